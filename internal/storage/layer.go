@@ -1,0 +1,69 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// ObjectLayer is what the S3 front end needs from storage. Every method is
+// safe for concurrent use; every write is durable (fsynced) before it
+// returns nil, and a failed or interrupted write leaves nothing visible.
+type ObjectLayer interface {
+	BucketStore
+	ObjectStore
+	MultipartStore
+
+	// StorageInfo reports drives and capacity.
+	StorageInfo(ctx context.Context) (StorageInfo, error)
+	// Close flushes and releases the drives.
+	Close() error
+}
+
+// BucketStore manages buckets.
+type BucketStore interface {
+	MakeBucket(ctx context.Context, bucket string) error
+	GetBucketInfo(ctx context.Context, bucket string) (BucketInfo, error)
+	// ListBuckets returns every bucket in name order.
+	ListBuckets(ctx context.Context) ([]BucketInfo, error)
+	// DeleteBucket removes an empty bucket; with force it first removes
+	// every object and upload in it.
+	DeleteBucket(ctx context.Context, bucket string, force bool) error
+	// BucketUsage counts the objects and bytes of one bucket.
+	BucketUsage(ctx context.Context, bucket string) (BucketUsage, error)
+}
+
+// ObjectStore reads and writes objects.
+type ObjectStore interface {
+	// PutObject stores data under key, replacing the current version.
+	PutObject(ctx context.Context, bucket, key string, data Payload, opts PutOptions) (ObjectInfo, error)
+	// OpenObject opens a version for reading; the caller must Close it.
+	OpenObject(ctx context.Context, bucket, key string, opts GetOptions) (Object, error)
+	// StatObject describes a version without opening its data.
+	StatObject(ctx context.Context, bucket, key string, opts GetOptions) (ObjectInfo, error)
+	// UpdateObject replaces metadata and/or tags of a version in place.
+	UpdateObject(ctx context.Context, bucket, key string, opts UpdateOptions) (ObjectInfo, error)
+	// DeleteObject removes a version; deleting a missing key returns ErrObjectNotFound.
+	DeleteObject(ctx context.Context, bucket, key string, opts DeleteOptions) (ObjectInfo, error)
+	// DeleteObjects removes many keys, reporting each outcome in order.
+	DeleteObjects(ctx context.Context, bucket string, refs []ObjectRef) []DeleteResult
+	// ListObjects returns one page of a bucket listing.
+	ListObjects(ctx context.Context, bucket string, opts ListOptions) (ListResult, error)
+}
+
+// MultipartStore runs multipart uploads.
+type MultipartStore interface {
+	NewMultipartUpload(ctx context.Context, bucket, key string, opts PutOptions) (MultipartUpload, error)
+	// GetMultipartUpload describes an upload in progress.
+	GetMultipartUpload(ctx context.Context, bucket, key, uploadID string) (MultipartUpload, error)
+	// PutObjectPart stores one part, replacing any earlier part with its number.
+	PutObjectPart(ctx context.Context, bucket, key, uploadID string, partNumber int, data Payload) (PartInfo, error)
+	ListParts(ctx context.Context, bucket, key, uploadID string, opts ListPartsOptions) (ListPartsResult, error)
+	// CompleteMultipartUpload assembles the listed parts into the object,
+	// without copying their data, and ends the upload.
+	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletePart, opts CompleteOptions) (ObjectInfo, error)
+	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
+	ListMultipartUploads(ctx context.Context, bucket string, opts ListUploadsOptions) (ListUploadsResult, error)
+	// CleanupStaleUploads aborts every upload initiated before cutoff and
+	// returns how many it removed.
+	CleanupStaleUploads(ctx context.Context, cutoff time.Time) (int, error)
+}

@@ -1,0 +1,282 @@
+package storage
+
+import (
+	"io"
+	"time"
+)
+
+// Limits that S3 defines and every engine enforces.
+const (
+	// MaxObjectSize is the largest object S3 accepts (5 TiB).
+	MaxObjectSize = 5 << 40
+	// MaxPutSize is the largest single PUT or part (5 GiB).
+	MaxPutSize = 5 << 30
+	// MinPartSize is the smallest part other than the last (5 MiB).
+	MinPartSize = 5 << 20
+	// MaxParts is the most parts a multipart upload may have.
+	MaxParts = 10000
+	// MaxKeyLength is the longest object key, in bytes of UTF-8.
+	MaxKeyLength = 1024
+)
+
+// ChecksumAlgorithm names one of S3's additional checksums.
+type ChecksumAlgorithm string
+
+// The additional checksum algorithms S3 supports.
+const (
+	ChecksumNone      ChecksumAlgorithm = ""
+	ChecksumCRC32     ChecksumAlgorithm = "CRC32"
+	ChecksumCRC32C    ChecksumAlgorithm = "CRC32C"
+	ChecksumCRC64NVME ChecksumAlgorithm = "CRC64NVME"
+	ChecksumSHA1      ChecksumAlgorithm = "SHA1"
+	ChecksumSHA256    ChecksumAlgorithm = "SHA256"
+)
+
+// ChecksumType says whether a checksum covers the whole object or is a
+// checksum of the parts' checksums.
+type ChecksumType string
+
+// The checksum types S3 reports.
+const (
+	ChecksumFullObject ChecksumType = "FULL_OBJECT"
+	ChecksumComposite  ChecksumType = "COMPOSITE"
+)
+
+// Checksum is an additional checksum as S3 reports it: the algorithm, its
+// type, and the base64 value (composite values end in "-N", N parts).
+type Checksum struct {
+	Algorithm ChecksumAlgorithm
+	Type      ChecksumType
+	Value     string
+}
+
+// IsZero reports whether no checksum is set.
+func (c Checksum) IsZero() bool { return c.Algorithm == ChecksumNone }
+
+// Payload is the body of a write: a reader of exactly Size bytes that
+// verifies what it reads. Engines read it until io.EOF; any other error
+// (a digest mismatch, a short body, a broken connection) aborts the write and
+// leaves nothing visible. ETag and Checksum are final once Read returned
+// io.EOF.
+type Payload interface {
+	io.Reader
+	// Size is the exact number of bytes the reader yields.
+	Size() int64
+	// ETag is the hex MD5 of the bytes read.
+	ETag() string
+	// Checksum is the additional checksum of the bytes read, if one was asked for.
+	Checksum() Checksum
+}
+
+// BucketInfo describes a bucket.
+type BucketInfo struct {
+	Name    string
+	Created time.Time
+}
+
+// ObjectPart describes one part of an object made by multipart upload.
+type ObjectPart struct {
+	Number   int
+	Size     int64
+	ETag     string
+	Checksum Checksum
+}
+
+// ObjectInfo describes one version of an object.
+type ObjectInfo struct {
+	Bucket string
+	Key    string
+	// VersionID is empty for the unversioned ("null") version.
+	VersionID    string
+	IsLatest     bool
+	DeleteMarker bool
+	Size         int64
+	ModTime      time.Time
+	// ETag is the entity tag without quotes: the hex MD5 for a single-part
+	// object, "<md5 of part md5s>-N" for a multipart one.
+	ETag string
+	// Metadata holds the stored HTTP headers with lower-case names:
+	// content-type, content-encoding, content-disposition, content-language,
+	// cache-control, expires and every x-amz-meta-* user header.
+	Metadata     map[string]string
+	Tags         map[string]string
+	StorageClass string
+	Checksum     Checksum
+	// Parts lists the parts of a multipart object; nil for a single PUT.
+	Parts []ObjectPart
+}
+
+// ObjectRef names one object version.
+type ObjectRef struct {
+	Key       string
+	VersionID string
+}
+
+// PutOptions carry what a write stores beside the data, and its conditions.
+type PutOptions struct {
+	Metadata     map[string]string
+	Tags         map[string]string
+	StorageClass string
+	// IfNoneMatch "*" makes the write fail with ErrPreconditionFailed if the
+	// key exists. IfMatch, when set, makes it fail unless the current
+	// version's ETag equals it (quotes stripped). Both are checked atomically
+	// with the commit.
+	IfNoneMatch string
+	IfMatch     string
+	// ChecksumAlgorithm and ChecksumType are recorded on a multipart upload
+	// so parts and Complete can be verified against them.
+	ChecksumAlgorithm ChecksumAlgorithm
+	ChecksumType      ChecksumType
+}
+
+// GetOptions select which version to read.
+type GetOptions struct {
+	VersionID string
+}
+
+// Object is an open object version: its description, fixed at open, and
+// its data. Data read through it belongs to that version even if the key is
+// overwritten meanwhile. Close releases it.
+type Object interface {
+	Info() ObjectInfo
+	// Reader returns length bytes starting at offset; the range must lie
+	// within the object (callers resolve ranges against Info().Size first).
+	Reader(offset, length int64) (io.ReadCloser, error)
+	Close() error
+}
+
+// UpdateOptions change an object's metadata or tags in place, without
+// rewriting its data. A nil map leaves that part unchanged.
+type UpdateOptions struct {
+	VersionID string
+	Metadata  map[string]string
+	Tags      map[string]string
+}
+
+// DeleteOptions select which version to delete.
+type DeleteOptions struct {
+	VersionID string
+}
+
+// DeleteResult reports the outcome of one key of a batch delete.
+type DeleteResult struct {
+	Ref ObjectRef
+	Err error
+}
+
+// ListOptions select a page of a bucket listing.
+type ListOptions struct {
+	Prefix    string
+	Delimiter string
+	// Marker is exclusive: the page starts after it.
+	Marker  string
+	MaxKeys int
+}
+
+// ListResult is a page of a bucket listing, in byte order of UTF-8 keys,
+// with keys under a delimiter rolled up into CommonPrefixes.
+type ListResult struct {
+	Objects        []ObjectInfo
+	CommonPrefixes []string
+	IsTruncated    bool
+	// NextMarker is the last key or common prefix in the page, to pass as
+	// Marker for the next page when IsTruncated.
+	NextMarker string
+}
+
+// MultipartUpload describes an upload in progress.
+type MultipartUpload struct {
+	Bucket            string
+	Key               string
+	UploadID          string
+	Initiated         time.Time
+	StorageClass      string
+	ChecksumAlgorithm ChecksumAlgorithm
+	ChecksumType      ChecksumType
+}
+
+// PartInfo describes an uploaded part.
+type PartInfo struct {
+	Number   int
+	Size     int64
+	ETag     string
+	ModTime  time.Time
+	Checksum Checksum
+}
+
+// CompletePart is one entry of a CompleteMultipartUpload request.
+type CompletePart struct {
+	Number int
+	ETag   string
+	// Checksum, when set, must equal the part's stored checksum.
+	Checksum Checksum
+}
+
+// CompleteOptions carry the conditions of a Complete request.
+type CompleteOptions struct {
+	IfNoneMatch string
+	IfMatch     string
+	// Checksum, when set, is the whole upload's checksum the client expects.
+	Checksum Checksum
+}
+
+// ListPartsOptions select a page of parts.
+type ListPartsOptions struct {
+	PartNumberMarker int
+	MaxParts         int
+}
+
+// ListPartsResult is a page of parts of one upload.
+type ListPartsResult struct {
+	Upload               MultipartUpload
+	Parts                []PartInfo
+	IsTruncated          bool
+	NextPartNumberMarker int
+}
+
+// ListUploadsOptions select a page of multipart uploads.
+type ListUploadsOptions struct {
+	Prefix         string
+	Delimiter      string
+	KeyMarker      string
+	UploadIDMarker string
+	MaxUploads     int
+}
+
+// ListUploadsResult is a page of uploads, ordered by key then initiation.
+type ListUploadsResult struct {
+	Uploads            []MultipartUpload
+	CommonPrefixes     []string
+	IsTruncated        bool
+	NextKeyMarker      string
+	NextUploadIDMarker string
+}
+
+// DriveInfo describes one drive as the engine sees it.
+type DriveInfo struct {
+	Endpoint string
+	// State is "online", "offline", "healing" or "corrupt".
+	State      string
+	TotalBytes uint64
+	FreeBytes  uint64
+	UsedBytes  uint64
+}
+
+// BucketUsage is the logical size of one bucket.
+type BucketUsage struct {
+	Name    string
+	Objects uint64
+	Bytes   uint64
+}
+
+// StorageInfo summarises capacity: raw across drives and usable after parity.
+type StorageInfo struct {
+	Drives      []DriveInfo
+	RawBytes    uint64
+	RawFree     uint64
+	UsableBytes uint64
+	UsableFree  uint64
+	// DataShards and ParityShards give the default layout of an erasure set.
+	DataShards   int
+	ParityShards int
+}
