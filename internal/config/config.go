@@ -1,0 +1,198 @@
+// Package config holds the server's typed configuration: defaults, values
+// read from a KEY=VALUE file and the environment (the same HOARD_* names in
+// both, so one file serves --config and systemd's EnvironmentFile), and a
+// validation step that reports every problem at once.
+//
+// It imports only the standard library.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults.
+const (
+	DefaultAddress         = ":9000"
+	DefaultConsoleAddress  = ":9001"
+	DefaultRegion          = "us-east-1"
+	DefaultShutdownTimeout = 30 * time.Second
+	DefaultStaleUploadAge  = 7 * 24 * time.Hour
+)
+
+// Server is the configuration of `hoard server`.
+type Server struct {
+	// Address is the S3 listen address (host:port).
+	Address string
+	// ConsoleAddress is the web console's listen address; empty disables it.
+	ConsoleAddress string
+	// Drives are the drive folders (after ellipsis expansion).
+	Drives []string
+	// RootUser and RootPassword are the root credentials (access key, secret key).
+	RootUser     string
+	RootPassword string
+	// Region is the S3 region the server signs for.
+	Region string
+	// Domains enable virtual-host-style requests: bucket.DOMAIN.
+	Domains []string
+	// Parity is the number of parity drives per erasure set; 0 picks the default.
+	Parity int
+	// StaleUploadAge is how old an unfinished multipart upload may get
+	// before it is aborted; 0 disables the cleanup.
+	StaleUploadAge time.Duration
+	// ShutdownTimeout bounds how long in-flight requests may run after a
+	// shutdown signal.
+	ShutdownTimeout time.Duration
+	// LogLevel is debug, info, warn or error; LogFormat is text or json.
+	LogLevel  string
+	LogFormat string
+}
+
+// Defaults returns a Server configuration with every default filled in.
+func Defaults() Server {
+	return Server{
+		Address:         DefaultAddress,
+		ConsoleAddress:  DefaultConsoleAddress,
+		Region:          DefaultRegion,
+		StaleUploadAge:  DefaultStaleUploadAge,
+		ShutdownTimeout: DefaultShutdownTimeout,
+		LogLevel:        "info",
+		LogFormat:       "text",
+	}
+}
+
+// Variable names, shared by the environment and the config file.
+const (
+	EnvRootUser       = "HOARD_ROOT_USER"
+	EnvRootPassword   = "HOARD_ROOT_PASSWORD"
+	EnvAddress        = "HOARD_ADDRESS"
+	EnvConsoleAddress = "HOARD_CONSOLE_ADDRESS"
+	EnvRegion         = "HOARD_REGION"
+	EnvDomain         = "HOARD_DOMAIN"
+	EnvParity         = "HOARD_PARITY"
+	EnvStaleUploadAge = "HOARD_STALE_UPLOAD_AGE"
+	EnvShutdown       = "HOARD_SHUTDOWN_TIMEOUT"
+	EnvLogLevel       = "HOARD_LOG_LEVEL"
+	EnvLogFormat      = "HOARD_LOG_FORMAT"
+	EnvDrives         = "HOARD_DRIVES"
+)
+
+// Variables lists every variable with a one-line description, for help
+// texts and documentation.
+var Variables = []struct{ Name, Help string }{
+	{EnvRootUser, "root access key (3+ characters); generated on first start when unset"},
+	{EnvRootPassword, "root secret key (8+ characters); generated on first start when unset"},
+	{EnvAddress, "S3 listen address, default " + DefaultAddress},
+	{EnvConsoleAddress, "web console listen address, default " + DefaultConsoleAddress + "; empty disables it"},
+	{EnvRegion, "region, default " + DefaultRegion},
+	{EnvDomain, "comma-separated domains for virtual-host-style requests"},
+	{EnvParity, "parity drives per erasure set (0 = default for the set size)"},
+	{EnvStaleUploadAge, "abort multipart uploads older than this (Go duration, 0 disables), default 168h"},
+	{EnvShutdown, "how long in-flight requests may finish on shutdown, default 30s"},
+	{EnvLogLevel, "debug, info, warn or error; default info"},
+	{EnvLogFormat, "text or json; default text"},
+	{EnvDrives, "drive folders, space-separated, when none are given as arguments"},
+}
+
+// Apply sets fields from variables (from the environment or a config file).
+// Unknown HOARD_* names and unparsable values are reported, all at once.
+func (s *Server) Apply(vars map[string]string) error {
+	var errs []error
+	for name, v := range vars {
+		var err error
+		switch name {
+		case EnvRootUser:
+			s.RootUser = v
+		case EnvRootPassword:
+			s.RootPassword = v
+		case EnvAddress:
+			s.Address = v
+		case EnvConsoleAddress:
+			s.ConsoleAddress = v
+		case EnvRegion:
+			s.Region = v
+		case EnvDomain:
+			s.Domains = splitList(v, ",")
+		case EnvParity:
+			s.Parity, err = strconv.Atoi(v)
+		case EnvStaleUploadAge:
+			s.StaleUploadAge, err = time.ParseDuration(v)
+		case EnvShutdown:
+			s.ShutdownTimeout, err = time.ParseDuration(v)
+		case EnvLogLevel:
+			s.LogLevel = v
+		case EnvLogFormat:
+			s.LogFormat = v
+		case EnvDrives:
+			s.Drives = splitList(v, " ")
+		default:
+			if strings.HasPrefix(name, "HOARD_") && !strings.HasPrefix(name, "HOARD_ALIAS_") && name != "HOARD_CONFIG_DIR" {
+				err = errors.New("unknown variable")
+			}
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("config: %s: %w", name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Validate reports every problem with the configuration at once.
+func (s *Server) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("config: "+format, a...)) }
+	if len(s.Drives) == 0 {
+		bad("no drive folders given")
+	}
+	if _, _, err := net.SplitHostPort(s.Address); err != nil {
+		bad("address %q: %v", s.Address, err)
+	}
+	if s.ConsoleAddress != "" {
+		if _, _, err := net.SplitHostPort(s.ConsoleAddress); err != nil {
+			bad("console address %q: %v", s.ConsoleAddress, err)
+		}
+	}
+	if (s.RootUser == "") != (s.RootPassword == "") {
+		bad("%s and %s must be set together", EnvRootUser, EnvRootPassword)
+	}
+	if s.RootUser != "" && len(s.RootUser) < 3 {
+		bad("%s must be at least 3 characters", EnvRootUser)
+	}
+	if s.RootPassword != "" && len(s.RootPassword) < 8 {
+		bad("%s must be at least 8 characters", EnvRootPassword)
+	}
+	if s.Region == "" {
+		bad("region must not be empty")
+	}
+	if s.Parity < 0 {
+		bad("parity %d is negative", s.Parity)
+	}
+	if s.StaleUploadAge < 0 || s.ShutdownTimeout < 0 {
+		bad("durations must not be negative")
+	}
+	switch s.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log level %q: want debug, info, warn or error", s.LogLevel)
+	}
+	switch s.LogFormat {
+	case "text", "json":
+	default:
+		bad("log format %q: want text or json", s.LogFormat)
+	}
+	return errors.Join(errs...)
+}
+
+func splitList(v, sep string) []string {
+	var out []string
+	for _, f := range strings.Split(v, sep) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

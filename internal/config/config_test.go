@@ -1,0 +1,96 @@
+package config
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestExpandEllipses(t *testing.T) {
+	tests := []struct {
+		arg     string
+		want    []string
+		wantErr bool
+	}{
+		{"/data", []string{"/data"}, false},
+		{"/mnt/disk{1...3}", []string{"/mnt/disk1", "/mnt/disk2", "/mnt/disk3"}, false},
+		{"/d{01...03}", []string{"/d01", "/d02", "/d03"}, false},
+		{"/n{1...2}/d{1...2}", []string{"/n1/d1", "/n1/d2", "/n2/d1", "/n2/d2"}, false},
+		{"/d{3...1}", nil, true},
+		{"/d{1..3}", nil, true},
+		{"/d{1...3", nil, true},
+		{"/d{0...99999}", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.arg, func(t *testing.T) {
+			got, err := ExpandEllipses(tt.arg)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if !tt.wantErr && !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseFileAndApply(t *testing.T) {
+	in := `# Hoard settings
+HOARD_ROOT_USER=admin
+export HOARD_ROOT_PASSWORD="s3cret-pass"
+HOARD_REGION = 'eu-west-1'
+HOARD_DOMAIN=s3.example.com, example.org
+HOARD_STALE_UPLOAD_AGE=48h
+`
+	vars, err := ParseFile(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Defaults()
+	s.Drives = []string{"/data"}
+	if err := s.Apply(vars); err != nil {
+		t.Fatal(err)
+	}
+	if s.RootUser != "admin" || s.RootPassword != "s3cret-pass" || s.Region != "eu-west-1" {
+		t.Errorf("got %q %q %q", s.RootUser, s.RootPassword, s.Region)
+	}
+	if want := []string{"s3.example.com", "example.org"}; !reflect.DeepEqual(s.Domains, want) {
+		t.Errorf("domains: got %q, want %q", s.Domains, want)
+	}
+	if s.StaleUploadAge != 48*time.Hour {
+		t.Errorf("stale age: got %v", s.StaleUploadAge)
+	}
+	if err := s.Validate(); err != nil {
+		t.Errorf("validate: %v", err)
+	}
+}
+
+func TestParseFileRejectsGarbage(t *testing.T) {
+	if _, err := ParseFile(strings.NewReader("just words\n")); err == nil {
+		t.Error("got nil error for a line without =")
+	}
+}
+
+func TestValidateReportsEverything(t *testing.T) {
+	s := Defaults()
+	s.Address = "nope"
+	s.RootUser = "ab"
+	s.LogLevel = "loud"
+	err := s.Validate()
+	if err == nil {
+		t.Fatal("got nil error")
+	}
+	for _, want := range []string{"no drive folders", "address", "set together", "at least 3", "log level"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+}
+
+func TestApplyUnknownVariable(t *testing.T) {
+	s := Defaults()
+	if err := s.Apply(map[string]string{"HOARD_NOPE": "1", "PATH": "/bin"}); err == nil || !strings.Contains(err.Error(), "HOARD_NOPE") {
+		t.Errorf("got %v, want an error naming HOARD_NOPE", err)
+	}
+}
