@@ -92,4 +92,3 @@ func (d *chunkedReader) checkTrailerSignature(canon, value []byte) error {
 	}
 	return nil
 }
-
