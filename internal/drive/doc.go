@@ -1,0 +1,9 @@
+// Package drive is one disk: the Drive interface the erasure engine talks to
+// (byte-oriented, serialisable, context-aware, so a remote client or a
+// fault-injecting wrapper can implement it too) and Local, its
+// implementation over a folder holding a pebble metadata store and shard
+// files.
+//
+// It imports internal/storage and internal/meta (for the data directory
+// identifier), pebble and the standard library.
+package drive

@@ -1,0 +1,239 @@
+package drive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// Layout of a drive folder.
+const (
+	sysDir     = ".hoard.sys"
+	formatFile = "format.json"
+	metaDir    = "meta"
+	dataDir    = "data"
+	tmpDir     = "tmp"
+)
+
+// Options tune a Local drive. The zero value is usable.
+type Options struct {
+	// Logger receives the drive's logs; nil discards them.
+	Logger *slog.Logger
+	// CacheSize is the metadata block cache size (default 16 MiB).
+	CacheSize int64
+	// MemTableSize is the metadata memtable size (default 16 MiB).
+	MemTableSize uint64
+	// ReserveBytes is the free space kept back from every write so the
+	// metadata store is never driven out of space (default: 1% of the
+	// filesystem, clamped to [64 MiB, 1 GiB]).
+	ReserveBytes uint64
+	// Fault, when set, is called at each step of a commit with the step's
+	// name (see the Fault* constants); a non-nil return stops the commit
+	// right there, without cleanup, as a crash would. For tests.
+	Fault func(step string) error
+	// SyncWrites=false skips fsync; only for benchmarks of CPU cost.
+	NoSync bool
+}
+
+// Commit steps reported to Options.Fault.
+const (
+	// FaultBeforeRename: shard files are staged and fsynced.
+	FaultBeforeRename = "before-rename"
+	// FaultBeforeCommit: shard files are in the data directory, metadata not yet written.
+	FaultBeforeCommit = "before-commit"
+	// FaultAfterCommit: metadata is committed.
+	FaultAfterCommit = "after-commit"
+)
+
+// Local is a Drive over a folder of the local filesystem.
+type Local struct {
+	root     string
+	sys      string
+	log      *slog.Logger
+	opts     Options
+	db       *pebble.DB
+	opened   time.Time
+	bucketMu sync.Mutex
+	reserve  uint64
+
+	closeOnce sync.Once
+	done      chan struct{}
+	wg        sync.WaitGroup
+}
+
+var _ Drive = (*Local)(nil)
+
+// OpenLocal opens (creating if needed) the drive in folder root: it wipes
+// leftover staging files, opens the metadata store and starts a background
+// sweep of orphaned data directories.
+func OpenLocal(root string, opts Options) (*Local, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("drive: resolve %q: %w", root, err)
+	}
+	l := &Local{root: root, sys: filepath.Join(root, sysDir), opts: opts, log: opts.Logger, opened: time.Now(), done: make(chan struct{})}
+	if l.log == nil {
+		l.log = slog.New(slog.DiscardHandler)
+	}
+	l.log = l.log.With("drive", root)
+	if err := l.prepareDirs(); err != nil {
+		return nil, err
+	}
+	if err := l.computeReserve(); err != nil {
+		return nil, err
+	}
+	if err := l.openDB(); err != nil {
+		return nil, err
+	}
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		l.sweep()
+	}()
+	return l, nil
+}
+
+func (l *Local) prepareDirs() error {
+	if err := os.MkdirAll(l.sys, 0o755); err != nil {
+		return fmt.Errorf("drive: create %s: %w", l.sys, err)
+	}
+	tmp := filepath.Join(l.sys, tmpDir)
+	if err := os.RemoveAll(tmp); err != nil {
+		return fmt.Errorf("drive: clean %s: %w", tmp, err)
+	}
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return fmt.Errorf("drive: create %s: %w", tmp, err)
+	}
+	for i := 0; i < 256; i++ {
+		d := filepath.Join(l.sys, dataDir, fmt.Sprintf("%02x", i))
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("drive: create %s: %w", d, err)
+		}
+	}
+	return syncDir(filepath.Join(l.sys, dataDir))
+}
+
+func (l *Local) computeReserve() error {
+	if l.opts.ReserveBytes > 0 {
+		l.reserve = l.opts.ReserveBytes
+		return nil
+	}
+	total, _, err := statfs(l.sys)
+	if err != nil {
+		return err
+	}
+	l.reserve = min(max(total/100, 64<<20), 1<<30)
+	return nil
+}
+
+// Endpoint returns the drive's folder.
+func (l *Local) Endpoint() string { return l.root }
+
+// Root returns the drive's folder (same as Endpoint).
+func (l *Local) Root() string { return l.root }
+
+// Close waits for background work and closes the metadata store.
+func (l *Local) Close() error {
+	var err error
+	l.closeOnce.Do(func() {
+		close(l.done)
+		l.wg.Wait()
+		err = l.db.Close()
+		if err != nil {
+			err = fmt.Errorf("drive: close metadata: %w", err)
+		}
+	})
+	return err
+}
+
+// DiskInfo reports the filesystem's capacity.
+func (l *Local) DiskInfo(ctx context.Context) (DiskInfo, error) {
+	total, free, err := statfs(l.sys)
+	if err != nil {
+		return DiskInfo{}, err
+	}
+	return DiskInfo{Endpoint: l.root, TotalBytes: total, FreeBytes: free, UsedBytes: total - free, ReserveBytes: l.reserve}, nil
+}
+
+// checkSpace fails with ErrFull unless need bytes fit above the reserve.
+func (l *Local) checkSpace(need uint64) error {
+	_, free, err := statfs(l.sys)
+	if err != nil {
+		return err
+	}
+	if free < l.reserve || free-l.reserve < need {
+		return fmt.Errorf("%w: %d bytes free, %d reserved, %d needed", ErrFull, free, l.reserve, need)
+	}
+	return nil
+}
+
+// deleteFloor is the free space below which even deletes are refused, so
+// the metadata store's write-ahead log always has room.
+const deleteFloor = 8 << 20
+
+func (l *Local) checkDeleteSpace() error {
+	_, free, err := statfs(l.sys)
+	if err != nil {
+		return err
+	}
+	if free < deleteFloor {
+		return fmt.Errorf("%w: %d bytes free", ErrFull, free)
+	}
+	return nil
+}
+
+func statfs(path string) (total, free uint64, err error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(path, &st); err != nil {
+		return 0, 0, fmt.Errorf("drive: statfs %s: %w", path, err)
+	}
+	return st.Blocks * uint64(st.Bsize), st.Bavail * uint64(st.Bsize), nil
+}
+
+// syncDir fsyncs a directory so entries created or renamed in it are durable.
+func syncDir(path string) error {
+	d, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("drive: open dir %s: %w", path, err)
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("drive: sync dir %s: %w", path, mapErr(err))
+	}
+	return nil
+}
+
+// mapErr turns ENOSPC and EDQUOT into ErrFull.
+func mapErr(err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return fmt.Errorf("%w: %v", ErrFull, err)
+	}
+	return err
+}
+
+func (l *Local) fault(step string) error {
+	if l.opts.Fault == nil {
+		return nil
+	}
+	return l.opts.Fault(step)
+}
+
+func (l *Local) closed() bool {
+	select {
+	case <-l.done:
+		return true
+	default:
+		return false
+	}
+}

@@ -1,0 +1,252 @@
+package drive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// pebbleLogger sends pebble's logs to slog. Fatalf means pebble's state is
+// unrecoverable (its write-ahead log could not be written): it logs and
+// panics, as pebble's own logger would exit.
+type pebbleLogger struct{ log *slog.Logger }
+
+func (p pebbleLogger) Infof(format string, args ...any) {
+	p.log.Debug(fmt.Sprintf(format, args...), "component", "pebble")
+}
+
+func (p pebbleLogger) Errorf(format string, args ...any) {
+	p.log.Error(fmt.Sprintf(format, args...), "component", "pebble")
+}
+
+func (p pebbleLogger) Fatalf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	p.log.Error(msg, "component", "pebble", "fatal", true)
+	panic("drive: metadata store failed: " + msg)
+}
+
+func (l *Local) openDB() error {
+	cacheSize := l.opts.CacheSize
+	if cacheSize <= 0 {
+		cacheSize = 16 << 20
+	}
+	memtable := l.opts.MemTableSize
+	if memtable == 0 {
+		memtable = 16 << 20
+	}
+	cache := pebble.NewCache(cacheSize)
+	defer cache.Unref() // the DB holds its own reference
+	o := &pebble.Options{
+		Cache:                       cache,
+		MemTableSize:                memtable,
+		MemTableStopWritesThreshold: 4,
+		MaxOpenFiles:                256,
+		FormatMajorVersion:          pebble.FormatNewest,
+		Logger:                      pebbleLogger{l.log},
+	}
+	// Values are mostly binary (encoded records, inline shard data):
+	// the fastest compressor gives up quickly on incompressible blocks.
+	o.ApplyCompressionSettings(func() pebble.DBCompressionSettings { return pebble.DBCompressionFastest })
+	o.EnsureDefaults()
+	db, err := pebble.Open(filepath.Join(l.sys, metaDir), o)
+	if err != nil {
+		return fmt.Errorf("drive: open metadata %s: %w", l.root, err)
+	}
+	l.db = db
+	return nil
+}
+
+func (l *Local) writeOpts() *pebble.WriteOptions {
+	if l.opts.NoSync {
+		return pebble.NoSync
+	}
+	return pebble.Sync
+}
+
+// MakeBucket creates a bucket record atomically; ErrExists if present.
+func (l *Local) MakeBucket(ctx context.Context, name string, value []byte) error {
+	if l.closed() {
+		return ErrClosed
+	}
+	if err := l.checkSpace(uint64(len(value)) + 4096); err != nil {
+		return err
+	}
+	// An indexed batch reads its own pending writes; the check-and-set is
+	// made atomic by holding the bucket's record key in a single-writer
+	// critical section below.
+	key := dbKey(NSBucket, name)
+	l.bucketMu.Lock()
+	defer l.bucketMu.Unlock()
+	if _, err := l.get(key); err == nil {
+		return fmt.Errorf("%w: bucket %q", ErrExists, name)
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if err := l.db.Set(key, value, l.writeOpts()); err != nil {
+		return fmt.Errorf("drive: write bucket %q: %w", name, mapErr(err))
+	}
+	return nil
+}
+
+// DeleteBucket removes a bucket record; ErrNotFound if absent.
+func (l *Local) DeleteBucket(ctx context.Context, name string) error {
+	if l.closed() {
+		return ErrClosed
+	}
+	key := dbKey(NSBucket, name)
+	l.bucketMu.Lock()
+	defer l.bucketMu.Unlock()
+	if _, err := l.get(key); err != nil {
+		return err
+	}
+	if err := l.db.Delete(key, l.writeOpts()); err != nil {
+		return fmt.Errorf("drive: delete bucket %q: %w", name, mapErr(err))
+	}
+	return nil
+}
+
+// Get reads one record; ErrNotFound if absent.
+func (l *Local) Get(ctx context.Context, ns Namespace, key string) ([]byte, error) {
+	if l.closed() {
+		return nil, ErrClosed
+	}
+	return l.get(dbKey(ns, key))
+}
+
+func (l *Local) get(key []byte) ([]byte, error) {
+	v, closer, err := l.db.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("drive: read metadata: %w", err)
+	}
+	out := append([]byte(nil), v...)
+	closer.Close()
+	return out, nil
+}
+
+// Walk reads a sorted page of records, rolling names up at the delimiter
+// and seeking past each roll-up, so a page costs the same wherever it
+// starts in the keyspace.
+func (l *Local) Walk(ctx context.Context, o WalkOptions) (WalkResult, error) {
+	if l.closed() {
+		return WalkResult{}, ErrClosed
+	}
+	if o.Limit < 1 {
+		o.Limit = 1
+	}
+	base := string(dbKey(o.NS, o.Scope))
+	lower := base + o.Prefix
+	if o.Start > o.Prefix {
+		lower = base + o.Start
+	}
+	upper := Successor(base + o.Prefix)
+	it, err := l.db.NewIterWithContext(ctx, &pebble.IterOptions{LowerBound: []byte(lower), UpperBound: []byte(upper)})
+	if err != nil {
+		return WalkResult{}, fmt.Errorf("drive: walk: %w", err)
+	}
+	defer it.Close()
+	var res WalkResult
+	valid := it.First()
+	for valid {
+		if len(res.Entries) == o.Limit {
+			res.Truncated = true
+			break
+		}
+		name := string(it.Key()[len(base):])
+		if cp, ok := rollUp(name, o.Prefix, o.Delimiter); ok {
+			res.Entries = append(res.Entries, WalkEntry{Name: cp, IsPrefix: true})
+			next := Successor(cp)
+			if next == "" {
+				break
+			}
+			valid = it.SeekGE([]byte(base + next))
+			continue
+		}
+		e := WalkEntry{Name: name}
+		if !o.KeysOnly {
+			v, err := it.ValueAndErr()
+			if err != nil {
+				return WalkResult{}, fmt.Errorf("drive: walk value: %w", err)
+			}
+			e.Value = append([]byte(nil), v...)
+		}
+		res.Entries = append(res.Entries, e)
+		valid = it.Next()
+	}
+	if err := it.Error(); err != nil {
+		return WalkResult{}, fmt.Errorf("drive: walk: %w", err)
+	}
+	return res, nil
+}
+
+// rollUp returns the common prefix name belongs to under delimiter, if any.
+// The delimiter is searched after prefix and before the first NUL byte.
+func rollUp(name, prefix, delimiter string) (string, bool) {
+	if delimiter == "" || len(name) < len(prefix) {
+		return "", false
+	}
+	rest := name[len(prefix):]
+	if i := strings.IndexByte(rest, 0); i >= 0 {
+		rest = rest[:i]
+	}
+	i := strings.Index(rest, delimiter)
+	if i < 0 {
+		return "", false
+	}
+	return name[:len(prefix)+i+len(delimiter)], true
+}
+
+// commitMeta writes the mutations and reference changes of b in one synced batch.
+func (l *Local) commitMeta(b *Batch) error {
+	batch := l.db.NewBatch()
+	defer batch.Close()
+	var need uint64
+	for _, m := range b.Mutations {
+		k := dbKey(m.NS, m.Key)
+		if m.Delete {
+			if err := batch.Delete(k, nil); err != nil {
+				return fmt.Errorf("drive: batch delete: %w", err)
+			}
+			continue
+		}
+		need += uint64(len(k) + len(m.Value))
+		if err := batch.Set(k, m.Value, nil); err != nil {
+			return fmt.Errorf("drive: batch set: %w", err)
+		}
+	}
+	refs := b.Ref
+	if b.Stage != "" {
+		refs = append(refs[:len(refs):len(refs)], b.DataDir)
+	}
+	for _, d := range refs {
+		need += 32
+		if err := batch.Set(refKey(d), nil, nil); err != nil {
+			return fmt.Errorf("drive: batch ref: %w", err)
+		}
+	}
+	for _, d := range b.Unref {
+		if err := batch.Delete(refKey(d), nil); err != nil {
+			return fmt.Errorf("drive: batch unref: %w", err)
+		}
+	}
+	var err error
+	if need > 0 {
+		err = l.checkSpace(need + 4096)
+	} else {
+		err = l.checkDeleteSpace()
+	}
+	if err != nil {
+		return err
+	}
+	if err := l.db.Apply(batch, l.writeOpts()); err != nil {
+		return fmt.Errorf("drive: commit metadata: %w", mapErr(err))
+	}
+	return nil
+}

@@ -1,0 +1,183 @@
+package erasure
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hoardstore/hoard/internal/drive"
+	"github.com/hoardstore/hoard/internal/storage"
+)
+
+func bucketLock(bucket string) string      { return "b\x00" + bucket }
+func objectLock(bucket, key string) string { return "o\x00" + bucket + "\x00" + key }
+func uploadLock(uploadID string) string    { return "u\x00" + uploadID }
+
+// bucketRecord is the stored value of a bucket: its creation time.
+func encodeBucket(created time.Time) []byte {
+	return binary.AppendVarint([]byte{1}, created.UnixNano())
+}
+
+func decodeBucket(name string, b []byte) (storage.BucketInfo, error) {
+	if len(b) < 2 || b[0] != 1 {
+		return storage.BucketInfo{}, fmt.Errorf("erasure: bucket %q record: %w", name, storage.ErrCorrupt)
+	}
+	ns, n := binary.Varint(b[1:])
+	if n <= 0 {
+		return storage.BucketInfo{}, fmt.Errorf("erasure: bucket %q record: %w", name, storage.ErrCorrupt)
+	}
+	return storage.BucketInfo{Name: name, Created: time.Unix(0, ns).UTC()}, nil
+}
+
+// eachSet runs fn for every set in parallel when there are several.
+func (l *Layer) eachSet(fn func(s *set) error) error {
+	if len(l.sets) == 1 {
+		return fn(l.sets[0])
+	}
+	errs := make([]error, len(l.sets))
+	done := make(chan struct{}, len(l.sets))
+	for i, s := range l.sets {
+		go func() {
+			errs[i] = fn(s)
+			done <- struct{}{}
+		}()
+	}
+	for range l.sets {
+		<-done
+	}
+	return errors.Join(errs...)
+}
+
+// MakeBucket creates a bucket on every drive.
+func (l *Layer) MakeBucket(ctx context.Context, bucket string) error {
+	if !storage.ValidBucketName(bucket) {
+		return fmt.Errorf("erasure: %q: %w", bucket, storage.ErrInvalidBucketName)
+	}
+	unlock, err := l.locker.Lock(ctx, bucketLock(bucket))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	rec := encodeBucket(time.Now())
+	return l.eachSet(func(s *set) error {
+		errs := s.each(func(pos int, d drive.Drive) error { return d.MakeBucket(ctx, bucket, rec) })
+		exists := 0
+		for i, e := range errs {
+			if errors.Is(e, drive.ErrExists) {
+				exists++
+				errs[i] = nil
+			}
+		}
+		if exists >= s.writeQuorum() {
+			return fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketExists)
+		}
+		return quorumErr(errs, s.writeQuorum())
+	})
+}
+
+// bucketInfo reads a bucket record from the first set.
+func (l *Layer) bucketInfo(ctx context.Context, bucket string) (storage.BucketInfo, error) {
+	v, err := l.sets[0].getQuorum(ctx, drive.NSBucket, bucket, nil)
+	if errors.Is(err, drive.ErrNotFound) {
+		return storage.BucketInfo{}, fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketNotFound)
+	}
+	if err != nil {
+		return storage.BucketInfo{}, err
+	}
+	return decodeBucket(bucket, v)
+}
+
+// GetBucketInfo describes a bucket.
+func (l *Layer) GetBucketInfo(ctx context.Context, bucket string) (storage.BucketInfo, error) {
+	if !storage.ValidBucketName(bucket) {
+		return storage.BucketInfo{}, fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketNotFound)
+	}
+	return l.bucketInfo(ctx, bucket)
+}
+
+// ListBuckets returns every bucket in name order.
+func (l *Layer) ListBuckets(ctx context.Context) ([]storage.BucketInfo, error) {
+	var out []storage.BucketInfo
+	start := ""
+	for {
+		res, err := l.walkAny(ctx, l.sets[0], drive.WalkOptions{NS: drive.NSBucket, Start: start, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range res.Entries {
+			bi, err := decodeBucket(e.Name, e.Value)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, bi)
+		}
+		if !res.Truncated || len(res.Entries) == 0 {
+			return out, nil
+		}
+		start = res.Entries[len(res.Entries)-1].Name + "\x00"
+	}
+}
+
+// walkAny walks the first drive of s that answers.
+func (l *Layer) walkAny(ctx context.Context, s *set, o drive.WalkOptions) (drive.WalkResult, error) {
+	var first error
+	for _, d := range s.drives {
+		res, err := d.Walk(ctx, o)
+		if err == nil {
+			return res, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return drive.WalkResult{}, fmt.Errorf("erasure: walk: %w: %v", storage.ErrReadQuorum, first)
+}
+
+// DeleteBucket removes a bucket; unless force, it must hold no objects
+// and no multipart uploads.
+func (l *Layer) DeleteBucket(ctx context.Context, bucket string, force bool) error {
+	if !storage.ValidBucketName(bucket) {
+		return fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketNotFound)
+	}
+	unlock, err := l.locker.Lock(ctx, bucketLock(bucket))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := l.bucketInfo(ctx, bucket); err != nil {
+		return err
+	}
+	if force {
+		if err := l.emptyBucket(ctx, bucket); err != nil {
+			return err
+		}
+	} else if err := l.checkEmpty(ctx, bucket); err != nil {
+		return err
+	}
+	return l.eachSet(func(s *set) error {
+		errs := s.each(func(pos int, d drive.Drive) error {
+			if err := d.DeleteBucket(ctx, bucket); err != nil && !errors.Is(err, drive.ErrNotFound) {
+				return err
+			}
+			return nil
+		})
+		return quorumErr(errs, s.writeQuorum())
+	})
+}
+
+func (l *Layer) checkEmpty(ctx context.Context, bucket string) error {
+	return l.eachSet(func(s *set) error {
+		for _, ns := range []drive.Namespace{drive.NSObject, drive.NSUpload} {
+			res, err := l.walkAny(ctx, s, drive.WalkOptions{NS: ns, Scope: drive.ObjectScope(bucket), Limit: 1, KeysOnly: true})
+			if err != nil {
+				return err
+			}
+			if len(res.Entries) > 0 {
+				return fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketNotEmpty)
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,122 @@
+package erasure
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/hoardstore/hoard/internal/drive"
+)
+
+// Defaults applied by Config.withDefaults.
+const (
+	// DefaultInlineLimit is the largest object stored inline in metadata.
+	DefaultInlineLimit = 128 << 10
+	// DefaultBlockSize is the size of the blocks an object is cut into.
+	DefaultBlockSize = 1 << 20
+	// MaxSetSize is the largest erasure set.
+	MaxSetSize = 16
+)
+
+// Config configures a Layer.
+type Config struct {
+	// Drives are the drive folders (Open) or endpoints (New), in order.
+	Drives []string
+	// Parity is the number of parity shards per set; 0 picks the default
+	// for the set size (0 for 1 drive, 1 for 2-3, 2 for 4-7, 4 for 8-16).
+	Parity int
+	// SetSize is the number of drives per erasure set; 0 picks the largest
+	// divisor of len(Drives) not above 16.
+	SetSize int
+	// InlineLimit is the largest object (per-shard size in erasure sets)
+	// stored inline in its metadata record; 0 means DefaultInlineLimit,
+	// negative disables inlining.
+	InlineLimit int64
+	// BlockSize is the erasure block size; 0 means DefaultBlockSize.
+	BlockSize int64
+	// Logger receives the engine's logs; nil discards them.
+	Logger *slog.Logger
+	// Locker serialises writers of a key; nil means an in-process MemLocker.
+	Locker Locker
+	// DriveOptions are passed to every local drive Open creates (its
+	// Logger defaults to Logger).
+	DriveOptions drive.Options
+}
+
+func (c Config) withDefaults() Config {
+	if c.InlineLimit == 0 {
+		c.InlineLimit = DefaultInlineLimit
+	}
+	if c.BlockSize == 0 {
+		c.BlockSize = DefaultBlockSize
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Locker == nil {
+		c.Locker = NewMemLocker()
+	}
+	if c.DriveOptions.Logger == nil {
+		c.DriveOptions.Logger = c.Logger
+	}
+	if c.SetSize == 0 {
+		c.SetSize = defaultSetSize(len(c.Drives))
+	}
+	if c.Parity == 0 {
+		c.Parity = DefaultParity(c.SetSize)
+	}
+	return c
+}
+
+// validate reports every problem of c at once.
+func (c Config) validate() error {
+	var errs []error
+	n := len(c.Drives)
+	if n == 0 {
+		errs = append(errs, errors.New("erasure: no drives"))
+	}
+	if c.SetSize < 1 || c.SetSize > MaxSetSize || (n > 0 && n%c.SetSize != 0) {
+		errs = append(errs, fmt.Errorf("erasure: set size %d does not divide %d drives into sets of 1 to %d", c.SetSize, n, MaxSetSize))
+	}
+	if c.Parity < 0 || (c.SetSize > 0 && c.Parity > c.SetSize/2) || (c.SetSize > 1 && c.Parity < 1) {
+		errs = append(errs, fmt.Errorf("erasure: parity %d invalid for sets of %d drives", c.Parity, c.SetSize))
+	}
+	if c.BlockSize < 4096 || c.BlockSize > 64<<20 {
+		errs = append(errs, fmt.Errorf("erasure: block size %d outside 4 KiB..64 MiB", c.BlockSize))
+	}
+	seen := map[string]bool{}
+	for _, d := range c.Drives {
+		if seen[d] {
+			errs = append(errs, fmt.Errorf("erasure: drive %q listed twice", d))
+		}
+		seen[d] = true
+	}
+	return errors.Join(errs...)
+}
+
+// defaultSetSize is the largest divisor of n in [1, MaxSetSize], 0 if none.
+func defaultSetSize(n int) int {
+	for s := min(n, MaxSetSize); s >= 2; s-- {
+		if n%s == 0 {
+			return s
+		}
+	}
+	if n == 1 {
+		return 1
+	}
+	return 0
+}
+
+// DefaultParity is the parity used for sets of setSize drives.
+func DefaultParity(setSize int) int {
+	switch {
+	case setSize <= 1:
+		return 0
+	case setSize <= 3:
+		return 1
+	case setSize <= 7:
+		return 2
+	default:
+		return 4
+	}
+}

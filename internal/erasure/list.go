@@ -1,0 +1,122 @@
+package erasure
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hoardstore/hoard/internal/drive"
+	"github.com/hoardstore/hoard/internal/meta"
+	"github.com/hoardstore/hoard/internal/storage"
+)
+
+// maxListKeys is the largest page S3 returns.
+const maxListKeys = 1000
+
+// listStart turns an exclusive marker into the inclusive start name of a
+// walk. A marker inside a common prefix (as NextMarker is when a page
+// ended on one) skips the whole prefix. ok is false when nothing can
+// follow the marker.
+func listStart(prefix, delimiter, marker string) (start string, ok bool) {
+	if marker == "" {
+		return "", true
+	}
+	if delimiter != "" && strings.HasPrefix(marker, prefix) {
+		if i := strings.Index(marker[len(prefix):], delimiter); i >= 0 {
+			next := drive.Successor(marker[:len(prefix)+i+len(delimiter)])
+			return next, next != ""
+		}
+	}
+	return marker + "\x00", true
+}
+
+// ListObjects returns one page of a bucket listing. Each set walks at most
+// one page from its position (skipping common prefixes by seeking), and
+// the sets' pages are merged, so a page costs the same anywhere in the
+// bucket.
+func (l *Layer) ListObjects(ctx context.Context, bucket string, opts storage.ListOptions) (storage.ListResult, error) {
+	if !storage.ValidBucketName(bucket) {
+		return storage.ListResult{}, fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketNotFound)
+	}
+	if _, err := l.bucketInfo(ctx, bucket); err != nil {
+		return storage.ListResult{}, err
+	}
+	limit := opts.MaxKeys
+	if limit <= 0 || limit > maxListKeys {
+		limit = maxListKeys
+	}
+	start, ok := listStart(opts.Prefix, opts.Delimiter, opts.Marker)
+	if !ok {
+		return storage.ListResult{}, nil
+	}
+	walk := drive.WalkOptions{NS: drive.NSObject, Scope: drive.ObjectScope(bucket), Prefix: opts.Prefix, Delimiter: opts.Delimiter, Start: start, Limit: limit}
+	entries, truncated, err := l.walkMerged(ctx, walk)
+	if err != nil {
+		return storage.ListResult{}, err
+	}
+	var res storage.ListResult
+	res.IsTruncated = truncated
+	for _, e := range entries {
+		res.NextMarker = e.Name
+		if e.IsPrefix {
+			res.CommonPrefixes = append(res.CommonPrefixes, e.Name)
+			continue
+		}
+		rec, err := meta.DecodeRecord(e.Value)
+		if err != nil {
+			return storage.ListResult{}, fmt.Errorf("erasure: list %s/%s: %w", bucket, e.Name, err)
+		}
+		if v := latest(rec); v != nil {
+			res.Objects = append(res.Objects, versionInfo(bucket, e.Name, v, true))
+		}
+	}
+	if !res.IsTruncated {
+		res.NextMarker = ""
+	}
+	return res, nil
+}
+
+// walkMerged walks every set and merges their sorted pages, keeping each
+// common prefix once, and cuts the result at o.Limit.
+func (l *Layer) walkMerged(ctx context.Context, o drive.WalkOptions) ([]drive.WalkEntry, bool, error) {
+	if len(l.sets) == 1 {
+		res, err := l.walkAny(ctx, l.sets[0], o)
+		return res.Entries, res.Truncated, err
+	}
+	pages := make([]drive.WalkResult, len(l.sets))
+	err := l.eachSet(func(s *set) error {
+		res, err := l.walkAny(ctx, s, o)
+		pages[s.index] = res
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	truncated := false
+	pos := make([]int, len(pages))
+	var out []drive.WalkEntry
+	for len(out) < o.Limit {
+		best := -1
+		for i, p := range pages {
+			if pos[i] < len(p.Entries) && (best < 0 || p.Entries[pos[i]].Name < pages[best].Entries[pos[best]].Name) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		e := pages[best].Entries[pos[best]]
+		for i, p := range pages { // the same common prefix from other sets
+			if pos[i] < len(p.Entries) && p.Entries[pos[i]].Name == e.Name {
+				pos[i]++
+			}
+		}
+		out = append(out, e)
+	}
+	for i, p := range pages {
+		if pos[i] < len(p.Entries) || p.Truncated {
+			truncated = true
+		}
+	}
+	return out, truncated, nil
+}

@@ -1,0 +1,156 @@
+package erasure
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/hoardstore/hoard/internal/drive"
+	"github.com/hoardstore/hoard/internal/meta"
+	"github.com/hoardstore/hoard/internal/storage"
+)
+
+// each runs fn for every drive of the set, in parallel when there are
+// several, and returns the per-drive errors in drive order.
+func (s *set) each(fn func(pos int, d drive.Drive) error) []error {
+	errs := make([]error, len(s.drives))
+	if len(s.drives) == 1 {
+		errs[0] = fn(0, s.drives[0])
+		return errs
+	}
+	var wg sync.WaitGroup
+	for i, d := range s.drives {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn(i, d)
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+// apply commits one batch per drive (built by mk for each position) and
+// fails unless the write quorum accepted it.
+func (s *set) apply(ctx context.Context, mk func(pos int) drive.Batch) error {
+	errs := s.each(func(pos int, d drive.Drive) error {
+		return d.Apply(ctx, mk(pos))
+	})
+	return quorumErr(errs, s.writeQuorum())
+}
+
+// getQuorum reads key from every drive and returns the value a read quorum
+// agrees on; ErrNotFound (from drive) if a quorum says it is absent.
+// normalize, if set, maps a value to the form compared between drives.
+func (s *set) getQuorum(ctx context.Context, ns drive.Namespace, key string, normalize func([]byte) []byte) ([]byte, error) {
+	if len(s.drives) == 1 {
+		return s.drives[0].Get(ctx, ns, key)
+	}
+	vals := make([][]byte, len(s.drives))
+	errs := s.each(func(pos int, d drive.Drive) error {
+		v, err := d.Get(ctx, ns, key)
+		vals[pos] = v
+		return err
+	})
+	return pickQuorum(vals, errs, s.readQuorum(), normalize)
+}
+
+// pickQuorum chooses the value (or not-found) that at least quorum drives
+// returned; ties go to the value over not-found.
+func pickQuorum(vals [][]byte, errs []error, quorum int, normalize func([]byte) []byte) ([]byte, error) {
+	type group struct {
+		norm  []byte
+		value []byte
+		count int
+	}
+	var groups []group
+	notFound := 0
+	for i, err := range errs {
+		if errors.Is(err, drive.ErrNotFound) {
+			notFound++
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		n := vals[i]
+		if normalize != nil {
+			n = normalize(n)
+		}
+		found := false
+		for g := range groups {
+			if bytes.Equal(groups[g].norm, n) {
+				groups[g].count++
+				found = true
+				break
+			}
+		}
+		if !found {
+			groups = append(groups, group{norm: n, value: vals[i], count: 1})
+		}
+	}
+	best := -1
+	for g := range groups {
+		if best < 0 || groups[g].count > groups[best].count {
+			best = g
+		}
+	}
+	if best >= 0 && groups[best].count >= quorum && groups[best].count >= notFound {
+		return groups[best].value, nil
+	}
+	if notFound >= quorum {
+		return nil, drive.ErrNotFound
+	}
+	return nil, reduceErr(errs, quorum, storage.ErrReadQuorum)
+}
+
+// normalizeRecord re-encodes a record with the per-drive shard index
+// cleared, so records of one object from different drives compare equal.
+func normalizeRecord(b []byte) []byte {
+	r, err := meta.DecodeRecord(b)
+	if err != nil {
+		return b
+	}
+	for i := range r.Versions {
+		r.Versions[i].Erasure.Index = 0
+	}
+	return meta.EncodeRecord(r)
+}
+
+// readRecord reads and decodes the object record of bucket/key;
+// drive.ErrNotFound if there is none.
+func (s *set) readRecord(ctx context.Context, bucket, key string) (*meta.Record, error) {
+	v, err := s.getQuorum(ctx, drive.NSObject, drive.ObjectKey(bucket, key), normalizeRecord)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := meta.DecodeRecord(v)
+	if err != nil {
+		return nil, fmt.Errorf("erasure: object %s/%s: %w", bucket, key, err)
+	}
+	return rec, nil
+}
+
+// encodeFor encodes rec as stored on drive position pos: every version's
+// Erasure.Index is the shard that position holds.
+func encodeFor(rec *meta.Record, pos int) []byte {
+	for i := range rec.Versions {
+		e := &rec.Versions[i].Erasure
+		if pos < len(e.Distribution) {
+			e.Index = int(e.Distribution[pos])
+		}
+	}
+	return meta.EncodeRecord(rec)
+}
+
+// shardOf returns the drive position holding shard number idx (0-based).
+func shardPos(dist []uint8, idx int) int {
+	for pos, s := range dist {
+		if int(s) == idx+1 {
+			return pos
+		}
+	}
+	return -1
+}

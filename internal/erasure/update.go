@@ -1,0 +1,54 @@
+package erasure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+
+	"github.com/hoardstore/hoard/internal/drive"
+	"github.com/hoardstore/hoard/internal/storage"
+)
+
+// UpdateObject replaces the metadata and/or tags of a version in place;
+// the data is untouched.
+func (l *Layer) UpdateObject(ctx context.Context, bucket, key string, opts storage.UpdateOptions) (storage.ObjectInfo, error) {
+	if err := checkObject(bucket, key); err != nil {
+		return storage.ObjectInfo{}, notFoundForBadKey(err)
+	}
+	s := l.setFor(bucket, key)
+	unlock, err := l.locker.Lock(ctx, objectLock(bucket, key))
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	defer unlock()
+	rec, err := s.readRecord(ctx, bucket, key)
+	if errors.Is(err, drive.ErrNotFound) {
+		rec, err = nil, nil
+	}
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	v, err := resolveVersion(rec, opts.VersionID)
+	if err != nil {
+		if rec == nil {
+			if _, berr := l.bucketInfo(ctx, bucket); berr != nil {
+				return storage.ObjectInfo{}, berr
+			}
+		}
+		return storage.ObjectInfo{}, fmt.Errorf("erasure: update %s/%s: %w", bucket, key, err)
+	}
+	if opts.Metadata != nil {
+		v.Metadata = maps.Clone(opts.Metadata)
+	}
+	if opts.Tags != nil {
+		v.Tags = maps.Clone(opts.Tags)
+	}
+	err = s.applyWritten(ctx, nil, func(pos int) drive.Batch {
+		return drive.Batch{Mutations: []drive.Mutation{{NS: drive.NSObject, Key: drive.ObjectKey(bucket, key), Value: encodeFor(rec, pos)}}}
+	})
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	return versionInfo(bucket, key, v, v == &rec.Versions[0]), nil
+}

@@ -1,0 +1,135 @@
+package erasure
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"io"
+
+	"github.com/google/uuid"
+
+	"github.com/hoardstore/hoard/internal/drive"
+	"github.com/hoardstore/hoard/internal/meta"
+)
+
+// written is the shard data of one stream, staged on the drives of a set
+// but not committed yet.
+type written struct {
+	dir    meta.DataDir
+	stage  string   // staged files; "" when inline
+	dist   []uint8  // shard number by drive position
+	inline [][]byte // framed shard bytes by drive position, when inline
+	errs   []error  // drives that failed, by position
+	size   int64
+}
+
+func newDataDir() meta.DataDir { return meta.DataDir(uuid.New()) }
+
+// inlineFits says whether a stream of size bytes is stored inline.
+func (l *Layer) inlineFits(s *set, size int64) bool {
+	return l.cfg.InlineLimit >= 0 && s.codec.layout().ShardSize(size) <= l.cfg.InlineLimit
+}
+
+// writeShards erasure-codes size bytes of r onto the drives of s: into
+// memory for an inline stream, else into staged files named file. On
+// error nothing is left behind.
+func (l *Layer) writeShards(ctx context.Context, s *set, bucket, key string, r io.Reader, size int64, file string, inline bool) (*written, error) {
+	n := len(s.drives)
+	w := &written{dir: newDataDir(), dist: l.distribution(s, bucket, key), errs: make([]error, n), size: size}
+	sinks := make([]io.Writer, n) // by shard number
+	fileSize := s.codec.shardFileSize(size)
+	var writers []drive.ShardWriter // by drive position
+	if inline {
+		w.inline = make([][]byte, n)
+		bufs := make([]*bytes.Buffer, n)
+		for pos := range n {
+			bufs[pos] = bytes.NewBuffer(make([]byte, 0, fileSize))
+			sinks[w.dist[pos]-1] = bufs[pos]
+		}
+		defer func() {
+			for pos := range n {
+				w.inline[pos] = bufs[pos].Bytes()
+			}
+		}()
+	} else {
+		w.stage = hex.EncodeToString(w.dir[:])
+		writers = make([]drive.ShardWriter, n)
+		w.errs = s.each(func(pos int, d drive.Drive) error {
+			sw, err := d.CreateShard(ctx, w.stage, file, fileSize)
+			writers[pos] = sw
+			return err
+		})
+		if err := quorumErr(w.errs, s.writeQuorum()); err != nil {
+			l.discard(ctx, s, w, writers)
+			return nil, err
+		}
+		for pos, sw := range writers {
+			if sw != nil {
+				sinks[w.dist[pos]-1] = sw
+			}
+		}
+	}
+	shardErrs := make([]error, n) // by shard number
+	for pos, e := range w.errs {
+		shardErrs[w.dist[pos]-1] = e
+	}
+	if err := s.codec.encode(r, size, sinks, shardErrs, s.writeQuorum()); err != nil {
+		l.discard(ctx, s, w, writers)
+		return nil, err
+	}
+	for pos := range n {
+		w.errs[pos] = shardErrs[w.dist[pos]-1]
+	}
+	if writers != nil {
+		errs := s.each(func(pos int, d drive.Drive) error {
+			if writers[pos] == nil {
+				return w.errs[pos]
+			}
+			if w.errs[pos] != nil {
+				writers[pos].Abort()
+				return w.errs[pos]
+			}
+			err := writers[pos].Close()
+			writers[pos] = nil
+			return err
+		})
+		w.errs = errs
+		if err := quorumErr(w.errs, s.writeQuorum()); err != nil {
+			l.discard(ctx, s, w, nil)
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// discard aborts open writers and removes the stage on every drive.
+func (l *Layer) discard(ctx context.Context, s *set, w *written, writers []drive.ShardWriter) {
+	if w.stage == "" {
+		return
+	}
+	s.each(func(pos int, d drive.Drive) error {
+		if writers != nil && writers[pos] != nil {
+			writers[pos].Abort()
+		}
+		if err := d.RemoveStage(context.WithoutCancel(ctx), w.stage); err != nil {
+			l.log.Warn("remove stage", "drive", d.Endpoint(), "err", err)
+		}
+		return nil
+	})
+}
+
+// applyWritten commits per-drive batches for drives that hold the staged
+// data (others count as failed) and checks the write quorum.
+func (s *set) applyWritten(ctx context.Context, w *written, mk func(pos int) drive.Batch) error {
+	errs := s.each(func(pos int, d drive.Drive) error {
+		if w != nil && w.errs[pos] != nil {
+			return w.errs[pos]
+		}
+		return d.Apply(ctx, mk(pos))
+	})
+	if err := quorumErr(errs, s.writeQuorum()); err != nil {
+		return fmt.Errorf("erasure: commit: %w", err)
+	}
+	return nil
+}
