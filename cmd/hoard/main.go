@@ -1,0 +1,55 @@
+// Command hoard is Hoard's single binary: `hoard server` runs the S3
+// server, and the other subcommands are the client CLI.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hoardstore/hoard/internal/version"
+)
+
+// Exit codes, documented in `hoard --help`.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// usageError marks errors in how a command was called.
+type usageError struct{ error }
+
+func main() {
+	root := newRootCommand()
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "hoard:", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			os.Exit(exitUsage)
+		}
+		os.Exit(exitError)
+	}
+}
+
+func newRootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "hoard",
+		Short: "Hoard: a self-hosted, S3-compatible object store and its client",
+		Long: `Hoard is an S3-compatible object store in one binary.
+
+  hoard server DIR...   run the server on one or more drive folders
+  hoard --version       print the version and commit
+
+Exit codes: 0 success, 1 error, 2 usage error.`,
+		Version:       version.String(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetVersionTemplate("hoard {{.Version}}\n")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(newServerCommand())
+	return root
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hoardstore/hoard/internal/config"
+	"github.com/hoardstore/hoard/internal/server"
+)
+
+func newServerCommand() *cobra.Command {
+	cfg := config.Defaults()
+	var configFile string
+	var domains []string
+	cmd := &cobra.Command{
+		Use:   "server [flags] DIR...",
+		Short: "Run the S3 server on one or more drive folders",
+		Long: `Run the Hoard S3 server.
+
+One folder runs the single-drive mode. Two or more folders pool the drives
+into erasure-coded sets. Folder arguments may use ellipses: /mnt/disk{1...4}.
+
+Settings come from flags, then environment variables, then the --config
+file (KEY=VALUE lines, the same names as the environment; the format of
+systemd's EnvironmentFile), then defaults.
+
+Environment variables:
+` + envHelp() + `
+When no root credentials are configured, the first start generates strong
+random ones, stores them (mode 0600) in the first drive and prints them once.`,
+		Example: `  # one folder, credentials generated on first start
+  hoard server /srv/hoard
+
+  # four drives, explicit credentials
+  HOARD_ROOT_USER=admin HOARD_ROOT_PASSWORD='change-me-please' \
+    hoard server --address :9000 /mnt/disk{1...4}
+
+  # settings in a file (also usable as systemd's EnvironmentFile)
+  hoard server --config /etc/hoard/hoard.env`,
+		RunE: func(c *cobra.Command, args []string) error {
+			return runServer(c, cfg, configFile, domains, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Address, "address", cfg.Address, "S3 listen address (env "+config.EnvAddress+")")
+	f.StringVar(&cfg.ConsoleAddress, "console-address", cfg.ConsoleAddress, "web console listen address; empty disables it (env "+config.EnvConsoleAddress+")")
+	f.StringVar(&cfg.Region, "region", cfg.Region, "region requests are signed for (env "+config.EnvRegion+")")
+	f.StringSliceVar(&domains, "domain", nil, "domain for virtual-host-style requests, bucket.DOMAIN; repeatable (env "+config.EnvDomain+")")
+	f.IntVar(&cfg.Parity, "parity", 0, "parity drives per erasure set; 0 picks the default for the set size (env "+config.EnvParity+")")
+	f.DurationVar(&cfg.StaleUploadAge, "stale-upload-age", cfg.StaleUploadAge, "abort multipart uploads older than this; 0 disables (env "+config.EnvStaleUploadAge+")")
+	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long in-flight requests may finish on SIGTERM (env "+config.EnvShutdown+")")
+	f.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error (env "+config.EnvLogLevel+")")
+	f.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json (env "+config.EnvLogFormat+")")
+	f.StringVar(&configFile, "config", "", "KEY=VALUE settings file with the variables below")
+	return cmd
+}
+
+func envHelp() string {
+	var b strings.Builder
+	for _, v := range config.Variables {
+		fmt.Fprintf(&b, "  %-24s %s\n", v.Name, v.Help)
+	}
+	return b.String()
+}
+
+// runServer merges settings (flags over environment over file over
+// defaults), starts the server and waits for SIGINT or SIGTERM.
+func runServer(c *cobra.Command, flagCfg config.Server, configFile string, domains []string, args []string) error {
+	cfg := config.Defaults()
+	if configFile != "" {
+		fh, err := os.Open(configFile)
+		if err != nil {
+			return usageError{fmt.Errorf("config file: %w", err)}
+		}
+		vars, err := config.ParseFile(fh)
+		fh.Close()
+		if err != nil {
+			return usageError{err}
+		}
+		if err := cfg.Apply(vars); err != nil {
+			return usageError{err}
+		}
+	}
+	if err := cfg.Apply(hoardEnv()); err != nil {
+		return usageError{err}
+	}
+	applyChangedFlags(c, &cfg, flagCfg, domains)
+	if len(args) > 0 {
+		drives, err := config.ExpandAll(args)
+		if err != nil {
+			return usageError{err}
+		}
+		cfg.Drives = drives
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError{err}
+	}
+	log := newLogger(cfg)
+	if os.Geteuid() == 0 {
+		log.Warn("running as root: run Hoard as a dedicated unprivileged user (see docs/deploy)")
+	}
+	srv, err := server.New(cfg, log)
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(); err != nil {
+		srv.Shutdown(context.Background())
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	stop()
+	log.Info("shutting down: finishing in-flight requests", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// applyChangedFlags copies the flags the user set over cfg.
+func applyChangedFlags(c *cobra.Command, cfg *config.Server, f config.Server, domains []string) {
+	changed := c.Flags().Changed
+	if changed("address") {
+		cfg.Address = f.Address
+	}
+	if changed("console-address") {
+		cfg.ConsoleAddress = f.ConsoleAddress
+	}
+	if changed("region") {
+		cfg.Region = f.Region
+	}
+	if changed("domain") {
+		cfg.Domains = domains
+	}
+	if changed("parity") {
+		cfg.Parity = f.Parity
+	}
+	if changed("stale-upload-age") {
+		cfg.StaleUploadAge = f.StaleUploadAge
+	}
+	if changed("shutdown-timeout") {
+		cfg.ShutdownTimeout = f.ShutdownTimeout
+	}
+	if changed("log-level") {
+		cfg.LogLevel = f.LogLevel
+	}
+	if changed("log-format") {
+		cfg.LogFormat = f.LogFormat
+	}
+}
+
+// hoardEnv returns the HOARD_* environment variables.
+func hoardEnv() map[string]string {
+	vars := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "HOARD_") {
+			vars[k] = v
+		}
+	}
+	return vars
+}
+
+func newLogger(cfg config.Server) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

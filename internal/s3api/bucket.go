@@ -1,0 +1,213 @@
+package s3api
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/hoardstore/hoard/internal/storage"
+)
+
+// ReservedBucket is the bucket name Hoard keeps for its own endpoints
+// (/hoard/health/..., /hoard/admin/...).
+const ReservedBucket = "hoard"
+
+func (req *request) createBucket() error {
+	name := req.route.Bucket
+	if !storage.ValidBucketName(name) {
+		return newError("InvalidBucketName")
+	}
+	if name == ReservedBucket {
+		return newError("InvalidBucketName", "The bucket name \"hoard\" is reserved for the server's own endpoints.")
+	}
+	data, err := req.readSmallBody(maxXMLBody)
+	if err != nil {
+		return err
+	}
+	if len(strings.TrimSpace(string(data))) > 0 {
+		var cfg createBucketConfiguration
+		if err := xmlUnmarshal(data, &cfg); err != nil {
+			return err
+		}
+		loc := cfg.LocationConstraint
+		if loc != "" && loc != req.h.cfg.Region && !(loc == "US" && req.h.cfg.Region == "us-east-1") {
+			return newError("IllegalLocationConstraintException",
+				"The "+loc+" location constraint is incompatible for the region specific endpoint this request was sent to.")
+		}
+	}
+	if err := req.h.cfg.Layer.MakeBucket(req.r.Context(), name); err != nil {
+		return err
+	}
+	req.w.Header().Set("Location", "/"+name)
+	req.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (req *request) headBucket() error {
+	if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {
+		return err
+	}
+	req.w.Header().Set("x-amz-bucket-region", req.h.cfg.Region)
+	req.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (req *request) deleteBucket() error {
+	if err := req.h.cfg.Layer.DeleteBucket(req.r.Context(), req.route.Bucket, false); err != nil {
+		return err
+	}
+	return req.noContent()
+}
+
+func (req *request) getBucketLocation() error {
+	if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {
+		return err
+	}
+	loc := req.h.cfg.Region
+	if loc == "us-east-1" {
+		loc = ""
+	}
+	return req.writeXML(locationConstraint{Location: loc})
+}
+
+func (req *request) getBucketVersioning() error {
+	if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {
+		return err
+	}
+	// Versioning has never been enabled on any bucket: S3 answers an empty
+	// configuration for such buckets.
+	return req.writeXML(versioningConfiguration{})
+}
+
+func (req *request) fullControlACL() accessControlPolicy {
+	return accessControlPolicy{
+		Owner: req.h.owner,
+		Grants: []grant{{
+			Grantee: grantee{
+				XMLNS:       "http://www.w3.org/2001/XMLSchema-instance",
+				Type:        "CanonicalUser",
+				ID:          req.h.owner.ID,
+				DisplayName: req.h.owner.DisplayName,
+			},
+			Permission: "FULL_CONTROL",
+		}},
+	}
+}
+
+func (req *request) getBucketACL() error {
+	if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {
+		return err
+	}
+	return req.writeXML(req.fullControlACL())
+}
+
+// putACL accepts the one ACL Hoard has (private: the owner has full
+// control) and refuses any other, since Hoard does not store ACLs.
+func (req *request) putACL() error {
+	ctx := req.r.Context()
+	if req.route.Key == "" {
+		if _, err := req.h.cfg.Layer.GetBucketInfo(ctx, req.route.Bucket); err != nil {
+			return err
+		}
+	} else if _, err := req.h.cfg.Layer.StatObject(ctx, req.route.Bucket, req.route.Key, storage.GetOptions{VersionID: req.versionID()}); err != nil {
+		return err
+	}
+	canned := req.r.Header.Get("X-Amz-Acl")
+	data, err := req.readSmallBody(maxXMLBody)
+	if err != nil {
+		return err
+	}
+	if (canned == "" || canned == "private") && len(strings.TrimSpace(string(data))) == 0 {
+		req.w.WriteHeader(http.StatusOK)
+		return nil
+	}
+	if len(data) > 0 {
+		var acl accessControlPolicy
+		if err := xmlUnmarshal(data, &acl); err != nil {
+			return err
+		}
+		if len(acl.Grants) == 1 && acl.Grants[0].Permission == "FULL_CONTROL" {
+			req.w.WriteHeader(http.StatusOK)
+			return nil
+		}
+	}
+	return newError("NotImplemented", "Hoard keeps every bucket and object private to its owner; only the private ACL is accepted.")
+}
+
+func (req *request) getObjectACL() error {
+	if _, err := req.h.cfg.Layer.StatObject(req.r.Context(), req.route.Bucket, req.route.Key, storage.GetOptions{VersionID: req.versionID()}); err != nil {
+		return err
+	}
+	return req.writeXML(req.fullControlACL())
+}
+
+// subresourceMissing maps a bucket configuration sub-resource to the error
+// S3 answers when none is configured.
+var subresourceMissing = map[string]string{
+	"policy":      "NoSuchBucketPolicy",
+	"cors":        "NoSuchCORSConfiguration",
+	"lifecycle":   "NoSuchLifecycleConfiguration",
+	"tagging":     "NoSuchTagSet",
+	"encryption":  "ServerSideEncryptionConfigurationNotFoundError",
+	"object-lock": "ObjectLockConfigurationNotFoundError",
+	"website":     "NoSuchWebsiteConfiguration",
+	"replication": "ReplicationConfigurationNotFoundError",
+}
+
+// getBucketSubresource answers GET on a bucket configuration that Hoard
+// does not keep: it is truthfully "not configured".
+func (req *request) getBucketSubresource() error {
+	if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {
+		return err
+	}
+	if code, ok := subresourceMissing[req.route.Subresource]; ok {
+		return newError(code)
+	}
+	return newError("NotImplemented", "Hoard does not implement the bucket "+req.route.Subresource+" configuration.")
+}
+
+// deleteBucketSubresource deletes a configuration that is never set: a no-op.
+func (req *request) deleteBucketSubresource() error {
+	if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {
+		return err
+	}
+	return req.noContent()
+}
+
+func (req *request) listBuckets() error {
+	buckets, err := req.h.cfg.Layer.ListBuckets(req.r.Context())
+	if err != nil {
+		return err
+	}
+	q := req.r.URL.Query()
+	prefix := q.Get("prefix")
+	maxBuckets := 10000
+	if v := q.Get("max-buckets"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			return newError("InvalidArgument", "max-buckets must be an integer from 1 to 10000.")
+		}
+		maxBuckets = n
+	}
+	after := ""
+	if tok := q.Get("continuation-token"); tok != "" {
+		b, err := base64.RawURLEncoding.DecodeString(tok)
+		if err != nil {
+			return newError("InvalidArgument", "The continuation token provided is incorrect.")
+		}
+		after = string(b)
+	}
+	res := listAllMyBucketsResult{Owner: req.h.owner, Prefix: prefix}
+	for _, b := range buckets {
+		if !strings.HasPrefix(b.Name, prefix) || b.Name <= after {
+			continue
+		}
+		if len(res.Buckets) == maxBuckets {
+			res.ContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(res.Buckets[len(res.Buckets)-1].Name))
+			break
+		}
+		res.Buckets = append(res.Buckets, bucketXML{Name: b.Name, CreationDate: xmlTime(b.Created), BucketRegion: req.h.cfg.Region})
+	}
+	return req.writeXML(res)
+}

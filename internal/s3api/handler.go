@@ -1,0 +1,267 @@
+package s3api
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/hoardstore/hoard/internal/sigv4"
+	"github.com/hoardstore/hoard/internal/storage"
+)
+
+// Config wires a Handler to storage and credentials.
+type Config struct {
+	// Layer is the object layer every operation runs against.
+	Layer storage.ObjectLayer
+	// Region is the region requests must be signed for.
+	Region string
+	// Domains enable virtual-host-style requests (bucket.DOMAIN).
+	Domains []string
+	// Credentials looks up the secret of an access key.
+	Credentials sigv4.Lookup
+	// OwnerName is the display name reported as the owner of everything.
+	OwnerName string
+	// Logger receives one line per request.
+	Logger *slog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Handler serves the S3 API.
+type Handler struct {
+	cfg      Config
+	verifier *sigv4.Verifier
+	owner    owner
+	hostID   string
+	idBase   uint64
+	idSeq    atomic.Uint64
+	ops      map[Op]func(*request) error
+}
+
+// New returns a Handler for cfg.
+func New(cfg Config) *Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	var seed [8]byte
+	_, _ = rand.Read(seed[:])
+	sum := sha256.Sum256([]byte(cfg.OwnerName))
+	h := &Handler{
+		cfg: cfg,
+		verifier: &sigv4.Verifier{
+			Region:  cfg.Region,
+			Service: "s3",
+			Lookup:  cfg.Credentials,
+			Now:     cfg.Now,
+			MaxSkew: 15 * time.Minute,
+		},
+		owner:  owner{ID: hex.EncodeToString(sum[:]), DisplayName: cfg.OwnerName},
+		hostID: hex.EncodeToString(seed[:]),
+		idBase: binary.BigEndian.Uint64(seed[:]) &^ 0xFFFFFFFF,
+	}
+	h.ops = h.operations()
+	return h
+}
+
+// request is one S3 request in flight.
+type request struct {
+	h     *Handler
+	r     *http.Request
+	w     *responseWriter
+	route Route
+	id    string
+	// auth is the verified signature: the body to read, its length, trailers.
+	auth *sigv4.Result
+}
+
+// responseWriter records the status and bytes written, for the log line.
+type responseWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *responseWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *responseWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(p)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// ServeHTTP authenticates and runs one S3 request.
+func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	req := &request{
+		h:     h,
+		r:     r,
+		w:     &responseWriter{ResponseWriter: rw},
+		route: Parse(r, h.cfg.Domains),
+		id:    fmt.Sprintf("%016X", h.idBase|h.idSeq.Add(1)&0xFFFFFFFF),
+	}
+	hdr := rw.Header()
+	hdr.Set("x-amz-request-id", req.id)
+	hdr.Set("x-amz-id-2", h.hostID)
+	hdr.Set("Server", "Hoard")
+	defer func() {
+		if p := recover(); p != nil {
+			h.cfg.Logger.Error("panic serving request", "request_id", req.id, "panic", p, "stack", string(debug.Stack()))
+			if req.w.status == 0 {
+				req.writeError(newError("InternalError"))
+			}
+		}
+		h.logRequest(req, start)
+	}()
+	if err := h.serve(req); err != nil {
+		req.writeError(toAPIError(err))
+	}
+}
+
+func (h *Handler) serve(req *request) error {
+	auth, err := h.verifier.Verify(req.r)
+	if err != nil {
+		return err
+	}
+	if auth.Anonymous {
+		return newError("AccessDenied")
+	}
+	req.auth = auth
+	fn, ok := h.ops[req.route.Op]
+	if !ok {
+		what := string(req.route.Op)
+		if req.route.Subresource != "" {
+			what = req.route.Subresource
+		}
+		return newError("NotImplemented", "Hoard does not implement "+what+" requests.")
+	}
+	return fn(req)
+}
+
+func (h *Handler) logRequest(req *request, start time.Time) {
+	status := req.w.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	h.cfg.Logger.LogAttrs(req.r.Context(), slog.LevelInfo, "request",
+		slog.String("request_id", req.id),
+		slog.String("method", req.r.Method),
+		slog.String("op", string(req.route.Op)),
+		slog.String("bucket", req.route.Bucket),
+		slog.String("key", req.route.Key),
+		slog.Int("status", status),
+		slog.Int64("bytes_in", max(req.r.ContentLength, 0)),
+		slog.Int64("bytes_out", req.w.bytes),
+		slog.Duration("duration", time.Since(start)),
+		slog.String("remote", req.r.RemoteAddr),
+	)
+}
+
+// writeError answers with an S3 error document (no body for HEAD).
+func (req *request) writeError(e *APIError) {
+	hdr := req.w.Header()
+	for _, k := range []string{"ETag", "Last-Modified", "Accept-Ranges", "Content-Disposition", "Content-Encoding", "Content-Language", "Cache-Control", "Expires"} {
+		hdr.Del(k)
+	}
+	if e.Code != "InvalidRange" {
+		hdr.Del("Content-Range")
+	}
+	if req.r.Method == http.MethodHead {
+		hdr.Del("Content-Type")
+		hdr.Set("Content-Length", "0")
+		req.w.WriteHeader(e.Status)
+		return
+	}
+	body := errorResponse{
+		Code:      e.Code,
+		Message:   e.Message,
+		Resource:  req.r.URL.Path,
+		RequestID: req.id,
+		HostID:    req.h.hostID,
+	}
+	switch e.Code {
+	case "NoSuchBucket", "BucketNotEmpty", "BucketAlreadyOwnedByYou", "InvalidBucketName":
+		body.BucketName = req.route.Bucket
+	case "NoSuchKey":
+		body.Key = req.route.Key
+	}
+	req.writeXMLStatus(e.Status, body)
+}
+
+// writeXML answers 200 with an XML document.
+func (req *request) writeXML(v any) error {
+	req.writeXMLStatus(http.StatusOK, v)
+	return nil
+}
+
+func (req *request) writeXMLStatus(status int, v any) {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	if err := xml.NewEncoder(&buf).Encode(v); err != nil {
+		req.h.cfg.Logger.Error("encoding xml answer", "request_id", req.id, "err", err)
+		status = http.StatusInternalServerError
+		buf.Reset()
+	}
+	hdr := req.w.Header()
+	hdr.Set("Content-Type", "application/xml")
+	hdr.Set("Content-Length", strconv.Itoa(buf.Len()))
+	req.w.WriteHeader(status)
+	_, _ = req.w.Write(buf.Bytes())
+}
+
+// noContent answers 204.
+func (req *request) noContent() error {
+	req.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// maxXMLBody bounds request documents (Complete with 10,000 parts is ~1 MiB).
+const maxXMLBody = 4 << 20
+
+// readXML decodes the request body into v, answering MalformedXML for
+// anything that does not parse.
+func (req *request) readXML(v any) error {
+	data, err := req.readSmallBody(maxXMLBody)
+	if err != nil {
+		return err
+	}
+	return xmlUnmarshal(data, v)
+}
+
+// readSmallBody reads a bounded request body, verifying its signature and
+// digests.
+func (req *request) readSmallBody(limit int64) ([]byte, error) {
+	body, err := req.payload(limit)
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(body)
+	if err != nil {
+		return nil, err
+	}
+	return data, nil
+}

@@ -1,0 +1,262 @@
+package s3api
+
+import (
+	"encoding/base64"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/hoardstore/hoard/internal/storage"
+)
+
+// maxListKeys is the most keys S3 returns in one listing page.
+const maxListKeys = 1000
+
+// listParams are the query parameters shared by the listing operations.
+type listParams struct {
+	prefix, delimiter, encoding string
+	maxKeys                     int
+}
+
+func (req *request) listParams(maxName string) (listParams, error) {
+	q := req.r.URL.Query()
+	p := listParams{
+		prefix:    q.Get("prefix"),
+		delimiter: q.Get("delimiter"),
+		encoding:  q.Get("encoding-type"),
+		maxKeys:   maxListKeys,
+	}
+	if p.encoding != "" && p.encoding != "url" {
+		return p, newError("InvalidArgument", "Invalid Encoding Method specified in Request")
+	}
+	if v, ok := q[maxName]; ok {
+		n, err := strconv.Atoi(v[0])
+		if err != nil || n < 0 {
+			return p, newError("InvalidArgument", "Provided "+maxName+" not an integer or within integer range")
+		}
+		p.maxKeys = min(n, maxListKeys)
+	}
+	return p, nil
+}
+
+// encode applies encoding-type=url the way S3 does: query-escaped, with
+// slashes kept.
+func (p listParams) encode(s string) string {
+	if p.encoding != "url" {
+		return s
+	}
+	return strings.ReplaceAll(url.QueryEscape(s), "%2F", "/")
+}
+
+func (req *request) list(p listParams, marker string) (storage.ListResult, error) {
+	if p.maxKeys == 0 {
+		_, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket)
+		return storage.ListResult{}, err
+	}
+	return req.h.cfg.Layer.ListObjects(req.r.Context(), req.route.Bucket, storage.ListOptions{
+		Prefix:    p.prefix,
+		Delimiter: p.delimiter,
+		Marker:    marker,
+		MaxKeys:   p.maxKeys,
+	})
+}
+
+func (req *request) objectEntries(p listParams, objs []storage.ObjectInfo, withOwner bool) []objectXML {
+	out := make([]objectXML, len(objs))
+	for i, o := range objs {
+		out[i] = objectXML{
+			Key:          p.encode(o.Key),
+			LastModified: xmlTime(o.ModTime),
+			ETag:         quoteETag(o.ETag),
+			Size:         o.Size,
+			StorageClass: storageClassOf(o),
+		}
+		if !o.Checksum.IsZero() {
+			out[i].ChecksumAlgorithm = string(o.Checksum.Algorithm)
+			out[i].ChecksumType = string(o.Checksum.Type)
+		}
+		if withOwner {
+			out[i].Owner = &req.h.owner
+		}
+	}
+	return out
+}
+
+func (p listParams) prefixes(cps []string) []commonPrefix {
+	out := make([]commonPrefix, len(cps))
+	for i, c := range cps {
+		out[i] = commonPrefix{Prefix: p.encode(c)}
+	}
+	return out
+}
+
+func (req *request) listObjectsV1() error {
+	p, err := req.listParams("max-keys")
+	if err != nil {
+		return err
+	}
+	marker := req.r.URL.Query().Get("marker")
+	res, err := req.list(p, marker)
+	if err != nil {
+		return err
+	}
+	out := listBucketResult{
+		Name:           req.route.Bucket,
+		Prefix:         p.encode(p.prefix),
+		Marker:         p.encode(marker),
+		MaxKeys:        p.maxKeys,
+		Delimiter:      p.encode(p.delimiter),
+		IsTruncated:    res.IsTruncated,
+		EncodingType:   p.encoding,
+		Contents:       req.objectEntries(p, res.Objects, true),
+		CommonPrefixes: p.prefixes(res.CommonPrefixes),
+	}
+	if res.IsTruncated && p.delimiter != "" {
+		out.NextMarker = p.encode(res.NextMarker)
+	}
+	return req.writeXML(out)
+}
+
+func (req *request) listObjectsV2() error {
+	p, err := req.listParams("max-keys")
+	if err != nil {
+		return err
+	}
+	q := req.r.URL.Query()
+	startAfter := q.Get("start-after")
+	token := q.Get("continuation-token")
+	marker := startAfter
+	if _, ok := q["continuation-token"]; ok {
+		m, err := decodeToken(token)
+		if err != nil {
+			return err
+		}
+		marker = max(m, startAfter)
+	}
+	res, err := req.list(p, marker)
+	if err != nil {
+		return err
+	}
+	out := listBucketResultV2{
+		Name:              req.route.Bucket,
+		Prefix:            p.encode(p.prefix),
+		MaxKeys:           p.maxKeys,
+		KeyCount:          len(res.Objects) + len(res.CommonPrefixes),
+		Delimiter:         p.encode(p.delimiter),
+		IsTruncated:       res.IsTruncated,
+		EncodingType:      p.encoding,
+		ContinuationToken: token,
+		StartAfter:        p.encode(startAfter),
+		Contents:          req.objectEntries(p, res.Objects, q.Get("fetch-owner") == "true"),
+		CommonPrefixes:    p.prefixes(res.CommonPrefixes),
+	}
+	if res.IsTruncated {
+		out.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(res.NextMarker))
+	}
+	return req.writeXML(out)
+}
+
+func decodeToken(token string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || token == "" {
+		return "", newError("InvalidArgument", "The continuation token provided is incorrect")
+	}
+	return string(b), nil
+}
+
+// listObjectVersions lists an unversioned bucket's objects as their only
+// ("null") versions, which is what S3 answers for such a bucket.
+func (req *request) listObjectVersions() error {
+	p, err := req.listParams("max-keys")
+	if err != nil {
+		return err
+	}
+	q := req.r.URL.Query()
+	keyMarker, versionMarker := q.Get("key-marker"), q.Get("version-id-marker")
+	if versionMarker != "" && keyMarker == "" {
+		return newError("InvalidArgument", "A version-id marker cannot be specified without a key marker.")
+	}
+	res, err := req.list(p, keyMarker)
+	if err != nil {
+		return err
+	}
+	out := listVersionsResult{
+		Name:            req.route.Bucket,
+		Prefix:          p.encode(p.prefix),
+		KeyMarker:       p.encode(keyMarker),
+		VersionIDMarker: versionMarker,
+		MaxKeys:         p.maxKeys,
+		Delimiter:       p.encode(p.delimiter),
+		IsTruncated:     res.IsTruncated,
+		EncodingType:    p.encoding,
+		CommonPrefixes:  p.prefixes(res.CommonPrefixes),
+	}
+	for _, o := range res.Objects {
+		out.Versions = append(out.Versions, versionXML{
+			Key:          p.encode(o.Key),
+			VersionID:    versionIDOut(o.VersionID),
+			IsLatest:     true,
+			LastModified: xmlTime(o.ModTime),
+			ETag:         quoteETag(o.ETag),
+			Size:         o.Size,
+			StorageClass: storageClassOf(o),
+			Owner:        req.h.owner,
+		})
+	}
+	if res.IsTruncated {
+		out.NextKeyMarker = p.encode(res.NextMarker)
+		out.NextVersionIDMarker = "null"
+	}
+	return req.writeXML(out)
+}
+
+func (req *request) listMultipartUploads() error {
+	p, err := req.listParams("max-uploads")
+	if err != nil {
+		return err
+	}
+	q := req.r.URL.Query()
+	keyMarker, idMarker := q.Get("key-marker"), q.Get("upload-id-marker")
+	out := listMultipartUploadsResult{
+		Bucket:         req.route.Bucket,
+		KeyMarker:      p.encode(keyMarker),
+		UploadIDMarker: idMarker,
+		Delimiter:      p.encode(p.delimiter),
+		Prefix:         p.encode(p.prefix),
+		EncodingType:   p.encoding,
+		MaxUploads:     p.maxKeys,
+	}
+	if p.maxKeys == 0 {
+		if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {
+			return err
+		}
+		return req.writeXML(out)
+	}
+	res, err := req.h.cfg.Layer.ListMultipartUploads(req.r.Context(), req.route.Bucket, storage.ListUploadsOptions{
+		Prefix:         p.prefix,
+		Delimiter:      p.delimiter,
+		KeyMarker:      keyMarker,
+		UploadIDMarker: idMarker,
+		MaxUploads:     p.maxKeys,
+	})
+	if err != nil {
+		return err
+	}
+	out.IsTruncated = res.IsTruncated
+	out.NextKeyMarker = p.encode(res.NextKeyMarker)
+	out.NextUploadIDMarker = res.NextUploadIDMarker
+	out.CommonPrefixes = p.prefixes(res.CommonPrefixes)
+	for _, u := range res.Uploads {
+		out.Uploads = append(out.Uploads, uploadXML{
+			Key:               p.encode(u.Key),
+			UploadID:          u.UploadID,
+			Initiator:         req.h.owner,
+			Owner:             req.h.owner,
+			StorageClass:      storageClassName(u.StorageClass),
+			Initiated:         xmlTime(u.Initiated),
+			ChecksumAlgorithm: string(u.ChecksumAlgorithm),
+			ChecksumType:      string(u.ChecksumType),
+		})
+	}
+	return req.writeXML(out)
+}

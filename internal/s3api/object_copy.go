@@ -1,0 +1,246 @@
+package s3api
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/hoardstore/hoard/internal/checksum"
+	"github.com/hoardstore/hoard/internal/storage"
+)
+
+// copySource is a parsed x-amz-copy-source header.
+type copySource struct {
+	bucket, key, versionID string
+}
+
+// parseCopySource reads "bucket/key[?versionId=ID]", URL-encoded, with an
+// optional leading slash.
+func parseCopySource(v string) (copySource, error) {
+	var src copySource
+	path, query, _ := strings.Cut(v, "?")
+	if query != "" {
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			return src, newError("InvalidArgument", "Invalid copy source version id.")
+		}
+		src.versionID = q.Get("versionId")
+		if src.versionID == "null" {
+			src.versionID = ""
+		}
+	}
+	unescaped, err := url.PathUnescape(path)
+	if err != nil {
+		return src, newError("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
+	}
+	unescaped = strings.TrimPrefix(unescaped, "/")
+	src.bucket, src.key, _ = strings.Cut(unescaped, "/")
+	if src.bucket == "" || src.key == "" {
+		return src, newError("InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
+	}
+	if err := validateKey(src.key); err != nil {
+		return src, err
+	}
+	return src, nil
+}
+
+// openCopySource opens the source of a copy and checks its conditions.
+func (req *request) openCopySource() (storage.Object, copySource, error) {
+	src, err := parseCopySource(req.r.Header.Get("X-Amz-Copy-Source"))
+	if err != nil {
+		return nil, src, err
+	}
+	obj, err := req.h.cfg.Layer.OpenObject(req.r.Context(), src.bucket, src.key, storage.GetOptions{VersionID: src.versionID})
+	if err != nil {
+		return nil, src, err
+	}
+	if evalConditions(req.r.Header, copyConditions, obj.Info()) != 0 {
+		obj.Close()
+		return nil, src, newError("PreconditionFailed")
+	}
+	return obj, src, nil
+}
+
+// directive reads a COPY/REPLACE directive header.
+func (req *request) directive(name string) (replace bool, err error) {
+	switch v := req.r.Header.Get(name); v {
+	case "", "COPY":
+		return false, nil
+	case "REPLACE":
+		return true, nil
+	default:
+		return false, newError("InvalidArgument", "Unknown "+strings.ToLower(name)+" value: "+v)
+	}
+}
+
+func (req *request) copyObject() error {
+	if err := validateKey(req.route.Key); err != nil {
+		return err
+	}
+	replaceMeta, err := req.directive("X-Amz-Metadata-Directive")
+	if err != nil {
+		return err
+	}
+	replaceTags, err := req.directive("X-Amz-Tagging-Directive")
+	if err != nil {
+		return err
+	}
+	newOpts, err := req.writeOptions()
+	if err != nil {
+		return err
+	}
+	obj, src, err := req.openCopySource()
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	info := obj.Info()
+	if info.Size > storage.MaxPutSize {
+		return newError("InvalidRequest", "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")
+	}
+	opts := storage.PutOptions{Metadata: info.Metadata, Tags: info.Tags, StorageClass: info.StorageClass}
+	if replaceMeta {
+		opts.Metadata = newOpts.Metadata
+	}
+	if replaceTags {
+		opts.Tags = newOpts.Tags
+	}
+	if req.r.Header.Get("X-Amz-Storage-Class") != "" {
+		opts.StorageClass = newOpts.StorageClass
+	}
+	if opts.IfNoneMatch, opts.IfMatch, err = req.writeConditions(); err != nil {
+		return err
+	}
+	same := src.bucket == req.route.Bucket && src.key == req.route.Key && src.versionID == ""
+	var out storage.ObjectInfo
+	if same {
+		if !replaceMeta && !replaceTags && opts.StorageClass == info.StorageClass {
+			return newError("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+		}
+		obj.Close()
+		out, err = req.h.cfg.Layer.UpdateObject(req.r.Context(), req.route.Bucket, req.route.Key,
+			storage.UpdateOptions{Metadata: opts.Metadata, Tags: nonNilTags(opts.Tags)})
+	} else {
+		out, err = req.copyData(obj, info, opts)
+	}
+	if err != nil {
+		return err
+	}
+	if src.versionID != "" {
+		req.w.Header().Set("x-amz-copy-source-version-id", src.versionID)
+	}
+	if out.VersionID != "" {
+		req.w.Header().Set("x-amz-version-id", out.VersionID)
+	}
+	return req.writeXML(copyObjectResult{
+		LastModified:   xmlTime(out.ModTime),
+		ETag:           quoteETag(out.ETag),
+		checksumFields: checksumXMLFields(out.Checksum),
+		ChecksumType:   string(out.Checksum.Type),
+	})
+}
+
+// copyData streams the source object into the destination key.
+func (req *request) copyData(obj storage.Object, info storage.ObjectInfo, opts storage.PutOptions) (storage.ObjectInfo, error) {
+	alg := info.Checksum.Algorithm
+	if v := req.r.Header.Get(checksum.HeaderChecksumAlgorithm); v != "" {
+		a, err := checksum.ParseAlgorithm(v)
+		if err != nil {
+			return storage.ObjectInfo{}, err
+		}
+		alg = a
+	}
+	body, err := obj.Reader(0, info.Size)
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	defer body.Close()
+	payload, err := checksum.NewReader(body, info.Size, checksum.Options{Algorithm: alg})
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	return req.h.cfg.Layer.PutObject(req.r.Context(), req.route.Bucket, req.route.Key, payload, opts)
+}
+
+func nonNilTags(t map[string]string) map[string]string {
+	if t == nil {
+		return map[string]string{}
+	}
+	return t
+}
+
+func (req *request) deleteObject() error {
+	if err := validateKey(req.route.Key); err != nil {
+		return err
+	}
+	info, err := req.h.cfg.Layer.DeleteObject(req.r.Context(), req.route.Bucket, req.route.Key, storage.DeleteOptions{VersionID: req.versionID()})
+	if err != nil && !isNotFound(err) {
+		return err
+	}
+	if info.VersionID != "" {
+		req.w.Header().Set("x-amz-version-id", info.VersionID)
+	}
+	return req.noContent()
+}
+
+// isNotFound reports a missing object or version, which deletes ignore.
+func isNotFound(err error) bool {
+	return errors.Is(err, storage.ErrObjectNotFound) || errors.Is(err, storage.ErrVersionNotFound)
+}
+
+// maxDeleteKeys is the most keys one DeleteObjects request may name.
+const maxDeleteKeys = 1000
+
+func (req *request) deleteObjects() error {
+	h := req.r.Header
+	if h.Get(checksum.HeaderContentMD5) == "" && !hasChecksumHeader(h) {
+		return newError("InvalidRequest", "Missing required header for this request: Content-MD5")
+	}
+	var doc deleteRequest
+	if err := req.readXML(&doc); err != nil {
+		return err
+	}
+	if len(doc.Objects) == 0 || len(doc.Objects) > maxDeleteKeys {
+		return newError("MalformedXML")
+	}
+	refs := make([]storage.ObjectRef, len(doc.Objects))
+	for i, o := range doc.Objects {
+		v := o.VersionID
+		if v == "null" {
+			v = ""
+		}
+		refs[i] = storage.ObjectRef{Key: o.Key, VersionID: v}
+	}
+	if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {
+		return err
+	}
+	results := req.h.cfg.Layer.DeleteObjects(req.r.Context(), req.route.Bucket, refs)
+	var out deleteResult
+	for i, res := range results {
+		key, vid := doc.Objects[i].Key, doc.Objects[i].VersionID
+		if res.Err != nil && !isNotFound(res.Err) {
+			e := toAPIError(res.Err)
+			out.Errors = append(out.Errors, deleteErrorXML{Key: key, VersionID: vid, Code: e.Code, Message: e.Message})
+			continue
+		}
+		if !doc.Quiet {
+			out.Deleted = append(out.Deleted, deletedXML{Key: key, VersionID: vid})
+		}
+	}
+	return req.writeXML(out)
+}
+
+// hasChecksumHeader reports whether a request carries an additional
+// checksum, in a header or announced as a trailer.
+func hasChecksumHeader(h http.Header) bool {
+	if h.Get(checksum.HeaderTrailer) != "" || h.Get(checksum.HeaderSDKAlgorithm) != "" {
+		return true
+	}
+	for _, alg := range checksum.Algorithms() {
+		if h.Get(checksum.HeaderName(alg)) != "" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,233 @@
+package s3api
+
+import (
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Op names an S3 operation.
+type Op string
+
+// The operations the router recognises.
+const (
+	OpListBuckets             Op = "ListBuckets"
+	OpCreateBucket            Op = "CreateBucket"
+	OpDeleteBucket            Op = "DeleteBucket"
+	OpHeadBucket              Op = "HeadBucket"
+	OpGetBucketLocation       Op = "GetBucketLocation"
+	OpGetBucketVersioning     Op = "GetBucketVersioning"
+	OpGetBucketACL            Op = "GetBucketAcl"
+	OpPutBucketACL            Op = "PutBucketAcl"
+	OpGetBucketSubresource    Op = "GetBucketSubresource"
+	OpDeleteBucketSubresource Op = "DeleteBucketSubresource"
+	OpListObjects             Op = "ListObjects"
+	OpListObjectsV2           Op = "ListObjectsV2"
+	OpListObjectVersions      Op = "ListObjectVersions"
+	OpListMultipartUploads    Op = "ListMultipartUploads"
+	OpDeleteObjects           Op = "DeleteObjects"
+	OpPutObject               Op = "PutObject"
+	OpCopyObject              Op = "CopyObject"
+	OpGetObject               Op = "GetObject"
+	OpHeadObject              Op = "HeadObject"
+	OpDeleteObject            Op = "DeleteObject"
+	OpGetObjectTagging        Op = "GetObjectTagging"
+	OpPutObjectTagging        Op = "PutObjectTagging"
+	OpDeleteObjectTagging     Op = "DeleteObjectTagging"
+	OpGetObjectAttributes     Op = "GetObjectAttributes"
+	OpGetObjectACL            Op = "GetObjectAcl"
+	OpPutObjectACL            Op = "PutObjectAcl"
+	OpCreateMultipartUpload   Op = "CreateMultipartUpload"
+	OpUploadPart              Op = "UploadPart"
+	OpUploadPartCopy          Op = "UploadPartCopy"
+	OpCompleteMultipartUpload Op = "CompleteMultipartUpload"
+	OpAbortMultipartUpload    Op = "AbortMultipartUpload"
+	OpListParts               Op = "ListParts"
+	// OpUnsupported is a recognised S3 request that Hoard does not implement.
+	OpUnsupported Op = "Unsupported"
+)
+
+// Route is a parsed request: which operation, on which bucket and key.
+type Route struct {
+	Op     Op
+	Bucket string
+	Key    string
+	// Subresource names the bucket sub-resource for the generic
+	// subresource operations and for OpUnsupported.
+	Subresource string
+}
+
+// BucketFromHost returns the bucket named by a virtual-host-style Host
+// header (bucket.DOMAIN) for one of domains, or "".
+func BucketFromHost(host string, domains []string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.ToLower(host)
+	for _, d := range domains {
+		d = strings.ToLower(d)
+		if strings.HasSuffix(host, "."+d) {
+			return host[:len(host)-len(d)-1]
+		}
+	}
+	return ""
+}
+
+// bucketSubresources are bucket configuration sub-resources that Hoard
+// answers with "none configured" on GET and refuses on PUT.
+var bucketSubresources = []string{
+	"policy", "cors", "lifecycle", "tagging", "encryption", "object-lock",
+	"website", "logging", "notification", "replication", "accelerate",
+	"requestPayment", "ownershipControls", "publicAccessBlock", "policyStatus",
+	"analytics", "metrics", "inventory", "intelligent-tiering",
+}
+
+// Parse turns a request into a Route. domains enable virtual-host-style
+// addressing. It never fails: requests it cannot place get OpUnsupported.
+func Parse(r *http.Request, domains []string) Route {
+	var rt Route
+	path := r.URL.Path
+	if b := BucketFromHost(r.Host, domains); b != "" {
+		rt.Bucket = b
+		rt.Key = strings.TrimPrefix(path, "/")
+	} else {
+		p := strings.TrimPrefix(path, "/")
+		rt.Bucket, rt.Key, _ = strings.Cut(p, "/")
+	}
+	q := r.URL.Query()
+	switch {
+	case rt.Bucket == "":
+		rt.Op = serviceOp(r.Method)
+	case rt.Key == "":
+		rt.Op, rt.Subresource = bucketOp(r.Method, q)
+	default:
+		rt.Op, rt.Subresource = objectOp(r, q)
+	}
+	return rt
+}
+
+func serviceOp(method string) Op {
+	if method == http.MethodGet {
+		return OpListBuckets
+	}
+	return OpUnsupported
+}
+
+func bucketOp(method string, q url.Values) (Op, string) {
+	has := func(k string) bool { _, ok := q[k]; return ok }
+	switch method {
+	case http.MethodGet:
+		switch {
+		case has("location"):
+			return OpGetBucketLocation, ""
+		case has("versioning"):
+			return OpGetBucketVersioning, ""
+		case has("acl"):
+			return OpGetBucketACL, ""
+		case has("uploads"):
+			return OpListMultipartUploads, ""
+		case has("versions"):
+			return OpListObjectVersions, ""
+		case q.Get("list-type") == "2":
+			return OpListObjectsV2, ""
+		}
+		for _, s := range bucketSubresources {
+			if has(s) {
+				return OpGetBucketSubresource, s
+			}
+		}
+		return OpListObjects, ""
+	case http.MethodPut:
+		if has("acl") {
+			return OpPutBucketACL, ""
+		}
+		for _, s := range append([]string{"versioning"}, bucketSubresources...) {
+			if has(s) {
+				return OpUnsupported, s
+			}
+		}
+		return OpCreateBucket, ""
+	case http.MethodHead:
+		return OpHeadBucket, ""
+	case http.MethodDelete:
+		for _, s := range bucketSubresources {
+			if has(s) {
+				return OpDeleteBucketSubresource, s
+			}
+		}
+		return OpDeleteBucket, ""
+	case http.MethodPost:
+		if has("delete") {
+			return OpDeleteObjects, ""
+		}
+		return OpUnsupported, "post-object"
+	}
+	return OpUnsupported, ""
+}
+
+func objectOp(r *http.Request, q url.Values) (Op, string) {
+	has := func(k string) bool { _, ok := q[k]; return ok }
+	copySource := r.Header.Get("X-Amz-Copy-Source") != ""
+	switch r.Method {
+	case http.MethodGet:
+		switch {
+		case has("tagging"):
+			return OpGetObjectTagging, ""
+		case has("attributes"):
+			return OpGetObjectAttributes, ""
+		case has("uploadId"):
+			return OpListParts, ""
+		case has("acl"):
+			return OpGetObjectACL, ""
+		case has("torrent"), has("legal-hold"), has("retention"):
+			return OpUnsupported, firstOf(q, "torrent", "legal-hold", "retention")
+		}
+		return OpGetObject, ""
+	case http.MethodHead:
+		return OpHeadObject, ""
+	case http.MethodPut:
+		switch {
+		case has("tagging"):
+			return OpPutObjectTagging, ""
+		case has("acl"):
+			return OpPutObjectACL, ""
+		case has("partNumber") && has("uploadId"):
+			if copySource {
+				return OpUploadPartCopy, ""
+			}
+			return OpUploadPart, ""
+		case has("legal-hold"), has("retention"):
+			return OpUnsupported, firstOf(q, "legal-hold", "retention")
+		case copySource:
+			return OpCopyObject, ""
+		}
+		return OpPutObject, ""
+	case http.MethodDelete:
+		switch {
+		case has("tagging"):
+			return OpDeleteObjectTagging, ""
+		case has("uploadId"):
+			return OpAbortMultipartUpload, ""
+		}
+		return OpDeleteObject, ""
+	case http.MethodPost:
+		switch {
+		case has("uploads"):
+			return OpCreateMultipartUpload, ""
+		case has("uploadId"):
+			return OpCompleteMultipartUpload, ""
+		}
+		return OpUnsupported, firstOf(q, "restore", "select")
+	}
+	return OpUnsupported, ""
+}
+
+func firstOf(q url.Values, keys ...string) string {
+	for _, k := range keys {
+		if _, ok := q[k]; ok {
+			return k
+		}
+	}
+	return ""
+}

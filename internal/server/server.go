@@ -1,0 +1,213 @@
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hoardstore/hoard/internal/config"
+	"github.com/hoardstore/hoard/internal/erasure"
+	"github.com/hoardstore/hoard/internal/s3api"
+	"github.com/hoardstore/hoard/internal/sigv4"
+	"github.com/hoardstore/hoard/internal/storage"
+)
+
+// Server is one running Hoard node.
+type Server struct {
+	cfg   config.Server
+	log   *slog.Logger
+	cred  sigv4.Credentials
+	layer storage.ObjectLayer
+	s3    *s3api.Handler
+
+	http *http.Server
+	ln   net.Listener
+
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+// New opens the drives and prepares a server; Start makes it listen.
+func New(cfg config.Server, log *slog.Logger) (*Server, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	layer, err := erasure.Open(context.Background(), erasure.Config{
+		Drives: cfg.Drives,
+		Parity: cfg.Parity,
+		Logger: log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("server: opening drives: %w", err)
+	}
+	s := &Server{cfg: cfg, log: log, layer: layer, stop: make(chan struct{})}
+	if err := s.loadCredentials(); err != nil {
+		layer.Close()
+		return nil, err
+	}
+	s.s3 = s3api.New(s3api.Config{
+		Layer:       layer,
+		Region:      cfg.Region,
+		Domains:     cfg.Domains,
+		Credentials: s.lookup,
+		OwnerName:   s.cred.AccessKey,
+		Logger:      log,
+	})
+	s.http = &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+// loadCredentials takes the configured root credentials or, when none are
+// configured, the ones stored in the first drive (generating them on the
+// first start and printing them once).
+func (s *Server) loadCredentials() error {
+	if s.cfg.RootUser != "" {
+		s.cred = sigv4.Credentials{AccessKey: s.cfg.RootUser, SecretKey: s.cfg.RootPassword}
+		return nil
+	}
+	cred, created, err := loadOrCreateCredentials(s.cfg.Drives[0])
+	if err != nil {
+		return err
+	}
+	s.cred = cred
+	if created {
+		s.log.Warn("generated root credentials; they are shown only this once and stored (mode 0600) in the first drive",
+			"access_key", cred.AccessKey, "secret_key", cred.SecretKey, "file", s.cfg.Drives[0]+"/"+credentialsFile)
+	} else {
+		s.log.Info("using the root credentials stored in the first drive", "access_key", cred.AccessKey)
+	}
+	return nil
+}
+
+// lookup resolves an access key to its credentials, in constant time with
+// respect to the key's content.
+func (s *Server) lookup(accessKey string) (sigv4.Credentials, bool) {
+	if subtle.ConstantTimeCompare([]byte(accessKey), []byte(s.cred.AccessKey)) == 1 {
+		return s.cred, true
+	}
+	return sigv4.Credentials{}, false
+}
+
+// Credentials returns the root credentials the server accepts.
+func (s *Server) Credentials() sigv4.Credentials { return s.cred }
+
+// Layer returns the object layer, for in-process tools and tests.
+func (s *Server) Layer() storage.ObjectLayer { return s.layer }
+
+// routes mounts Hoard's own endpoints beside the S3 API.
+func (s *Server) routes() http.Handler {
+	internal := http.NewServeMux()
+	internal.HandleFunc("/hoard/health/live", s.live)
+	internal.HandleFunc("/hoard/health/ready", s.ready)
+	internal.HandleFunc("/hoard/health/cluster", s.ready)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/"+s3api.ReservedBucket+"/") && s3api.BucketFromHost(r.Host, s.cfg.Domains) == "" {
+			internal.ServeHTTP(w, r)
+			return
+		}
+		s.s3.ServeHTTP(w, r)
+	})
+}
+
+// live answers 200 while the process serves HTTP.
+func (s *Server) live(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+}
+
+// ready answers 200 when the drives can serve reads and writes.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := s.layer.StorageInfo(ctx); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// Start binds the listener and serves in the background.
+func (s *Server) Start() error {
+	ln, err := net.Listen("tcp", s.cfg.Address)
+	if err != nil {
+		return fmt.Errorf("server: listening on %s: %w", s.cfg.Address, err)
+	}
+	s.ln = ln
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("http server stopped", "err", err)
+		}
+	}()
+	if s.cfg.StaleUploadAge > 0 {
+		s.wg.Add(1)
+		go s.cleanupLoop()
+	}
+	s.log.Info("serving S3", "address", ln.Addr().String(), "drives", len(s.cfg.Drives), "region", s.cfg.Region)
+	return nil
+}
+
+// Addr returns the address the S3 listener is bound to.
+func (s *Server) Addr() string {
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// cleanupLoop aborts stale multipart uploads periodically.
+func (s *Server) cleanupLoop() {
+	defer s.wg.Done()
+	interval := min(s.cfg.StaleUploadAge/4, time.Hour)
+	t := time.NewTicker(max(interval, time.Second))
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), interval)
+			n, err := s.layer.CleanupStaleUploads(ctx, time.Now().Add(-s.cfg.StaleUploadAge))
+			cancel()
+			if err != nil {
+				s.log.Warn("cleaning stale multipart uploads", "err", err)
+			} else if n > 0 {
+				s.log.Info("aborted stale multipart uploads", "count", n)
+			}
+		}
+	}
+}
+
+// Shutdown stops accepting requests, lets in-flight ones finish until ctx
+// ends, stops background work and closes the drives.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	if err != nil {
+		s.log.Warn("in-flight requests did not finish in time; closing them", "err", err)
+		s.http.Close()
+	}
+	close(s.stop)
+	s.wg.Wait()
+	if cerr := s.layer.Close(); cerr != nil {
+		return errors.Join(err, cerr)
+	}
+	return err
+}
