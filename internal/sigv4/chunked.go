@@ -36,6 +36,13 @@ type streamSigner struct {
 // next computes the signature of one chunk (or of the trailer when
 // trailer), chains it and compares it with want in constant time.
 func (s *streamSigner) next(want *[32]byte, dataHash []byte, trailer bool) bool {
+	got := s.sign(dataHash, trailer)
+	return hmac.Equal(got[:], want[:])
+}
+
+// sign computes the signature of one chunk whose data hashes to dataHash
+// (or of the trailer when trailer) and makes it the previous signature.
+func (s *streamSigner) sign(dataHash []byte, trailer bool) [32]byte {
 	if s.mac == nil {
 		s.mac = hmac.New(sha256.New, s.key[:])
 		s.buf = make([]byte, 0, 256)
@@ -61,7 +68,7 @@ func (s *streamSigner) next(want *[32]byte, dataHash []byte, trailer bool) bool 
 	s.mac.Reset()
 	s.mac.Write(b)
 	s.mac.Sum(s.prev[:0])
-	return hmac.Equal(s.prev[:], want[:])
+	return s.prev
 }
 
 // chunkedReader decodes an aws-chunked body, verifying chunk signatures
