@@ -191,6 +191,10 @@ func (req *request) writeError(e *APIError) {
 		hdr.Del("Content-Range")
 	}
 	if req.r.Method == http.MethodHead {
+		// A HEAD answer has no body to carry the code; minio-go (and
+		// clients built on it) read it from these headers instead.
+		hdr.Set("X-Minio-Error-Code", e.Code)
+		hdr.Set("X-Minio-Error-Desc", e.Message)
 		hdr.Del("Content-Type")
 		hdr.Set("Content-Length", "0")
 		req.w.WriteHeader(e.Status)

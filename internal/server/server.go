@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hoardstore/hoard/internal/admin"
 	"github.com/hoardstore/hoard/internal/config"
 	"github.com/hoardstore/hoard/internal/erasure"
 	"github.com/hoardstore/hoard/internal/s3api"
@@ -26,6 +27,7 @@ type Server struct {
 	cred  sigv4.Credentials
 	layer storage.ObjectLayer
 	s3    *s3api.Handler
+	admin *admin.Handler
 
 	http *http.Server
 	ln   net.Listener
@@ -62,6 +64,13 @@ func New(cfg config.Server, log *slog.Logger) (*Server, error) {
 		Credentials: s.lookup,
 		OwnerName:   s.cred.AccessKey,
 		Logger:      log,
+	})
+	s.admin = admin.New(admin.Config{
+		Layer:         layer,
+		Verifier:      &sigv4.Verifier{Region: cfg.Region, Lookup: s.lookup},
+		RootAccessKey: s.cred.AccessKey,
+		Region:        cfg.Region,
+		Logger:        log,
 	})
 	s.http = &http.Server{
 		Handler:           s.routes(),
@@ -116,6 +125,7 @@ func (s *Server) routes() http.Handler {
 	internal.HandleFunc("/hoard/health/live", s.live)
 	internal.HandleFunc("/hoard/health/ready", s.ready)
 	internal.HandleFunc("/hoard/health/cluster", s.ready)
+	internal.Handle(admin.Prefix, s.admin)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/"+s3api.ReservedBucket+"/") && s3api.BucketFromHost(r.Host, s.cfg.Domains) == "" {
 			internal.ServeHTTP(w, r)

@@ -254,19 +254,19 @@ type ListUploadsResult struct {
 
 // DriveInfo describes one drive as the engine sees it.
 type DriveInfo struct {
-	Endpoint string
+	Endpoint string `json:"endpoint"`
 	// State is "online", "offline", "healing" or "corrupt".
-	State      string
-	TotalBytes uint64
-	FreeBytes  uint64
-	UsedBytes  uint64
+	State      string `json:"state"`
+	TotalBytes uint64 `json:"totalBytes"`
+	FreeBytes  uint64 `json:"freeBytes"`
+	UsedBytes  uint64 `json:"usedBytes"`
 }
 
 // BucketUsage is the logical size of one bucket.
 type BucketUsage struct {
-	Name    string
-	Objects uint64
-	Bytes   uint64
+	Name    string `json:"name"`
+	Objects uint64 `json:"objects"`
+	Bytes   uint64 `json:"bytes"`
 }
 
 // StorageInfo summarises capacity: raw across drives and usable after parity.

@@ -1,0 +1,198 @@
+package admin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/hoardstore/hoard/internal/sigv4"
+	"github.com/hoardstore/hoard/internal/storage"
+)
+
+// Prefix is the path every admin endpoint lives under.
+const Prefix = "/hoard/admin/v1/"
+
+// Healer runs and reports healing; the server hands in the engine's.
+type Healer interface {
+	// StartHeal begins healing bucket (all buckets if "") under prefix.
+	StartHeal(ctx context.Context, bucket, prefix string) error
+	// HealStatus reports the current or last heal.
+	HealStatus() HealStatus
+}
+
+// HealStatus describes a heal run.
+type HealStatus struct {
+	Running  bool      `json:"running"`
+	Bucket   string    `json:"bucket,omitempty"`
+	Prefix   string    `json:"prefix,omitempty"`
+	Started  time.Time `json:"started,omitempty"`
+	Finished time.Time `json:"finished,omitempty"`
+	Scanned  uint64    `json:"scanned"`
+	Healed   uint64    `json:"healed"`
+	Failed   uint64    `json:"failed"`
+	// Drives lists drives being rebuilt with their progress.
+	Drives []DriveHeal `json:"drives,omitempty"`
+}
+
+// DriveHeal is the rebuild progress of one replaced drive.
+type DriveHeal struct {
+	Endpoint string  `json:"endpoint"`
+	Percent  float64 `json:"percent"`
+}
+
+// Config wires the admin API.
+type Config struct {
+	Layer    storage.ObjectLayer
+	Verifier *sigv4.Verifier
+	// RootAccessKey is the only identity allowed to call the API.
+	RootAccessKey string
+	Region        string
+	// Healer is optional; without it the heal endpoints answer 501.
+	Healer Healer
+	Logger *slog.Logger
+}
+
+// Handler serves the admin API.
+type Handler struct {
+	cfg Config
+	mux *http.ServeMux
+}
+
+// New returns the admin API handler.
+func New(cfg Config) *Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
+	h.mux.HandleFunc("GET "+Prefix+"info", h.info)
+	h.mux.HandleFunc("POST "+Prefix+"heal", h.startHeal)
+	h.mux.HandleFunc("GET "+Prefix+"heal", h.healStatus)
+	return h
+}
+
+// ServeHTTP authenticates the request as root and dispatches it.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	res, err := h.cfg.Verifier.Verify(r)
+	if err == nil && (res.Anonymous || res.AccessKey != h.cfg.RootAccessKey) {
+		err = sigv4.ErrAccessDenied
+	}
+	if err != nil {
+		code, _ := sigv4.Code(err)
+		if code == "" {
+			code = "AccessDenied"
+		}
+		writeJSON(w, http.StatusForbidden, errorBody{Code: code, Message: sigv4.Message(err)})
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+type errorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Info is the answer of GET info.
+type Info struct {
+	Mode         string                `json:"mode"`
+	Region       string                `json:"region"`
+	Drives       []storage.DriveInfo   `json:"drives"`
+	RawBytes     uint64                `json:"rawBytes"`
+	RawFree      uint64                `json:"rawFree"`
+	UsableBytes  uint64                `json:"usableBytes"`
+	UsableFree   uint64                `json:"usableFree"`
+	DataShards   int                   `json:"dataShards"`
+	ParityShards int                   `json:"parityShards"`
+	Buckets      []storage.BucketUsage `json:"buckets"`
+	UsedBytes    uint64                `json:"usedBytes"`
+	Objects      uint64                `json:"objects"`
+}
+
+func (h *Handler) info(w http.ResponseWriter, r *http.Request) {
+	info, err := CollectInfo(r.Context(), h.cfg.Layer)
+	if err != nil {
+		h.cfg.Logger.Warn("admin info", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Code: "ServiceUnavailable", Message: err.Error()})
+		return
+	}
+	info.Region = h.cfg.Region
+	writeJSON(w, http.StatusOK, info)
+}
+
+// CollectInfo gathers capacity, drive states and per-bucket usage.
+func CollectInfo(ctx context.Context, layer storage.ObjectLayer) (Info, error) {
+	si, err := layer.StorageInfo(ctx)
+	if err != nil {
+		return Info{}, err
+	}
+	info := Info{
+		Mode:         "erasure",
+		Drives:       si.Drives,
+		RawBytes:     si.RawBytes,
+		RawFree:      si.RawFree,
+		UsableBytes:  si.UsableBytes,
+		UsableFree:   si.UsableFree,
+		DataShards:   si.DataShards,
+		ParityShards: si.ParityShards,
+		Buckets:      []storage.BucketUsage{},
+	}
+	if len(si.Drives) == 1 {
+		info.Mode = "single-drive"
+	}
+	buckets, err := layer.ListBuckets(ctx)
+	if err != nil {
+		return Info{}, err
+	}
+	for _, b := range buckets {
+		u, err := layer.BucketUsage(ctx, b.Name)
+		if errors.Is(err, storage.ErrBucketNotFound) {
+			continue
+		}
+		if err != nil {
+			return Info{}, err
+		}
+		info.Buckets = append(info.Buckets, u)
+		info.UsedBytes += u.Bytes
+		info.Objects += u.Objects
+	}
+	return info, nil
+}
+
+func (h *Handler) startHeal(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.Healer == nil {
+		writeJSON(w, http.StatusNotImplemented, errorBody{Code: "NotImplemented", Message: "healing is not available in this mode"})
+		return
+	}
+	q := r.URL.Query()
+	if err := h.cfg.Healer.StartHeal(context.WithoutCancel(r.Context()), q.Get("bucket"), q.Get("prefix")); err != nil {
+		status := http.StatusConflict
+		if errors.Is(err, storage.ErrBucketNotFound) {
+			status = http.StatusNotFound
+		}
+		writeJSON(w, status, errorBody{Code: "HealNotStarted", Message: err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusAccepted, h.cfg.Healer.HealStatus())
+}
+
+func (h *Handler) healStatus(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.Healer == nil {
+		writeJSON(w, http.StatusNotImplemented, errorBody{Code: "NotImplemented", Message: "healing is not available in this mode"})
+		return
+	}
+	writeJSON(w, http.StatusOK, h.cfg.Healer.HealStatus())
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		status, data = http.StatusInternalServerError, []byte(`{"code":"InternalError"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(data, '\n'))
+}
