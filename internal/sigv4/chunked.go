@@ -89,6 +89,7 @@ type chunkedReader struct {
 	left    int64 // data bytes left in the current chunk
 	inChunk bool  // a data chunk was started and not yet closed
 	sig     [32]byte
+	sum     [32]byte // scratch for the chunk hash, kept here so it does not escape per chunk
 
 	trailer http.Header
 	err     error // sticky: io.EOF after a verified end, or the failure
@@ -177,8 +178,7 @@ func (d *chunkedReader) endChunk() error {
 		return ErrMalformedChunk.derive("chunk data is not followed by CRLF", "")
 	}
 	if d.signer != nil {
-		var sum [32]byte
-		if !d.signer.next(&d.sig, d.sha.Sum(sum[:0]), false) {
+		if !d.signer.next(&d.sig, d.sha.Sum(d.sum[:0]), false) {
 			return ErrSignatureDoesNotMatch.derive(fmt.Sprintf("signature of the chunk ending at byte %d does not match", d.got), "")
 		}
 	}

@@ -21,7 +21,7 @@ func fixedVerifier() *Verifier {
 }
 
 // signed returns a server-side request signed by SignRequest at at.
-func signed(t *testing.T, method, target, body string, at time.Time, edit func(*http.Request)) *http.Request {
+func signed(t testing.TB, method, target, body string, at time.Time, edit func(*http.Request)) *http.Request {
 	t.Helper()
 	r := serverRequest(method, target, "s3.example.test", strings.NewReader(body), nil)
 	if edit != nil {
@@ -34,7 +34,7 @@ func signed(t *testing.T, method, target, body string, at time.Time, edit func(*
 	return r
 }
 
-func presigned(t *testing.T, target string, at time.Time, expires time.Duration) *http.Request {
+func presigned(t testing.TB, target string, at time.Time, expires time.Duration) *http.Request {
 	t.Helper()
 	u, err := Presign("GET", "http://s3.example.test"+target, Credentials{testAccessKey, testSecretKey}, testRegion, expires, at)
 	if err != nil {
