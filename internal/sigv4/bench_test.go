@@ -62,4 +62,3 @@ func BenchmarkChunkedDecode(b *testing.B) {
 		})
 	}
 }
-
