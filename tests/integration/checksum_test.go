@@ -226,4 +226,3 @@ func setPartChecksum(cp *types.CompletedPart, algo types.ChecksumAlgorithm, v st
 		cp.ChecksumSHA256 = &v
 	}
 }
-

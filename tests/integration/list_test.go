@@ -251,9 +251,9 @@ func TestListObjectsEmptyAndInvalid(t *testing.T) {
 // rawList is a ListBucketResult as XML, V1 or V2.
 type rawList struct {
 	Name, Prefix, Delimiter, Marker, NextMarker, StartAfter, EncodingType string
-	IsTruncated                                                        bool
-	KeyCount                                                           int
-	Contents                                                           []struct {
+	IsTruncated                                                           bool
+	KeyCount                                                              int
+	Contents                                                              []struct {
 		Key   string
 		Owner *struct{ ID, DisplayName string }
 	}

@@ -119,4 +119,3 @@ func TestPresignedURLs(t *testing.T) {
 		})
 	})
 }
-
