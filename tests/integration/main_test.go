@@ -28,6 +28,7 @@ type mode struct {
 //	{name: "4drives", drives: 4},
 var modes = []mode{
 	{name: "1drive", drives: 1},
+	{name: "4drives", drives: 4},
 }
 
 // env is one running server and the clients the tests drive it with.
