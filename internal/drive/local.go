@@ -9,9 +9,10 @@ import (
 	"path/filepath"
 	"sync"
 	"syscall"
-	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/hoardstore/hoard/internal/meta"
 )
 
 // Layout of a drive folder.
@@ -39,7 +40,7 @@ type Options struct {
 	// name (see the Fault* constants); a non-nil return stops the commit
 	// right there, without cleanup, as a crash would. For tests.
 	Fault func(step string) error
-	// SyncWrites=false skips fsync; only for benchmarks of CPU cost.
+	// NoSync skips every fsync: for measuring CPU cost only, never in production.
 	NoSync bool
 }
 
@@ -60,13 +61,19 @@ type Local struct {
 	log      *slog.Logger
 	opts     Options
 	db       *pebble.DB
-	opened   time.Time
 	bucketMu sync.Mutex
 	reserve  uint64
 
 	closeOnce sync.Once
 	done      chan struct{}
-	wg        sync.WaitGroup
+	swept     chan struct{}
+
+	// fresh records data directories installed since open while the sweep
+	// runs, so the sweep never takes a new directory for an orphan.
+	freshMu  sync.Mutex
+	fresh    map[meta.DataDir]bool
+	sweeping bool
+	wg       sync.WaitGroup
 }
 
 var _ Drive = (*Local)(nil)
@@ -79,7 +86,7 @@ func OpenLocal(root string, opts Options) (*Local, error) {
 	if err != nil {
 		return nil, fmt.Errorf("drive: resolve %q: %w", root, err)
 	}
-	l := &Local{root: root, sys: filepath.Join(root, sysDir), opts: opts, log: opts.Logger, opened: time.Now(), done: make(chan struct{})}
+	l := &Local{root: root, sys: filepath.Join(root, sysDir), opts: opts, log: opts.Logger, done: make(chan struct{}), swept: make(chan struct{}), fresh: map[meta.DataDir]bool{}, sweeping: true}
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
@@ -96,6 +103,7 @@ func OpenLocal(root string, opts Options) (*Local, error) {
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()
+		defer close(l.swept)
 		l.sweep()
 	}()
 	return l, nil
@@ -133,6 +141,9 @@ func (l *Local) computeReserve() error {
 	l.reserve = min(max(total/100, 64<<20), 1<<30)
 	return nil
 }
+
+// Swept is closed when the sweep started at open has finished.
+func (l *Local) Swept() <-chan struct{} { return l.swept }
 
 // Endpoint returns the drive's folder.
 func (l *Local) Endpoint() string { return l.root }

@@ -188,13 +188,13 @@ func (l *Local) Apply(ctx context.Context, b Batch) error {
 			return fmt.Errorf("%w: stage %q", ErrInvalidArgument, b.Stage)
 		}
 		if err := l.fault(FaultBeforeRename); err != nil {
-			return err
+			return mapErr(err)
 		}
 		if err := l.installStage(b.Stage, b.DataDir); err != nil {
 			return err
 		}
 		if err := l.fault(FaultBeforeCommit); err != nil {
-			return err
+			return mapErr(err)
 		}
 	}
 	if err := l.commitMeta(&b); err != nil {
@@ -209,6 +209,7 @@ func (l *Local) Apply(ctx context.Context, b Batch) error {
 func (l *Local) installStage(stage string, d meta.DataDir) error {
 	src := l.stagePath(stage)
 	dst := l.dataDirPath(d)
+	l.markFresh(d)
 	if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
 		if err := os.Rename(src, dst); err != nil {
 			return fmt.Errorf("drive: install stage: %w", mapErr(err))

@@ -15,14 +15,19 @@ import (
 // metadata, or of a crash before an old version's directory was removed.
 //
 // It judges references against a snapshot taken when the sweep starts and
-// only removes directories last modified before the drive was opened.
-// Such a directory, unreferenced in the snapshot, can never be referenced
-// again (new references are only ever made to fresh directories or, for
-// multipart uploads, before the directory exists), so the sweep cannot race
-// with writes or readers of this process.
+// skips every directory installed since the drive was opened (recorded by
+// markFresh before the rename). A directory that predates the open and is
+// unreferenced in the snapshot can never be referenced again (references
+// are only made to new directories or, for multipart uploads, before the
+// directory exists), so the sweep cannot race with writers or readers.
 func (l *Local) sweep() {
 	snap := l.db.NewSnapshot()
 	defer snap.Close()
+	defer func() {
+		l.freshMu.Lock()
+		l.sweeping, l.fresh = false, nil
+		l.freshMu.Unlock()
+	}()
 	removed := 0
 	for i := 0; i < 256; i++ {
 		if l.closed() {
@@ -64,11 +69,18 @@ func (l *Local) orphan(snap *pebble.Snapshot, parent string, e os.DirEntry) bool
 	if !errors.Is(err, pebble.ErrNotFound) {
 		return false
 	}
-	info, err := e.Info()
-	if err != nil {
-		return false
+	l.freshMu.Lock()
+	defer l.freshMu.Unlock()
+	return !l.fresh[d]
+}
+
+// markFresh records a directory about to be installed while the sweep runs.
+func (l *Local) markFresh(d meta.DataDir) {
+	l.freshMu.Lock()
+	if l.sweeping {
+		l.fresh[d] = true
 	}
-	return info.ModTime().Before(l.opened)
+	l.freshMu.Unlock()
 }
 
 func hexByte(i int) string {

@@ -121,3 +121,8 @@ func wantErr(t *testing.T, what string, got, want error) {
 		t.Errorf("%s: got %v, want %v", what, got, want)
 	}
 }
+
+func readAllCloser(r io.ReadCloser) ([]byte, error) {
+	defer r.Close()
+	return io.ReadAll(r)
+}
