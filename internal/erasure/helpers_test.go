@@ -10,6 +10,10 @@ import (
 	"io"
 	"math/rand/v2"
 	"testing"
+	"time"
+
+	"github.com/hoardstore/hoard/internal/drive"
+	"github.com/hoardstore/hoard/internal/meta"
 
 	"github.com/hoardstore/hoard/internal/storage"
 )
@@ -125,4 +129,17 @@ func wantErr(t *testing.T, what string, got, want error) {
 func readAllCloser(r io.ReadCloser) ([]byte, error) {
 	defer r.Close()
 	return io.ReadAll(r)
+}
+
+// fillRecords writes small inline objects in one batch: the same records
+// PutObject writes, without a synced commit per key (benchmark setup only).
+func fillRecords(ctx context.Context, l *Layer, s *set, bucket string, keys []string) error {
+	var muts []drive.Mutation
+	for _, k := range keys {
+		v := meta.Version{Inline: true, ModTime: time.Now().UTC(), Size: 0, ETag: md5hex(nil), Erasure: s.codec.layout(), Bitrot: meta.BitrotHighwayHash256, DataDir: newDataDir()}
+		v.Erasure.Distribution = l.distribution(s, bucket, k)
+		rec := &meta.Record{Versions: []meta.Version{v}}
+		muts = append(muts, drive.Mutation{NS: drive.NSObject, Key: drive.ObjectKey(bucket, k), Value: encodeFor(rec, 0)})
+	}
+	return s.drives[0].Apply(ctx, drive.Batch{Mutations: muts})
 }

@@ -123,7 +123,10 @@ func TestMultipartErrors(t *testing.T) {
 			return e
 		}(), storage.ErrUploadNotFound},
 		{"part garbage id", func() error { _, e := l.PutObjectPart(ctx, "bkt", "k", "../../x", 1, newPayload(small)); return e }(), storage.ErrUploadNotFound},
-		{"part wrong key", func() error { _, e := l.PutObjectPart(ctx, "bkt", "other", up.UploadID, 1, newPayload(small)); return e }(), storage.ErrUploadNotFound},
+		{"part wrong key", func() error {
+			_, e := l.PutObjectPart(ctx, "bkt", "other", up.UploadID, 1, newPayload(small))
+			return e
+		}(), storage.ErrUploadNotFound},
 		{"part number 0", func() error { _, e := l.PutObjectPart(ctx, "bkt", "k", up.UploadID, 0, newPayload(small)); return e }(), storage.ErrInvalidPart},
 		{"new no bucket", func() error { _, e := l.NewMultipartUpload(ctx, "nob", "k", storage.PutOptions{}); return e }(), storage.ErrBucketNotFound},
 		{"list parts unknown", func() error {
