@@ -1,0 +1,198 @@
+package console
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hoardstore/hoard/internal/sigv4"
+)
+
+// CSRFHeader carries the session's CSRF token on every state-changing call.
+const CSRFHeader = "X-Hoard-CSRF"
+
+// cookieName returns the session cookie's name: with the __Host- prefix
+// over TLS, which makes browsers insist on Secure, Path=/ and no Domain.
+func (h *Handler) cookieName() string {
+	if h.cfg.Secure {
+		return "__Host-hoard-session"
+	}
+	return "hoard-session"
+}
+
+func (h *Handler) setCookie(w http.ResponseWriter, id string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     h.cookieName(),
+		Value:    id,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,
+		Secure:   h.cfg.Secure,
+		SameSite: http.SameSiteStrictMode,
+	})
+}
+
+// sessionID returns the session cookie's value, or "".
+func (h *Handler) sessionID(r *http.Request) string {
+	c, err := r.Cookie(h.cookieName())
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// sameOrigin reports whether r comes from a page of the console itself, by
+// the Fetch metadata, Origin and Referer headers browsers send. A request
+// carrying none of them is not from a browser page and is allowed (it still
+// needs the cookie and the CSRF token).
+func sameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
+		return false
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		return err == nil && o != "null" && strings.EqualFold(u.Host, r.Host)
+	}
+	if ref := r.Header.Get("Referer"); ref != "" {
+		u, err := url.Parse(ref)
+		return err == nil && strings.EqualFold(u.Host, r.Host)
+	}
+	return true
+}
+
+// safeMethod reports whether m changes nothing.
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// sessionHandler is an API handler that runs for a signed-in session.
+type sessionHandler func(w http.ResponseWriter, r *http.Request, sess session)
+
+// authed wraps next with the session and CSRF checks.
+func (h *Handler) authed(next sessionHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess, ok := h.sessions.get(h.sessionID(r))
+		if !ok {
+			writeError(w, http.StatusUnauthorized, "NoSession", "You are not signed in, or your session has ended. Please sign in.")
+			return
+		}
+		if !safeMethod(r.Method) {
+			if !sameOrigin(r) {
+				h.cfg.Logger.Warn("console: cross-origin request refused", "method", r.Method, "path", r.URL.Path,
+					"origin", r.Header.Get("Origin"), "remote", r.RemoteAddr)
+				writeError(w, http.StatusForbidden, "CrossOrigin", "The request did not come from the console's own pages.")
+				return
+			}
+			if !sess.validCSRF(r.Header.Get(CSRFHeader)) {
+				h.cfg.Logger.Warn("console: bad CSRF token", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
+				writeError(w, http.StatusForbidden, "BadCSRFToken", "The request's security token is missing or wrong. Reload the page.")
+				return
+			}
+		}
+		next(w, r, sess)
+	}
+}
+
+// sessionInfo is what the browser learns about its session.
+type sessionInfo struct {
+	AccessKey string    `json:"accessKey"`
+	CSRFToken string    `json:"csrfToken"`
+	Expires   time.Time `json:"expires"`
+	IdleSecs  int       `json:"idleTimeoutSeconds"`
+	Admin     bool      `json:"admin"`
+	Region    string    `json:"region"`
+}
+
+func (h *Handler) info(sess session) sessionInfo {
+	return sessionInfo{
+		AccessKey: sess.cred.AccessKey,
+		CSRFToken: sess.csrf,
+		Expires:   sess.created.Add(h.cfg.SessionTTL).UTC(),
+		IdleSecs:  int(h.cfg.IdleTimeout / time.Second),
+		Admin:     h.cfg.Admin != nil && h.cfg.Admin(sess.cred.AccessKey),
+		Region:    h.cfg.Region,
+	}
+}
+
+// getSession tells the page whether it is signed in.
+func (h *Handler) getSession(w http.ResponseWriter, r *http.Request) {
+	sess, ok := h.sessions.get(h.sessionID(r))
+	if !ok {
+		writeError(w, http.StatusUnauthorized, "NoSession", "You are not signed in.")
+		return
+	}
+	writeJSON(w, http.StatusOK, h.info(sess))
+}
+
+// clientAddr is the address login failures are counted against.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// login checks the keys with a signed ListBuckets and starts a session.
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) {
+		writeError(w, http.StatusForbidden, "CrossOrigin", "Sign in from the console's own page.")
+		return
+	}
+	client := clientAddr(r)
+	if d := h.limiter.wait(client); d > 0 {
+		secs := int(math.Ceil(d.Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		writeError(w, http.StatusTooManyRequests, "TooManyAttempts",
+			fmt.Sprintf("Too many failed sign-ins. Try again in %d seconds.", secs))
+		return
+	}
+	var body struct {
+		AccessKey string `json:"accessKey"`
+		SecretKey string `json:"secretKey"`
+	}
+	if err := readJSON(w, r, &body); err != nil {
+		badRequest(w, "Send the access key and secret key as JSON.")
+		return
+	}
+	body.AccessKey = strings.TrimSpace(body.AccessKey)
+	if body.AccessKey == "" || body.SecretKey == "" {
+		badRequest(w, "Enter both the access key and the secret key.")
+		return
+	}
+	cred := sigv4.Credentials{AccessKey: body.AccessKey, SecretKey: body.SecretKey}
+	_, err := h.do(r, session{cred: cred}, s3Call{Method: http.MethodGet, Query: url.Values{"max-buckets": {"1"}}})
+	var se *s3Error
+	if errors.As(err, &se) && se.Code == "AccessDenied" {
+		err = nil // the keys are genuine; the user may just not list buckets
+	}
+	if err != nil {
+		if errors.As(err, &se) && (se.Code == "InvalidAccessKeyId" || se.Code == "SignatureDoesNotMatch" || se.Status == http.StatusForbidden) {
+			h.limiter.fail(client)
+			h.cfg.Logger.Info("console: failed sign-in", "access_key", body.AccessKey, "remote", r.RemoteAddr)
+			writeError(w, http.StatusUnauthorized, "InvalidCredentials", "The access key or the secret key is wrong.")
+			return
+		}
+		h.writeFailure(w, r, err)
+		return
+	}
+	h.limiter.succeed(client)
+	id, sess := h.sessions.create(cred)
+	h.setCookie(w, id, int(h.cfg.SessionTTL/time.Second))
+	h.cfg.Logger.Info("console: signed in", "access_key", cred.AccessKey, "remote", r.RemoteAddr)
+	writeJSON(w, http.StatusOK, h.info(sess))
+}
+
+// logout ends the session and clears the cookie.
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request, sess session) {
+	h.sessions.delete(h.sessionID(r))
+	h.setCookie(w, "", -1)
+	w.Header().Set("Clear-Site-Data", `"cache"`)
+	writeJSON(w, http.StatusOK, struct{}{})
+}
