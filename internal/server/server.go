@@ -14,6 +14,7 @@ import (
 
 	"github.com/hoardstore/hoard/internal/admin"
 	"github.com/hoardstore/hoard/internal/config"
+	"github.com/hoardstore/hoard/internal/console"
 	"github.com/hoardstore/hoard/internal/erasure"
 	"github.com/hoardstore/hoard/internal/s3api"
 	"github.com/hoardstore/hoard/internal/sigv4"
@@ -31,6 +32,10 @@ type Server struct {
 
 	http *http.Server
 	ln   net.Listener
+
+	// console serves the web console on cfg.ConsoleAddress; nil when disabled.
+	console   *http.Server
+	consoleLn net.Listener
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -72,6 +77,10 @@ func New(cfg config.Server, log *slog.Logger) (*Server, error) {
 		Region:        cfg.Region,
 		Logger:        log,
 	})
+	if err := s.newConsole(); err != nil {
+		layer.Close()
+		return nil, err
+	}
 	s.http = &http.Server{
 		Handler:           s.routes(),
 		ReadHeaderTimeout: 30 * time.Second,
@@ -80,6 +89,32 @@ func New(cfg config.Server, log *slog.Logger) (*Server, error) {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return s, nil
+}
+
+// newConsole prepares the web console's HTTP server, unless disabled.
+func (s *Server) newConsole() error {
+	if s.cfg.ConsoleAddress == "" {
+		return nil
+	}
+	h, err := console.New(console.Config{
+		S3:        s.s3,
+		Info:      func(ctx context.Context) (admin.Info, error) { return admin.CollectInfo(ctx, s.layer) },
+		Admin:     func(key string) bool { return subtle.ConstantTimeCompare([]byte(key), []byte(s.cred.AccessKey)) == 1 },
+		Region:    s.cfg.Region,
+		S3Address: s.Addr,
+		Logger:    s.log,
+	})
+	if err != nil {
+		return fmt.Errorf("server: console: %w", err)
+	}
+	s.console = &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	return nil
 }
 
 // loadCredentials takes the configured root credentials or, when none are
@@ -160,6 +195,22 @@ func (s *Server) Start() error {
 		return fmt.Errorf("server: listening on %s: %w", s.cfg.Address, err)
 	}
 	s.ln = ln
+	if s.console != nil {
+		cln, err := net.Listen("tcp", s.cfg.ConsoleAddress)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("server: console listening on %s: %w", s.cfg.ConsoleAddress, err)
+		}
+		s.consoleLn = cln
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			if err := s.console.Serve(cln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				s.log.Error("console server stopped", "err", err)
+			}
+		}()
+		s.log.Info("serving the web console", "address", cln.Addr().String())
+	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -181,6 +232,15 @@ func (s *Server) Addr() string {
 		return ""
 	}
 	return s.ln.Addr().String()
+}
+
+// ConsoleAddr returns the address the web console listens on, or "" when
+// it is disabled.
+func (s *Server) ConsoleAddr() string {
+	if s.consoleLn == nil {
+		return ""
+	}
+	return s.consoleLn.Addr().String()
 }
 
 // cleanupLoop aborts stale multipart uploads periodically.
@@ -213,6 +273,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if err != nil {
 		s.log.Warn("in-flight requests did not finish in time; closing them", "err", err)
 		s.http.Close()
+	}
+	if s.console != nil && s.consoleLn != nil {
+		if cerr := s.console.Shutdown(ctx); cerr != nil {
+			s.console.Close()
+			err = errors.Join(err, cerr)
+		}
 	}
 	close(s.stop)
 	s.wg.Wait()
