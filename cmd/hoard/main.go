@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hoardstore/hoard/internal/cli"
 	"github.com/hoardstore/hoard/internal/version"
 )
 
@@ -43,6 +44,20 @@ func newRootCommand() *cobra.Command {
   hoard server DIR...   run the server on one or more drive folders
   hoard --version       print the version and commit
 
+The other commands are an S3 client for Hoard and any S3 service. Paths
+read ALIAS/BUCKET/KEY once an alias names the endpoint; other paths are
+local files. Every client command takes --json (one JSON object per line).
+
+Examples:
+  hoard alias set local http://127.0.0.1:9000 admin change-me-please
+  hoard mb local/photos
+  hoard cp --recursive ./holiday/ local/photos/2026/
+  hoard ls --recursive local/photos
+  hoard mirror --remove ./website local/www/
+  hoard share download local/photos/2026/beach.jpg --expire 24h
+  hoard admin info local
+  source <(hoard completion bash)     # also zsh, fish, powershell
+
 Exit codes: 0 success, 1 error, 2 usage error.`,
 		Version:       version.String(),
 		SilenceUsage:  true,
@@ -51,5 +66,9 @@ Exit codes: 0 success, 1 error, 2 usage error.`,
 	root.SetVersionTemplate("hoard {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newServerCommand())
+	root.AddCommand(cli.Commands(cli.Options{
+		UsageError: func(err error) error { return usageError{err} },
+		Signals:    true,
+	})...)
 	return root
 }
