@@ -102,7 +102,7 @@ func (l *Layer) ListBuckets(ctx context.Context) ([]storage.BucketInfo, error) {
 	var out []storage.BucketInfo
 	start := ""
 	for {
-		res, err := l.walkAny(ctx, l.sets[0], drive.WalkOptions{NS: drive.NSBucket, Start: start, Limit: 1000})
+		res, err := l.walkSet(ctx, l.sets[0], drive.WalkOptions{NS: drive.NSBucket, Start: start, Limit: 1000})
 		if err != nil {
 			return nil, err
 		}
@@ -118,21 +118,6 @@ func (l *Layer) ListBuckets(ctx context.Context) ([]storage.BucketInfo, error) {
 		}
 		start = res.Entries[len(res.Entries)-1].Name + "\x00"
 	}
-}
-
-// walkAny walks the first drive of s that answers.
-func (l *Layer) walkAny(ctx context.Context, s *set, o drive.WalkOptions) (drive.WalkResult, error) {
-	var first error
-	for _, d := range s.drives {
-		res, err := d.Walk(ctx, o)
-		if err == nil {
-			return res, nil
-		}
-		if first == nil {
-			first = err
-		}
-	}
-	return drive.WalkResult{}, fmt.Errorf("erasure: walk: %w: %v", storage.ErrReadQuorum, first)
 }
 
 // DeleteBucket removes a bucket; unless force, it must hold no objects
@@ -170,7 +155,7 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string, force bool) err
 func (l *Layer) checkEmpty(ctx context.Context, bucket string) error {
 	return l.eachSet(func(s *set) error {
 		for _, ns := range []drive.Namespace{drive.NSObject, drive.NSUpload} {
-			res, err := l.walkAny(ctx, s, drive.WalkOptions{NS: ns, Scope: drive.ObjectScope(bucket), Limit: 1, KeysOnly: true})
+			res, err := l.walkSet(ctx, s, drive.WalkOptions{NS: ns, Scope: drive.ObjectScope(bucket), Limit: 1, KeysOnly: true})
 			if err != nil {
 				return err
 			}

@@ -207,7 +207,7 @@ func (l *Layer) lockKeys(ctx context.Context, bucket string, keys []string) (fun
 func (l *Layer) emptyBucket(ctx context.Context, bucket string) error {
 	return l.eachSet(func(s *set) error {
 		for range maxPages {
-			res, err := l.walkAny(ctx, s, drive.WalkOptions{NS: drive.NSObject, Scope: drive.ObjectScope(bucket), Limit: 1000, KeysOnly: true})
+			res, err := l.walkSet(ctx, s, drive.WalkOptions{NS: drive.NSObject, Scope: drive.ObjectScope(bucket), Limit: 1000, KeysOnly: true})
 			if err != nil {
 				return err
 			}

@@ -137,8 +137,9 @@ func TestDiskFull(t *testing.T) {
 	mustPut(t, l, "bkt", "small", []byte("s"))
 	l.Close()
 
-	// Reserve all but 1 MiB of what is free: a 16 MiB write cannot fit.
-	l, err := Open(context.Background(), Config{Drives: []string{dir}, DriveOptions: drive.Options{ReserveBytes: free - 1<<20}})
+	// Reserve more than is free (with room for other processes freeing
+	// space meanwhile): no write fits, reads and deletes must still work.
+	l, err := Open(context.Background(), Config{Drives: []string{dir}, DriveOptions: drive.Options{ReserveBytes: free + 1<<30}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,6 +147,8 @@ func TestDiskFull(t *testing.T) {
 	ctx := context.Background()
 	_, err = l.PutObject(ctx, "bkt", "big", newPayload(randBytes(16<<20, 2)), storage.PutOptions{})
 	wantErr(t, "put when full", err, storage.ErrStorageFull)
+	_, err = l.PutObject(ctx, "bkt", "tiny", newPayload([]byte("x")), storage.PutOptions{})
+	wantErr(t, "inline put when full", err, storage.ErrStorageFull)
 	got, err := readAll(l, "bkt", "keep")
 	if err != nil || len(got) != 2<<20 {
 		t.Errorf("read when full: got %d bytes, %v", len(got), err)

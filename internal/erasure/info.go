@@ -22,7 +22,7 @@ func (l *Layer) BucketUsage(ctx context.Context, bucket string) (storage.BucketU
 	for _, s := range l.sets {
 		start := ""
 		for range maxPages {
-			res, err := l.walkAny(ctx, s, drive.WalkOptions{NS: drive.NSObject, Scope: drive.ObjectScope(bucket), Start: start, Limit: 1000})
+			res, err := l.walkSet(ctx, s, drive.WalkOptions{NS: drive.NSObject, Scope: drive.ObjectScope(bucket), Start: start, Limit: 1000})
 			if err != nil {
 				return u, err
 			}

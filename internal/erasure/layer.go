@@ -152,6 +152,12 @@ func loadFormat(ctx context.Context, drives []drive.Drive, setSize int) (drive.F
 			}
 			f.Sets[len(f.Sets)-1] = append(f.Sets[len(f.Sets)-1], id)
 		}
+		for i, d := range drives {
+			formats[i].Sets = f.Sets
+			if err := d.WriteFormat(ctx, formats[i]); err != nil {
+				return drive.Format{}, nil, fmt.Errorf("erasure: format %s: %w", d.Endpoint(), err)
+			}
+		}
 		ref = &f
 	}
 	return placeDrives(ctx, drives, formats, *ref)

@@ -80,12 +80,12 @@ func (l *Layer) ListObjects(ctx context.Context, bucket string, opts storage.Lis
 // common prefix once, and cuts the result at o.Limit.
 func (l *Layer) walkMerged(ctx context.Context, o drive.WalkOptions) ([]drive.WalkEntry, bool, error) {
 	if len(l.sets) == 1 {
-		res, err := l.walkAny(ctx, l.sets[0], o)
+		res, err := l.walkSet(ctx, l.sets[0], o)
 		return res.Entries, res.Truncated, err
 	}
 	pages := make([]drive.WalkResult, len(l.sets))
 	err := l.eachSet(func(s *set) error {
-		res, err := l.walkAny(ctx, s, o)
+		res, err := l.walkSet(ctx, s, o)
 		pages[s.index] = res
 		return err
 	})

@@ -179,7 +179,7 @@ func (l *Layer) readParts(ctx context.Context, s *set, uploadID string, after, l
 	var out []*meta.PartRecord
 	start := drive.PartName(after + 1)
 	for len(out) < limit {
-		res, err := l.walkAny(ctx, s, drive.WalkOptions{NS: drive.NSPart, Scope: drive.PartScope(uploadID), Start: start, Limit: min(limit-len(out), 1000)})
+		res, err := l.walkSet(ctx, s, drive.WalkOptions{NS: drive.NSPart, Scope: drive.PartScope(uploadID), Start: start, Limit: min(limit-len(out), 1000)})
 		if err != nil {
 			return nil, false, err
 		}

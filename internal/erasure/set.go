@@ -32,15 +32,6 @@ func (s *set) each(fn func(pos int, d drive.Drive) error) []error {
 	return errs
 }
 
-// apply commits one batch per drive (built by mk for each position) and
-// fails unless the write quorum accepted it.
-func (s *set) apply(ctx context.Context, mk func(pos int) drive.Batch) error {
-	errs := s.each(func(pos int, d drive.Drive) error {
-		return d.Apply(ctx, mk(pos))
-	})
-	return quorumErr(errs, s.writeQuorum())
-}
-
 // getQuorum reads key from every drive and returns the value a read quorum
 // agrees on; ErrNotFound (from drive) if a quorum says it is absent.
 // normalize, if set, maps a value to the form compared between drives.

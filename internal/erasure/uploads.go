@@ -88,7 +88,7 @@ func (l *Layer) ListMultipartUploads(ctx context.Context, bucket string, opts st
 func (l *Layer) forEachUpload(ctx context.Context, s *set, bucket string, fn func(key string, u *meta.Upload) error) error {
 	start := ""
 	for range maxPages {
-		res, err := l.walkAny(ctx, s, drive.WalkOptions{NS: drive.NSUpload, Scope: drive.UploadScope(bucket), Start: start, Limit: 1000})
+		res, err := l.walkSet(ctx, s, drive.WalkOptions{NS: drive.NSUpload, Scope: drive.UploadScope(bucket), Start: start, Limit: 1000})
 		if err != nil {
 			return err
 		}

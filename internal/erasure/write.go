@@ -122,11 +122,19 @@ func (l *Layer) discard(ctx context.Context, s *set, w *written, writers []drive
 // applyWritten commits per-drive batches for drives that hold the staged
 // data (others count as failed) and checks the write quorum.
 func (s *set) applyWritten(ctx context.Context, w *written, mk func(pos int) drive.Batch) error {
+	// Batches are built one after the other: mk may reuse shared state
+	// (encodeFor sets the per-drive shard index in the record).
+	batches := make([]drive.Batch, len(s.drives))
+	for pos := range batches {
+		if w == nil || w.errs[pos] == nil {
+			batches[pos] = mk(pos)
+		}
+	}
 	errs := s.each(func(pos int, d drive.Drive) error {
 		if w != nil && w.errs[pos] != nil {
 			return w.errs[pos]
 		}
-		return d.Apply(ctx, mk(pos))
+		return d.Apply(ctx, batches[pos])
 	})
 	if err := quorumErr(errs, s.writeQuorum()); err != nil {
 		return fmt.Errorf("erasure: commit: %w", err)
