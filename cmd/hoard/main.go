@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hoardstore/hoard/internal/bench"
 	"github.com/hoardstore/hoard/internal/cli"
 	"github.com/hoardstore/hoard/internal/version"
 )
@@ -66,6 +67,7 @@ Exit codes: 0 success, 1 error, 2 usage error.`,
 	root.SetVersionTemplate("hoard {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newServerCommand())
+	root.AddCommand(bench.NewCommand())
 	root.AddCommand(cli.Commands(cli.Options{
 		UsageError: func(err error) error { return usageError{err} },
 		Signals:    true,
