@@ -147,8 +147,9 @@ func TestGetVerifiesContent(t *testing.T) {
 	if rep.WarmupSeconds < 0.1 {
 		t.Errorf("got a warm-up of %.3fs, want at least 0.1s", rep.WarmupSeconds)
 	}
-	if r := rep.Resources; r.Cores < 1 || r.GeneratorCPU <= 0 || r.ServerRSSMiB <= 0 || r.ServerPeakMiB < r.ServerRSSMiB*0.5 {
-		t.Errorf("got resources %+v, want cores, CPU and memory figures", r)
+	// CPU times tick every 10 ms, too coarse to test on a run this short.
+	if r := rep.Resources; r.Cores < 1 || r.GeneratorCPU < 0 || r.ServerRSSMiB <= 0 || r.ServerPeakMiB < r.ServerRSSMiB {
+		t.Errorf("got resources %+v, want cores and memory figures", r)
 	}
 }
 
