@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 
 	"github.com/hoardstore/hoard/internal/meta"
 )
@@ -73,7 +72,7 @@ func (w *localShardWriter) Write(p []byte) (int, error) {
 func (w *localShardWriter) Close() error {
 	err := w.err
 	if err == nil && !w.l.opts.NoSync {
-		if serr := syscall.Fdatasync(int(w.f.Fd())); serr != nil {
+		if serr := datasync(w.f); serr != nil {
 			err = fmt.Errorf("drive: sync shard: %w", mapErr(serr))
 		}
 	}

@@ -125,3 +125,23 @@ func BenchmarkBitrotHash(b *testing.B) {
 		c.sum(sum[:], buf)
 	}
 }
+
+// BenchmarkPut64MiB runs 4 parallel writers of 64 MiB objects.
+func BenchmarkPut64MiB(b *testing.B) {
+	l, _ := openTest(b, 1, nil)
+	mustBucket(b, l, "bkt")
+	body := randBytes(64<<20, 1)
+	b.SetBytes(64 << 20)
+	b.SetParallelism(2)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			i++
+			if _, err := l.PutObject(context.Background(), "bkt", fmt.Sprintf("k%p-%d", &i, i), newPayload(body), storage.PutOptions{}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
