@@ -97,7 +97,7 @@ func (a *app) aliasSet(ctx context.Context, args []string, region, lookup string
 		al.Lookup = lookup
 	}
 	if !noCheck {
-		r, err := newRemote(name, al, a.insecure)
+		r, err := newRemote(name, al, a.insecure, a.wrapTransport)
 		if err != nil {
 			return err
 		}

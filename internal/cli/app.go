@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"sync"
@@ -65,6 +66,10 @@ type app struct {
 	quiet         bool
 	insecure      bool
 
+	// wrapTransport, when set, wraps every client's HTTP transport (tests
+	// count requests with it).
+	wrapTransport func(http.RoundTripper) http.RoundTripper
+
 	mu      sync.Mutex
 	remotes map[string]*remote
 	out     *printer
@@ -73,7 +78,15 @@ type app struct {
 // Commands returns the client commands (alias, ls, cp, mirror, share,
 // admin, ...) for the root command to add.
 func Commands(opts Options) []*cobra.Command {
-	a := &app{opts: opts.withDefaults(), remotes: map[string]*remote{}}
+	return newApp(opts).commands()
+}
+
+func newApp(opts Options) *app {
+	return &app{opts: opts.withDefaults(), remotes: map[string]*remote{}}
+}
+
+// commands builds the command tree bound to a.
+func (a *app) commands() []*cobra.Command {
 	cmds := []*cobra.Command{
 		a.aliasCommand(), a.lsCommand(), a.mbCommand(), a.rbCommand(),
 		a.cpCommand(), a.mvCommand(), a.rmCommand(), a.catCommand(),

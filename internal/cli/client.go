@@ -51,7 +51,7 @@ func (a *app) remote(name string) (*remote, error) {
 	if !ok {
 		return nil, a.usage("no alias named %q: add it with 'hoard alias set %s URL ACCESS_KEY SECRET_KEY'", name, name)
 	}
-	r, err := newRemote(name, na.Alias, a.insecure)
+	r, err := newRemote(name, na.Alias, a.insecure, a.wrapTransport)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func (a *app) remote(name string) (*remote, error) {
 }
 
 // newRemote builds minio-go clients for an alias.
-func newRemote(name string, al Alias, insecure bool) (*remote, error) {
+func newRemote(name string, al Alias, insecure bool, wrap func(http.RoundTripper) http.RoundTripper) (*remote, error) {
 	u, err := url.Parse(al.URL)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("alias %s: bad URL %q", name, al.URL)
@@ -74,6 +74,10 @@ func newRemote(name string, al Alias, insecure bool) (*remote, error) {
 	if secure && insecure {
 		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}
 	}
+	var rt http.RoundTripper = tr
+	if wrap != nil {
+		rt = wrap(tr)
+	}
 	lookup := minio.BucketLookupAuto
 	switch strings.ToLower(al.Lookup) {
 	case "path":
@@ -86,7 +90,7 @@ func newRemote(name string, al Alias, insecure bool) (*remote, error) {
 		Secure:       secure,
 		Region:       al.Region,
 		BucketLookup: lookup,
-		Transport:    tr,
+		Transport:    rt,
 		MaxRetries:   clientMaxRetries,
 	}
 	core, err := minio.NewCore(u.Host, opts)
@@ -94,7 +98,7 @@ func newRemote(name string, al Alias, insecure bool) (*remote, error) {
 		return nil, fmt.Errorf("alias %s: %w", name, err)
 	}
 	core.SetAppInfo("hoard", "cli")
-	return &remote{name: name, alias: al, url: u, c: core.Client, core: core, http: &http.Client{Transport: tr}}, nil
+	return &remote{name: name, alias: al, url: u, c: core.Client, core: core, http: &http.Client{Transport: rt}}, nil
 }
 
 // statObject returns an object's metadata, naming it on failure.

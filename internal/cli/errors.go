@@ -33,10 +33,13 @@ type cliError struct {
 func (e *cliError) Error() string { return e.msg }
 
 func (e *cliError) Unwrap() []error {
-	if e.cause == nil {
-		return []error{e.kind}
+	var out []error
+	for _, err := range []error{e.kind, e.cause} {
+		if err != nil {
+			out = append(out, err)
+		}
 	}
-	return []error{e.kind, e.cause}
+	return out
 }
 
 // newError returns a user-facing error of kind with a formatted message.
@@ -92,7 +95,7 @@ func (r *remote) wrap(err error, bucket, key string) error {
 	if msg == "" {
 		msg = resp.Code
 	}
-	return fmt.Errorf("%s: %s (%s)", where, msg, resp.Code)
+	return newError(nil, err, "%s: %s (%s)", where, msg, resp.Code)
 }
 
 // rootCause returns the innermost error of a chain of single wraps, so a

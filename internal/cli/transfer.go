@@ -146,7 +146,7 @@ func (a *app) copyOne(ctx context.Context, j copyJob, o transferOpts, prog *prog
 }
 
 // serverCopy copies within one endpoint without moving the data through
-// the client (multipart part copies above 5 GiB). Metadata and tags are
+// the client: one CopyObject up to 5 GiB, part copies above. Metadata and tags are
 // kept unless new ones are given.
 func (r *remote) serverCopy(ctx context.Context, j copyJob, o transferOpts) error {
 	dst := minio.CopyDestOptions{Bucket: j.dst.bucket, Object: j.dst.key}
@@ -162,7 +162,20 @@ func (r *remote) serverCopy(ctx context.Context, j copyJob, o transferOpts) erro
 	if j.etag != "" {
 		src.MatchETag = j.etag
 	}
-	if _, err := r.c.ComposeObject(ctx, dst, src); err != nil {
+	var err error
+	if j.size <= maxPartSize {
+		_, err = r.c.CopyObject(ctx, dst, src)
+	} else {
+		if dst.ReplaceMetadata {
+			meta := map[string]string{"Content-Type": dst.ContentType}
+			for k, v := range o.meta {
+				meta[k] = v
+			}
+			dst.UserMetadata = meta
+		}
+		_, err = r.c.ComposeObject(ctx, dst, src)
+	}
+	if err != nil {
 		resp := minio.ToErrorResponse(err)
 		if resp.Code == "NoSuchBucket" && resp.BucketName == j.dst.bucket {
 			return r.wrap(err, j.dst.bucket, j.dst.key)
