@@ -1,0 +1,98 @@
+package cluster
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/hoardstore/hoard/internal/drive"
+	"github.com/hoardstore/hoard/internal/meta"
+)
+
+func TestBatchRoundTrip(t *testing.T) {
+	t.Parallel()
+	cases := []drive.Batch{
+		{},
+		{Stage: "abc-123", DataDir: meta.DataDir{1, 2, 3}},
+		{
+			Mutations: []drive.Mutation{
+				{NS: drive.NSObject, Key: "b\x00k", Value: []byte("v")},
+				{NS: drive.NSInline, Key: string([]byte{0, 0xff}), Value: []byte{}},
+				{NS: drive.NSPart, Key: "x", Delete: true},
+			},
+			Ref:   []meta.DataDir{{9}},
+			Unref: []meta.DataDir{{7}, {8}},
+		},
+	}
+	for i, b := range cases {
+		got, err := decodeBatch(encodeBatch(b))
+		if err != nil || !reflect.DeepEqual(got, b) {
+			t.Fatalf("case %d: got %+v, %v; want %+v", i, got, err, b)
+		}
+	}
+}
+
+func TestWalkRoundTrip(t *testing.T) {
+	t.Parallel()
+	o := drive.WalkOptions{NS: drive.NSUpload, Scope: "b\x00", Prefix: "p/", Delimiter: "/", Start: "p/q", Limit: 1000, KeysOnly: true}
+	got, err := decodeWalkOptions(encodeWalkOptions(o))
+	if err != nil || got != o {
+		t.Fatalf("walk options: got %+v, %v; want %+v", got, err, o)
+	}
+	r := drive.WalkResult{Truncated: true, Entries: []drive.WalkEntry{{Name: "a", Value: []byte("1")}, {Name: "b/", IsPrefix: true}, {Name: "c", Value: []byte{}}}}
+	gr, err := decodeWalkResult(encodeWalkResult(r))
+	if err != nil || !reflect.DeepEqual(gr, r) {
+		t.Fatalf("walk result: got %+v, %v; want %+v", gr, err, r)
+	}
+	names := []string{"part.1", "part.2"}
+	gn, err := decodeNames(encodeNames(names))
+	if err != nil || !reflect.DeepEqual(gn, names) {
+		t.Fatalf("names: got %q, %v; want %q", gn, err, names)
+	}
+}
+
+// TestDecodersRejectGarbage feeds truncations and random bytes to every
+// decoder: each must return ErrProtocol or a value, never panic.
+func TestDecodersRejectGarbage(t *testing.T) {
+	t.Parallel()
+	full := encodeBatch(drive.Batch{Stage: "s", Mutations: []drive.Mutation{{NS: 'o', Key: "k", Value: []byte("value")}}, Ref: []meta.DataDir{{1}}})
+	for i := 0; i < len(full); i++ {
+		if _, err := decodeBatch(full[:i]); !errors.Is(err, ErrProtocol) {
+			t.Fatalf("batch truncated to %d bytes: got %v, want ErrProtocol", i, err)
+		}
+	}
+	if _, err := decodeBatch(append(bytes.Clone(full), 0)); !errors.Is(err, ErrProtocol) {
+		t.Fatalf("batch with a trailing byte: got %v, want ErrProtocol", err)
+	}
+	// A count far larger than the body must not allocate.
+	if _, err := decodeWalkResult([]byte{0, 0xff, 0xff, 0xff, 0xff, 0x0f}); !errors.Is(err, ErrProtocol) {
+		t.Fatalf("huge count: got %v, want ErrProtocol", err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 20000; i++ {
+		b := make([]byte, rng.IntN(64))
+		for j := range b {
+			b[j] = byte(rng.IntN(256))
+		}
+		decodeBatch(b)
+		decodeWalkOptions(b)
+		decodeWalkResult(b)
+		decodeNames(b)
+	}
+}
+
+func FuzzDecodeBatch(f *testing.F) {
+	f.Add(encodeBatch(drive.Batch{Stage: "s", Mutations: []drive.Mutation{{NS: 'o', Key: "k", Value: []byte("v")}}}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := decodeBatch(b)
+		if err != nil {
+			return
+		}
+		again, err := decodeBatch(encodeBatch(got))
+		if err != nil || !reflect.DeepEqual(again, got) {
+			t.Fatalf("re-encoding: got %+v, %v; want %+v", again, err, got)
+		}
+	})
+}
