@@ -261,13 +261,13 @@ func (r *Remote) CreateShard(ctx context.Context, stage, name string, size int64
 
 // shardWriter streams one shard file through a pipe into the request body.
 type shardWriter struct {
-	r      *Remote
-	pw     *io.PipeWriter
-	wd     *watchdog
-	cancel context.CancelFunc
-	abort  context.CancelFunc
-	cont   chan struct{}
-	done   chan struct{}
+	r       *Remote
+	pw      *io.PipeWriter
+	wd      *watchdog
+	cancel  context.CancelFunc
+	abort   context.CancelFunc
+	cont    chan struct{}
+	done    chan struct{}
 	err     error // the call's outcome, set before done closes
 	trailer http.Header
 	ended   bool
