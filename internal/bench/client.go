@@ -21,13 +21,11 @@ import (
 const ioBufferSize = 256 << 10
 
 // client is a minimal S3 client over one keep-alive transport, signing
-// with internal/sigv4 and an unsigned payload (the same for every server
-// measured, and no hashing on the generator's CPU).
+// with SigV4 and an unsigned payload (the same for every server measured,
+// and no payload hashing on the generator's CPU).
 type client struct {
 	base   string // scheme://host[:port]
-	host   string
-	cred   sigv4.Credentials
-	region string
+	signer *signer
 	http   *http.Client
 	tr     *http.Transport
 }
@@ -49,9 +47,7 @@ func newClient(cfg Config) *client {
 	base := strings.TrimSuffix(cfg.Endpoint, "/")
 	return &client{
 		base:   base,
-		host:   base[strings.Index(base, "//")+2:],
-		cred:   sigv4.Credentials{AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey},
-		region: cfg.Region,
+		signer: newSigner(cfg.AccessKey, cfg.SecretKey, cfg.Region),
 		tr:     tr,
 		http: &http.Client{
 			Transport:     tr,
@@ -86,7 +82,7 @@ type request struct {
 	method string
 	bucket string
 	key    string // "" for bucket operations
-	query  string // raw, already escaped
+	query  string // canonical, from canonicalQuery
 	body   []byte
 	header map[string]string
 }
@@ -122,9 +118,7 @@ func (c *client) do(ctx context.Context, r *request) (*http.Response, error) {
 	for k, v := range r.header {
 		req.Header.Set(k, v)
 	}
-	if err := sigv4.SignRequest(req, c.cred, c.region, sigv4.UnsignedPayload, time.Now()); err != nil {
-		return nil, fmt.Errorf("bench: sign %s %s: %w", r.method, r.path(), err)
-	}
+	c.signer.sign(req, time.Now())
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %s %s: %w", r.method, r.path(), err)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 )
@@ -110,16 +109,13 @@ func (c *client) deleteObject(ctx context.Context, bucket, key string) error {
 // listObjects fetches one ListObjectsV2 page into buf (grown as needed)
 // and returns the page's summary and buf.
 func (c *client) listObjects(ctx context.Context, bucket, prefix, startAfter, token string, maxKeys int, buf *bytes.Buffer) (listPage, error) {
-	q := url.Values{"list-type": {"2"}, "max-keys": {strconv.Itoa(maxKeys)}}
-	if prefix != "" {
-		q.Set("prefix", prefix)
-	}
+	q := []string{"list-type", "2", "max-keys", strconv.Itoa(maxKeys), "prefix", prefix}
 	if token != "" {
-		q.Set("continuation-token", token)
+		q = append(q, "continuation-token", token)
 	} else if startAfter != "" {
-		q.Set("start-after", startAfter)
+		q = append(q, "start-after", startAfter)
 	}
-	resp, err := c.do(ctx, &request{method: http.MethodGet, bucket: bucket, query: q.Encode()})
+	resp, err := c.do(ctx, &request{method: http.MethodGet, bucket: bucket, query: canonicalQuery(q...)})
 	if err != nil {
 		return listPage{}, err
 	}
@@ -182,7 +178,7 @@ func (c *client) createUpload(ctx context.Context, bucket, key string) (string, 
 
 // uploadPart sends one part and returns its ETag as the server sent it.
 func (c *client) uploadPart(ctx context.Context, bucket, key, uploadID string, number int, body []byte) (string, error) {
-	q := "partNumber=" + strconv.Itoa(number) + "&uploadId=" + url.QueryEscape(uploadID)
+	q := canonicalQuery("partNumber", strconv.Itoa(number), "uploadId", uploadID)
 	resp, err := c.do(ctx, &request{method: http.MethodPut, bucket: bucket, key: key, query: q, body: body})
 	if err != nil {
 		return "", err
@@ -204,7 +200,7 @@ func (c *client) completeUpload(ctx context.Context, bucket, key, uploadID strin
 	}
 	sb.WriteString("</CompleteMultipartUpload>")
 	resp, err := c.do(ctx, &request{method: http.MethodPost, bucket: bucket, key: key,
-		query: "uploadId=" + url.QueryEscape(uploadID), body: []byte(sb.String()),
+		query: canonicalQuery("uploadId", uploadID), body: []byte(sb.String()),
 		header: map[string]string{"Content-Type": "application/xml"}})
 	if err != nil {
 		return err
@@ -223,7 +219,7 @@ func (c *client) completeUpload(ctx context.Context, bucket, key, uploadID strin
 }
 
 func (c *client) abortUpload(ctx context.Context, bucket, key, uploadID string) error {
-	resp, err := c.do(ctx, &request{method: http.MethodDelete, bucket: bucket, key: key, query: "uploadId=" + url.QueryEscape(uploadID)})
+	resp, err := c.do(ctx, &request{method: http.MethodDelete, bucket: bucket, key: key, query: canonicalQuery("uploadId", uploadID)})
 	if err != nil {
 		return err
 	}
@@ -236,8 +232,8 @@ type upload struct{ key, id string }
 
 // listUploads returns up to 1,000 uploads in progress under prefix.
 func (c *client) listUploads(ctx context.Context, bucket, prefix string) ([]upload, error) {
-	q := url.Values{"uploads": {""}, "prefix": {prefix}}
-	resp, err := c.do(ctx, &request{method: http.MethodGet, bucket: bucket, query: q.Encode()})
+	q := canonicalQuery("prefix", prefix, "uploads", "")
+	resp, err := c.do(ctx, &request{method: http.MethodGet, bucket: bucket, query: q})
 	if err != nil {
 		return nil, err
 	}
