@@ -22,7 +22,8 @@ var errOffline = errors.New("drive offline")
 // disconnected disk or node.
 type flakyDrive struct {
 	drive.Drive
-	down atomic.Bool
+	down      atomic.Bool
+	failApply atomic.Bool // only metadata commits fail
 }
 
 func (f *flakyDrive) err() error {
@@ -77,6 +78,9 @@ func (f *flakyDrive) Walk(ctx context.Context, o drive.WalkOptions) (drive.WalkR
 func (f *flakyDrive) Apply(ctx context.Context, b drive.Batch) error {
 	if err := f.err(); err != nil {
 		return err
+	}
+	if f.failApply.Load() {
+		return errOffline
 	}
 	return f.Drive.Apply(ctx, b)
 }
@@ -257,5 +261,38 @@ func TestMultiDriveReopen(t *testing.T) {
 	}
 	if _, err := Open(context.Background(), Config{Drives: []string{dirs[0], t.TempDir()}}); err == nil {
 		t.Errorf("open with a drive of a 4-drive deployment as 2 drives: got nil, want error")
+	}
+}
+
+func TestPartialCommitReverted(t *testing.T) {
+	l, flaky, dirs := openFlaky(t, 4, nil) // write quorum 3
+	ctx := context.Background()
+	mustBucket(t, l, "bkt")
+	for _, size := range []int{100, 3 << 20} {
+		key := fmt.Sprintf("k%d", size)
+		oldBody, newBody := randBytes(size, 1), randBytes(size, 2)
+		mustPut(t, l, "bkt", key, oldBody)
+		flaky[0].failApply.Store(true)
+		flaky[3].failApply.Store(true)
+		_, err := l.PutObject(ctx, "bkt", key, newPayload(newBody), storage.PutOptions{})
+		wantErr(t, "put with 2 commits failing", err, storage.ErrWriteQuorum)
+		flaky[0].failApply.Store(false)
+		flaky[3].failApply.Store(false)
+		// Every pair of drives that answers must agree on the old version.
+		for _, down := range [][]int{{0, 3}, {1, 2}, {0, 1}} {
+			flaky[down[0]].down.Store(true)
+			flaky[down[1]].down.Store(true)
+			got, err := readAll(l, "bkt", key)
+			if err != nil || !bytes.Equal(got, oldBody) {
+				t.Errorf("size %d, drives %v down: got %d bytes (new %v), %v; want the old body", size, down, len(got), bytes.Equal(got, newBody), err)
+			}
+			flaky[down[0]].down.Store(false)
+			flaky[down[1]].down.Store(false)
+		}
+	}
+	for _, dir := range dirs {
+		if n := dataDirs(t, dir); n != 1 {
+			t.Errorf("data dirs on %s: got %d, want 1 (the old large version)", dir, n)
+		}
 	}
 }

@@ -93,13 +93,19 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 		return storage.ObjectInfo{}, fmt.Errorf("erasure: %s/%s: %w", bucket, key, err)
 	}
 	var old *meta.Version
+	prev := &meta.Record{Versions: append([]meta.Version(nil), rec.Versions...)}
 	if i := rec.Find(v.ID); i >= 0 {
 		o := rec.Versions[i]
 		old = &o
 		rec.Versions = append(rec.Versions[:i], rec.Versions[i+1:]...)
 	}
 	rec.Versions = append([]meta.Version{v}, rec.Versions...)
-	err = s.applyWritten(ctx, w, func(pos int) drive.Batch {
+	// With one drive the batch is atomic: everything goes in one commit.
+	// With several, a commit can land on too few drives; so the first phase
+	// only adds (new data and record) and can be reverted, and the second
+	// drops the replaced version and runs extra once the quorum is reached.
+	twoPhase := len(s.drives) > 1
+	errs := s.applyEach(ctx, w, func(pos int) drive.Batch {
 		b := drive.Batch{DataDir: v.DataDir}
 		if w != nil {
 			b.Stage = w.stage
@@ -108,17 +114,72 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 			}
 		}
 		b.Mutations = append(b.Mutations, drive.Mutation{NS: drive.NSObject, Key: drive.ObjectKey(bucket, key), Value: encodeFor(rec, pos)})
-		dropVersion(&b, old, v.DataDir)
-		if extra != nil {
-			extra(pos, &b)
+		if !twoPhase {
+			finishVersion(&b, pos, old, v.DataDir, extra)
 		}
 		return b
 	})
-	if err != nil {
-		return storage.ObjectInfo{}, err
+	if err := quorumErr(errs, s.writeQuorum()); err != nil {
+		if twoPhase {
+			l.revertVersion(ctx, s, errs, bucket, key, prev, w, v)
+		}
+		return storage.ObjectInfo{}, fmt.Errorf("erasure: commit %s/%s: %w", bucket, key, err)
+	}
+	if twoPhase {
+		errs = s.applyEach(ctx, nil, func(pos int) drive.Batch {
+			var b drive.Batch
+			finishVersion(&b, pos, old, v.DataDir, extra)
+			return b
+		})
+		if err := quorumErr(errs, s.writeQuorum()); err != nil {
+			l.log.Warn("second commit phase missed quorum; heal will finish it", "bucket", bucket, "key", key, "err", err)
+		}
 	}
 	l.removeData(ctx, s, old, v.DataDir)
 	return versionInfo(bucket, key, &rec.Versions[0], true), nil
+}
+
+func finishVersion(b *drive.Batch, pos int, old *meta.Version, keep meta.DataDir, extra func(pos int, b *drive.Batch)) {
+	dropVersion(b, old, keep)
+	if extra != nil {
+		extra(pos, b)
+	}
+}
+
+// revertVersion undoes a first-phase commit on the drives that accepted
+// it: the previous record comes back and the new data is dropped.
+func (l *Layer) revertVersion(ctx context.Context, s *set, errs []error, bucket, key string, prev *meta.Record, w *written, v meta.Version) {
+	ctx = context.WithoutCancel(ctx)
+	batches := make([]drive.Batch, len(s.drives))
+	for pos := range batches {
+		if errs[pos] != nil {
+			continue
+		}
+		b := &batches[pos]
+		m := drive.Mutation{NS: drive.NSObject, Key: drive.ObjectKey(bucket, key), Delete: true}
+		if len(prev.Versions) > 0 {
+			m.Delete, m.Value = false, encodeFor(prev, pos)
+		}
+		b.Mutations = append(b.Mutations, m)
+		if v.Inline {
+			b.Mutations = append(b.Mutations, drive.Mutation{NS: drive.NSInline, Key: drive.InlineKey(v.DataDir), Delete: true})
+		} else if w != nil && w.stage != "" {
+			b.Unref = append(b.Unref, v.DataDir)
+		}
+	}
+	s.each(func(pos int, d drive.Drive) error {
+		if errs[pos] != nil {
+			return nil
+		}
+		if err := d.Apply(ctx, batches[pos]); err != nil {
+			l.log.Warn("revert partial commit", "drive", d.Endpoint(), "bucket", bucket, "key", key, "err", err)
+			return nil
+		}
+		if len(batches[pos].Unref) > 0 {
+			d.RemoveDataDir(ctx, v.DataDir)
+		}
+		return nil
+	})
 }
 
 // dropVersion adds to b what removes old's data from the metadata: its

@@ -122,6 +122,15 @@ func (l *Layer) discard(ctx context.Context, s *set, w *written, writers []drive
 // applyWritten commits per-drive batches for drives that hold the staged
 // data (others count as failed) and checks the write quorum.
 func (s *set) applyWritten(ctx context.Context, w *written, mk func(pos int) drive.Batch) error {
+	if err := quorumErr(s.applyEach(ctx, w, mk), s.writeQuorum()); err != nil {
+		return fmt.Errorf("erasure: commit: %w", err)
+	}
+	return nil
+}
+
+// applyEach applies mk(pos) on every drive that holds the staged data and
+// returns the per-drive errors.
+func (s *set) applyEach(ctx context.Context, w *written, mk func(pos int) drive.Batch) []error {
 	// Batches are built one after the other: mk may reuse shared state
 	// (encodeFor sets the per-drive shard index in the record).
 	batches := make([]drive.Batch, len(s.drives))
@@ -130,14 +139,10 @@ func (s *set) applyWritten(ctx context.Context, w *written, mk func(pos int) dri
 			batches[pos] = mk(pos)
 		}
 	}
-	errs := s.each(func(pos int, d drive.Drive) error {
+	return s.each(func(pos int, d drive.Drive) error {
 		if w != nil && w.errs[pos] != nil {
 			return w.errs[pos]
 		}
 		return d.Apply(ctx, batches[pos])
 	})
-	if err := quorumErr(errs, s.writeQuorum()); err != nil {
-		return fmt.Errorf("erasure: commit: %w", err)
-	}
-	return nil
 }
