@@ -58,3 +58,39 @@ func (l *Layer) DeleteObjectAndBucket(ctx context.Context, bucket, key string) e
 	}
 	return l.DeleteBucket(ctx, bucket, false)
 }
+
+// TestForceDeleteRacesWriters runs force deletes of a bucket against
+// writers, completes and updates in it: no deadlock, and afterwards the
+// re-created bucket holds nothing the deletes should have removed.
+func TestForceDeleteRacesWriters(t *testing.T) {
+	l, _ := openTest(t, 1, nil)
+	ctx := context.Background()
+	mustBucket(t, l, "bkt")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 20; i++ {
+			l.PutObject(ctx, "bkt", "k", newPayload([]byte("v")), storage.PutOptions{})
+			l.UpdateObject(ctx, "bkt", "k", storage.UpdateOptions{Tags: map[string]string{"a": "b"}})
+			if up, err := l.NewMultipartUpload(ctx, "bkt", "m", storage.PutOptions{}); err == nil {
+				body := []byte("part")
+				if _, err := l.PutObjectPart(ctx, "bkt", "m", up.UploadID, 1, newPayload(body)); err == nil {
+					l.CompleteMultipartUpload(ctx, "bkt", "m", up.UploadID, []storage.CompletePart{{Number: 1, ETag: md5hex(body)}}, storage.CompleteOptions{})
+				}
+			}
+		}
+	}()
+	for i := 0; i < 20; i++ {
+		l.DeleteBucket(ctx, "bkt", true)
+		l.MakeBucket(ctx, "bkt")
+	}
+	<-done
+	if err := l.DeleteBucket(ctx, "bkt", true); err != nil {
+		t.Fatalf("final force delete: got %v", err)
+	}
+	mustBucket(t, l, "bkt")
+	res, err := l.ListObjects(ctx, "bkt", storage.ListOptions{})
+	if err != nil || len(res.Objects) != 0 {
+		t.Errorf("re-created bucket: got %d objects, %v; want 0", len(res.Objects), err)
+	}
+}

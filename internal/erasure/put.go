@@ -57,7 +57,13 @@ func (l *Layer) PutObject(ctx context.Context, bucket, key string, data storage.
 		DataDir:      w.dir,
 	}
 	v.Erasure.Distribution = w.dist
+	unlockB, err := l.locker.RLock(ctx, bucketLock(bucket))
+	if err != nil {
+		l.discard(ctx, s, w, nil)
+		return storage.ObjectInfo{}, err
+	}
 	info, err := l.commitVersion(ctx, s, bucket, key, w, v, opts.IfNoneMatch, opts.IfMatch, nil)
+	unlockB()
 	if err != nil {
 		l.discard(ctx, s, w, nil)
 	}
@@ -65,15 +71,10 @@ func (l *Layer) PutObject(ctx context.Context, bucket, key string, data storage.
 }
 
 // commitVersion makes v the null version of bucket/key under the key's
-// lock, after checking the conditions against the current version, and
+// lock (the caller holds the bucket's lock shared), after checking the conditions against the current version, and
 // removes the replaced version's data once no reader holds it. extra adds
 // mutations to every drive's batch (multipart: the upload's records).
 func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w *written, v meta.Version, ifNoneMatch, ifMatch string, extra func(pos int, b *drive.Batch)) (storage.ObjectInfo, error) {
-	unlockB, err := l.locker.RLock(ctx, bucketLock(bucket))
-	if err != nil {
-		return storage.ObjectInfo{}, err
-	}
-	defer unlockB()
 	unlock, err := l.locker.Lock(ctx, objectLock(bucket, key))
 	if err != nil {
 		return storage.ObjectInfo{}, err

@@ -17,6 +17,11 @@ func (l *Layer) UpdateObject(ctx context.Context, bucket, key string, opts stora
 		return storage.ObjectInfo{}, notFoundForBadKey(err)
 	}
 	s := l.setFor(bucket, key)
+	unlockB, err := l.locker.RLock(ctx, bucketLock(bucket))
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	defer unlockB()
 	unlock, err := l.locker.Lock(ctx, objectLock(bucket, key))
 	if err != nil {
 		return storage.ObjectInfo{}, err
