@@ -12,11 +12,14 @@ import (
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
-// Benchmarks of the engine's hot paths: erasure coding, bitrot hashing,
-// and whole PUT, GET and LIST calls on temporary drives (durable, so
-// they include the drives' fsyncs). Profile them with, for example:
+// Benchmarks of the erasure paths, beside the single-drive ones of
+// bench_test.go: Reed-Solomon encoding and decoding (with and without
+// reconstruction), bitrot hashing of the shard block sizes each layout
+// uses, and whole PUT, GET and merged LIST calls on a set of four drives
+// (durable, so they include the drives' fsyncs). Profile them with, for
+// example:
 //
-//	go test -run '^$' -bench 'PutObject/1drive/4KiB' -benchtime 5s -cpuprofile cpu.out ./internal/erasure
+//	go test -run '^$' -bench 'PutErasureSet/4KiB' -benchtime 5s -cpuprofile cpu.out ./internal/erasure
 
 // benchBody is a payload whose ETag is known in advance, so benchmarks
 // measure the engine and not the MD5 the S3 layer computes on the way in.
@@ -125,12 +128,14 @@ func BenchmarkCodecDecode(b *testing.B) {
 	}
 }
 
-func BenchmarkBitrotHash(b *testing.B) {
+// BenchmarkBitrotShardBlock hashes the shard blocks of small inline
+// objects and of the 4+4, 2+2 and 1+0 layouts of 1 MiB blocks.
+func BenchmarkBitrotShardBlock(b *testing.B) {
 	c, err := newCodec(1, 0, DefaultBlockSize)
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, size := range []int{4 << 10, 64 << 10, 256 << 10, 1 << 20} {
+	for _, size := range []int{4 << 10, 64 << 10, 256 << 10, 512 << 10} {
 		b.Run(strconv.Itoa(size>>10)+"KiB", func(b *testing.B) {
 			p := benchData(size)
 			var sum [hashSize]byte
@@ -192,53 +197,53 @@ func benchPutN(b *testing.B, l *Layer, n int, data []byte) {
 	}
 }
 
-func BenchmarkPutObject(b *testing.B) {
-	for _, drives := range []int{1, 4} {
-		for _, size := range benchSizes() {
-			b.Run(fmt.Sprintf("%ddrive/%dKiB", drives, size>>10), func(b *testing.B) {
-				l := benchEngine(b, drives, 0)
-				data := benchData(size)
-				var seq atomic.Int64
-				b.SetBytes(int64(size))
-				b.ReportAllocs()
-				b.SetParallelism(8) // 8 writers per core, so fsyncs can be shared
-				b.RunParallel(func(pb *testing.PB) {
-					for pb.Next() {
-						key := "obj" + strconv.FormatInt(seq.Add(1), 10)
-						if _, err := l.PutObject(context.Background(), "bench", key, newBenchBody(data), storage.PutOptions{}); err != nil {
-							b.Error(err)
-							return
-						}
+// BenchmarkPutErasureSet writes objects to one set of four drives (2+2)
+// from 16 writers, so the drives' group commits can share fsyncs.
+func BenchmarkPutErasureSet(b *testing.B) {
+	for _, size := range benchSizes() {
+		b.Run(fmt.Sprintf("%dKiB", size>>10), func(b *testing.B) {
+			l := benchEngine(b, 4, 0)
+			data := benchData(size)
+			var seq atomic.Int64
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			b.SetParallelism(8)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					key := "obj" + strconv.FormatInt(seq.Add(1), 10)
+					if _, err := l.PutObject(context.Background(), "bench", key, newBenchBody(data), storage.PutOptions{}); err != nil {
+						b.Error(err)
+						return
 					}
-				})
+				}
 			})
-		}
+		})
 	}
 }
 
-func BenchmarkGetObject(b *testing.B) {
-	for _, drives := range []int{1, 4} {
-		for _, size := range benchSizes() {
-			b.Run(fmt.Sprintf("%ddrive/%dKiB", drives, size>>10), func(b *testing.B) {
-				l := benchEngine(b, drives, 0)
-				const objects = 32
-				benchPutN(b, l, objects, benchData(size))
-				var seq atomic.Int64
-				b.SetBytes(int64(size))
-				b.ReportAllocs()
-				b.SetParallelism(4)
-				b.RunParallel(func(pb *testing.PB) {
-					buf := make([]byte, 256<<10)
-					for pb.Next() {
-						key := fmt.Sprintf("key%07d", seq.Add(1)%objects)
-						if err := benchRead(l, key, int64(size), buf); err != nil {
-							b.Error(err)
-							return
-						}
+// BenchmarkGetErasureSet reads objects from one set of four drives (2+2)
+// with 8 readers.
+func BenchmarkGetErasureSet(b *testing.B) {
+	for _, size := range benchSizes() {
+		b.Run(fmt.Sprintf("%dKiB", size>>10), func(b *testing.B) {
+			l := benchEngine(b, 4, 0)
+			const objects = 32
+			benchPutN(b, l, objects, benchData(size))
+			var seq atomic.Int64
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			b.SetParallelism(4)
+			b.RunParallel(func(pb *testing.PB) {
+				buf := make([]byte, 256<<10)
+				for pb.Next() {
+					key := fmt.Sprintf("key%07d", seq.Add(1)%objects)
+					if err := benchRead(l, key, int64(size), buf); err != nil {
+						b.Error(err)
+						return
 					}
-				})
+				}
 			})
-		}
+		})
 	}
 }
 
@@ -261,33 +266,26 @@ func benchRead(l *Layer, key string, size int64, buf []byte) error {
 	return err
 }
 
-// BenchmarkListObjects lists 1,000-key pages from the start of a bucket
-// and from deep inside it, on one drive and on two sets of four drives
-// (whose pages the engine merges).
-func BenchmarkListObjects(b *testing.B) {
+// BenchmarkListMerged lists 1,000-key pages from the start of a bucket
+// and from deep inside it on two sets of four drives, whose pages the
+// engine walks separately and merges.
+func BenchmarkListMerged(b *testing.B) {
 	const objects = 2000
-	for _, tc := range []struct {
-		name            string
-		drives, setSize int
-	}{{"1drive", 1, 0}, {"2sets", 8, 4}} {
-		b.Run(tc.name, func(b *testing.B) {
-			l := benchEngine(b, tc.drives, tc.setSize)
-			benchPutN(b, l, objects, []byte("x"))
-			for _, at := range []struct {
-				name   string
-				marker string
-			}{{"start", ""}, {"deep", fmt.Sprintf("key%07d", objects-1001)}} {
-				b.Run(at.name, func(b *testing.B) {
-					b.ReportAllocs()
-					for b.Loop() {
-						res, err := l.ListObjects(context.Background(), "bench", storage.ListOptions{Marker: at.marker, MaxKeys: 1000})
-						if err != nil || len(res.Objects) != 1000 {
-							b.Fatalf("got %d objects, %v; want 1000", len(res.Objects), err)
-						}
-					}
-					b.ReportMetric(float64(b.N)*1000/b.Elapsed().Seconds(), "keys/s")
-				})
+	l := benchEngine(b, 8, 4)
+	benchPutN(b, l, objects, []byte("x"))
+	for _, at := range []struct {
+		name   string
+		marker string
+	}{{"start", ""}, {"deep", fmt.Sprintf("key%07d", objects-1001)}} {
+		b.Run(at.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := l.ListObjects(context.Background(), "bench", storage.ListOptions{Marker: at.marker, MaxKeys: 1000})
+				if err != nil || len(res.Objects) != 1000 {
+					b.Fatalf("got %d objects, %v; want 1000", len(res.Objects), err)
+				}
 			}
+			b.ReportMetric(float64(b.N)*1000/b.Elapsed().Seconds(), "keys/s")
 		})
 	}
 }
