@@ -210,6 +210,11 @@ func (l *Local) installStage(stage string, d meta.DataDir) error {
 	dst := l.dataDirPath(d)
 	l.markFresh(d)
 	if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
+		// The files' entries live in the stage directory: make them
+		// durable, then the rename in the parent.
+		if err := syncDir(src); err != nil {
+			return err
+		}
 		if err := os.Rename(src, dst); err != nil {
 			return fmt.Errorf("drive: install stage: %w", mapErr(err))
 		}
