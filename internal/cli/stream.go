@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -154,13 +155,9 @@ the length need not be known in advance.`,
 			if err != nil {
 				return err
 			}
-			opts := o.putOptions(t.key)
-			opts.PartSize = uint64(o.partSize)
-			opts.NumThreads = uint(o.concurrency)
-			opts.ConcurrentStreamParts = o.concurrency > 1
-			info, err := r.c.PutObject(ctx, t.bucket, t.key, a.opts.Stdin, -1, opts)
+			info, err := r.pipe(ctx, t, a.opts.Stdin, o)
 			if err != nil {
-				return r.wrap(err, t.bucket, t.key)
+				return err
 			}
 			res := copyResult{Status: "success", Op: "pipe", Source: "stdin", Target: t.String(), Size: info.Size}
 			if !a.quiet {
@@ -173,4 +170,27 @@ the length need not be known in advance.`,
 	cmd.Flags().MarkHidden("parallel")
 	cmd.Flags().MarkHidden("no-resume")
 	return cmd
+}
+
+// pipe uploads in to t. Input shorter than one part goes as a single PUT
+// with its MD5; longer input streams as a multipart upload of unknown
+// length, o.concurrency parts at once.
+func (r *remote) pipe(ctx context.Context, t target, in io.Reader, o transferOpts) (minio.UploadInfo, error) {
+	first := make([]byte, o.partSize)
+	n, err := io.ReadFull(in, first)
+	opts := o.putOptions(t.key)
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		opts.SendContentMd5 = true
+		info, err := r.c.PutObject(ctx, t.bucket, t.key, bytes.NewReader(first[:n]), int64(n), opts)
+		return info, r.wrap(err, t.bucket, t.key)
+	case err != nil:
+		return minio.UploadInfo{}, fmt.Errorf("reading standard input: %w", err)
+	}
+	opts.PartSize = uint64(o.partSize)
+	opts.NumThreads = uint(o.concurrency)
+	opts.ConcurrentStreamParts = o.concurrency > 1
+	body := io.MultiReader(bytes.NewReader(first), in)
+	info, err := r.c.PutObject(ctx, t.bucket, t.key, body, -1, opts)
+	return info, r.wrap(err, t.bucket, t.key)
 }
