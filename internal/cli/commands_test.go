@@ -140,6 +140,15 @@ func TestCopyListStatRemove(t *testing.T) {
 	}
 	h.mustRun("mb", "-p", "local/docs")
 	h.mustRun("cp", "-r", src+"/", "local/docs/tree/")
+	checkListing(t, h, files)
+	checkStat(t, h, files)
+	checkReads(t, h, files)
+	checkDownloads(t, h, files)
+	checkMoveRemove(t, h, files)
+}
+
+// checkListing checks ls on the tree TestCopyListStatRemove uploaded.
+func checkListing(t *testing.T, h *harness, files map[string][]byte) {
 
 	out := h.mustRun("ls", "-r", "local/docs")
 	for rel := range files {
@@ -156,6 +165,10 @@ func TestCopyListStatRemove(t *testing.T) {
 		t.Errorf("ls -r --json: got %v, want 2026/dog.png (300 bytes) and cat.jpg", items)
 	}
 
+}
+
+// checkStat checks stat, metadata and tags on the tree TestCopyListStatRemove uploaded.
+func checkStat(t *testing.T, h *harness, files map[string][]byte) {
 	st := jsonLines(t, h.mustRun("stat", "--json", "local/docs/tree/img/cat.jpg"))[0]
 	if st["contentType"] != "image/jpeg" || st["size"] != float64(6000) {
 		t.Errorf("stat: got %v, want image/jpeg of 6000 bytes", st)
@@ -178,6 +191,10 @@ func TestCopyListStatRemove(t *testing.T) {
 		t.Errorf("stat of a bucket: got %q", out)
 	}
 
+}
+
+// checkReads checks cat, head, pipe, du and find on the tree TestCopyListStatRemove uploaded.
+func checkReads(t *testing.T, h *harness, files map[string][]byte) {
 	if got := h.mustRun("cat", "local/docs/tree/a.txt"); got != string(files["a.txt"]) {
 		t.Errorf("cat: got %q, want %q", got, files["a.txt"])
 	}
@@ -211,6 +228,10 @@ func TestCopyListStatRemove(t *testing.T) {
 		t.Errorf("find --older-than 1h: got %q, want nothing", out)
 	}
 
+}
+
+// checkDownloads checks downloads and errors that name what is missing on the tree TestCopyListStatRemove uploaded.
+func checkDownloads(t *testing.T, h *harness, files map[string][]byte) {
 	dst := filepath.Join(t.TempDir(), "back")
 	h.mustRun("cp", "-r", "local/docs/tree", dst)
 	for rel, data := range files {
@@ -234,6 +255,10 @@ func TestCopyListStatRemove(t *testing.T) {
 		t.Errorf("ls of a missing bucket: got %q", err)
 	}
 
+}
+
+// checkMoveRemove checks mv, rm and rb on the tree TestCopyListStatRemove uploaded.
+func checkMoveRemove(t *testing.T, h *harness, files map[string][]byte) {
 	h.mustRun("mv", "local/docs/tree/data/x.json", "local/docs/moved/x.json")
 	if err := h.mustFail("stat", "local/docs/tree/data/x.json"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("stat of a moved source: got %v, want ErrNotFound", err)

@@ -113,3 +113,25 @@ func TestMoveLocalFolder(t *testing.T) {
 		t.Errorf("ls after mv -r: got %q", out)
 	}
 }
+
+func TestCopyBetweenAliases(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.mustRun("alias", "set", "other", h.srv.URL, h.srv.AccessKey, h.srv.SecretKey)
+	h.mustRun("mb", "local/from")
+	h.mustRun("mb", "other/dest")
+	src := filepath.Join(t.TempDir(), "page.html")
+	data := writeRandom(t, src, 7<<20)
+	h.mustRun("cp", "--attr", "owner=ana", src, "local/from/page.html")
+	h.mustRun("cp", "--part-size", "5MiB", "local/from/page.html", "other/dest/copy.html")
+	st := jsonLines(t, h.mustRun("stat", "--json", "other/dest/copy.html"))[0]
+	meta, _ := st["userMetadata"].(map[string]any)
+	if st["contentType"] != "text/html; charset=utf-8" || st["size"] != float64(len(data)) || meta["Owner"] != "ana" {
+		t.Errorf("stat after a copy between aliases: got %v, want the content type, size and metadata kept", st)
+	}
+	dst := filepath.Join(t.TempDir(), "back.html")
+	h.mustRun("cp", "other/dest/copy.html", dst)
+	if got, _ := os.ReadFile(dst); !bytes.Equal(got, data) {
+		t.Errorf("content after a copy between aliases: got %d bytes, want %d equal bytes", len(got), len(data))
+	}
+}

@@ -172,21 +172,7 @@ func TestCommands(t *testing.T) {
 			t.Errorf("find: got %v", found)
 		}
 
-		m1 := lastJSON(t, e.ok("mirror", "--json", src, "e2e/mirror/"))
-		m2 := lastJSON(t, e.ok("mirror", "--json", src, "e2e/mirror/"))
-		if m1["copied"] != float64(4) || m2["copied"] != float64(0) || m2["bytes"] != float64(0) {
-			t.Errorf("mirror twice: got %v then %v; want 4 copied, then nothing", m1, m2)
-		}
-		back := filepath.Join(t.TempDir(), "back")
-		e.ok("mirror", "e2e/mirror/", back)
-		if m := lastJSON(t, e.ok("mirror", "--json", "e2e/mirror/", back)); m["copied"] != float64(0) {
-			t.Errorf("second mirror to local: got %v, want nothing copied", m)
-		}
-		for rel, body := range files {
-			if got, _ := os.ReadFile(filepath.Join(back, rel)); string(got) != body {
-				t.Errorf("mirrored %s: got %q, want %q", rel, got, body)
-			}
-		}
+		checkMirror(t, e, src, files)
 
 		e.ok("rm", "e2e/site/moved.html")
 		e.ok("rm", "--recursive", "--force", "e2e/site/www/")
@@ -209,6 +195,26 @@ func TestCommands(t *testing.T) {
 			t.Errorf("admin info table: got\n%s", human)
 		}
 	})
+}
+
+// checkMirror mirrors src up twice and back down twice: each second run
+// must transfer nothing.
+func checkMirror(t *testing.T, e *cliEnv, src string, files map[string]string) {
+	m1 := lastJSON(t, e.ok("mirror", "--json", src, "e2e/mirror/"))
+	m2 := lastJSON(t, e.ok("mirror", "--json", src, "e2e/mirror/"))
+	if m1["copied"] != float64(4) || m2["copied"] != float64(0) || m2["bytes"] != float64(0) {
+		t.Errorf("mirror twice: got %v then %v; want 4 copied, then nothing", m1, m2)
+	}
+	back := filepath.Join(t.TempDir(), "back")
+	e.ok("mirror", "e2e/mirror/", back)
+	if m := lastJSON(t, e.ok("mirror", "--json", "e2e/mirror/", back)); m["copied"] != float64(0) {
+		t.Errorf("second mirror to local: got %v, want nothing copied", m)
+	}
+	for rel, body := range files {
+		if got, _ := os.ReadFile(filepath.Join(back, rel)); string(got) != body {
+			t.Errorf("mirrored %s: got %q, want %q", rel, got, body)
+		}
+	}
 }
 
 // fileSHA256 hashes a file, streaming.
