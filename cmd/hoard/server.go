@@ -17,22 +17,31 @@ import (
 
 func newServerCommand() *cobra.Command {
 	cfg := config.Defaults()
-	var configFile string
+	var configFile, certsDir string
 	var domains []string
 	cmd := &cobra.Command{
-		Use:   "server [flags] DIR...",
+		Use:   "server [flags] DIR...|URL...",
 		Short: "Run the S3 server on one or more drive folders",
 		Long: `Run the Hoard S3 server.
 
 One folder runs the single-drive mode. Two or more folders pool the drives
 into erasure-coded sets. Folder arguments may use ellipses: /mnt/disk{1...4}.
 
+Cluster mode: give every node the same list of endpoint URLs,
+scheme://host:port/folder (ellipses work here too). Each node recognises
+its own endpoints by --address (its host:port as the URLs name it) and
+reaches the others' drives over authenticated node-to-node calls; nodes
+may start in any order and wait until enough of them answer. Cluster mode
+needs the same root credentials on every node (or HOARD_CLUSTER_SECRET).
+
 Settings come from flags, then environment variables, then the --config
 file (KEY=VALUE lines, the same names as the environment; the format of
 systemd's EnvironmentFile), then defaults.
 
 Environment variables:
-` + envHelp() + `
+` + envHelp() + `  ` + fmt.Sprintf("%-24s", envCertsDir) + ` folder with public.crt and private.key (and CAs/ for peers): HTTPS
+  ` + fmt.Sprintf("%-24s", envClusterSecret) + ` secret keying node-to-node calls; default: derived from the root credentials
+
 When no root credentials are configured, the first start generates strong
 random ones, stores them (mode 0600) in the first drive and prints them once.`,
 		Example: `  # one folder, credentials generated on first start
@@ -43,9 +52,12 @@ random ones, stores them (mode 0600) in the first drive and prints them once.`,
     hoard server --address :9000 /mnt/disk{1...4}
 
   # settings in a file (also usable as systemd's EnvironmentFile)
-  hoard server --config /etc/hoard/hoard.env`,
+  hoard server --config /etc/hoard/hoard.env
+
+  # one node of a four-node cluster (the same command on node1..node4)
+  hoard server --address node1.example.net:9000 http://node{1...4}.example.net:9000/mnt/disk{1...4}`,
 		RunE: func(c *cobra.Command, args []string) error {
-			return runServer(c, cfg, configFile, domains, args)
+			return runServer(c, cfg, configFile, certsDir, domains, args)
 		},
 	}
 	f := cmd.Flags()
@@ -59,7 +71,27 @@ random ones, stores them (mode 0600) in the first drive and prints them once.`,
 	f.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error (env "+config.EnvLogLevel+")")
 	f.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json (env "+config.EnvLogFormat+")")
 	f.StringVar(&configFile, "config", "", "KEY=VALUE settings file with the variables below")
+	f.StringVar(&certsDir, "certs-dir", "", "folder with public.crt and private.key (and CAs/) to serve HTTPS; changed files are reloaded (env "+envCertsDir+")")
 	return cmd
+}
+
+// Variables of TLS and cluster mode, read here beside the configuration's.
+const (
+	envCertsDir      = "HOARD_CERTS_DIR"
+	envClusterSecret = "HOARD_CLUSTER_SECRET"
+)
+
+// takeServerOptions moves the TLS and cluster variables out of vars (so
+// the configuration does not see them as unknown) into opts.
+func takeServerOptions(vars map[string]string, opts *server.Options) {
+	if v, ok := vars[envCertsDir]; ok {
+		opts.CertsDir = v
+		delete(vars, envCertsDir)
+	}
+	if v, ok := vars[envClusterSecret]; ok {
+		opts.ClusterSecret = v
+		delete(vars, envClusterSecret)
+	}
 }
 
 func envHelp() string {
@@ -72,8 +104,9 @@ func envHelp() string {
 
 // runServer merges settings (flags over environment over file over
 // defaults), starts the server and waits for SIGINT or SIGTERM.
-func runServer(c *cobra.Command, flagCfg config.Server, configFile string, domains []string, args []string) error {
+func runServer(c *cobra.Command, flagCfg config.Server, configFile, certsDir string, domains []string, args []string) error {
 	cfg := config.Defaults()
+	var opts server.Options
 	if configFile != "" {
 		fh, err := os.Open(configFile)
 		if err != nil {
@@ -84,12 +117,18 @@ func runServer(c *cobra.Command, flagCfg config.Server, configFile string, domai
 		if err != nil {
 			return usageError{err}
 		}
+		takeServerOptions(vars, &opts)
 		if err := cfg.Apply(vars); err != nil {
 			return usageError{err}
 		}
 	}
-	if err := cfg.Apply(hoardEnv()); err != nil {
+	env := hoardEnv()
+	takeServerOptions(env, &opts)
+	if err := cfg.Apply(env); err != nil {
 		return usageError{err}
+	}
+	if c.Flags().Changed("certs-dir") {
+		opts.CertsDir = certsDir
 	}
 	applyChangedFlags(c, &cfg, flagCfg, domains)
 	if len(args) > 0 {
@@ -106,7 +145,7 @@ func runServer(c *cobra.Command, flagCfg config.Server, configFile string, domai
 	if os.Geteuid() == 0 {
 		log.Warn("running as root: run Hoard as a dedicated unprivileged user (see docs/deploy)")
 	}
-	srv, err := server.New(cfg, log)
+	srv, err := server.NewWithOptions(cfg, log, opts)
 	if err != nil {
 		return err
 	}

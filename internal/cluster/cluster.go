@@ -92,7 +92,7 @@ func New(cfg Config) (*Cluster, error) {
 				c.Close()
 				return nil, fmt.Errorf("%w: local drive %s not opened", ErrTopology, e.Path)
 			}
-			c.drives = append(c.drives, d)
+			c.drives = append(c.drives, &namedDrive{Drive: d, url: e.URL})
 			continue
 		}
 		c.drives = append(c.drives, NewRemote(c.peers[e.Node], e.URL, e.Path))
@@ -267,7 +267,7 @@ func (c *Cluster) AwaitStart(ctx context.Context) error {
 			}
 		} else {
 			m := c.missing()
-			logf(fmt.Sprintf("waiting for %d more nodes: %s", need-online, strings.Join(m, ", ")), "quorum", need, "nodes", len(c.topo.Nodes))
+			logf(fmt.Sprintf("waiting for %d more nodes for quorum (%d of %d); not answering: %s", need-online, need, len(c.topo.Nodes), strings.Join(m, ", ")))
 		}
 		select {
 		case <-ctx.Done():
@@ -303,3 +303,23 @@ func (c *Cluster) countFormatted(ctx context.Context) (formatted, answered int) 
 	wg.Wait()
 	return formatted, answered
 }
+
+// namedDrive is a local drive reported under its endpoint URL, so every
+// node lists the cluster's drives under the same names.
+type namedDrive struct {
+	drive.Drive
+	url string
+}
+
+// Endpoint returns the drive's URL.
+func (n *namedDrive) Endpoint() string { return n.url }
+
+// DiskInfo reports the drive's capacity under its URL.
+func (n *namedDrive) DiskInfo(ctx context.Context) (drive.DiskInfo, error) {
+	di, err := n.Drive.DiskInfo(ctx)
+	di.Endpoint = n.url
+	return di, err
+}
+
+// Unwrap returns the local drive.
+func (n *namedDrive) Unwrap() drive.Drive { return n.Drive }

@@ -31,6 +31,9 @@ const (
 	DefaultStreamTimeout = 30 * time.Second
 	// DefaultProbeInterval is how often an offline peer is probed.
 	DefaultProbeInterval = 500 * time.Millisecond
+	// DefaultHeartbeat is how often an online peer is pinged, so a node
+	// that died while nothing was sent to it is noticed too.
+	DefaultHeartbeat = time.Second
 )
 
 // PeerOptions tune the clients of remote nodes. The zero value is usable.
@@ -39,6 +42,7 @@ type PeerOptions struct {
 	CallTimeout   time.Duration
 	StreamTimeout time.Duration
 	ProbeInterval time.Duration
+	Heartbeat     time.Duration
 	// TLS is the client configuration for https peers.
 	TLS *tls.Config
 	// Logger receives state changes of peers.
@@ -57,6 +61,9 @@ func (o PeerOptions) withDefaults() PeerOptions {
 	}
 	if o.ProbeInterval <= 0 {
 		o.ProbeInterval = DefaultProbeInterval
+	}
+	if o.Heartbeat <= 0 {
+		o.Heartbeat = DefaultHeartbeat
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -91,8 +98,8 @@ type Peer struct {
 	log      *slog.Logger
 
 	online   atomic.Bool
-	probing  atomic.Bool
 	lastErr  atomic.Pointer[string]
+	logged   string       // last probe error logged (monitor goroutine only)
 	changed  atomic.Int64 // unix nanos of the last state change
 	closed   chan struct{}
 	closeOne sync.Once
@@ -100,7 +107,7 @@ type Peer struct {
 }
 
 // newPeer returns a client of the node at scheme://host; it starts
-// offline and probing.
+// offline, and its monitor probes it at once.
 func newPeer(scheme, host, topology string, auth *authenticator, opts PeerOptions) *Peer {
 	opts = opts.withDefaults()
 	tr := &http.Transport{
@@ -123,7 +130,8 @@ func newPeer(scheme, host, topology string, auth *authenticator, opts PeerOption
 		log:    opts.Logger.With("peer", host),
 		closed: make(chan struct{}),
 	}
-	p.startProbe()
+	p.wg.Add(1)
+	go p.monitor()
 	return p
 }
 
@@ -150,7 +158,8 @@ func (p *Peer) Close() {
 	})
 }
 
-// markOffline records a network failure and starts probing.
+// markOffline records a network failure; the monitor probes the peer
+// until it answers again.
 func (p *Peer) markOffline(err error) {
 	msg := err.Error()
 	p.lastErr.Store(&msg)
@@ -158,37 +167,53 @@ func (p *Peer) markOffline(err error) {
 		p.changed.Store(time.Now().UnixNano())
 		p.log.Warn("node offline; calls to it fail fast until it answers again", "err", err)
 	}
-	p.startProbe()
 }
 
-func (p *Peer) startProbe() {
-	if !p.probing.CompareAndSwap(false, true) {
-		return
-	}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		defer p.probing.Store(false)
-		t := time.NewTicker(p.opts.ProbeInterval)
-		defer t.Stop()
-		for {
+// monitor pings the peer for its whole life: every heartbeat while it is
+// online (a failure marks it offline), every probe interval while it is
+// offline (an answer from a node with the same endpoint list marks it
+// online).
+func (p *Peer) monitor() {
+	defer p.wg.Done()
+	for {
+		wait := p.opts.Heartbeat
+		if !p.online.Load() {
 			if err := p.probe(); err == nil {
 				if p.online.CompareAndSwap(false, true) {
 					p.changed.Store(time.Now().UnixNano())
 					p.log.Info("node online")
 				}
-				return
+				p.logged = ""
 			} else {
 				msg := err.Error()
 				p.lastErr.Store(&msg)
-			}
-			select {
-			case <-p.closed:
-				return
-			case <-t.C:
+				if errors.Is(err, ErrAuth) || errors.Is(err, ErrTopology) {
+					if msg != p.logged {
+						p.log.Error("peer refused", "err", err)
+						p.logged = msg
+					}
+				}
+				wait = p.opts.ProbeInterval
 			}
 		}
-	}()
+		t := time.NewTimer(wait)
+		select {
+		case <-p.closed:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		if p.online.Load() {
+			if err := p.probe(); err != nil {
+				select {
+				case <-p.closed:
+					return
+				default:
+				}
+				p.markOffline(err)
+			}
+		}
+	}
 }
 
 // probe pings the peer and checks it runs with the same endpoint list.
@@ -200,9 +225,7 @@ func (p *Peer) probe() error {
 		return err
 	}
 	if info.Topology != p.topology {
-		err := fmt.Errorf("%w: node %s runs with a different endpoint list (digest %s, ours %s)", ErrTopology, p.host, info.Topology, p.topology)
-		p.log.Error("peer refused", "err", err)
-		return err
+		return fmt.Errorf("%w: node %s runs with a different endpoint list (digest %s, ours %s)", ErrTopology, p.host, info.Topology, p.topology)
 	}
 	return nil
 }

@@ -315,3 +315,10 @@ func (s *RPCServer) lock(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "0")
 	}
 }
+
+// IsRPC reports whether r is a node-to-node call: its path is under
+// Prefix and it carries this package's signature scheme (so an S3
+// request for a virtual-host bucket is never taken for one).
+func IsRPC(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, rpcPrefix) && strings.HasPrefix(r.Header.Get(authHeader), authScheme)
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hoardstore/hoard/internal/admin"
+	"github.com/hoardstore/hoard/internal/cluster"
 	"github.com/hoardstore/hoard/internal/config"
 	"github.com/hoardstore/hoard/internal/console"
 	"github.com/hoardstore/hoard/internal/erasure"
@@ -37,29 +38,51 @@ type Server struct {
 	console   *http.Server
 	consoleLn net.Listener
 
+	// certs is the TLS certificate set (nil: plain HTTP); cluster is the
+	// cluster-mode state (nil: local drives only).
+	certs   *cluster.Certs
+	cluster *clusterNode
+
 	stop chan struct{}
 	wg   sync.WaitGroup
 }
 
 // New opens the drives and prepares a server; Start makes it listen.
 func New(cfg config.Server, log *slog.Logger) (*Server, error) {
+	return NewWithOptions(cfg, log, Options{})
+}
+
+// NewWithOptions is New with TLS and cluster settings. Drive arguments
+// that are endpoint URLs (http://host:port/path) select cluster mode.
+func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	layer, err := erasure.Open(context.Background(), erasure.Config{
-		Drives: cfg.Drives,
-		Parity: cfg.Parity,
-		Logger: log,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("server: opening drives: %w", err)
+	s := &Server{cfg: cfg, log: log, stop: make(chan struct{})}
+	if err := s.loadCerts(opts); err != nil {
+		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, layer: layer, stop: make(chan struct{})}
+	if cluster.IsCluster(cfg.Drives) {
+		if err := s.openCluster(opts); err != nil {
+			return nil, err
+		}
+	} else {
+		layer, err := erasure.Open(context.Background(), erasure.Config{
+			Drives: cfg.Drives,
+			Parity: cfg.Parity,
+			Logger: log,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("server: opening drives: %w", err)
+		}
+		s.layer = layer
+	}
+	layer := s.layer
 	if err := s.loadCredentials(); err != nil {
-		layer.Close()
+		s.closeLayer()
 		return nil, err
 	}
 	s.s3 = s3api.New(s3api.Config{
@@ -78,7 +101,7 @@ func New(cfg config.Server, log *slog.Logger) (*Server, error) {
 		Logger:        log,
 	})
 	if err := s.newConsole(); err != nil {
-		layer.Close()
+		s.closeLayer()
 		return nil, err
 	}
 	s.http = &http.Server{
@@ -88,7 +111,18 @@ func New(cfg config.Server, log *slog.Logger) (*Server, error) {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if s.certs != nil {
+		s.http.TLSConfig = s.certs.ServerConfig()
+	}
 	return s, nil
+}
+
+// closeLayer closes the object layer (in cluster mode, also the cluster).
+func (s *Server) closeLayer() error {
+	if s.cluster != nil {
+		return s.stopCluster()
+	}
+	return s.layer.Close()
 }
 
 // newConsole prepares the web console's HTTP server, unless disabled.
@@ -159,9 +193,18 @@ func (s *Server) routes() http.Handler {
 	internal := http.NewServeMux()
 	internal.HandleFunc("/hoard/health/live", s.live)
 	internal.HandleFunc("/hoard/health/ready", s.ready)
-	internal.HandleFunc("/hoard/health/cluster", s.ready)
+	internal.HandleFunc("/hoard/health/cluster", s.clusterHealth)
 	internal.Handle(admin.Prefix, s.admin)
+	var rpc http.Handler
+	if s.cluster != nil {
+		rpc = s.cluster.c.Handler()
+		internal.Handle(cluster.Prefix, rpc)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rpc != nil && cluster.IsRPC(r) {
+			rpc.ServeHTTP(w, r)
+			return
+		}
 		if strings.HasPrefix(r.URL.Path, "/"+s3api.ReservedBucket+"/") && s3api.BucketFromHost(r.Host, s.cfg.Domains) == "" {
 			internal.ServeHTTP(w, r)
 			return
@@ -178,6 +221,10 @@ func (s *Server) live(w http.ResponseWriter, r *http.Request) {
 
 // ready answers 200 when the drives can serve reads and writes.
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	if s.cluster != nil {
+		s.clusterReady(w, r)
+		return
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -214,10 +261,20 @@ func (s *Server) Start() error {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := s.serve(); err != nil {
 			s.log.Error("http server stopped", "err", err)
 		}
 	}()
+	if s.certs != nil {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.certs.Watch(s.stop, 5*time.Second)
+		}()
+	}
+	if s.cluster != nil {
+		s.bootCluster()
+	}
 	if s.cfg.StaleUploadAge > 0 {
 		s.wg.Add(1)
 		go s.cleanupLoop()
@@ -282,7 +339,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	close(s.stop)
 	s.wg.Wait()
-	if cerr := s.layer.Close(); cerr != nil {
+	if cerr := s.closeLayer(); cerr != nil {
 		return errors.Join(err, cerr)
 	}
 	return err
