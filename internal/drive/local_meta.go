@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 )
 
 // pebbleLogger sends pebble's logs to slog. Fatalf means pebble's state is
@@ -52,6 +53,11 @@ func (l *Local) openDB() error {
 	// Values are mostly binary (encoded records, inline shard data):
 	// the fastest compressor gives up quickly on incompressible blocks.
 	o.ApplyCompressionSettings(func() pebble.DBCompressionSettings { return pebble.DBCompressionFastest })
+	// Bloom filters let a lookup of a missing key (every new object's
+	// conditional check) skip the tables that cannot hold it.
+	for i := range o.Levels {
+		o.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+	}
 	o.EnsureDefaults()
 	db, err := pebble.Open(filepath.Join(l.sys, metaDir), o)
 	if err != nil {

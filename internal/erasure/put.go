@@ -30,15 +30,19 @@ func (l *Layer) PutObject(ctx context.Context, bucket, key string, data storage.
 	if err := checkObject(bucket, key); err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	if _, err := l.bucketInfo(ctx, bucket); err != nil {
-		return storage.ObjectInfo{}, err
-	}
 	size := data.Size()
 	if size < 0 {
 		return storage.ObjectInfo{}, fmt.Errorf("erasure: negative size: %w", storage.ErrIncompleteBody)
 	}
 	s := l.setFor(bucket, key)
 	inline := l.inlineFits(s, size)
+	if !inline {
+		// Refuse early rather than stream a large body into nowhere; the
+		// commit checks again under the bucket's lock.
+		if _, err := l.bucketInfo(ctx, bucket); err != nil {
+			return storage.ObjectInfo{}, err
+		}
+	}
 	w, err := l.writeShards(ctx, s, bucket, key, data, size, meta.SingleFile, inline)
 	if err != nil {
 		return storage.ObjectInfo{}, err
