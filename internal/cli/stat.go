@@ -105,6 +105,14 @@ func (a *app) stat(ctx context.Context, t target) (objectStat, error) {
 			st.Metadata[http.CanonicalHeaderKey(k)] = strings.Join(v, ",")
 		}
 	}
+	for name, v := range map[string]string{
+		"CRC32": info.ChecksumCRC32, "CRC32C": info.ChecksumCRC32C, "CRC64NVME": info.ChecksumCRC64NVME,
+		"SHA1": info.ChecksumSHA1, "SHA256": info.ChecksumSHA256,
+	} {
+		if v != "" {
+			st.Checksums[name] = v
+		}
+	}
 	if info.UserTagCount > 0 || info.Metadata.Get("X-Amz-Tagging-Count") != "" {
 		tags, err := r.c.GetObjectTagging(ctx, t.bucket, t.key, minio.GetObjectTaggingOptions{})
 		if err != nil {
