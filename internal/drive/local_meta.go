@@ -158,7 +158,8 @@ func (l *Local) Walk(ctx context.Context, o WalkOptions) (WalkResult, error) {
 		return WalkResult{}, fmt.Errorf("drive: walk: %w", err)
 	}
 	defer it.Close()
-	var res WalkResult
+	res := WalkResult{Entries: make([]WalkEntry, 0, min(o.Limit, 1024))}
+	var arena []byte // values are copied into shared chunks, not one allocation each
 	valid := it.First()
 	for valid {
 		if len(res.Entries) == o.Limit {
@@ -181,7 +182,11 @@ func (l *Local) Walk(ctx context.Context, o WalkOptions) (WalkResult, error) {
 			if err != nil {
 				return WalkResult{}, fmt.Errorf("drive: walk value: %w", err)
 			}
-			e.Value = append([]byte(nil), v...)
+			if cap(arena)-len(arena) < len(v) {
+				arena = make([]byte, 0, max(64<<10, len(v)))
+			}
+			arena = append(arena, v...)
+			e.Value = arena[len(arena)-len(v) : len(arena) : len(arena)]
 		}
 		res.Entries = append(res.Entries, e)
 		valid = it.Next()

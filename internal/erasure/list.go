@@ -54,20 +54,19 @@ func (l *Layer) ListObjects(ctx context.Context, bucket string, opts storage.Lis
 	if err != nil {
 		return storage.ListResult{}, err
 	}
-	var res storage.ListResult
-	res.IsTruncated = truncated
+	res := storage.ListResult{IsTruncated: truncated, Objects: make([]storage.ObjectInfo, 0, len(entries))}
 	for _, e := range entries {
 		res.NextMarker = e.Name
 		if e.IsPrefix {
 			res.CommonPrefixes = append(res.CommonPrefixes, e.Name)
 			continue
 		}
-		rec, err := meta.DecodeRecord(e.Value)
+		v, ok, err := meta.DecodeLatest(e.Value)
 		if err != nil {
 			return storage.ListResult{}, fmt.Errorf("erasure: list %s/%s: %w", bucket, e.Name, err)
 		}
-		if v := latest(rec); v != nil {
-			res.Objects = append(res.Objects, versionInfo(bucket, e.Name, v, true))
+		if ok && !v.DeleteMarker {
+			res.Objects = append(res.Objects, versionInfo(bucket, e.Name, &v, true))
 		}
 	}
 	if !res.IsTruncated {

@@ -83,6 +83,22 @@ func DecodeRecord(b []byte) (*Record, error) {
 	return rec, nil
 }
 
+// DecodeLatest decodes only what a listing shows of an object's newest
+// version: everything but its metadata, tags and part list, which it skips
+// without allocating. ok is false when the record has no versions.
+func DecodeLatest(b []byte) (v Version, ok bool, err error) {
+	r := reader{b: b, light: true}
+	r.header(kindObject)
+	n := r.int("version count", maxCount)
+	if n > 0 && r.err == nil {
+		r.version(&v)
+	}
+	if r.err != nil {
+		return Version{}, false, r.err
+	}
+	return v, n > 0, nil
+}
+
 func (r *reader) version(v *Version) {
 	flags := r.byte1("version flags")
 	v.DeleteMarker = flags&flagDeleteMarker != 0
@@ -93,14 +109,19 @@ func (r *reader) version(v *Version) {
 	v.Size = r.size("size")
 	v.ETag = r.string("etag")
 	v.Checksum = r.checksum()
-	v.Metadata = r.stringMap("metadata")
-	v.Tags = r.stringMap("tags")
+	if r.light {
+		r.skipMap("metadata")
+		r.skipMap("tags")
+	} else {
+		v.Metadata = r.stringMap("metadata")
+		v.Tags = r.stringMap("tags")
+	}
 	v.StorageClass = r.string("storage class")
 	v.Erasure = r.erasure()
 	v.Bitrot = BitrotAlgo(r.byte1("bitrot algorithm"))
 	n := r.int("part count", maxCount)
-	if n == 0 || r.err != nil {
-		return
+	if n == 0 || r.err != nil || r.light {
+		return // a light decode stops here: later versions are not read
 	}
 	n--
 	if n > len(r.b) {

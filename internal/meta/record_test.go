@@ -134,6 +134,7 @@ func FuzzDecode(f *testing.F) {
 		}
 		_, _ = DecodeUpload(b)
 		_, _ = DecodePart(b)
+		_, _, _ = DecodeLatest(b)
 	})
 }
 
@@ -156,6 +157,33 @@ func BenchmarkDecodeRecord(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := DecodeRecord(enc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestDecodeLatest(t *testing.T) {
+	rec := sampleRecord()
+	v, ok, err := DecodeLatest(EncodeRecord(rec))
+	want := rec.Versions[0]
+	want.Metadata, want.Tags, want.Parts = nil, nil, nil
+	if err != nil || !ok || !reflect.DeepEqual(v, want) {
+		t.Errorf("DecodeLatest: got %+v, %v, %v; want %+v", v, ok, err, want)
+	}
+	if _, ok, err := DecodeLatest(EncodeRecord(&Record{})); ok || err != nil {
+		t.Errorf("empty record: got ok=%v err=%v, want false, nil", ok, err)
+	}
+	if _, _, err := DecodeLatest([]byte{FormatVersion}); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("truncated: got %v, want ErrCorrupt", err)
+	}
+}
+
+func BenchmarkDecodeLatest(b *testing.B) {
+	r := sampleRecord()
+	enc := EncodeRecord(r)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := DecodeLatest(enc); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -70,6 +70,8 @@ func appendErasure(b []byte, e Erasure) []byte {
 type reader struct {
 	b   []byte
 	err error
+	// light skips maps and part lists (DecodeLatest).
+	light bool
 }
 
 func (r *reader) fail(what string) {
@@ -165,6 +167,14 @@ func (r *reader) stringMap(what string) map[string]string {
 		m[k] = r.string(what)
 	}
 	return m
+}
+
+func (r *reader) skipMap(what string) {
+	n := r.int(what, maxCount)
+	for i := 1; i < n && r.err == nil; i++ {
+		r.bytes(what)
+		r.bytes(what)
+	}
 }
 
 func (r *reader) checksum() storage.Checksum {
