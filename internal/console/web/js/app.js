@@ -1,0 +1,168 @@
+// Entry point: checks the session, shows the sign-in form or the console,
+// and routes between views with the URL fragment (#/buckets, #/b/NAME/PREFIX,
+// #/dashboard).
+
+import { call, setSession, whenSignedOut, ApiError } from './api.js';
+import { h, icon, replace, button, toast } from './ui.js';
+import * as buckets from './buckets.js';
+import * as browser from './browser.js';
+import * as dashboard from './dashboard.js';
+import { uploads } from './uploads.js';
+import { parseRoute } from './routes.js';
+
+const app = document.getElementById('app');
+let session = null;
+let current = null; // {dispose}
+let main = null;
+let firstRoute = true;
+
+function showLogin(message) {
+  session = null;
+  setSession(null);
+  if (current && current.dispose) current.dispose();
+  current = null;
+  main = null;
+  document.title = 'Sign in · Hoard';
+  const err = h('p', { class: 'form-error', id: 'login-error', role: 'alert' });
+  const access = h('input', { id: 'access-key', name: 'accessKey', autocomplete: 'username', required: true, spellcheck: 'false', autocapitalize: 'none' });
+  const secret = h('input', { id: 'secret-key', name: 'secretKey', type: 'password', autocomplete: 'current-password', required: true });
+  const reveal = button('Show secret key', {
+    iconName: 'eye', iconOnly: true, cls: 'btn btn-ghost reveal',
+    attrs: { 'aria-pressed': 'false', 'aria-controls': 'secret-key' },
+    onclick: () => {
+      const shown = secret.type === 'text';
+      secret.type = shown ? 'password' : 'text';
+      reveal.setAttribute('aria-pressed', String(!shown));
+    },
+  });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block', id: 'login-submit' }, 'Sign in');
+  const form = h('form', { class: 'login-form', 'aria-describedby': 'login-error', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: 'access-key' }, 'Access key'), access),
+    h('div', { class: 'field' }, h('label', { for: 'secret-key' }, 'Secret key'), h('div', { class: 'input-with-button' }, secret, reveal)),
+    err, submit);
+  if (message) err.textContent = message;
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!access.value.trim() || !secret.value) {
+      err.textContent = 'Enter both the access key and the secret key.';
+      (access.value.trim() ? secret : access).focus();
+      return;
+    }
+    submit.disabled = true;
+    submit.textContent = 'Signing in…';
+    err.textContent = '';
+    try {
+      const s = await call('POST', '/api/login', { accessKey: access.value.trim(), secretKey: secret.value });
+      secret.value = '';
+      startApp(s);
+    } catch (ex) {
+      err.textContent = ex instanceof ApiError ? ex.message : 'Signing in failed.';
+      secret.select();
+      secret.focus();
+    } finally {
+      submit.disabled = false;
+      submit.textContent = 'Sign in';
+    }
+  });
+  replace(app, h('main', { class: 'login', id: 'main' },
+    h('section', { class: 'login-card', 'aria-labelledby': 'login-title' },
+      h('div', { class: 'login-brand' }, icon('logo', 'logo'), h('span', {}, 'Hoard')),
+      h('h1', { id: 'login-title' }, 'Sign in to your object store'),
+      h('p', { class: 'muted' }, 'Use the access key and secret key of your S3 account. The secret key stays on the server for this session only.'),
+      form)));
+  access.focus();
+}
+
+function shell() {
+  const nav = h('nav', { class: 'mainnav', 'aria-label': 'Main' },
+    h('a', { href: '#/buckets', dataset: { view: 'buckets' } }, icon('bucket'), h('span', {}, 'Buckets')),
+    session.admin ? h('a', { href: '#/dashboard', dataset: { view: 'dashboard' } }, icon('dashboard'), h('span', {}, 'Capacity & cost')) : null);
+  const signOut = button('Sign out', { iconName: 'logout', cls: 'btn btn-ghost', onclick: logout, attrs: { id: 'sign-out' } });
+  main = h('main', { id: 'main', class: 'content', tabindex: '-1' });
+  replace(app,
+    h('header', { class: 'topbar' },
+      h('a', { class: 'brand', href: '#/buckets' }, icon('logo', 'logo'), h('span', {}, 'Hoard')),
+      nav,
+      h('div', { class: 'user' }, h('span', { class: 'user-key', title: 'Signed in as' }, icon('server'), h('span', { class: 'truncate' }, session.accessKey)), signOut)),
+    main,
+    uploads.panel());
+}
+
+async function logout() {
+  if (uploads.active() > 0 && !window.confirm('Uploads are still running. Sign out and cancel them?')) return;
+  uploads.cancelAll();
+  try {
+    await call('POST', '/api/logout');
+  } catch {
+    // the session is gone either way
+  }
+  showLogin();
+  const status = document.getElementById('login-error');
+  status.classList.add('form-ok');
+  status.textContent = 'You are signed out.';
+}
+
+function startApp(s) {
+  session = s;
+  setSession(s);
+  shell();
+  route();
+}
+
+async function route() {
+  if (!session) return;
+  const r = parseRoute(location.hash);
+  if (r.view === 'dashboard' && !session.admin) {
+    location.hash = '#/buckets';
+    return;
+  }
+  if (current && current.dispose) current.dispose();
+  for (const a of document.querySelectorAll('.mainnav a')) {
+    if (a.dataset.view === (r.view === 'browser' ? 'buckets' : r.view)) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  const view = { buckets, browser, dashboard }[r.view];
+  current = (await view.show(main, r, { session })) || null;
+  if (!firstRoute) {
+    const heading = main.querySelector('h1');
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    }
+  }
+  firstRoute = false;
+}
+
+whenSignedOut(() => {
+  if (session) showLogin('Your session has ended. Please sign in again.');
+});
+window.addEventListener('hashchange', route);
+document.addEventListener('click', (e) => {
+  const skip = e.target.closest('.skip');
+  if (skip) {
+    e.preventDefault();
+    const m = document.getElementById('main');
+    if (m) {
+      m.tabIndex = -1;
+      m.focus();
+    }
+  }
+});
+window.addEventListener('beforeunload', (e) => {
+  if (uploads.active() > 0) e.preventDefault();
+});
+
+// The browser tests and curious operators can reach the upload manager.
+window.hoardConsole = { uploads };
+
+(async () => {
+  try {
+    startApp(await call('GET', '/api/session'));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) showLogin();
+    else {
+      showLogin('The console server cannot be reached.');
+      toast(e.message, 'error');
+    }
+  }
+})();
