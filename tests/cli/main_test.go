@@ -15,7 +15,15 @@ import (
 	"github.com/hoardstore/hoard/internal/testserver"
 )
 
-func TestMain(m *testing.M) { os.Exit(testserver.Main(m)) }
+func TestMain(m *testing.M) {
+	// Child servers inherit this environment and refuse HOARD_ variables
+	// they do not know, so the test-only switch moves to another name.
+	if v, ok := os.LookupEnv(RequireToolsEnv); ok {
+		os.Setenv(requireToolsCopy, v)
+		os.Unsetenv(RequireToolsEnv)
+	}
+	os.Exit(testserver.Main(m))
+}
 
 // layouts are the server drive counts every test runs against: one drive
 // and four erasure-coded drives.

@@ -10,15 +10,18 @@ import (
 )
 
 // RequireToolsEnv names the environment variable that turns a missing tool
-// from a skip into a failure.
-const RequireToolsEnv = "HOARD_REQUIRE_TOOLS"
+// from a skip into a failure; TestMain moves it to requireToolsCopy.
+const (
+	RequireToolsEnv  = "HOARD_REQUIRE_TOOLS"
+	requireToolsCopy = "CLI_E2E_REQUIRE_TOOLS"
+)
 
 // TestScript runs cli.sh (share links with curl, mirror, pipe, exit codes)
 // against each layout's server.
 func TestScript(t *testing.T) {
 	for _, tool := range []string{"bash", "curl"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv(RequireToolsEnv) == "1" {
+			if os.Getenv(requireToolsCopy) == "1" {
 				t.Fatalf("%s is not installed and %s=1", tool, RequireToolsEnv)
 			}
 			t.Skipf("%s is not installed", tool)
