@@ -162,6 +162,8 @@ type Drive interface {
 	RemoveStage(ctx context.Context, stage string) error
 	// ReadShard reads length bytes at offset of a committed shard file.
 	ReadShard(ctx context.Context, dir meta.DataDir, name string, offset, length int64) (io.ReadCloser, error)
+	// ListShards names the shard files of a data directory (none if it is absent).
+	ListShards(ctx context.Context, dir meta.DataDir) ([]string, error)
 	// RemoveShards deletes shard files of a data directory (missing ones are ignored).
 	RemoveShards(ctx context.Context, dir meta.DataDir, names []string) error
 	// RemoveDataDir deletes a data directory and its files.

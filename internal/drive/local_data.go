@@ -154,6 +154,22 @@ func (l *Local) ReadShard(ctx context.Context, dir meta.DataDir, name string, of
 	return sectionReadCloser{io.NewSectionReader(f, offset, length), f}, nil
 }
 
+// ListShards names the shard files of a data directory.
+func (l *Local) ListShards(ctx context.Context, dir meta.DataDir) ([]string, error) {
+	entries, err := os.ReadDir(l.dataDirPath(dir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("drive: list shards: %w", err)
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names, nil
+}
+
 // RemoveShards deletes shard files of a data directory.
 func (l *Local) RemoveShards(ctx context.Context, dir meta.DataDir, names []string) error {
 	base := l.dataDirPath(dir)

@@ -42,16 +42,6 @@ func (l *Layer) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	if err != nil {
 		return storage.ObjectInfo{}, fmt.Errorf("erasure: complete %s/%s: %w", bucket, key, err)
 	}
-	used := map[int]bool{}
-	for _, p := range v.Parts {
-		used[p.Number] = true
-	}
-	var unused []string
-	for _, p := range stored {
-		if !used[p.Number] {
-			unused = append(unused, meta.PartFile(p.Number, p.Nonce))
-		}
-	}
 	info, err := l.commitVersion(ctx, s, bucket, key, nil, *v, opts.IfNoneMatch, opts.IfMatch, func(pos int, b *drive.Batch) {
 		b.Mutations = append(b.Mutations, drive.Mutation{NS: drive.NSUpload, Key: drive.UploadKey(bucket, key, uploadID), Delete: true})
 		for _, p := range stored {
@@ -61,8 +51,38 @@ func (l *Layer) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	l.removeShards(ctx, s, u.DataDir, unused)
+	l.removeUnusedParts(ctx, s, v)
 	return info, nil
+}
+
+// removeUnusedParts deletes every file of the object's data directory that
+// its part list does not name: parts left out of Complete, and files of
+// part uploads that were replaced or interrupted by a crash.
+func (l *Layer) removeUnusedParts(ctx context.Context, s *set, v *meta.Version) {
+	used := make(map[string]bool, len(v.Parts))
+	for _, p := range v.Parts {
+		used[meta.PartFile(p.Number, p.Nonce)] = true
+	}
+	ctx = context.WithoutCancel(ctx)
+	s.each(func(pos int, d drive.Drive) error {
+		names, err := d.ListShards(ctx, v.DataDir)
+		if err != nil {
+			l.log.Warn("list part files", "drive", d.Endpoint(), "err", err)
+			return nil
+		}
+		var unused []string
+		for _, n := range names {
+			if !used[n] {
+				unused = append(unused, n)
+			}
+		}
+		if len(unused) > 0 {
+			if err := d.RemoveShards(ctx, v.DataDir, unused); err != nil {
+				l.log.Warn("remove unused part files", "drive", d.Endpoint(), "err", err)
+			}
+		}
+		return nil
+	})
 }
 
 // assemble checks the client's part list against the stored parts and

@@ -296,3 +296,49 @@ func TestPartialCommitReverted(t *testing.T) {
 		}
 	}
 }
+
+func TestMultiDriveMultipart(t *testing.T) {
+	l, flaky, _ := openFlaky(t, 4, nil)
+	ctx := context.Background()
+	mustBucket(t, l, "bkt")
+	up, err := l.NewMultipartUpload(ctx, "bkt", "mp", storage.PutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, p2 := randBytes(storage.MinPartSize+3, 1), randBytes(700<<10, 2)
+	flaky[0].down.Store(true) // part 1 lands on three drives only
+	if _, err := l.PutObjectPart(ctx, "bkt", "mp", up.UploadID, 1, newPayload(p1)); err != nil {
+		t.Fatalf("part 1 with a drive down: got %v", err)
+	}
+	flaky[0].down.Store(false)
+	if _, err := l.PutObjectPart(ctx, "bkt", "mp", up.UploadID, 2, newPayload(p2)); err != nil {
+		t.Fatal(err)
+	}
+	cps := []storage.CompletePart{{Number: 1, ETag: md5hex(p1)}, {Number: 2, ETag: md5hex(p2)}}
+	if _, err := l.CompleteMultipartUpload(ctx, "bkt", "mp", up.UploadID, cps, storage.CompleteOptions{}); err != nil {
+		t.Fatalf("complete: got %v", err)
+	}
+	want := append(append([]byte{}, p1...), p2...)
+	for _, down := range []int{-1, 1, 3} {
+		if down >= 0 {
+			flaky[down].down.Store(true)
+		}
+		got, err := readAll(l, "bkt", "mp")
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("drive %d down: got %d bytes, %v; want %d", down, len(got), err, len(want))
+		}
+		if down >= 0 {
+			flaky[down].down.Store(false)
+		}
+	}
+	si, err := l.StorageInfo(ctx)
+	if err != nil || len(si.Drives) != 4 || si.DataShards != 2 || si.ParityShards != 2 || si.UsableBytes != si.RawBytes/2 {
+		t.Errorf("StorageInfo: got %d drives %d+%d usable %d raw %d, %v; want 4 drives 2+2, usable half", len(si.Drives), si.DataShards, si.ParityShards, si.UsableBytes, si.RawBytes, err)
+	}
+	flaky[2].down.Store(true)
+	si, _ = l.StorageInfo(ctx)
+	if si.Drives[2].State != "offline" {
+		t.Errorf("offline drive state: got %q, want offline", si.Drives[2].State)
+	}
+	flaky[2].down.Store(false)
+}

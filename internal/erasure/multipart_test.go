@@ -5,10 +5,14 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
@@ -223,5 +227,51 @@ func TestListUploadsAndCleanup(t *testing.T) {
 	r, _ = l.ListMultipartUploads(ctx, "bkt", storage.ListUploadsOptions{})
 	if len(r.Uploads) != 0 {
 		t.Errorf("after cleanup: got %d uploads, want 0", len(r.Uploads))
+	}
+}
+
+func TestCompleteRemovesStrayPartFiles(t *testing.T) {
+	dir := t.TempDir()
+	var fail atomic.Bool
+	fault := func(step string) error {
+		if step == drive.FaultBeforeCommit && fail.CompareAndSwap(true, false) {
+			return errCrash
+		}
+		return nil
+	}
+	l, err := Open(context.Background(), Config{Drives: []string{dir}, DriveOptions: drive.Options{Fault: fault}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx := context.Background()
+	mustBucket(t, l, "bkt")
+	up, _ := l.NewMultipartUpload(ctx, "bkt", "k", storage.PutOptions{})
+	p1, p2 := randBytes(storage.MinPartSize, 1), []byte("tail")
+	// Part 3's file is moved in but its record never committed; part 2 is
+	// uploaded twice; part 4 is uploaded and left out of Complete.
+	fail.Store(true)
+	if _, err := l.PutObjectPart(ctx, "bkt", "k", up.UploadID, 3, newPayload([]byte("lost"))); !errors.Is(err, errCrash) {
+		t.Fatalf("interrupted part: got %v, want the injected failure", err)
+	}
+	for n, b := range map[int][]byte{1: p1, 2: []byte("first"), 4: []byte("unused")} {
+		if _, err := l.PutObjectPart(ctx, "bkt", "k", up.UploadID, n, newPayload(b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := l.PutObjectPart(ctx, "bkt", "k", up.UploadID, 2, newPayload(p2)); err != nil {
+		t.Fatal(err)
+	}
+	cps := []storage.CompletePart{{Number: 1, ETag: md5hex(p1)}, {Number: 2, ETag: md5hex(p2)}}
+	if _, err := l.CompleteMultipartUpload(ctx, "bkt", "k", up.UploadID, cps, storage.CompleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, ".hoard.sys", "data", "*", "*", "part.*"))
+	if len(files) != 2 {
+		t.Errorf("part files after complete: got %d (%v), want 2", len(files), files)
+	}
+	got, err := readAll(l, "bkt", "k")
+	if err != nil || !bytes.Equal(got, append(append([]byte{}, p1...), p2...)) {
+		t.Errorf("read: got %d bytes, %v", len(got), err)
 	}
 }
