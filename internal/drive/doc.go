@@ -5,5 +5,5 @@
 // files.
 //
 // It imports internal/storage and internal/meta (for the data directory
-// identifier), pebble and the standard library.
+// identifier), pebble, golang.org/x/sys and the standard library.
 package drive

@@ -4,6 +4,7 @@
 // and committing metadata to every drive of the set under a write quorum.
 // A single folder is a set of one drive with one data shard and no parity.
 //
-// It imports internal/storage, internal/meta, internal/drive, reedsolomon,
-// highwayhash and the standard library.
+// It imports internal/storage, internal/meta, internal/drive,
+// internal/checksum (multipart ETags and checksums), reedsolomon,
+// highwayhash, uuid and the standard library.
 package erasure
