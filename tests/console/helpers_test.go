@@ -134,6 +134,8 @@ func (c *apiClient) login(access, secret string) int {
 	return status
 }
 
+func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
+
 // chromiumPath finds the browser: $HOARD_CHROMIUM, then the usual names.
 func chromiumPath() string {
 	if p := os.Getenv("HOARD_CHROMIUM"); p != "" {
