@@ -124,7 +124,7 @@ func runServer(c *cobra.Command, flagCfg config.Server, configFile, certsDir str
 	}
 	env := hoardEnv()
 	takeServerOptions(env, &opts)
-	if err := cfg.Apply(env); err != nil {
+	if err := cfg.ApplyEnv(env); err != nil {
 		return usageError{err}
 	}
 	if c.Flags().Changed("certs-dir") {

@@ -98,9 +98,16 @@ var Variables = []struct{ Name, Help string }{
 	{EnvDrives, "drive folders, space-separated, when none are given as arguments"},
 }
 
-// Apply sets fields from variables (from the environment or a config file).
-// Unknown HOARD_* names and unparsable values are reported, all at once.
-func (s *Server) Apply(vars map[string]string) error {
+// Apply sets fields from the variables of a config file. Unknown names
+// (likely typos) and unparsable values are reported, all at once.
+func (s *Server) Apply(vars map[string]string) error { return s.apply(vars, true) }
+
+// ApplyEnv sets fields from HOARD_* environment variables. Unparsable
+// values are reported; names the server does not use are ignored, since
+// the environment is shared with the client CLI, test tools and scripts.
+func (s *Server) ApplyEnv(vars map[string]string) error { return s.apply(vars, false) }
+
+func (s *Server) apply(vars map[string]string, strict bool) error {
 	var errs []error
 	for name, v := range vars {
 		var err error
@@ -130,7 +137,7 @@ func (s *Server) Apply(vars map[string]string) error {
 		case EnvDrives:
 			s.Drives = splitList(v, " ")
 		default:
-			if strings.HasPrefix(name, "HOARD_") && !strings.HasPrefix(name, "HOARD_ALIAS_") && name != "HOARD_CONFIG_DIR" {
+			if strict {
 				err = errors.New("unknown variable")
 			}
 		}

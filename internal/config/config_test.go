@@ -90,7 +90,13 @@ func TestValidateReportsEverything(t *testing.T) {
 
 func TestApplyUnknownVariable(t *testing.T) {
 	s := Defaults()
-	if err := s.Apply(map[string]string{"HOARD_NOPE": "1", "PATH": "/bin"}); err == nil || !strings.Contains(err.Error(), "HOARD_NOPE") {
-		t.Errorf("got %v, want an error naming HOARD_NOPE", err)
+	if err := s.Apply(map[string]string{"HOARD_NOPE": "1"}); err == nil || !strings.Contains(err.Error(), "HOARD_NOPE") {
+		t.Errorf("file: got %v, want an error naming HOARD_NOPE", err)
+	}
+	if err := s.ApplyEnv(map[string]string{"HOARD_REQUIRE_TOOLS": "1", "HOARD_ALIAS_X": "http://a:b@h"}); err != nil {
+		t.Errorf("env: got %v, want unknown names ignored", err)
+	}
+	if err := s.ApplyEnv(map[string]string{"HOARD_PARITY": "two"}); err == nil {
+		t.Error("env: got nil error for an unparsable value")
 	}
 }
