@@ -137,6 +137,22 @@ func (r *Remote) RemoveStage(ctx context.Context, stage string) error {
 	return r.wrap("remove stage", err)
 }
 
+// ListShards names the shard files of a data directory.
+func (r *Remote) ListShards(ctx context.Context, dir meta.DataDir) ([]string, error) {
+	b, err := r.peer.call(ctx, http.MethodGet, "drive/shards", r.query("dir", hex.EncodeToString(dir[:])), nil)
+	if err != nil {
+		return nil, r.wrap("list shards", err)
+	}
+	names, err := decodeNames(b)
+	if err != nil {
+		return nil, r.wrap("list shards", err)
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	return names, nil
+}
+
 // RemoveShards deletes shard files of a data directory.
 func (r *Remote) RemoveShards(ctx context.Context, dir meta.DataDir, names []string) error {
 	_, err := r.peer.call(ctx, http.MethodPost, "drive/shards/remove", r.query("dir", hex.EncodeToString(dir[:])), encodeNames(names))

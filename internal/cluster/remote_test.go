@@ -240,6 +240,12 @@ func TestDriveShards(t *testing.T) {
 		if got, err := readAll(t, f.d, dir, "part.1", int64(len(data))-10, 20); err == nil && len(got) == 20 {
 			t.Fatalf("ReadShard past the end: got 20 bytes and no error, want a short read or error")
 		}
+		if names, err := f.d.ListShards(ctx, dir); err != nil || !reflect.DeepEqual(names, []string{"part.1"}) {
+			t.Fatalf("ListShards: got %q, %v; want [part.1]", names, err)
+		}
+		if names, err := f.d.ListShards(ctx, newDir()); err != nil || names != nil {
+			t.Fatalf("ListShards of a missing dir: got %q, %v; want none", names, err)
+		}
 		if err := f.d.RemoveShards(ctx, dir, []string{"part.1", "part.9"}); err != nil {
 			t.Fatalf("RemoveShards: %v", err)
 		}

@@ -161,6 +161,14 @@ func (s *RPCServer) driveCall(w http.ResponseWriter, r *http.Request, op string)
 		}
 	case "DELETE drive/stage":
 		err = d.RemoveStage(ctx, q.Get("stage"))
+	case "GET drive/shards":
+		var dir meta.DataDir
+		var names []string
+		if dir, err = parseDataDir(q.Get("dir")); err == nil {
+			if names, err = d.ListShards(ctx, dir); err == nil {
+				out = encodeNames(names)
+			}
+		}
 	case "POST drive/shards/remove":
 		err = s.removeShards(r, d)
 	case "DELETE drive/datadir":
