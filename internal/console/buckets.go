@@ -108,7 +108,7 @@ func bucketNameProblems(name string) []string {
 	if bad {
 		p = append(p, "Use only lower-case letters, digits, dots (.) and hyphens (-).")
 	}
-	if name != "" && !isAlnum(name[0]) || len(name) > 1 && !isAlnum(name[len(name)-1]) {
+	if name != "" && !isLetterOrDigit(name[0]) || len(name) > 1 && !isLetterOrDigit(name[len(name)-1]) {
 		p = append(p, "Start and end with a letter or a digit.")
 	}
 	if strings.Contains(name, "..") || strings.Contains(name, ".-") || strings.Contains(name, "-.") {
@@ -136,7 +136,11 @@ func bucketNameProblems(name string) []string {
 	return p
 }
 
-func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+// isLetterOrDigit accepts upper case too: a capital is reported once, by
+// the character rule.
+func isLetterOrDigit(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
 
 // createBucket makes a bucket after checking its name.
 func (h *Handler) createBucket(w http.ResponseWriter, r *http.Request, sess session) {

@@ -58,6 +58,9 @@ func (l *loginLimiter) fail(client string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	f, ok := l.clients[client]
+	if ok && now.Sub(f.last) > forgetFailuresAfter {
+		*f = loginFailures{}
+	}
 	if !ok {
 		if len(l.clients) >= maxTrackedClients {
 			l.pruneLocked(now)
