@@ -16,14 +16,25 @@ TOOLS=(
 	"curl curl"        # tests/cli/cli.sh fetches share links with it
 	"haproxy haproxy"   # tests/cluster: HAProxy in front of a 4-node cluster
 	"chromium chromium"    # tests/console: browser tests of the web console
-	# "s3cmd s3cmd"       # tests/e2e/s3cmd.sh
-	# "rclone rclone"     # tests/e2e/rclone.sh
+	"s3cmd s3cmd"       # tests/compat/s3cmd.sh
+	"rclone rclone"     # tests/compat/rclone.sh
+	"restic restic"     # tests/compat/restic.sh
+	"py:boto3 python3-boto3"  # tests/compat/boto3.sh (py:M = python module M of /usr/bin/python3)
 )
+
+# have NAME prints where NAME is and succeeds when it is installed: a
+# command on PATH, or for py:MODULE a module the system python imports.
+have() {
+	case $1 in
+	py:*) /usr/bin/python3 -c "import ${1#py:}" 2>/dev/null && echo "/usr/bin/python3 module ${1#py:}" ;;
+	*) command -v "$1" ;;
+	esac
+}
 
 missing=()
 for entry in "${TOOLS[@]}"; do
 	read -r cmd pkg <<<"$entry"
-	if path=$(command -v "$cmd"); then
+	if path=$(have "$cmd"); then
 		echo "test-deps: $cmd present ($path), skipping $pkg"
 	else
 		echo "test-deps: $cmd missing, will install $pkg"
@@ -61,7 +72,7 @@ echo "test-deps: apt-get install ${missing[*]}"
 status=0
 for entry in "${TOOLS[@]}"; do
 	read -r cmd pkg <<<"$entry"
-	if path=$(command -v "$cmd"); then
+	if path=$(have "$cmd"); then
 		echo "test-deps: $cmd ready ($path)"
 	else
 		echo "test-deps: $cmd still missing after installing $pkg" >&2
