@@ -21,6 +21,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/chromedp/cdproto/accessibility"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
@@ -164,6 +167,60 @@ func (b *browser) failShot(what string) {
 	}
 }
 
+// namedRoles are the roles of controls a person operates; each needs an
+// accessible name (a label, its text, or aria-label).
+var namedRoles = map[string]bool{
+	"button": true, "link": true, "textbox": true, "searchbox": true, "checkbox": true,
+	"combobox": true, "spinbutton": true, "radio": true, "switch": true, "menuitem": true, "img": true, "progressbar": true,
+}
+
+// checkNames fails the test for every control on screen without an
+// accessible name, as Chromium's accessibility tree computes it.
+func (b *browser) checkNames(where string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	tree, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) (accessibility.GetFullAXTreeResult, error) {
+		return cdp.Call(ctx, t, accessibility.GetFullAXTree, accessibility.GetFullAXTreeParams{})
+	})
+	if err != nil {
+		b.t.Fatalf("%s: reading the accessibility tree: %v", where, err)
+	}
+	checked := 0
+	for _, n := range tree.Nodes {
+		if n.Ignored || n.Role == nil {
+			continue
+		}
+		role := strings.Trim(string(n.Role.Value), `"`)
+		if !namedRoles[role] {
+			continue
+		}
+		checked++
+		name := ""
+		if n.Name != nil {
+			name = strings.Trim(string(n.Name.Value), `" `)
+		}
+		if name == "" {
+			b.t.Errorf("%s: a %s has no accessible name (DOM node %d)", where, role, n.BackendDOMNodeID)
+		}
+	}
+	if checked == 0 {
+		b.t.Errorf("%s: the accessibility tree has no controls", where)
+	}
+}
+
+// colorScheme emulates prefers-color-scheme ("" resets it).
+func colorScheme(scheme string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		p := emulation.SetEmulatedMediaParams{}
+		if scheme != "" {
+			p.Features = []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}
+		}
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, p)
+		return chromedp.Void{}, err
+	}
+}
+
 // checkClean fails the test if the page threw, logged errors, or asked for
 // anything not on loopback.
 func (b *browser) checkClean() {
@@ -233,6 +290,7 @@ func TestBrowserFlow(t *testing.T) {
 	// A wrong secret is refused with a clear message.
 	b.do("opening the console", chromedp.Navigate(e.console), chromedp.WaitVisible(chromedp.ID("access-key")))
 	b.shot("login")
+	b.checkNames("sign-in page")
 	b.do("typing wrong keys",
 		chromedp.SendKeys(chromedp.ID("access-key"), e.srv.AccessKey),
 		chromedp.SendKeys(chromedp.ID("secret-key"), "not-the-secret"),
@@ -243,11 +301,12 @@ func TestBrowserFlow(t *testing.T) {
 	}
 
 	// The right keys open the bucket list.
+	// (with the keyboard: the form submits on Enter)
 	b.do("typing the right keys",
 		clearInput("secret-key"),
-		chromedp.SendKeys(chromedp.ID("secret-key"), e.srv.SecretKey),
-		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.SendKeys(chromedp.ID("secret-key"), e.srv.SecretKey+"\r"),
 		chromedp.WaitVisible(chromedp.ID("create-bucket")))
+	b.checkNames("empty bucket list")
 	if v := b.eval(`JSON.stringify([localStorage, sessionStorage].map(s => Object.values(s).join(' ')))`); strings.Contains(v, e.srv.SecretKey) {
 		t.Fatalf("the secret key was stored in the browser: %s", v)
 	}
@@ -256,10 +315,21 @@ func TestBrowserFlow(t *testing.T) {
 	}
 
 	// Create a bucket; an invalid name is explained first.
-	b.do("opening the create dialog", chromedp.Click(chromedp.ID("create-bucket")), chromedp.WaitVisible(chromedp.ID("bucket-name")),
+	// Dialogs take the focus, close on Escape and give the focus back.
+	b.do("opening the create dialog", chromedp.Click(chromedp.ID("create-bucket")), chromedp.WaitVisible(chromedp.ID("bucket-name")))
+	if got := b.eval(`document.activeElement.id`); got != "bucket-name" {
+		t.Errorf("focus in the create dialog: got #%s, want #bucket-name", got)
+	}
+	b.do("pressing Escape", chromedp.KeyEvent("\u001b"))
+	b.poll("the dialog to close", `!document.querySelector('dialog[open]')`)
+	if got := b.eval(`document.activeElement.id`); got != "create-bucket" {
+		t.Errorf("focus after closing the dialog: got #%s, want #create-bucket", got)
+	}
+	b.do("reopening the create dialog", chromedp.Click(chromedp.ID("create-bucket")), chromedp.WaitVisible(chromedp.ID("bucket-name")),
 		chromedp.SendKeys(chromedp.ID("bucket-name"), "My_Photos"))
 	b.poll("the rules to flag the name", `document.querySelectorAll('#bucket-rules li.bad').length > 0`)
 	b.shot("create-bucket")
+	b.checkNames("create-bucket dialog")
 	b.do("naming the bucket", clearInput("bucket-name"), chromedp.SendKeys(chromedp.ID("bucket-name"), "photos"),
 		chromedp.Click(chromedp.ID("create-bucket-submit")), chromedp.WaitVisible(chromedp.ID("upload-files")))
 	if _, err := s3c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("photos")}); err != nil {
@@ -289,6 +359,7 @@ func TestBrowserFlow(t *testing.T) {
 	b.do("refreshing", chromedp.Click(chromedp.CSS(`button[aria-label="Refresh"]`)))
 	b.poll("the folders", `document.querySelectorAll('tr.folder-row').length === 2`)
 	b.shot("uploads")
+	b.checkNames("object browser")
 	b.do("folding the upload list", chromedp.Click(chromedp.CSS(`button[aria-controls="upload-list"]`)))
 	b.poll("the folded upload list", `document.querySelector('#upload-list').hidden`)
 	b.shot("browser")
@@ -299,8 +370,15 @@ func TestBrowserFlow(t *testing.T) {
 	b.do("going back by the breadcrumb", chromedp.Click(chromedp.CSS(`.breadcrumbs a[href="#/b/photos"]`)))
 	b.poll("the bucket root", `!!document.querySelector('tr[data-key="sunrise.png"]')`)
 
-	// Search by prefix.
-	b.do("searching", chromedp.SendKeys(chromedp.ID("prefix-search"), "no"))
+	// Search by prefix; "/" jumps to the search field.
+	b.eval(`(document.activeElement.blur(), 'ok')`)
+	b.do("pressing slash", chromedp.KeyEvent("/"))
+	if got := b.eval(`document.activeElement.id`); got != "prefix-search" {
+		t.Errorf("focus after pressing /: got #%s, want #prefix-search", got)
+	}
+	// (DevTools key events type the slash even though the page cancels the
+	// keydown, which real keyboards do not: start from an empty field.)
+	b.do("searching", clearInput("prefix-search"), chromedp.SendKeys(chromedp.ID("prefix-search"), "no"))
 	b.poll("the search result", `document.querySelectorAll('#objects tbody tr').length === 1 && !!document.querySelector('tr[data-key="notes.txt"]')`)
 	b.do("clearing the search", clearInput("prefix-search"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('#prefix-search').dispatchEvent(new Event('input'))`))
@@ -311,12 +389,14 @@ func TestBrowserFlow(t *testing.T) {
 	b.poll("the image preview", `(() => { const i = document.querySelector('#preview-image'); return !!i && i.complete && i.naturalWidth === 480; })()`)
 	b.poll("the object details", `document.querySelector('.details') && document.querySelector('.details').textContent.includes('image/png')`)
 	b.shot("preview")
+	b.checkNames("object details")
 
 	// Share it for an hour, and fetch the link as a stranger would.
 	b.do("opening the share dialog", chromedp.Click(chromedp.ID("share-object")), chromedp.WaitVisible(chromedp.ID("share-expiry")),
 		chromedp.SetValue(chromedp.ID("share-expiry"), "3600"), chromedp.Click(chromedp.ID("create-link")))
 	b.poll("the share link", `!!document.querySelector('#share-url') && document.querySelector('#share-url').value.startsWith('http')`)
 	b.shot("share")
+	b.checkNames("share dialog")
 	link := b.eval(`document.querySelector('#share-url').value`)
 	if !strings.Contains(link, "X-Amz-Expires=3600") {
 		t.Errorf("share link %s: want X-Amz-Expires=3600", link)
@@ -423,6 +503,10 @@ func checkDashboard(t *testing.T, b *browser, e *env) {
 	b.poll("the estimate", fmt.Sprintf(`document.querySelector('#cost-monthly').textContent !== '' && Math.abs(Number(document.querySelector('#cost-monthly').textContent.replace(/[^0-9.]/g, '')) - %f) < 0.02`, want))
 	b.eval(`(() => { document.activeElement.blur(); window.scrollTo(0, 0); return 'ok'; })()`)
 	b.shot("dashboard")
+	b.checkNames("dashboard")
+	b.do("dark scheme", colorScheme("dark"))
+	b.shot("dashboard-dark")
+	b.do("light scheme", colorScheme(""))
 	b.do("reloading", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("cost-storage")))
 	if got := b.eval(`document.querySelector('#cost-storage').value`); got != "0.05" {
 		t.Errorf("remembered storage price: got %q, want 0.05", got)
@@ -441,6 +525,7 @@ func checkPhone(t *testing.T, b *browser, e *env) {
 		t.Errorf("page width at 390 px: got %s px, want no sideways scrolling", got)
 	}
 	b.shot("phone-browser")
+	b.checkNames("object browser at phone width")
 	b.do("desktop viewport", chromedp.EmulateViewport(1200, 750))
 	if *updateDocs {
 		for _, name := range []string{"browser", "dashboard"} {
