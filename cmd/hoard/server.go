@@ -132,12 +132,14 @@ func runServer(c *cobra.Command, flagCfg config.Server, configFile, certsDir str
 	}
 	applyChangedFlags(c, &cfg, flagCfg, domains)
 	if len(args) > 0 {
-		drives, err := config.ExpandAll(args)
-		if err != nil {
-			return usageError{err}
-		}
-		cfg.Drives = drives
+		cfg.Drives = args
 	}
+	// Arguments and HOARD_DRIVES alike may use ellipses.
+	drives, err := config.ExpandAll(cfg.Drives)
+	if err != nil {
+		return usageError{err}
+	}
+	cfg.Drives = drives
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}
 	}
