@@ -1,0 +1,11 @@
+// Package compat proves that unmodified third-party S3 clients work
+// against Hoard: it runs the scripts of this folder, one per client (such
+// as rclone, s3cmd and restic), each of which starts the built hoard
+// binary with one drive folder and again with four (an erasure-coded set)
+// and drives it with the real client, failing on the first answer that
+// differs from S3's.
+//
+// A script whose client is not installed is skipped, or fails when
+// HOARD_REQUIRE_TOOLS=1 (as in CI, where scripts/test-deps.sh installs the
+// clients). It imports internal/testserver and the standard library only.
+package compat
