@@ -1,0 +1,69 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/chromedp"
+)
+
+// holdRequests pauses every request whose URL matches pattern until the
+// browser gives up on it (Fetch interception; nothing continues them).
+func holdRequests(pattern string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern, RequestStage: fetch.RequestStageRequest}}})
+		return chromedp.Void{}, err
+	}
+}
+
+// TestCancelUpload starts a multipart upload whose parts the browser holds
+// back, cancels it from the upload panel, and checks that the multipart
+// upload was aborted on the server and no object appeared. It also checks
+// the text preview.
+func TestCancelUpload(t *testing.T) {
+	e := startServer(t, 1)
+	b := newBrowser(t)
+	s3c := e.srv.S3Client(t)
+	ctx := context.Background()
+	_, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("inbox")})
+	must(t, err, "CreateBucket")
+	_, err = s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("inbox"), Key: aws.String("readme.md"), Body: strings.NewReader("# Inbox\nDrop scans here.\n")})
+	must(t, err, "PutObject")
+	bigPath := writeFile(t, t.TempDir(), "cancel-me.bin", bytes.Repeat([]byte{7}, 11<<20))
+
+	b.do("signing in", chromedp.Navigate(e.console+"/#/b/inbox"), chromedp.WaitVisible(chromedp.ID("access-key")),
+		chromedp.SendKeys(chromedp.ID("access-key"), e.srv.AccessKey), chromedp.SendKeys(chromedp.ID("secret-key"), e.srv.SecretKey+"\r"))
+	b.poll("the bucket, reached through the link after signing in", `!!document.querySelector('tr[data-key="readme.md"]')`)
+
+	b.do("opening the text file", chromedp.Click(chromedp.CSS(`tr[data-key="readme.md"] .name-link`)))
+	b.poll("the text preview", `!!document.querySelector('.text-preview') && document.querySelector('.text-preview').textContent.includes('Drop scans here.')`)
+	b.shot("preview-text")
+	b.do("closing the preview", chromedp.KeyEvent("\u001b"))
+	b.poll("the preview to close", `!document.querySelector('dialog[open]')`)
+
+	b.eval(`(() => { const u = window.hoardConsole.uploads.tuning; u.multipartThreshold = 6 * 1024 * 1024; u.partSize = 5 * 1024 * 1024; return 'ok'; })()`)
+	b.do("holding back the parts", holdRequests("*/uploads/part*"))
+	b.do("choosing the file", chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{bigPath}))
+	uploads := func() int {
+		out, err := s3c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("inbox")})
+		must(t, err, "ListMultipartUploads")
+		return len(out.Uploads)
+	}
+	waitFor(t, 20*time.Second, "the multipart upload to start", func() (bool, error) { return uploads() == 1, nil })
+	b.poll("the upload row", `!!document.querySelector('.upload[data-key="cancel-me.bin"][data-state="uploading"]')`)
+	b.shot("upload-in-progress")
+	b.do("cancelling", chromedp.Click(chromedp.CSS(`.upload[data-key="cancel-me.bin"] button[aria-label="Cancel upload of cancel-me.bin"]`)))
+	b.poll("the cancelled state", `!!document.querySelector('.upload[data-key="cancel-me.bin"][data-state="cancelled"]')`)
+	waitFor(t, 20*time.Second, "the multipart upload to be aborted", func() (bool, error) { return uploads() == 0, nil })
+	if _, err := s3c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("inbox"), Key: aws.String("cancel-me.bin")}); err == nil {
+		t.Fatal("a cancelled upload left an object")
+	}
+	b.checkClean()
+}
