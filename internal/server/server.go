@@ -136,6 +136,7 @@ func (s *Server) newConsole() error {
 		Admin:     func(key string) bool { return subtle.ConstantTimeCompare([]byte(key), []byte(s.cred.AccessKey)) == 1 },
 		Region:    s.cfg.Region,
 		S3Address: s.Addr,
+		Secure:    s.certs != nil,
 		Logger:    s.log,
 	})
 	if err != nil {
@@ -147,6 +148,9 @@ func (s *Server) newConsole() error {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if s.certs != nil {
+		s.console.TLSConfig = s.certs.ServerConfig()
 	}
 	return nil
 }
@@ -252,7 +256,11 @@ func (s *Server) Start() error {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			if err := s.console.Serve(cln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			serve := s.console.Serve
+			if s.certs != nil {
+				serve = func(l net.Listener) error { return s.console.ServeTLS(l, "", "") }
+			}
+			if err := serve(cln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				s.log.Error("console server stopped", "err", err)
 			}
 		}()
