@@ -20,6 +20,10 @@ import (
 type mode struct {
 	name   string
 	drives int
+	// nodes, when above 1, runs a cluster of that many in-process nodes
+	// with drives drive folders each; the test's clients talk to
+	// different nodes (see newClusterEnv).
+	nodes int
 }
 
 // modes lists the layouts every test runs on. To run the suite on the
@@ -29,6 +33,7 @@ type mode struct {
 var modes = []mode{
 	{name: "1drive", drives: 1},
 	{name: "4drives", drives: 4},
+	{name: "cluster", drives: 1, nodes: 4},
 }
 
 // env is one running server and the clients the tests drive it with.
@@ -59,6 +64,11 @@ func forEachMode(t *testing.T, opts testserver.Options, fn func(t *testing.T, e 
 			t.Parallel()
 			o := opts
 			o.Drives = m.drives
+			if m.nodes > 1 {
+				nodes := testserver.StartCluster(t, testserver.ClusterOptions{Options: o, Nodes: m.nodes})
+				fn(t, newClusterEnv(t, m, nodes))
+				return
+			}
 			fn(t, newEnv(t, m, testserver.Start(t, o)))
 		})
 	}
@@ -68,6 +78,20 @@ func forEachMode(t *testing.T, opts testserver.Options, fn func(t *testing.T, e 
 func run(t *testing.T, fn func(t *testing.T, e *env)) {
 	t.Helper()
 	forEachMode(t, testserver.Options{}, fn)
+}
+
+// newClusterEnv aims each client at a different node, so a test that
+// writes with one client and reads with another crosses nodes.
+func newClusterEnv(t *testing.T, m mode, nodes []*testserver.Server) *env {
+	at := func(i int) *testserver.Server { return nodes[i%len(nodes)] }
+	return &env{
+		mode: m,
+		srv:  at(0),
+		s3:   at(0).S3Client(t),
+		mc:   at(1).MinioClient(t),
+		core: at(2).MinioCore(t),
+		http: at(3).HTTPClient(t),
+	}
 }
 
 func newEnv(t *testing.T, m mode, srv *testserver.Server) *env {
