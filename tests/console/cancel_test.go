@@ -28,8 +28,8 @@ func holdRequests(pattern string) chromedp.Action[chromedp.Void] {
 // upload was aborted on the server and no object appeared. It also checks
 // the text preview.
 func TestCancelUpload(t *testing.T) {
-	e := startServer(t, 1)
 	b := newBrowser(t)
+	e := startServer(t, 1)
 	s3c := e.srv.S3Client(t)
 	ctx := context.Background()
 	_, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("inbox")})

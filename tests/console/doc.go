@@ -8,5 +8,6 @@
 // HOARD_REQUIRE_TOOLS=1 (scripts/test-deps.sh installs it). They save
 // screenshots of the main screens to tests/artifacts/console/.
 //
-// It imports internal/testserver, internal/config and chromedp only.
+// It imports internal/testserver, internal/server (for HTTPS), internal/config,
+// the S3 SDK and chromedp.
 package console

@@ -39,8 +39,9 @@ type flow struct {
 // delete by the details dialog and by multi-select, use the dashboard's
 // cost estimate, delete the bucket with everything in it, sign out.
 func TestBrowserFlow(t *testing.T) {
+	b := newBrowser(t) // first, so a missing browser skips before a server starts
 	e := startServer(t, 4)
-	f := &flow{t: t, e: e, b: newBrowser(t), s3c: e.srv.S3Client(t), ctx: context.Background(), pngData: testImage(t)}
+	f := &flow{t: t, e: e, b: b, s3c: e.srv.S3Client(t), ctx: context.Background(), pngData: testImage(t)}
 	files := t.TempDir()
 	f.big = bytes.Repeat([]byte("0123456789abcdef"), 11<<20/16) // 11 MiB: three 5 MiB parts
 	f.pngPath = writeFile(t, files, "sunrise.png", f.pngData)
