@@ -12,6 +12,11 @@ import (
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
+// uploadChecksum is the additional checksum the console asks S3 to compute
+// and store for every upload, so clients can verify downloads later: a
+// full-object CRC64NVME, which S3 also combines across multipart parts.
+const uploadChecksum = "CRC64NVME"
+
 // uploadType returns a clean Content-Type for a stored object.
 func uploadType(v string) string {
 	mt, params, err := mime.ParseMediaType(v)
@@ -46,7 +51,7 @@ func (h *Handler) putObject(w http.ResponseWriter, r *http.Request, sess session
 	}
 	rec, err := h.do(r, sess, s3Call{
 		Method: http.MethodPut, Bucket: r.PathValue("bucket"), Key: key,
-		Header: http.Header{"Content-Type": {uploadType(r.Header.Get("Content-Type"))}},
+		Header: http.Header{"Content-Type": {uploadType(r.Header.Get("Content-Type"))}, "X-Amz-Checksum-Algorithm": {uploadChecksum}},
 		Body:   r.Body, Size: size,
 	})
 	h.usage.invalidate()
@@ -76,7 +81,7 @@ func (h *Handler) createUpload(w http.ResponseWriter, r *http.Request, sess sess
 	}
 	err := h.doXML(r, sess, s3Call{
 		Method: http.MethodPost, Bucket: r.PathValue("bucket"), Key: body.Key, Query: url.Values{"uploads": {""}},
-		Header: http.Header{"Content-Type": {uploadType(body.ContentType)}},
+		Header: http.Header{"Content-Type": {uploadType(body.ContentType)}, "X-Amz-Checksum-Algorithm": {uploadChecksum}},
 	}, &doc)
 	if err != nil {
 		h.writeFailure(w, r, err)

@@ -9,5 +9,6 @@
 // screenshots of the main screens to tests/artifacts/console/.
 //
 // It imports internal/testserver, internal/server (for HTTPS), internal/config,
-// the S3 SDK and chromedp.
+// internal/checksum and internal/storage (expected checksums), the S3 SDK and
+// chromedp.
 package console

@@ -12,7 +12,15 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/hoardstore/hoard/internal/checksum"
+	"github.com/hoardstore/hoard/internal/storage"
 )
+
+// checksumOf computes an S3 additional checksum of data.
+func checksumOf(alg string, data []byte) (string, error) {
+	return checksum.Sum(storage.ChecksumAlgorithm(alg), data)
+}
 
 // signedIn starts a server and returns a signed-in API client.
 func signedIn(t *testing.T, drives int) (*env, *apiClient) {
@@ -151,12 +159,21 @@ func TestObjects(t *testing.T) {
 			ContentType string            `json:"contentType"`
 			ETag        string            `json:"etag"`
 			Tags        map[string]string `json:"tags"`
+			Checksums   []struct {
+				Algorithm, Type, Value string
+			} `json:"checksums"`
 		}
 		if status := c.json("GET", "/api/buckets/docs/object?key=a.txt", nil, &d); status != 200 {
 			t.Fatalf("details: got %d", status)
 		}
 		if d.Size != int64(len("content of a.txt")) || d.ContentType != "text/plain" || len(d.ETag) != 32 || d.Tags["team"] != "ops" || d.Tags["year"] != "2026" {
 			t.Errorf("details: got %+v", d)
+		}
+		// Uploads through the console store a CRC64NVME that S3 computed.
+		want, err := checksumOf("CRC64NVME", []byte("content of a.txt"))
+		must(t, err, "computing CRC64NVME")
+		if len(d.Checksums) != 1 || d.Checksums[0].Algorithm != "CRC64NVME" || d.Checksums[0].Value != want || d.Checksums[0].Type != "FULL_OBJECT" {
+			t.Errorf("checksums: got %+v, want one FULL_OBJECT CRC64NVME %s", d.Checksums, want)
 		}
 		tags, err := e.srv.S3Client(t).GetObjectTagging(context.Background(), &s3.GetObjectTaggingInput{Bucket: aws.String("docs"), Key: aws.String("a.txt")})
 		if err != nil || len(tags.TagSet) != 2 {
@@ -229,6 +246,15 @@ func TestObjects(t *testing.T) {
 		out.Body.Close()
 		if !bytes.Equal(got, append(part1, part2...)) || aws.ToString(out.ContentType) != "application/zip" {
 			t.Fatalf("big.bin: got %d bytes of %s, want the two parts as application/zip", len(got), aws.ToString(out.ContentType))
+		}
+		var d struct {
+			Checksums []struct{ Algorithm, Type, Value string } `json:"checksums"`
+		}
+		c.json("GET", "/api/buckets/docs/object?key=big.bin", nil, &d)
+		want, err := checksumOf("CRC64NVME", got)
+		must(t, err, "computing CRC64NVME")
+		if len(d.Checksums) != 1 || d.Checksums[0].Value != want || d.Checksums[0].Type != "FULL_OBJECT" {
+			t.Errorf("big.bin checksums: got %+v, want the full-object CRC64NVME %s combined from the parts", d.Checksums, want)
 		}
 		// An aborted upload leaves nothing behind.
 		c.json("POST", "/api/buckets/docs/uploads", map[string]string{"key": "gone.bin"}, &up)
