@@ -26,13 +26,14 @@ type RPCServer struct {
 	info   func() PingInfo
 	log    *slog.Logger
 	bufs   sync.Pool
+	ops    map[string]driveOp
 }
 
 // newRPCServer serves drives (keyed by their folder as the endpoints name
 // it) and locks; info answers pings.
 func newRPCServer(auth *authenticator, drives map[string]drive.Drive, locks *LockTable, info func() PingInfo, log *slog.Logger) *RPCServer {
 	return &RPCServer{
-		auth: auth, drives: drives, locks: locks, info: info, log: log,
+		auth: auth, drives: drives, locks: locks, info: info, log: log, ops: driveOps(),
 		bufs: sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }},
 	}
 }
@@ -104,81 +105,106 @@ func parseDataDir(s string) (meta.DataDir, error) {
 	return d, nil
 }
 
+// driveOp serves one metadata operation of a drive; its result is the
+// answer body.
+type driveOp func(r *http.Request, d drive.Drive) ([]byte, error)
+
+// driveOps returns the metadata operations by "METHOD path".
+func driveOps() map[string]driveOp {
+	return map[string]driveOp{
+		"GET drive/format": func(r *http.Request, d drive.Drive) ([]byte, error) {
+			f, err := d.ReadFormat(r.Context())
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(f)
+		},
+		"PUT drive/format": func(r *http.Request, d drive.Drive) ([]byte, error) {
+			b, err := readBody(r)
+			if err != nil {
+				return nil, err
+			}
+			var f drive.Format
+			if err := json.Unmarshal(b, &f); err != nil {
+				return nil, fmt.Errorf("%w: format: %v", ErrProtocol, err)
+			}
+			return nil, d.WriteFormat(r.Context(), f)
+		},
+		"GET drive/diskinfo": func(r *http.Request, d drive.Drive) ([]byte, error) {
+			di, err := d.DiskInfo(r.Context())
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(di)
+		},
+		"PUT drive/bucket": func(r *http.Request, d drive.Drive) ([]byte, error) {
+			b, err := readBody(r)
+			if err != nil {
+				return nil, err
+			}
+			return nil, d.MakeBucket(r.Context(), r.URL.Query().Get("name"), b)
+		},
+		"DELETE drive/bucket": func(r *http.Request, d drive.Drive) ([]byte, error) {
+			return nil, d.DeleteBucket(r.Context(), r.URL.Query().Get("name"))
+		},
+		"GET drive/record": func(r *http.Request, d drive.Drive) ([]byte, error) {
+			q := r.URL.Query()
+			ns := q.Get("ns")
+			if len(ns) != 1 {
+				return nil, fmt.Errorf("%w: namespace %q", drive.ErrInvalidArgument, ns)
+			}
+			return d.Get(r.Context(), drive.Namespace(ns[0]), q.Get("key"))
+		},
+		"POST drive/walk": walkOp,
+		"POST drive/apply": func(r *http.Request, d drive.Drive) ([]byte, error) {
+			b, err := readBody(r)
+			if err != nil {
+				return nil, err
+			}
+			batch, err := decodeBatch(b)
+			if err != nil {
+				return nil, err
+			}
+			return nil, d.Apply(r.Context(), batch)
+		},
+		"DELETE drive/stage": func(r *http.Request, d drive.Drive) ([]byte, error) {
+			return nil, d.RemoveStage(r.Context(), r.URL.Query().Get("stage"))
+		},
+		"GET drive/shards": func(r *http.Request, d drive.Drive) ([]byte, error) {
+			dir, err := parseDataDir(r.URL.Query().Get("dir"))
+			if err != nil {
+				return nil, err
+			}
+			names, err := d.ListShards(r.Context(), dir)
+			if err != nil {
+				return nil, err
+			}
+			return encodeNames(names), nil
+		},
+		"POST drive/shards/remove": removeShardsOp,
+		"DELETE drive/datadir": func(r *http.Request, d drive.Drive) ([]byte, error) {
+			dir, err := parseDataDir(r.URL.Query().Get("dir"))
+			if err != nil {
+				return nil, err
+			}
+			return nil, d.RemoveDataDir(r.Context(), dir)
+		},
+	}
+}
+
 // driveCall serves the metadata operations of a drive.
 func (s *RPCServer) driveCall(w http.ResponseWriter, r *http.Request, op string) {
+	fn, ok := s.ops[op]
+	if !ok {
+		rpcError(w, fmt.Errorf("%w: unknown call %q", ErrProtocol, op))
+		return
+	}
 	d, err := s.drive(r)
 	if err != nil {
 		rpcError(w, err)
 		return
 	}
-	q := r.URL.Query()
-	ctx := r.Context()
-	var out []byte
-	switch op {
-	case "GET drive/format":
-		var f drive.Format
-		if f, err = d.ReadFormat(ctx); err == nil {
-			out, err = json.Marshal(f)
-		}
-	case "PUT drive/format":
-		var b []byte
-		var f drive.Format
-		if b, err = readBody(r); err == nil {
-			if err = json.Unmarshal(b, &f); err != nil {
-				err = fmt.Errorf("%w: format: %v", ErrProtocol, err)
-			} else {
-				err = d.WriteFormat(ctx, f)
-			}
-		}
-	case "GET drive/diskinfo":
-		var di drive.DiskInfo
-		if di, err = d.DiskInfo(ctx); err == nil {
-			out, err = json.Marshal(di)
-		}
-	case "PUT drive/bucket":
-		var b []byte
-		if b, err = readBody(r); err == nil {
-			err = d.MakeBucket(ctx, q.Get("name"), b)
-		}
-	case "DELETE drive/bucket":
-		err = d.DeleteBucket(ctx, q.Get("name"))
-	case "GET drive/record":
-		ns := q.Get("ns")
-		if len(ns) != 1 {
-			err = fmt.Errorf("%w: namespace %q", drive.ErrInvalidArgument, ns)
-		} else {
-			out, err = d.Get(ctx, drive.Namespace(ns[0]), q.Get("key"))
-		}
-	case "POST drive/walk":
-		out, err = s.walk(r, d)
-	case "POST drive/apply":
-		var b []byte
-		var batch drive.Batch
-		if b, err = readBody(r); err == nil {
-			if batch, err = decodeBatch(b); err == nil {
-				err = d.Apply(ctx, batch)
-			}
-		}
-	case "DELETE drive/stage":
-		err = d.RemoveStage(ctx, q.Get("stage"))
-	case "GET drive/shards":
-		var dir meta.DataDir
-		var names []string
-		if dir, err = parseDataDir(q.Get("dir")); err == nil {
-			if names, err = d.ListShards(ctx, dir); err == nil {
-				out = encodeNames(names)
-			}
-		}
-	case "POST drive/shards/remove":
-		err = s.removeShards(r, d)
-	case "DELETE drive/datadir":
-		var dir meta.DataDir
-		if dir, err = parseDataDir(q.Get("dir")); err == nil {
-			err = d.RemoveDataDir(ctx, dir)
-		}
-	default:
-		err = fmt.Errorf("%w: unknown call %q", ErrProtocol, op)
-	}
+	out, err := fn(r, d)
 	if err != nil {
 		rpcError(w, err)
 		return
@@ -187,7 +213,7 @@ func (s *RPCServer) driveCall(w http.ResponseWriter, r *http.Request, op string)
 	w.Write(out)
 }
 
-func (s *RPCServer) walk(r *http.Request, d drive.Drive) ([]byte, error) {
+func walkOp(r *http.Request, d drive.Drive) ([]byte, error) {
 	b, err := readBody(r)
 	if err != nil {
 		return nil, err
@@ -203,20 +229,20 @@ func (s *RPCServer) walk(r *http.Request, d drive.Drive) ([]byte, error) {
 	return encodeWalkResult(res), nil
 }
 
-func (s *RPCServer) removeShards(r *http.Request, d drive.Drive) error {
+func removeShardsOp(r *http.Request, d drive.Drive) ([]byte, error) {
 	dir, err := parseDataDir(r.URL.Query().Get("dir"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	b, err := readBody(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	names, err := decodeNames(b)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return d.RemoveShards(r.Context(), dir, names)
+	return nil, d.RemoveShards(r.Context(), dir, names)
 }
 
 // readShard streams a byte range of a shard file. The answer announces
