@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hoardstore/hoard/internal/drive"
+	"github.com/hoardstore/hoard/internal/meta"
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
@@ -45,6 +46,7 @@ func (l *Layer) walkSet(ctx context.Context, s *set, o drive.WalkOptions) (drive
 	}
 	need := (answered + 1) / 2
 	pos := make([]int, len(pages))
+	same := make([]drive.WalkEntry, 0, len(pages))
 	var out drive.WalkResult
 	for {
 		best := ""
@@ -57,19 +59,68 @@ func (l *Layer) walkSet(ctx context.Context, s *set, o drive.WalkOptions) (drive
 		if !found || (truncated && best > cut) {
 			break
 		}
-		count := 0
-		var entry drive.WalkEntry
+		same := same[:0]
 		for i, p := range pages {
 			if errs[i] == nil && pos[i] < len(p.Entries) && p.Entries[pos[i]].Name == best {
-				entry = p.Entries[pos[i]]
+				same = append(same, p.Entries[pos[i]])
 				pos[i]++
-				count++
 			}
 		}
-		if count >= need || entry.IsPrefix {
-			out.Entries = append(out.Entries, entry)
+		if len(same) >= need || same[0].IsPrefix {
+			out.Entries = append(out.Entries, agreedEntry(same))
 		}
 	}
 	out.Truncated = truncated
 	return out, nil
+}
+
+// agreedEntry picks, among the drives' entries for one name, the record
+// whose latest version most drives hold, so a drive that missed a write
+// (or holds a write that never reached quorum) cannot show its version in
+// a listing; a tie goes to the newer version. Common prefixes and entries
+// without values are the same on every drive.
+func agreedEntry(same []drive.WalkEntry) drive.WalkEntry {
+	if len(same) == 1 || same[0].IsPrefix || same[0].Value == nil {
+		return same[0]
+	}
+	type vote struct {
+		v     meta.Version
+		count int
+		entry drive.WalkEntry
+	}
+	var votes []vote
+	for _, e := range same {
+		v, ok, err := meta.DecodeLatest(e.Value)
+		if err != nil || !ok {
+			continue
+		}
+		found := false
+		for i := range votes {
+			if sameVersion(&votes[i].v, &v) {
+				votes[i].count++
+				found = true
+				break
+			}
+		}
+		if !found {
+			votes = append(votes, vote{v: v, count: 1, entry: e})
+		}
+	}
+	if len(votes) == 0 {
+		return same[0]
+	}
+	best := 0
+	for i := 1; i < len(votes); i++ {
+		b := &votes[best]
+		if votes[i].count > b.count || (votes[i].count == b.count && votes[i].v.ModTime.After(b.v.ModTime)) {
+			best = i
+		}
+	}
+	return votes[best].entry
+}
+
+// sameVersion reports whether two drives' copies describe one write.
+func sameVersion(a, b *meta.Version) bool {
+	return a.ID == b.ID && a.DataDir == b.DataDir && a.ModTime.Equal(b.ModTime) &&
+		a.DeleteMarker == b.DeleteMarker && a.ETag == b.ETag
 }

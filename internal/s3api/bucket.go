@@ -132,7 +132,7 @@ func (req *request) putACL() error {
 			return nil
 		}
 	}
-	return newError("NotImplemented", "Hoard keeps every bucket and object private to its owner; only the private ACL is accepted.")
+	return errACLNotSupported
 }
 
 func (req *request) getObjectACL() error {
@@ -145,14 +145,26 @@ func (req *request) getObjectACL() error {
 // subresourceMissing maps a bucket configuration sub-resource to the error
 // S3 answers when none is configured.
 var subresourceMissing = map[string]string{
-	"policy":      "NoSuchBucketPolicy",
-	"cors":        "NoSuchCORSConfiguration",
-	"lifecycle":   "NoSuchLifecycleConfiguration",
-	"tagging":     "NoSuchTagSet",
-	"encryption":  "ServerSideEncryptionConfigurationNotFoundError",
-	"object-lock": "ObjectLockConfigurationNotFoundError",
-	"website":     "NoSuchWebsiteConfiguration",
-	"replication": "ReplicationConfigurationNotFoundError",
+	"policy":            "NoSuchBucketPolicy",
+	"policyStatus":      "NoSuchBucketPolicy",
+	"cors":              "NoSuchCORSConfiguration",
+	"lifecycle":         "NoSuchLifecycleConfiguration",
+	"tagging":           "NoSuchTagSet",
+	"encryption":        "ServerSideEncryptionConfigurationNotFoundError",
+	"object-lock":       "ObjectLockConfigurationNotFoundError",
+	"website":           "NoSuchWebsiteConfiguration",
+	"replication":       "ReplicationConfigurationNotFoundError",
+	"ownershipControls": "OwnershipControlsNotFoundError",
+	"publicAccessBlock": "NoSuchPublicAccessBlockConfiguration",
+}
+
+// subresourceEmpty holds the documents S3 answers for configurations that
+// exist, empty, on every bucket.
+var subresourceEmpty = map[string]string{
+	"requestPayment": `<RequestPaymentConfiguration xmlns="` + s3NS + `"><Payer>BucketOwner</Payer></RequestPaymentConfiguration>`,
+	"logging":        `<BucketLoggingStatus xmlns="` + s3NS + `"></BucketLoggingStatus>`,
+	"notification":   `<NotificationConfiguration xmlns="` + s3NS + `"></NotificationConfiguration>`,
+	"accelerate":     `<AccelerateConfiguration xmlns="` + s3NS + `"></AccelerateConfiguration>`,
 }
 
 // getBucketSubresource answers GET on a bucket configuration that Hoard
@@ -163,6 +175,10 @@ func (req *request) getBucketSubresource() error {
 	}
 	if code, ok := subresourceMissing[req.route.Subresource]; ok {
 		return newError(code)
+	}
+	if doc, ok := subresourceEmpty[req.route.Subresource]; ok {
+		req.writeRawXML(doc)
+		return nil
 	}
 	return newError("NotImplemented", "Hoard does not implement the bucket "+req.route.Subresource+" configuration.")
 }

@@ -237,6 +237,15 @@ func (req *request) writeXMLStatus(status int, v any) {
 	_, _ = req.w.Write(buf.Bytes())
 }
 
+// writeRawXML answers 200 with a fixed XML document.
+func (req *request) writeRawXML(doc string) {
+	hdr := req.w.Header()
+	hdr.Set("Content-Type", "application/xml")
+	hdr.Set("Content-Length", strconv.Itoa(len(xml.Header)+len(doc)))
+	req.w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(req.w, xml.Header+doc)
+}
+
 // noContent answers 204.
 func (req *request) noContent() error {
 	req.w.WriteHeader(http.StatusNoContent)

@@ -75,7 +75,8 @@ func setObjectHeaders(hdr http.Header, info storage.ObjectInfo) {
 	for name, v := range info.Metadata {
 		switch {
 		case strings.HasPrefix(name, "x-amz-meta-"):
-			hdr[http.CanonicalHeaderKey(name)] = []string{v}
+			// Lower-case, as S3 answers: boto3 keeps the case it receives.
+			hdr[name] = []string{v}
 		default:
 			hdr.Set(name, v)
 		}

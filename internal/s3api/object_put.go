@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/hoardstore/hoard/internal/checksum"
 	"github.com/hoardstore/hoard/internal/storage"
@@ -49,6 +50,9 @@ func (req *request) payloadWith(limit int64, alg storage.ChecksumAlgorithm) (*ch
 // writeOptions reads what a PutObject, CopyObject (REPLACE) or
 // CreateMultipartUpload stores beside the data.
 func (req *request) writeOptions() (storage.PutOptions, error) {
+	if err := checkACLHeaders(req.r.Header); err != nil {
+		return storage.PutOptions{}, err
+	}
 	meta, err := metadataFromHeaders(req.r.Header)
 	if err != nil {
 		return storage.PutOptions{}, err
@@ -103,5 +107,25 @@ func (req *request) putObject() error {
 		hdr.Set("x-amz-version-id", info.VersionID)
 	}
 	req.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// errACLNotSupported is S3's answer to ACLs on buckets with ACLs disabled
+// (the default since 2023): Hoard keeps everything private to its owner.
+var errACLNotSupported = newError("AccessControlListNotSupported")
+
+// checkACLHeaders accepts the canned ACLs that mean "owner only" and
+// refuses any other ACL, as S3 does when ACLs are disabled.
+func checkACLHeaders(h http.Header) error {
+	switch h.Get("X-Amz-Acl") {
+	case "", "private", "bucket-owner-full-control":
+	default:
+		return errACLNotSupported
+	}
+	for name := range h {
+		if strings.HasPrefix(name, "X-Amz-Grant-") {
+			return errACLNotSupported
+		}
+	}
 	return nil
 }

@@ -1,0 +1,267 @@
+"""Compatibility checks of Hoard with boto3, run by boto3.sh.
+
+Usage: python3 boto3_check.py ENDPOINT ACCESS_KEY SECRET_KEY REGION WORKDIR
+
+Drives one running server through boto3's client and resource APIs and its
+managed transfers, asserting every answer; exits non-zero on the first
+failed check.
+"""
+
+import base64
+import hashlib
+import os
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import boto3
+import botocore
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+MIB = 1024 * 1024
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def check(desc, got, want):
+    if got != want:
+        fail("%s: got %r, want %r" % (desc, got, want))
+    print("ok - " + desc)
+
+
+def error_of(fn, *args, **kwargs):
+    """Returns (code, HTTP status) of the ClientError fn raises."""
+    try:
+        fn(*args, **kwargs)
+    except ClientError as e:
+        return (e.response["Error"]["Code"],
+                e.response["ResponseMetadata"]["HTTPStatusCode"])
+    fail("%s did not fail" % getattr(fn, "__name__", fn))
+
+
+def md5_hex(data):
+    return hashlib.md5(data).hexdigest()
+
+
+def multipart_etag(data, part):
+    digests = b"".join(hashlib.md5(data[i:i + part]).digest()
+                       for i in range(0, len(data), part))
+    return '"%s-%d"' % (hashlib.md5(digests).hexdigest(),
+                        (len(data) + part - 1) // part)
+
+
+def check_objects(s3, bucket):
+    body = b"hello from boto3\n"
+    put = s3.put_object(Bucket=bucket, Key="dir/hello.txt", Body=body,
+                        ContentType="text/x-test", Metadata={"colour": "blue"},
+                        CacheControl="max-age=60")
+    check("put_object ETag is the MD5", put["ETag"], '"%s"' % md5_hex(body))
+    got = s3.get_object(Bucket=bucket, Key="dir/hello.txt")
+    check("get_object body", got["Body"].read(), body)
+    check("get_object ContentType", got["ContentType"], "text/x-test")
+    check("get_object user metadata", got["Metadata"], {"colour": "blue"})
+    check("get_object CacheControl", got["CacheControl"], "max-age=60")
+    head = s3.head_object(Bucket=bucket, Key="dir/hello.txt")
+    check("head_object ContentLength", head["ContentLength"], len(body))
+    check("head_object ETag", head["ETag"], put["ETag"])
+    part = s3.get_object(Bucket=bucket, Key="dir/hello.txt", Range="bytes=6-9")
+    check("ranged get_object", (part["Body"].read(), part["ContentRange"]),
+          (b"from", "bytes 6-9/%d" % len(body)))
+    odd = "odd key/ü +%?#&=.txt"
+    s3.put_object(Bucket=bucket, Key=odd, Body=b"odd")
+    check("key with space, umlaut, plus, percent, ?, #, &, =",
+          s3.get_object(Bucket=bucket, Key=odd)["Body"].read(), b"odd")
+
+    data = os.urandom(300000)
+    put = s3.put_object(Bucket=bucket, Key="sums/sha256", Body=data,
+                        ChecksumAlgorithm="SHA256")
+    want = base64.b64encode(hashlib.sha256(data).digest()).decode()
+    check("put_object with a SHA256 checksum", put.get("ChecksumSHA256"), want)
+    head = s3.head_object(Bucket=bucket, Key="sums/sha256", ChecksumMode="ENABLED")
+    check("head_object returns the stored SHA256", head.get("ChecksumSHA256"), want)
+
+    s3.put_object_tagging(Bucket=bucket, Key="dir/hello.txt", Tagging={
+        "TagSet": [{"Key": "env", "Value": "test"}]})
+    tags = s3.get_object_tagging(Bucket=bucket, Key="dir/hello.txt")["TagSet"]
+    check("object tagging round trip", tags, [{"Key": "env", "Value": "test"}])
+
+    s3.delete_object(Bucket=bucket, Key="dir/hello.txt")
+    check("head_object after delete_object",
+          error_of(s3.head_object, Bucket=bucket, Key="dir/hello.txt"), ("404", 404))
+
+
+def check_transfers(s3, bucket, workdir):
+    cfg = TransferConfig(multipart_threshold=5 * MIB, multipart_chunksize=5 * MIB,
+                         max_concurrency=2)
+    data = os.urandom(12 * MIB + 123)
+    src = os.path.join(workdir, "big.bin")
+    with open(src, "wb") as f:
+        f.write(data)
+    s3.upload_file(src, bucket, "big/one.bin", Config=cfg,
+                   ExtraArgs={"Metadata": {"origin": "upload_file"}})
+    head = s3.head_object(Bucket=bucket, Key="big/one.bin")
+    check("upload_file made a 3-part multipart object", head["ETag"],
+          multipart_etag(data, 5 * MIB))
+    check("upload_file kept the metadata", head["Metadata"], {"origin": "upload_file"})
+    dst = os.path.join(workdir, "big.down")
+    s3.download_file(bucket, "big/one.bin", dst, Config=cfg)
+    with open(dst, "rb") as f:
+        check("download_file (ranged, parallel) is byte-exact",
+              md5_hex(f.read()), md5_hex(data))
+    part2 = s3.get_object(Bucket=bucket, Key="big/one.bin", PartNumber=2)
+    check("get_object PartNumber=2", md5_hex(part2["Body"].read()),
+          md5_hex(data[5 * MIB:10 * MIB]))
+
+    # Managed copy above the threshold: UploadPartCopy with ranges.
+    s3.copy({"Bucket": bucket, "Key": "big/one.bin"}, bucket, "big/copy.bin", Config=cfg)
+    got = s3.get_object(Bucket=bucket, Key="big/copy.bin")
+    check("managed copy (UploadPartCopy) is byte-exact", md5_hex(got["Body"].read()),
+          md5_hex(data))
+    check("managed copy has a multipart ETag", got["ETag"].endswith('-3"'), True)
+
+    mp = s3.create_multipart_upload(Bucket=bucket, Key="big/manual.bin")
+    uid = mp["UploadId"]
+    p1 = s3.upload_part(Bucket=bucket, Key="big/manual.bin", UploadId=uid,
+                        PartNumber=1, Body=data[:5 * MIB])
+    p2 = s3.upload_part(Bucket=bucket, Key="big/manual.bin", UploadId=uid,
+                        PartNumber=2, Body=data[5 * MIB:6 * MIB])
+    parts = s3.list_parts(Bucket=bucket, Key="big/manual.bin", UploadId=uid)["Parts"]
+    check("list_parts", [(p["PartNumber"], p["Size"], p["ETag"]) for p in parts],
+          [(1, 5 * MIB, p1["ETag"]), (2, MIB, p2["ETag"])])
+    ups = s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+    check("list_multipart_uploads", [u["UploadId"] for u in ups], [uid])
+    done = s3.complete_multipart_upload(
+        Bucket=bucket, Key="big/manual.bin", UploadId=uid,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": p1["ETag"]},
+                                   {"PartNumber": 2, "ETag": p2["ETag"]}]})
+    check("complete_multipart_upload ETag", done["ETag"],
+          multipart_etag(data[:6 * MIB], 5 * MIB))
+    check("upload of a wrong upload ID",
+          error_of(s3.upload_part, Bucket=bucket, Key="big/manual.bin",
+                   UploadId="no-such-upload", PartNumber=1, Body=b"x"),
+          ("NoSuchUpload", 404))
+
+
+def check_listing(s3, res, bucket):
+    keys = ["list/%02d" % i for i in range(7)] + ["list/sub/a", "list/sub/b", "list/zz/c"]
+    for k in keys:
+        s3.put_object(Bucket=bucket, Key=k, Body=k.encode())
+    pages = list(s3.get_paginator("list_objects_v2").paginate(
+        Bucket=bucket, Prefix="list/", PaginationConfig={"PageSize": 3}))
+    got = [o["Key"] for p in pages for o in p.get("Contents", [])]
+    check("list_objects_v2 paginator returns every key in order", got, sorted(keys))
+    check("list_objects_v2 paginator page count", len(pages), 4)
+    top = s3.list_objects_v2(Bucket=bucket, Prefix="list/", Delimiter="/")
+    check("list_objects_v2 CommonPrefixes",
+          [p["Prefix"] for p in top["CommonPrefixes"]], ["list/sub/", "list/zz/"])
+    check("list_objects_v2 KeyCount with a delimiter", top["KeyCount"], 9)
+    v1 = [o.key for o in res.Bucket(bucket).objects.filter(Prefix="list/").page_size(4)]
+    check("resource objects.filter (ListObjects V1 with markers)", v1, sorted(keys))
+
+    out = s3.delete_objects(Bucket=bucket, Delete={
+        "Objects": [{"Key": k} for k in keys[:5]] + [{"Key": "list/never-existed"}]})
+    check("delete_objects (verbose) reports every key",
+          sorted(d["Key"] for d in out["Deleted"]), sorted(keys[:5] + ["list/never-existed"]))
+    check("delete_objects (verbose) reports no error", out.get("Errors", []), [])
+    out = s3.delete_objects(Bucket=bucket, Delete={
+        "Objects": [{"Key": k} for k in keys[5:]], "Quiet": True})
+    check("delete_objects (quiet) lists nothing", (out.get("Deleted", []), out.get("Errors", [])), ([], []))
+    left = s3.list_objects_v2(Bucket=bucket, Prefix="list/")
+    check("delete_objects removed all keys", left["KeyCount"], 0)
+
+
+def check_copy_and_presign(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="copy/src", Body=b"source", ContentType="text/a",
+                  Metadata={"v": "1"})
+    s3.copy_object(Bucket=bucket, Key="copy/same-meta", CopySource={"Bucket": bucket, "Key": "copy/src"})
+    head = s3.head_object(Bucket=bucket, Key="copy/same-meta")
+    check("copy_object COPY keeps metadata", (head["ContentType"], head["Metadata"]), ("text/a", {"v": "1"}))
+    s3.copy_object(Bucket=bucket, Key="copy/new-meta", CopySource={"Bucket": bucket, "Key": "copy/src"},
+                   MetadataDirective="REPLACE", ContentType="text/b", Metadata={"v": "2"})
+    head = s3.head_object(Bucket=bucket, Key="copy/new-meta")
+    check("copy_object REPLACE sets metadata", (head["ContentType"], head["Metadata"]), ("text/b", {"v": "2"}))
+    check("copy_object of a missing source",
+          error_of(s3.copy_object, Bucket=bucket, Key="copy/x",
+                   CopySource={"Bucket": bucket, "Key": "copy/missing"}), ("NoSuchKey", 404))
+
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "copy/src"}, ExpiresIn=300)
+    with urllib.request.urlopen(url, timeout=10) as r:
+        check("presigned GET fetched with urllib", (r.status, r.read()), (200, b"source"))
+    url = s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "copy/presigned-put"},
+                                    ExpiresIn=300)
+    req = urllib.request.Request(url, data=b"put through a presigned URL", method="PUT")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        check("presigned PUT with urllib", r.status, 200)
+    check("presigned PUT stored the body",
+          s3.get_object(Bucket=bucket, Key="copy/presigned-put")["Body"].read(), b"put through a presigned URL")
+    sig = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["X-Amz-Signature"][0]
+    bad = url.replace(sig, sig[:-1] + ("1" if sig[-1] == "0" else "0"))
+    try:
+        urllib.request.urlopen(urllib.request.Request(bad, data=b"x", method="PUT"), timeout=10)
+        fail("presigned PUT with a damaged signature succeeded")
+    except urllib.error.HTTPError as e:
+        check("damaged presigned URL is refused", (e.code, b"SignatureDoesNotMatch" in e.read()), (403, True))
+
+
+def check_errors(s3, bucket, endpoint, region):
+    check("get_object of a missing key",
+          error_of(s3.get_object, Bucket=bucket, Key="nope"), ("NoSuchKey", 404))
+    check("get_object in a missing bucket",
+          error_of(s3.get_object, Bucket=bucket + "-missing", Key="k"), ("NoSuchBucket", 404))
+    check("list_objects_v2 of a missing bucket",
+          error_of(s3.list_objects_v2, Bucket=bucket + "-missing"), ("NoSuchBucket", 404))
+    check("create_bucket of an owned bucket",
+          error_of(s3.create_bucket, Bucket=bucket), ("BucketAlreadyOwnedByYou", 409))
+    check("create_bucket with an invalid name",
+          error_of(s3.create_bucket, Bucket="Bad_Name"), ("InvalidBucketName", 400))
+    check("delete_bucket of a non-empty bucket",
+          error_of(s3.delete_bucket, Bucket=bucket), ("BucketNotEmpty", 409))
+    wrong = boto3.session.Session().client(
+        "s3", endpoint_url=endpoint, region_name=region, aws_access_key_id="nobody-here",
+        aws_secret_access_key="wrong-secret-key", config=client_config())
+    check("unknown access key", error_of(wrong.list_buckets), ("InvalidAccessKeyId", 403))
+
+
+def client_config():
+    return Config(signature_version="s3v4", s3={"addressing_style": "path"},
+                  retries={"max_attempts": 1, "mode": "standard"},
+                  connect_timeout=10, read_timeout=60)
+
+
+def main():
+    endpoint, access, secret, region, workdir = sys.argv[1:6]
+    session = boto3.session.Session(aws_access_key_id=access, aws_secret_access_key=secret,
+                                    region_name=region)
+    s3 = session.client("s3", endpoint_url=endpoint, config=client_config())
+    res = session.resource("s3", endpoint_url=endpoint, config=client_config())
+    bucket = "boto3-%d" % time.time_ns()
+
+    s3.create_bucket(Bucket=bucket)
+    check("head_bucket of the new bucket",
+          s3.head_bucket(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"], 200)
+    check("list_buckets shows it", bucket in [b["Name"] for b in s3.list_buckets()["Buckets"]], True)
+    loc = s3.get_bucket_location(Bucket=bucket).get("LocationConstraint")
+    check("get_bucket_location (us-east-1 is reported as null)", loc, None)
+
+    check_objects(s3, bucket)
+    check_transfers(s3, bucket, workdir)
+    check_listing(s3, res, bucket)
+    check_copy_and_presign(s3, bucket)
+    check_errors(s3, bucket, endpoint, region)
+
+    res.Bucket(bucket).objects.all().delete()
+    s3.delete_bucket(Bucket=bucket)
+    check("head_bucket after delete_bucket", error_of(s3.head_bucket, Bucket=bucket), ("404", 404))
+    print("PASS: boto3 %s (botocore %s, Python %s)" % (
+        boto3.__version__, botocore.__version__, sys.version.split()[0]))
+
+
+if __name__ == "__main__":
+    main()
