@@ -3,6 +3,8 @@ package console
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -66,4 +68,55 @@ func TestCancelUpload(t *testing.T) {
 		t.Fatal("a cancelled upload left an object")
 	}
 	b.checkClean()
+}
+
+// TestPagingAndSorting pages through a folder of 60 objects 50 at a time
+// and sorts a page by size both ways.
+func TestPagingAndSorting(t *testing.T) {
+	b := newBrowser(t)
+	e := startServer(t, 1)
+	s3c := e.srv.S3Client(t)
+	ctx := context.Background()
+	_, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("many")})
+	must(t, err, "CreateBucket")
+	for i := 0; i < 60; i++ {
+		key := fmt.Sprintf("logs/day-%02d.log", i)
+		_, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("many"), Key: aws.String(key), Body: bytes.NewReader(bytes.Repeat([]byte{'.'}, 100+(i*37)%61))})
+		must(t, err, "PutObject "+key)
+	}
+	b.do("signing in", chromedp.Navigate(e.console+"/#/b/many/logs%2F"), chromedp.WaitVisible(chromedp.ID("access-key")),
+		chromedp.SendKeys(chromedp.ID("access-key"), e.srv.AccessKey), chromedp.SendKeys(chromedp.ID("secret-key"), e.srv.SecretKey+"\r"))
+	b.poll("the first page", `document.querySelectorAll('#objects tbody tr').length === 60`)
+	b.do("choosing 50 a page", chromedp.SetValue(chromedp.ID("page-size"), "50"))
+	b.poll("a page of 50", `document.querySelectorAll('#objects tbody tr').length === 50 && !document.querySelector('.pager').hidden`)
+	b.do("next page", chromedp.Click(chromedp.CSS(`.pager button:last-of-type`)))
+	b.poll("the last 10", `document.querySelectorAll('#objects tbody tr').length === 10 && !!document.querySelector('tr[data-key="logs/day-59.log"]')`)
+	b.do("previous page", chromedp.Click(chromedp.CSS(`.pager button:first-of-type`)))
+	b.poll("the first page again", `document.querySelectorAll('#objects tbody tr').length === 50 && !!document.querySelector('tr[data-key="logs/day-00.log"]')`)
+
+	sizes := `[...document.querySelectorAll('#objects tbody tr[data-key]')].map(r => r.dataset.key)`
+	byName := b.eval(`JSON.stringify(` + sizes + `)`)
+	b.do("sorting by size", chromedp.Click(chromedp.CSS(`#objects thead th:nth-child(3) button`)))
+	b.poll("ascending sizes", `document.querySelector('#objects thead th:nth-child(3)').getAttribute('aria-sort') === 'ascending'`)
+	ascending := b.eval(`JSON.stringify(` + sizes + `)`)
+	if ascending == byName || !strings.HasPrefix(ascending, `["logs/day-`) {
+		t.Errorf("sorting by size did not reorder the page: %s", ascending)
+	}
+	b.do("sorting by size, descending", chromedp.Click(chromedp.CSS(`#objects thead th:nth-child(3) button`)))
+	b.poll("descending sizes", `document.querySelector('#objects thead th:nth-child(3)').getAttribute('aria-sort') === 'descending'`)
+	got := b.eval(`JSON.stringify([...document.querySelectorAll('#objects tbody tr[data-key] td.num')].map(td => td.firstChild.textContent))`)
+	var list []string
+	must(t, jsonUnmarshal([]byte(got), &list), "decoding sizes")
+	for i := 1; i < len(list); i++ {
+		if sizeOf(list[i]) > sizeOf(list[i-1]) {
+			t.Fatalf("descending sizes: %q before %q", list[i-1], list[i])
+		}
+	}
+	b.checkClean()
+}
+
+// sizeOf parses the "123 B" sizes of small objects.
+func sizeOf(s string) int {
+	n, _ := strconv.Atoi(strings.TrimSuffix(s, " B"))
+	return n
 }
