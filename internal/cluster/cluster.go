@@ -33,6 +33,9 @@ type Config struct {
 	// ReplayWindow bounds the clock difference between nodes (default
 	// DefaultReplayWindow).
 	ReplayWindow time.Duration
+	// RemovalGrace delays the removal of unreferenced data directories
+	// (default DefaultRemovalGrace; negative: remove at once).
+	RemovalGrace time.Duration
 	Logger       *slog.Logger
 }
 
@@ -47,6 +50,7 @@ type Cluster struct {
 	rpc     *RPCServer
 	table   *LockTable
 	locker  *Locker
+	removal *removals
 	ready   atomic.Bool
 	started time.Time
 
@@ -96,6 +100,20 @@ func New(cfg Config) (*Cluster, error) {
 			continue
 		}
 		c.drives = append(c.drives, NewRemote(c.peers[e.Node], e.URL, e.Path))
+	}
+	if cfg.RemovalGrace == 0 {
+		cfg.RemovalGrace = DefaultRemovalGrace
+	}
+	if cfg.RemovalGrace > 0 {
+		c.removal = newRemovals(cfg.RemovalGrace, log)
+		for i, d := range c.drives {
+			c.drives[i] = &graceDrive{Drive: d, q: c.removal}
+		}
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			c.removal.run(c.stop, min(cfg.RemovalGrace/4, time.Second))
+		}()
 	}
 	lopts := cfg.Locks
 	lopts.Logger = log
