@@ -10,7 +10,51 @@ import (
 	"path/filepath"
 )
 
-// ReadFormat reads .hoard.sys/format.json; ErrUnformatted if it is absent.
+// FormatVersion is the version of the format record this code writes and reads.
+const FormatVersion = 1
+
+// ErrFormatCorrupt marks a format record that cannot be parsed or does not
+// describe a valid layout; such a drive is kept out of service, never
+// formatted over.
+var ErrFormatCorrupt = errors.New("drive: format corrupt")
+
+// Validate reports whether f is a complete format record: the known
+// version, a deployment and drive ID, and a set layout of unique drive IDs
+// that lists this drive exactly once. Its errors wrap ErrFormatCorrupt.
+func (f Format) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrFormatCorrupt, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case f.Version != FormatVersion:
+		return bad("version %d, want %d", f.Version, FormatVersion)
+	case f.Deployment == "":
+		return bad("no deployment ID")
+	case f.DriveID == "":
+		return bad("no drive ID")
+	case len(f.Sets) == 0:
+		return bad("no erasure sets")
+	}
+	seen := map[string]bool{}
+	for i, set := range f.Sets {
+		if len(set) == 0 || len(set) != len(f.Sets[0]) {
+			return bad("set %d has %d drives, set 1 has %d", i+1, len(set), len(f.Sets[0]))
+		}
+		for _, id := range set {
+			if id == "" || seen[id] {
+				return bad("drive ID %q empty or listed twice", id)
+			}
+			seen[id] = true
+		}
+	}
+	if !seen[f.DriveID] {
+		return bad("drive ID %s is not in the set layout", f.DriveID)
+	}
+	return nil
+}
+
+// ReadFormat reads .hoard.sys/format.json; ErrUnformatted if it is absent,
+// an error wrapping ErrFormatCorrupt if it cannot be parsed or is invalid.
 func (l *Local) ReadFormat(ctx context.Context) (Format, error) {
 	var f Format
 	b, err := os.ReadFile(filepath.Join(l.sys, formatFile))
@@ -21,7 +65,10 @@ func (l *Local) ReadFormat(ctx context.Context) (Format, error) {
 		return f, fmt.Errorf("drive: read format: %w", err)
 	}
 	if err := json.Unmarshal(b, &f); err != nil {
-		return f, fmt.Errorf("drive: parse format %s: %w", l.root, err)
+		return Format{}, fmt.Errorf("%w: %s: %v", ErrFormatCorrupt, l.root, err)
+	}
+	if err := f.Validate(); err != nil {
+		return Format{}, fmt.Errorf("%s: %w", l.root, err)
 	}
 	return f, nil
 }
