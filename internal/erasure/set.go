@@ -84,7 +84,12 @@ func pickQuorum(vals [][]byte, errs []error, quorum int, normalize func([]byte) 
 	}
 	best := -1
 	for g := range groups {
-		if best < 0 || groups[g].count > groups[best].count {
+		switch {
+		case best < 0 || groups[g].count > groups[best].count:
+			best = g
+		case groups[g].count == groups[best].count && normalize != nil && latestIsNewer(groups[g].value, groups[best].value):
+			// A tie between object records (a write interrupted after
+			// reaching some drives): take the newer, as listings do.
 			best = g
 		}
 	}
@@ -95,6 +100,14 @@ func pickQuorum(vals [][]byte, errs []error, quorum int, normalize func([]byte) 
 		return nil, drive.ErrNotFound
 	}
 	return nil, reduceErr(errs, quorum, storage.ErrReadQuorum)
+}
+
+// latestIsNewer reports whether object record a's latest version is newer
+// than b's; false if either does not decode.
+func latestIsNewer(a, b []byte) bool {
+	va, okA, errA := meta.DecodeLatest(a)
+	vb, okB, errB := meta.DecodeLatest(b)
+	return errA == nil && errB == nil && okA && okB && va.ModTime.After(vb.ModTime)
 }
 
 // normalizeRecord re-encodes a record with the per-drive shard index
