@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -277,16 +278,8 @@ func tagList(tags map[string]string) []tag {
 	for k, v := range tags {
 		out = append(out, tag{Key: k, Value: v})
 	}
-	sortTags(out)
+	slices.SortFunc(out, func(a, b tag) int { return strings.Compare(a.Key, b.Key) })
 	return out
-}
-
-func sortTags(t []tag) {
-	for i := 1; i < len(t); i++ {
-		for j := i; j > 0 && t[j].Key < t[j-1].Key; j-- {
-			t[j], t[j-1] = t[j-1], t[j]
-		}
-	}
 }
 
 // xmlUnmarshal decodes a request document, answering MalformedXML.
