@@ -16,15 +16,32 @@ import (
 // lockNode is one node's lock table as the Locker reaches it.
 type lockNode interface {
 	lockOp(ctx context.Context, op, resource, uid string, ttl time.Duration) (bool, error)
+	// releaseBatch performs many unlock or runlock operations at once.
+	releaseBatch(ctx context.Context, rs []lockRelease) error
 	reachable() bool
+	local() bool
 }
+
+// lockRelease is one unlock or runlock to send.
+type lockRelease struct{ op, resource, uid string }
 
 type localLocks struct{ t *LockTable }
 
 func (l localLocks) lockOp(_ context.Context, op, resource, uid string, ttl time.Duration) (bool, error) {
 	return l.t.Do(op, resource, uid, ttl)
 }
+
+func (l localLocks) releaseBatch(_ context.Context, rs []lockRelease) error {
+	for _, r := range rs {
+		if _, err := l.t.Do(r.op, r.resource, r.uid, 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (l localLocks) reachable() bool { return true }
+func (l localLocks) local() bool     { return true }
 
 type remoteLocks struct{ p *Peer }
 
@@ -36,7 +53,13 @@ func (r remoteLocks) lockOp(ctx context.Context, op, resource, uid string, ttl t
 	}
 	return string(b) == "1", nil
 }
+func (r remoteLocks) releaseBatch(ctx context.Context, rs []lockRelease) error {
+	_, err := r.p.call(ctx, http.MethodPost, "lock/release", nil, encodeReleases(rs))
+	return err
+}
+
 func (r remoteLocks) reachable() bool { return r.p.Online() }
+func (r remoteLocks) local() bool     { return false }
 
 // LockerOptions tune a Locker. The zero value is usable.
 type LockerOptions struct {
@@ -65,6 +88,10 @@ type Locker struct {
 	mu   sync.Mutex
 	held map[string]heldLock // by uid
 
+	// queues carry releases to each remote node's release loop (nil for
+	// the local node, released inline).
+	queues []chan lockRelease
+
 	closed   chan struct{}
 	closeOne sync.Once
 	wg       sync.WaitGroup
@@ -90,6 +117,15 @@ func newLocker(nodes []lockNode, writeQuorum, readQuorum int, opts LockerOptions
 	l := &Locker{
 		nodes: nodes, wq: writeQuorum, rq: readQuorum, opts: opts, log: opts.Logger,
 		held: map[string]heldLock{}, closed: make(chan struct{}),
+	}
+	l.queues = make([]chan lockRelease, len(nodes))
+	for i, n := range nodes {
+		if n.local() {
+			continue
+		}
+		l.queues[i] = make(chan lockRelease, 1024)
+		l.wg.Add(1)
+		go l.releaseLoop(n, l.queues[i])
 	}
 	l.wg.Add(1)
 	go l.refreshLoop()
@@ -217,18 +253,61 @@ func (l *Locker) release(ctx context.Context, op, resource, uid string) {
 	wg.Wait()
 }
 
-// unlock forgets a held lock and releases it in the background.
+// unlock forgets a held lock, releases it on this node at once and hands
+// the release for the other nodes to their release loops.
 func (l *Locker) unlock(op, resource, uid string) {
 	l.mu.Lock()
 	delete(l.held, uid)
 	l.mu.Unlock()
-	l.wg.Add(1)
-	go func() {
-		defer l.wg.Done()
+	r := lockRelease{op: releaseOp(op), resource: resource, uid: uid}
+	for i, n := range l.nodes {
+		if l.queues[i] == nil {
+			n.releaseBatch(context.Background(), []lockRelease{r})
+			continue
+		}
+		select {
+		case l.queues[i] <- r:
+		case <-l.closed:
+			return // the grants expire
+		}
+	}
+}
+
+// maxReleaseBatch bounds the releases sent in one call.
+const maxReleaseBatch = 512
+
+// releaseLoop sends the releases queued for one node, batching whatever
+// accumulated while the previous call was in flight (so an idle cluster
+// releases at once and a busy one in few calls). Releases to an
+// unreachable node are dropped: its grants expire.
+func (l *Locker) releaseLoop(n lockNode, q chan lockRelease) {
+	defer l.wg.Done()
+	batch := make([]lockRelease, 0, maxReleaseBatch)
+	for {
+		select {
+		case <-l.closed:
+			return
+		case r := <-q:
+			batch = append(batch[:0], r)
+		}
+	fill:
+		for len(batch) < maxReleaseBatch {
+			select {
+			case r := <-q:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		if !n.reachable() {
+			continue
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), DefaultCallTimeout)
-		defer cancel()
-		l.release(ctx, releaseOp(op), resource, uid)
-	}()
+		if err := n.releaseBatch(ctx, batch); err != nil {
+			l.log.Debug("lock release failed; the grants will expire", "count", len(batch), "err", err)
+		}
+		cancel()
+	}
 }
 
 // refreshLoop extends every held lock every TTL/4.

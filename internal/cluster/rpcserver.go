@@ -63,6 +63,8 @@ func (s *RPCServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, s.info())
 	case "POST lock":
 		s.lock(w, r)
+	case "POST lock/release":
+		s.releaseLocks(w, r)
 	case "PUT drive/shard":
 		s.createShard(w, r)
 	case "GET drive/shard":
@@ -355,4 +357,29 @@ func (s *RPCServer) lock(w http.ResponseWriter, r *http.Request) {
 // request for a virtual-host bucket is never taken for one).
 func IsRPC(r *http.Request) bool {
 	return strings.HasPrefix(r.URL.Path, rpcPrefix) && strings.HasPrefix(r.Header.Get(authHeader), authScheme)
+}
+
+// releaseLocks performs a batch of unlock and runlock operations.
+func (s *RPCServer) releaseLocks(w http.ResponseWriter, r *http.Request) {
+	b, err := readBody(r)
+	if err != nil {
+		rpcError(w, err)
+		return
+	}
+	rs, err := decodeReleases(b)
+	if err != nil {
+		rpcError(w, err)
+		return
+	}
+	for _, rel := range rs {
+		if rel.op != "unlock" && rel.op != "runlock" {
+			rpcError(w, fmt.Errorf("%w: %q in a release batch", ErrProtocol, rel.op))
+			return
+		}
+		if _, err := s.locks.Do(rel.op, rel.resource, rel.uid, 0); err != nil {
+			rpcError(w, err)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusOK)
 }

@@ -307,3 +307,26 @@ func decodeNames(p []byte) ([]string, error) {
 	}
 	return out, d.finish("names")
 }
+
+// encodeReleases encodes a batch of lock releases.
+func encodeReleases(rs []lockRelease) []byte {
+	e := encoder{}
+	e.uvarint(uint64(len(rs)))
+	for _, r := range rs {
+		e.string(r.op)
+		e.string(r.resource)
+		e.string(r.uid)
+	}
+	return e.b
+}
+
+// decodeReleases is the inverse of encodeReleases.
+func decodeReleases(p []byte) ([]lockRelease, error) {
+	d := decoder{b: p}
+	n := d.count(3)
+	out := make([]lockRelease, 0, n)
+	for range n {
+		out = append(out, lockRelease{op: d.string(), resource: d.string(), uid: d.string()})
+	}
+	return out, d.finish("lock releases")
+}

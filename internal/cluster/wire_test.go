@@ -46,6 +46,11 @@ func TestWalkRoundTrip(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(gr, r) {
 		t.Fatalf("walk result: got %+v, %v; want %+v", gr, err, r)
 	}
+	rs := []lockRelease{{"unlock", "o\x00b\x00k", "u1"}, {"runlock", "b\x00b", "u2"}}
+	gotRs, err := decodeReleases(encodeReleases(rs))
+	if err != nil || !reflect.DeepEqual(gotRs, rs) {
+		t.Fatalf("releases: got %+v, %v; want %+v", gotRs, err, rs)
+	}
 	names := []string{"part.1", "part.2"}
 	gn, err := decodeNames(encodeNames(names))
 	if err != nil || !reflect.DeepEqual(gn, names) {
@@ -80,6 +85,7 @@ func TestDecodersRejectGarbage(t *testing.T) {
 		decodeWalkOptions(b)
 		decodeWalkResult(b)
 		decodeNames(b)
+		decodeReleases(b)
 	}
 }
 
