@@ -197,3 +197,34 @@ func TestStartInAnyOrder(t *testing.T) {
 	}
 	mkBucket(t, cl, "formed")
 }
+
+// TestWrongSecretIsRefused: a node started with another cluster secret
+// cannot join (its peers refuse its calls and it refuses theirs), so a
+// new cluster does not form; with the right secret it does.
+func TestWrongSecretIsRefused(t *testing.T) {
+	c := newCluster(t, clusterOptions{nodes: 4, drives: 1, env: []string{"HOARD_CLUSTER_SECRET=the-cluster-secret"}})
+	c.nodes[3].env = []string{"HOARD_CLUSTER_SECRET=another-secret"}
+	for _, n := range c.nodes {
+		n.start()
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !c.nodes[0].logsContain("authentication failed") || !c.nodes[3].logsContain("authentication failed") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no node logged an authentication failure")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, n := range c.nodes {
+		n.waitHealth("live", http.StatusOK, 20*time.Second)
+		if got := n.health("ready"); got != http.StatusServiceUnavailable {
+			t.Fatalf("node %d ready with a stranger among the nodes: got %d, want 503", n.index+1, got)
+		}
+	}
+	c.nodes[3].kill()
+	c.nodes[3].env = nil
+	c.nodes[3].start()
+	for _, n := range c.nodes {
+		n.waitReady()
+	}
+	mkBucket(t, c.nodes[3].s3Client(t), "joined")
+}

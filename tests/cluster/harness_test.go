@@ -47,6 +47,9 @@ type node struct {
 	index  int
 	host   string // 127.0.0.N:PORT
 	drives []string
+	// env adds KEY=VALUE pairs to this node's environment (after the
+	// cluster's).
+	env []string
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -156,6 +159,7 @@ func (n *node) start() {
 		"HOARD_LOG_LEVEL=info",
 	)
 	cmd.Env = append(cmd.Env, n.c.opts.env...)
+	cmd.Env = append(cmd.Env, n.env...)
 	n.runs++
 	fmt.Fprintf(n.logs, "---- start %d ----\n", n.runs)
 	cmd.Stdout, cmd.Stderr = n.logs, n.logs
