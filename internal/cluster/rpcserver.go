@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,6 +28,30 @@ type RPCServer struct {
 	log    *slog.Logger
 	bufs   sync.Pool
 	ops    map[string]driveOp
+
+	refusedMu sync.Mutex
+	refused   map[string]time.Time // remote host -> last refusal logged
+}
+
+// shouldLogRefusal rate-limits the log of refused requests per remote host.
+func (s *RPCServer) shouldLogRefusal(remote string) bool {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	s.refusedMu.Lock()
+	defer s.refusedMu.Unlock()
+	if s.refused == nil {
+		s.refused = map[string]time.Time{}
+	}
+	if last, ok := s.refused[host]; ok && time.Since(last) < time.Minute {
+		return false
+	}
+	if len(s.refused) > 1024 {
+		clear(s.refused)
+	}
+	s.refused[host] = time.Now()
+	return true
 }
 
 // newRPCServer serves drives (keyed by their folder as the endpoints name
@@ -53,7 +78,9 @@ func rpcError(w http.ResponseWriter, err error) {
 // ServeHTTP authenticates and dispatches one RPC.
 func (s *RPCServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := s.auth.verify(r); err != nil {
-		s.log.Warn("refused node-to-node request", "remote", r.RemoteAddr, "path", r.URL.Path, "err", err)
+		if s.shouldLogRefusal(r.RemoteAddr) {
+			s.log.Warn("refused node-to-node request (logged once a minute per peer)", "remote", r.RemoteAddr, "path", r.URL.Path, "err", err)
+		}
 		rpcError(w, err)
 		return
 	}
