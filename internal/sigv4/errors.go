@@ -97,6 +97,14 @@ var (
 	ErrInvalidRequest = sentinel("InvalidRequest",
 		"The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.",
 		"invalid request")
+	// ErrSignatureV2: the request is signed with AWS Signature Version 2
+	// (an "AWS AccessKeyId:Signature" Authorization header, or AWSAccessKeyId
+	// or Signature query parameters), which this package does not verify.
+	// It wraps ErrInvalidRequest, so a caller that does not accept SigV2
+	// answers InvalidRequest; one that does hands the request to a SigV2
+	// verifier when errors.Is(err, ErrSignatureV2).
+	ErrSignatureV2 = &Error{code: "InvalidRequest", message: ErrInvalidRequest.message,
+		text: "signature version 2 request", parent: ErrInvalidRequest}
 	// ErrInvalidArgument: a SigV4 header has an invalid value, or more than
 	// one authentication mechanism is used (InvalidArgument, 400).
 	ErrInvalidArgument = sentinel("InvalidArgument", "Invalid Argument", "invalid argument")

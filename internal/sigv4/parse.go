@@ -33,6 +33,9 @@ type authParams struct {
 func parseAuthorization(h string) (authParams, error) {
 	var p authParams
 	alg, rest, _ := strings.Cut(strings.TrimSpace(h), " ")
+	if alg == "AWS" {
+		return p, ErrSignatureV2.derive("signature version 2 authorization header", "")
+	}
 	if alg != Algorithm {
 		return p, ErrInvalidRequest.derive("unsupported authorization "+quote(alg), "")
 	}

@@ -94,8 +94,8 @@ func (v *Verifier) Verify(r *http.Request) (*Result, error) {
 			return nil, malformedQuery("the query string cannot be parsed")
 		}
 		return v.verifyPresigned(r, q)
-	case q.Has("AWSAccessKeyId") && q.Has("Signature"):
-		return nil, ErrInvalidRequest.derive("signature version 2 presigned URL", "")
+	case q.Has("AWSAccessKeyId") || q.Has("Signature"):
+		return nil, ErrSignatureV2.derive("signature version 2 presigned URL", "")
 	}
 	return v.anonymous(r)
 }

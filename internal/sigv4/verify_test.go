@@ -130,10 +130,19 @@ func TestVerifyErrors(t *testing.T) {
 		}, ErrMissingContentLength, "MissingContentLength", ""},
 		{"sigv2 header", func(t *testing.T) *http.Request {
 			return serverRequest("GET", "/b/k", "h", nil, map[string]string{"Authorization": "AWS " + testAccessKey + ":c2lnbmF0dXJl"})
-		}, ErrInvalidRequest, "InvalidRequest", "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."},
+		}, ErrSignatureV2, "InvalidRequest", "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."},
 		{"sigv2 presigned", func(t *testing.T) *http.Request {
 			return serverRequest("GET", "/b/k?AWSAccessKeyId=x&Signature=y&Expires=1", "h", nil, nil)
-		}, ErrInvalidRequest, "InvalidRequest", ""},
+		}, ErrSignatureV2, "InvalidRequest", ""},
+		{"sigv2 presigned without signature", func(t *testing.T) *http.Request {
+			return serverRequest("GET", "/b/k?AWSAccessKeyId=x&Expires=1", "h", nil, nil)
+		}, ErrSignatureV2, "InvalidRequest", ""},
+		{"sigv2 presigned without access key", func(t *testing.T) *http.Request {
+			return serverRequest("GET", "/b/k?Signature=y", "h", nil, nil)
+		}, ErrSignatureV2, "InvalidRequest", ""},
+		{"other mechanism", func(t *testing.T) *http.Request {
+			return serverRequest("GET", "/b/k", "h", nil, map[string]string{"Authorization": "Bearer abc"})
+		}, ErrInvalidRequest, "InvalidRequest", "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."},
 		{"missing content sha256 with a body", func(t *testing.T) *http.Request {
 			r := signed(t, "PUT", "/b/k", "data", testNow, nil)
 			r.Header.Del("X-Amz-Content-Sha256")
@@ -298,5 +307,38 @@ func TestSignRequestVerifiesWithBody(t *testing.T) {
 	got, err := io.ReadAll(res.Body)
 	if err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("got %d bytes, %v; want %d", len(got), err, len(data))
+	}
+}
+
+// TestSignatureV2Marker checks that SigV2 requests, and only they, are
+// reported with ErrSignatureV2, which still reads as InvalidRequest for
+// callers that do not route SigV2 elsewhere.
+func TestSignatureV2Marker(t *testing.T) {
+	tests := []struct {
+		name   string
+		target string
+		auth   string
+		want   bool
+	}{
+		{"header", "/b/k", "AWS " + testAccessKey + ":c2lnbmF0dXJl", true},
+		{"presigned", "/b/k?AWSAccessKeyId=x&Signature=y&Expires=1", "", true},
+		{"bearer", "/b/k", "Bearer abc", false},
+		{"aws4 lower case", "/b/k", "aws4-hmac-sha256 x", false},
+		{"AWS without space", "/b/k", "AWSx:y", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			hdr := map[string]string{}
+			if tc.auth != "" {
+				hdr["Authorization"] = tc.auth
+			}
+			_, err := fixedVerifier().Verify(serverRequest("GET", tc.target, "h", nil, hdr))
+			if got := errors.Is(err, ErrSignatureV2); got != tc.want {
+				t.Fatalf("errors.Is(%v, ErrSignatureV2): got %v, want %v", err, got, tc.want)
+			}
+			if !errors.Is(err, ErrInvalidRequest) {
+				t.Fatalf("got %v, want an error wrapping ErrInvalidRequest", err)
+			}
+		})
 	}
 }
