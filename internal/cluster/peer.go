@@ -106,6 +106,13 @@ type Peer struct {
 	wg       sync.WaitGroup
 }
 
+// NewPeer returns a client of node host of topology t, keyed by secret:
+// the client the cluster uses, for tools and tests that talk to a node's
+// drives directly. Close it when done.
+func NewPeer(t *Topology, host, secret string, opts PeerOptions) *Peer {
+	return newPeer(t.Scheme, host, t.ID, newAuthenticator(DeriveKey(secret), 0, nil), opts)
+}
+
 // newPeer returns a client of the node at scheme://host; it starts
 // offline, and its monitor probes it at once.
 func newPeer(scheme, host, topology string, auth *authenticator, opts PeerOptions) *Peer {
