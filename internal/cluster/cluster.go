@@ -272,6 +272,8 @@ func (c *Cluster) AwaitStart(ctx context.Context) error {
 		if online >= need {
 			formatted, answered := c.countFormatted(ctx)
 			switch {
+			case formatted > 0 && formatted < answered && c.firstFormatting(ctx):
+				logf("waiting for the first node to finish formatting the drives", "first", c.topo.Nodes[0].Host)
 			case formatted > 0:
 				return nil
 			case online == len(c.topo.Nodes) && answered == len(c.drives) && c.topo.Local == 0:
@@ -295,6 +297,21 @@ func (c *Cluster) AwaitStart(ctx context.Context) error {
 		case <-tick.C:
 		}
 	}
+}
+
+// firstFormatting reports whether the first node of the list is up but
+// not ready: while some drives are still blank, it may be formatting a new
+// deployment, which other nodes must not race (they would format blank
+// drives themselves).
+func (c *Cluster) firstFormatting(ctx context.Context) bool {
+	p := c.peers[0]
+	if p == nil || !p.Online() {
+		return false
+	}
+	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	info, err := p.Ping(cctx)
+	return err == nil && !info.Ready
 }
 
 // countFormatted reads the format of every drive on an answering node.
