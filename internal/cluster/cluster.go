@@ -268,7 +268,8 @@ func (c *Cluster) AwaitStart(ctx context.Context) error {
 	}
 	for {
 		need := c.topo.WriteQuorum()
-		online := c.OnlineNodes()
+		m := c.missing()
+		online := len(c.topo.Nodes) - len(m)
 		if online >= need {
 			formatted, answered := c.countFormatted(ctx)
 			switch {
@@ -280,13 +281,11 @@ func (c *Cluster) AwaitStart(ctx context.Context) error {
 				c.log.Info("every node answers and no drive is formatted: formatting a new deployment")
 				return nil
 			case online < len(c.topo.Nodes):
-				m := c.missing()
 				logf(fmt.Sprintf("fresh deployment: waiting for %d more nodes: %s", len(m), strings.Join(m, ", ")))
 			default:
 				logf("fresh deployment: waiting for the first node to format the drives", "first", c.topo.Nodes[0].Host)
 			}
 		} else {
-			m := c.missing()
 			logf(fmt.Sprintf("waiting for %d more nodes for quorum (%d of %d); not answering: %s", need-online, need, len(c.topo.Nodes), strings.Join(m, ", ")))
 		}
 		select {

@@ -41,6 +41,7 @@ var errorCodes = []struct {
 	{drive.ErrNotFound, "notfound", http.StatusNotFound},
 	{drive.ErrExists, "exists", http.StatusConflict},
 	{drive.ErrUnformatted, "unformatted", http.StatusPreconditionFailed},
+	{drive.ErrFormatCorrupt, "formatcorrupt", http.StatusConflict},
 	{drive.ErrFull, "full", http.StatusInsufficientStorage},
 	{storage.ErrStorageFull, "full", http.StatusInsufficientStorage},
 	{drive.ErrInvalidArgument, "invalid", http.StatusBadRequest},

@@ -73,6 +73,11 @@ func TestDriveFormat(t *testing.T) {
 		_, err := f.d.ReadFormat(ctx)
 		wantErr(t, "ReadFormat of a new drive", err, drive.ErrUnformatted)
 		want := drive.Format{Version: 1, Deployment: "dep", DriveID: "id1", Sets: [][]string{{"id1", "id2"}}}
+		if err := os.WriteFile(filepath.Join(f.root, ".hoard.sys", "format.json"), []byte("{not json"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.d.ReadFormat(ctx)
+		wantErr(t, "ReadFormat of a damaged format file", err, drive.ErrFormatCorrupt)
 		if err := f.d.WriteFormat(ctx, want); err != nil {
 			t.Fatalf("WriteFormat: %v", err)
 		}
