@@ -96,8 +96,12 @@ func (a *authenticator) verify(r *http.Request) error {
 	}
 	date, nonce := r.Header.Get(dateHeader), r.Header.Get(nonceHeader)
 	ns, err := strconv.ParseInt(date, 10, 64)
-	if err != nil || len(nonce) != 32 {
+	var n [16]byte
+	if err != nil || len(nonce) != 2*len(n) {
 		return fmt.Errorf("%w: malformed date or nonce", ErrAuth)
+	}
+	if _, err := hex.Decode(n[:], []byte(nonce)); err != nil {
+		return fmt.Errorf("%w: malformed nonce", ErrAuth)
 	}
 	want := a.mac(r.Method, r.Host, r.URL.EscapedPath(), r.URL.RawQuery, date, nonce)
 	if !hmac.Equal(got, want) {
@@ -107,7 +111,7 @@ func (a *authenticator) verify(r *http.Request) error {
 	if skew > a.window || skew < -a.window {
 		return fmt.Errorf("%w: timestamp %v away from this node's clock (limit %v)", ErrAuth, skew.Round(time.Second), a.window)
 	}
-	if !a.seen.add(nonce, a.now()) {
+	if !a.seen.add(n, a.now()) {
 		return fmt.Errorf("%w: replayed request", ErrAuth)
 	}
 	return nil
@@ -122,20 +126,20 @@ type nonceCache struct {
 	window  time.Duration
 	cap     int
 	rotated time.Time
-	cur     map[string]struct{}
-	prev    map[string]struct{}
+	cur     map[[16]byte]struct{}
+	prev    map[[16]byte]struct{}
 }
 
 func newNonceCache(window time.Duration, cap int) *nonceCache {
-	return &nonceCache{window: window, cap: cap, cur: map[string]struct{}{}, prev: map[string]struct{}{}}
+	return &nonceCache{window: window, cap: cap, cur: map[[16]byte]struct{}{}, prev: map[[16]byte]struct{}{}}
 }
 
 // add records nonce and reports whether it was new.
-func (c *nonceCache) add(nonce string, now time.Time) bool {
+func (c *nonceCache) add(nonce [16]byte, now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if now.Sub(c.rotated) > 2*c.window || len(c.cur) >= c.cap {
-		c.prev, c.cur, c.rotated = c.cur, make(map[string]struct{}, len(c.cur)), now
+		c.prev, c.cur, c.rotated = c.cur, make(map[[16]byte]struct{}, len(c.cur)), now
 	}
 	if _, ok := c.cur[nonce]; ok {
 		return false

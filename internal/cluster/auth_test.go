@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,6 +35,8 @@ func TestAuthRefusesBadRequests(t *testing.T) {
 		{"tampered method", func(r *http.Request) { good.sign(r); r.Method = http.MethodPut }, http.StatusForbidden},
 		{"garbage signature", func(r *http.Request) { good.sign(r); r.Header.Set(authHeader, authScheme+"zz") }, http.StatusForbidden},
 		{"bad date", func(r *http.Request) { good.sign(r); r.Header.Set(dateHeader, "yesterday") }, http.StatusForbidden},
+		{"long nonce", func(r *http.Request) { good.sign(r); r.Header.Set(nonceHeader, strings.Repeat("ab", 40)) }, http.StatusForbidden},
+		{"non-hex nonce", func(r *http.Request) { good.sign(r); r.Header.Set(nonceHeader, strings.Repeat("zz", 16)) }, http.StatusForbidden},
 		{"shifted date", func(r *http.Request) {
 			good.sign(r)
 			ns, _ := strconv.ParseInt(r.Header.Get(dateHeader), 10, 64)
@@ -105,22 +108,22 @@ func TestNonceCacheRotates(t *testing.T) {
 	c := newNonceCache(time.Minute, 3)
 	now := time.Now()
 	steps := []struct {
-		nonce string
+		nonce byte
 		at    time.Duration
 		want  bool
 	}{
-		{"a", 0, true},
-		{"a", time.Second, false},
-		{"b", 2 * time.Second, true},
-		{"a", 90 * time.Second, false},  // still remembered within two windows
-		{"c", 121 * time.Second, true},  // rotation: a and b move to the old generation
-		{"a", 122 * time.Second, false}, // the old generation still answers
-		{"d", 250 * time.Second, true},  // second rotation: a and b forgotten
-		{"a", 251 * time.Second, true},
+		{'a', 0, true},
+		{'a', time.Second, false},
+		{'b', 2 * time.Second, true},
+		{'a', 90 * time.Second, false},  // still remembered within two windows
+		{'c', 121 * time.Second, true},  // rotation: a and b move to the old generation
+		{'a', 122 * time.Second, false}, // the old generation still answers
+		{'d', 250 * time.Second, true},  // second rotation: a and b forgotten
+		{'a', 251 * time.Second, true},
 	}
 	for i, s := range steps {
-		if got := c.add(s.nonce, now.Add(s.at)); got != s.want {
-			t.Fatalf("step %d add(%q): got %v, want %v", i, s.nonce, got, s.want)
+		if got := c.add([16]byte{s.nonce}, now.Add(s.at)); got != s.want {
+			t.Fatalf("step %d add(%c): got %v, want %v", i, s.nonce, got, s.want)
 		}
 	}
 }
