@@ -5,7 +5,7 @@
 // per-node health tracking so a dead node costs one timeout, not one per
 // call), and provides quorum locks across nodes.
 //
-// It imports internal/drive, internal/meta, internal/storage,
-// internal/config and the standard library; it does not import
-// internal/erasure (its Locker matches erasure.Locker structurally).
+// It imports internal/drive, internal/meta, internal/storage and the
+// standard library; it does not import internal/erasure (its Locker
+// matches erasure.Locker structurally; the server checks that).
 package cluster

@@ -13,6 +13,9 @@ import (
 	"github.com/hoardstore/hoard/internal/erasure"
 )
 
+// The cluster's quorum locks serve the engine.
+var _ erasure.Locker = (*cluster.Locker)(nil)
+
 // Options carry the settings of TLS and cluster mode.
 type Options struct {
 	// CertsDir holds public.crt and private.key (and optionally CAs/ for
