@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/hoardstore/hoard/internal/checksum"
+	"github.com/hoardstore/hoard/internal/sigv2"
 	"github.com/hoardstore/hoard/internal/sigv4"
 	"github.com/hoardstore/hoard/internal/storage"
 )
@@ -138,6 +139,9 @@ func toAPIError(err error) *APIError {
 	}
 	if code, ok := sigv4.Code(err); ok {
 		return newError(code, sigv4.Message(err))
+	}
+	if code, ok := sigv2.Code(err); ok {
+		return newError(code, sigv2.Message(err))
 	}
 	if code, ok := checksum.Code(err); ok {
 		return newError(code, checksum.Message(err))

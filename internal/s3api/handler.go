@@ -143,7 +143,7 @@ func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serve(req *request) error {
-	auth, err := h.verifier.Verify(req.r)
+	auth, err := h.authenticate(req)
 	if err != nil {
 		return err
 	}
