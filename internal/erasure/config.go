@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/hoardstore/hoard/internal/drive"
 )
@@ -16,6 +17,10 @@ const (
 	DefaultBlockSize = 1 << 20
 	// MaxSetSize is the largest erasure set.
 	MaxSetSize = 16
+	// DefaultStartTimeout bounds the wait at start for enough drives.
+	DefaultStartTimeout = 5 * time.Minute
+	// DefaultProbeInterval is the pause between probes of missing drives at start.
+	DefaultProbeInterval = time.Second
 )
 
 // Config configures a Layer.
@@ -41,6 +46,16 @@ type Config struct {
 	// DriveOptions are passed to every local drive Open creates (its
 	// Logger defaults to Logger).
 	DriveOptions drive.Options
+	// StartTimeout bounds how long Open and New wait for enough drives to
+	// reach the write quorum of every set; 0 means DefaultStartTimeout,
+	// negative means not to wait.
+	StartTimeout time.Duration
+	// ProbeInterval is the pause between probes of missing drives while
+	// starting; 0 means DefaultProbeInterval.
+	ProbeInterval time.Duration
+	// MonitorInterval is how often, once started, drives that were missing
+	// are probed again; 0 means DefaultMonitorInterval.
+	MonitorInterval time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -64,6 +79,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Parity == 0 {
 		c.Parity = DefaultParity(c.SetSize)
+	}
+	if c.StartTimeout == 0 {
+		c.StartTimeout = DefaultStartTimeout
+	}
+	if c.ProbeInterval <= 0 {
+		c.ProbeInterval = DefaultProbeInterval
+	}
+	if c.MonitorInterval <= 0 {
+		c.MonitorInterval = DefaultMonitorInterval
 	}
 	return c
 }

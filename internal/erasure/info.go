@@ -52,10 +52,7 @@ func (l *Layer) StorageInfo(ctx context.Context) (storage.StorageInfo, error) {
 	for _, s := range l.sets {
 		for _, d := range s.drives {
 			di, err := d.DiskInfo(ctx)
-			state := "online"
-			if err != nil {
-				state = "offline"
-			}
+			state := l.driveState(d, err)
 			info.Drives = append(info.Drives, storage.DriveInfo{
 				Endpoint: d.Endpoint(), State: state, TotalBytes: di.TotalBytes, FreeBytes: di.FreeBytes, UsedBytes: di.UsedBytes,
 			})

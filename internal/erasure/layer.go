@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
+	"syscall"
 
-	"github.com/google/uuid"
 	"github.com/minio/highwayhash"
 
 	"github.com/hoardstore/hoard/internal/drive"
@@ -29,6 +30,12 @@ type Layer struct {
 	pins       *pins
 	codecMu    sync.Mutex
 	codecs     map[[3]int64]*codec
+	// monitor brings back drives missing at start; nil if none was.
+	monitor *monitor
+	// rebuilding holds the endpoints of drives formatted in place of lost
+	// ones that healing has not reported rebuilt.
+	rebuildMu  sync.Mutex
+	rebuilding map[string]bool
 
 	closeOnce sync.Once
 }
@@ -56,27 +63,35 @@ func (s *set) writeQuorum() int {
 func (s *set) readQuorum() int { return s.data }
 
 // Open opens (or formats) the local drive folders of cfg.Drives and
-// returns the engine over them.
+// returns the engine over them. A folder that cannot be opened counts as
+// a missing drive, which start waits for as New describes.
 func Open(ctx context.Context, cfg Config) (*Layer, error) {
+	explicitSetSize, explicitParity := cfg.SetSize != 0, cfg.Parity != 0
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	drives := make([]drive.Drive, 0, len(cfg.Drives))
-	for _, path := range cfg.Drives {
-		d, err := drive.OpenLocal(path, cfg.DriveOptions)
+	paths := cfg.Drives
+	dopts := cfg.DriveOptions
+	open := func(ctx context.Context, i int) (drive.Drive, error) {
+		d, err := drive.OpenLocal(paths[i], dopts)
 		if err != nil {
-			for _, o := range drives {
-				o.Close()
+			// The metadata store's lock: another engine (this process or
+			// another) has the folder open. No wait fixes that. Pebble has
+			// no sentinel for the in-process case, hence the text match.
+			if errors.Is(err, syscall.EAGAIN) || strings.Contains(err.Error(), "lock held") {
+				return nil, fmt.Errorf("%w: %s is in use by another server or engine: %v", errDriveInUse, paths[i], err)
 			}
 			return nil, fmt.Errorf("erasure: open drive: %w", err)
 		}
-		drives = append(drives, d)
+		return d, nil
 	}
-	l, err := New(ctx, cfg, drives)
+	l, probes, err := start(ctx, cfg, open, explicitSetSize, explicitParity)
 	if err != nil {
-		for _, o := range drives {
-			o.Close()
+		for _, p := range probes {
+			if p.d != nil {
+				p.d.Close()
+			}
 		}
 		return nil, err
 	}
@@ -84,127 +99,134 @@ func Open(ctx context.Context, cfg Config) (*Layer, error) {
 }
 
 // New returns the engine over already opened drives (local, remote or
-// wrapped), formatting them if none is formatted yet. cfg.Drives is
-// ignored. The Layer owns the drives and closes them on Close.
+// wrapped); cfg.Drives is ignored. It reads every drive's format record,
+// formats a new deployment when every drive is blank, places the drives
+// in their sets by drive ID whatever their order, formats blank drives in
+// place of lost ones, and waits (up to cfg.StartTimeout, logging why)
+// until every set has the drives its write quorum needs. Drives still
+// missing then are probed in the background and join when they answer.
+// It refuses drives of another deployment, two drives with one drive ID,
+// and a layout that does not match the drives. The Layer owns the drives
+// and closes them on Close; on error the caller keeps them.
 func New(ctx context.Context, cfg Config, drives []drive.Drive) (*Layer, error) {
 	cfg.Drives = make([]string, len(drives))
 	for i, d := range drives {
 		cfg.Drives[i] = d.Endpoint()
 	}
+	explicitSetSize, explicitParity := cfg.SetSize != 0, cfg.Parity != 0
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	f, ordered, err := loadFormat(ctx, drives, cfg.SetSize)
+	open := func(ctx context.Context, i int) (drive.Drive, error) { return drives[i], nil }
+	l, _, err := start(ctx, cfg, open, explicitSetSize, explicitParity)
+	return l, err
+}
+
+// start waits for a start plan, formats the drives it says to, and
+// builds the engine with a place holder for every drive still missing.
+func start(ctx context.Context, cfg Config, open opener, explicitSetSize, explicitParity bool) (*Layer, []*probe, error) {
+	probes := make([]*probe, len(cfg.Drives))
+	for i, ep := range cfg.Drives {
+		probes[i] = &probe{pos: i, endpoint: ep}
+	}
+	parity := cfg.Parity
+	if !explicitParity {
+		parity = 0
+	}
+	sp, err := waitForPlan(ctx, cfg, probes, open, explicitSetSize, parity)
 	if err != nil {
-		return nil, err
+		return nil, probes, err
+	}
+	if err := formatFresh(ctx, sp, cfg.Logger); err != nil {
+		return nil, probes, err
+	}
+	cfg.SetSize = len(sp.ref.Sets[0])
+	if !explicitParity {
+		cfg.Parity = DefaultParity(cfg.SetSize)
 	}
 	l := &Layer{
-		cfg: cfg, log: cfg.Logger, drives: drives, deployment: f.Deployment,
-		locker: cfg.Locker, pins: newPins(), codecs: map[[3]int64]*codec{},
+		cfg: cfg, log: cfg.Logger, deployment: sp.ref.Deployment,
+		locker: cfg.Locker, pins: newPins(), codecs: map[[3]int64]*codec{}, rebuilding: map[string]bool{},
 	}
-	l.hashKey = sha256.Sum256([]byte("hoard-placement:" + f.Deployment))
-	start := 0
-	for i, ids := range f.Sets {
-		s := &set{index: i, drives: ordered[start : start+len(ids)], parity: cfg.Parity, data: len(ids) - cfg.Parity}
-		start += len(ids)
-		if s.data < 1 || s.parity < 0 {
-			return nil, fmt.Errorf("erasure: set %d of %d drives cannot hold %d parity shards", i, len(ids), s.parity)
+	l.hashKey = sha256.Sum256([]byte("hoard-placement:" + sp.ref.Deployment))
+	l.drives = l.placeDrives(sp, open)
+	if !sp.created {
+		for _, at := range sp.fresh {
+			l.markRebuilding(sp.slots[at].endpoint)
 		}
+	}
+	start := 0
+	for i, ids := range sp.ref.Sets {
+		s := &set{index: i, drives: l.drives[start : start+len(ids)], parity: cfg.Parity, data: len(ids) - cfg.Parity}
+		start += len(ids)
 		c, err := l.codecFor(meta.Erasure{Data: s.data, Parity: s.parity, BlockSize: cfg.BlockSize})
 		if err != nil {
-			return nil, err
+			l.Close()
+			return nil, nil, err
 		}
 		s.codec = c
 		l.sets = append(l.sets, s)
 	}
-	return l, nil
+	return l, nil, nil
 }
 
-// loadFormat reads every drive's format, formats a fresh deployment if
-// none has one, formats replacement drives into free slots, and returns
-// the format with the drives ordered as its sets list them.
-func loadFormat(ctx context.Context, drives []drive.Drive, setSize int) (drive.Format, []drive.Drive, error) {
-	formats := make([]drive.Format, len(drives))
-	var ref *drive.Format
-	for i, d := range drives {
-		f, err := d.ReadFormat(ctx)
-		if errors.Is(err, drive.ErrUnformatted) {
+// placeDrives returns the drives in set order: each placed drive, or a
+// place holder for a missing one (then a monitor probes the spare drives
+// until each place is filled). Drives listed out of order are logged.
+func (l *Layer) placeDrives(sp *startPlan, open opener) []drive.Drive {
+	per := len(sp.ref.Sets[0])
+	ordered := make([]drive.Drive, len(sp.slots))
+	flat := make([]string, 0, len(sp.slots))
+	for _, ids := range sp.ref.Sets {
+		flat = append(flat, ids...)
+	}
+	var holders []*slotDrive
+	pos := map[*slotDrive]int{}
+	used := map[*probe]bool{}
+	for at, p := range sp.slots {
+		if p != nil {
+			ordered[at] = p.d
+			if p.pos != at {
+				l.log.Warn("drive is listed out of order: placed by its drive ID", "drive", p.endpoint,
+					"listed_position", p.pos+1, "set", at/per+1, "position", at%per+1)
+			}
 			continue
 		}
-		if err != nil {
-			return drive.Format{}, nil, fmt.Errorf("erasure: read format of %s: %w", d.Endpoint(), err)
+		h := &slotDrive{id: flat[at], endpoint: fmt.Sprintf("missing drive %s", flat[at])}
+		if e := expectedSpare(sp.spare, at, used); e != nil {
+			h.endpoint = e.endpoint
+			h.corrupt.Store(e.state == probeCorrupt)
+			used[e] = true
 		}
-		formats[i] = f
-		if ref == nil {
-			ref = &formats[i]
-		} else if f.Deployment != ref.Deployment {
-			return drive.Format{}, nil, fmt.Errorf("erasure: drive %s belongs to deployment %s, want %s", d.Endpoint(), f.Deployment, ref.Deployment)
-		}
+		l.log.Warn("drive missing at start: its place stays offline until it answers", "drive", h.endpoint, "set", at/per+1, "position", at%per+1)
+		ordered[at] = h
+		holders = append(holders, h)
+		pos[h] = at
 	}
-	if ref == nil {
-		f := drive.Format{Version: 1, Deployment: uuid.NewString()}
-		for i := range drives {
-			id := uuid.NewString()
-			formats[i] = drive.Format{Version: 1, Deployment: f.Deployment, DriveID: id}
-			if i%setSize == 0 {
-				f.Sets = append(f.Sets, nil)
-			}
-			f.Sets[len(f.Sets)-1] = append(f.Sets[len(f.Sets)-1], id)
-		}
-		for i, d := range drives {
-			formats[i].Sets = f.Sets
-			if err := d.WriteFormat(ctx, formats[i]); err != nil {
-				return drive.Format{}, nil, fmt.Errorf("erasure: format %s: %w", d.Endpoint(), err)
-			}
-		}
-		ref = &f
+	if len(holders) > 0 || len(sp.spare) > 0 {
+		l.monitor = newMonitor(l, sp, open, holders, pos)
+		go l.monitor.run(l.cfg.MonitorInterval)
 	}
-	return placeDrives(ctx, drives, formats, *ref)
+	return ordered
 }
 
-func placeDrives(ctx context.Context, drives []drive.Drive, formats []drive.Format, ref drive.Format) (drive.Format, []drive.Drive, error) {
-	pos := map[string]int{}
-	n := 0
-	for _, ids := range ref.Sets {
-		for _, id := range ids {
-			pos[id] = n
-			n++
-		}
-	}
-	if n != len(drives) {
-		return ref, nil, fmt.Errorf("erasure: format lists %d drives, %d given", n, len(drives))
-	}
-	ordered := make([]drive.Drive, n)
-	var blank []int
-	for i, f := range formats {
-		if f.DriveID == "" {
-			blank = append(blank, i)
+// expectedSpare picks the missing drive expected at position at: the one
+// listed there, else the first missing drive not yet expected elsewhere.
+func expectedSpare(spare []*probe, at int, used map[*probe]bool) *probe {
+	var first *probe
+	for _, p := range spare {
+		if used[p] || p.state == probeBlank {
 			continue
 		}
-		p, ok := pos[f.DriveID]
-		if !ok || ordered[p] != nil {
-			return ref, nil, fmt.Errorf("erasure: drive %s has unknown or duplicate id %s", drives[i].Endpoint(), f.DriveID)
+		if p.pos == at {
+			return p
 		}
-		ordered[p] = drives[i]
-	}
-	ids := make([]string, 0, n)
-	for _, set := range ref.Sets {
-		ids = append(ids, set...)
-	}
-	for p := range ordered {
-		if ordered[p] != nil || len(blank) == 0 {
-			continue
+		if first == nil {
+			first = p
 		}
-		i := blank[0]
-		blank = blank[1:]
-		f := drive.Format{Version: 1, Deployment: ref.Deployment, DriveID: ids[p], Sets: ref.Sets}
-		if err := drives[i].WriteFormat(ctx, f); err != nil {
-			return ref, nil, fmt.Errorf("erasure: format %s: %w", drives[i].Endpoint(), err)
-		}
-		ordered[p] = drives[i]
 	}
-	return ref, ordered, nil
+	return first
 }
 
 // setFor picks the erasure set of an object by a keyed hash of its name.
@@ -246,6 +268,9 @@ func (l *Layer) distribution(s *set, bucket, key string) []uint8 {
 func (l *Layer) Close() error {
 	var errs []error
 	l.closeOnce.Do(func() {
+		if l.monitor != nil {
+			l.monitor.close()
+		}
 		for _, d := range l.drives {
 			if err := d.Close(); err != nil {
 				errs = append(errs, err)
