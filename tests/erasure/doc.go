@@ -1,0 +1,8 @@
+// Package erasure tests the erasure-coded engine through real servers:
+// drives that fill up (small tmpfs mounts, when the tests may mount), the
+// admin API's view of drive states after drives were lost, replaced or
+// damaged, and start-up refusing drives of another deployment.
+//
+// It imports internal/testserver, internal/server, internal/config,
+// internal/erasure, internal/admin, internal/sigv4 and S3 client libraries.
+package erasure
