@@ -332,3 +332,9 @@ func TestSigV2Errors(t *testing.T) {
 		t.Fatalf("GET after refused writes: got %d %s, want 404 NoSuchKey", status, e.Code)
 	}
 }
+
+// signV2 signs r for the test server's credentials with an Authorization
+// header dated now.
+func signV2(r *http.Request) {
+	sigv2.Sign(r, sigv2.Credentials{AccessKey: v2Access, SecretKey: v2Secret}, "", time.Now())
+}

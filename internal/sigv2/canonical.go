@@ -107,9 +107,27 @@ func newCanon(r *http.Request, vhostBucket string, p *presignInput) canon {
 	}
 	raw := rawPath(r)
 	c.paths = []string{prefix + raw}
-	if dec := r.URL.Path; dec != "" && dec != raw {
-		// Some clients sign the key as it reads rather than as sent.
+	if dec := r.URL.Path; dec != "" && dec != raw && !strings.Contains(dec, "?") {
+		// Some clients sign the key as it reads rather than as sent. A
+		// decoded "?" would make the path and the sub-resources
+		// ambiguous ("/b/k%3Facl" against "/b/k?acl"), so not then.
 		c.paths = append(c.paths, prefix+dec)
+	}
+	for _, p := range c.paths {
+		if len(p) > 1 && strings.LastIndexByte(p, '/') == 0 {
+			// A path-style request for a bucket ("/bucket") is signed
+			// "/bucket/" by botocore, as the virtual-host form would be.
+			c.paths = append(c.paths, p+"/")
+		}
+	}
+	if q, _, _ := strings.Cut(r.URL.RawQuery, "&"); q != "" && !strings.ContainsAny(q, "%?") {
+		// Older botocore releases (1.29, as Debian 12 ships) sign
+		// path-style requests whose operation has a fixed query (?acl,
+		// ?list-type=2, ?uploads...) with that query glued to the path,
+		// sub-resources following: "/bucket?acl?acl",
+		// "/bucket?list-type=2". No other form has a "?" in its path, so
+		// this form cannot be another request's.
+		c.paths = append(c.paths, prefix+raw+"?"+q)
 	}
 	c.subs = subresourceForms(r.URL.RawQuery)
 	return c

@@ -89,6 +89,13 @@ func TestClientForms(t *testing.T) {
 		{"repeated sub-resource kept in order", "GET", "/b/k?tagging&acl&versionId=2&versionId=1",
 			"GET\n\n\n" + date + "\n/b/k?acl&tagging&versionId=2&versionId=1"},
 		{"unknown parameters ignored", "GET", "/b?list-type=2&prefix=x&encoding-type=url", "GET\n\n\n" + date + "\n/b"},
+		// botocore signs a path-style bucket request with a trailing slash.
+		{"bucket with trailing slash", "PUT", "/b", "PUT\n\n\n" + date + "\n/b/"},
+		{"bucket sub-resource with trailing slash", "GET", "/b?acl", "GET\n\n\n" + date + "\n/b/?acl"},
+		// Older botocore glues the operation's fixed query to the path.
+		{"botocore 1.29 bucket acl", "GET", "/b?acl", "GET\n\n\n" + date + "\n/b?acl?acl"},
+		{"botocore 1.29 list v2", "GET", "/b?list-type=2&prefix=d%2F&encoding-type=url", "GET\n\n\n" + date + "\n/b?list-type=2"},
+		{"botocore 1.29 object uploads", "POST", "/b/k?uploads", "POST\n\n\n" + date + "\n/b/k?uploads?uploads"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,6 +105,30 @@ func TestClientForms(t *testing.T) {
 			if _, err := fixedVerifier().Verify(r, ""); err != nil {
 				t.Fatalf("got %v, want success for StringToSign %q (forms %q)", err, tc.sts, forms(newCanon(r, "", nil)))
 			}
+		})
+	}
+}
+
+// TestAmbiguousForms checks that a signature cannot move between requests
+// whose forms would read alike: a key with an encoded "?" and a
+// sub-resource of another key.
+func TestAmbiguousForms(t *testing.T) {
+	date := testNow.Format(http.TimeFormat)
+	tests := []struct {
+		name, method, target, signedFor string
+	}{
+		{"acl of k signed, object k?acl asked", "GET", "/b/k%3Facl", "GET\n\n\n" + date + "\n/b/k?acl"},
+		{"object k?acl signed, acl of k asked", "GET", "/b/k?acl", "GET\n\n\n" + date + "\n/b/k%3Facl"},
+		{"acl of k?acl signed the old botocore way, object asked", "GET", "/b/k%3Facl?acl", "GET\n\n\n" + date + "\n/b/k?acl?acl"},
+		{"bucket listing signed, other bucket asked", "GET", "/c?list-type=2", "GET\n\n\n" + date + "\n/b?list-type=2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(tc.method, tc.target, nil)
+			r.Header.Set("Date", date)
+			r.Header.Set("Authorization", "AWS "+testAccessKey+":"+signString(testSecretKey, tc.signedFor))
+			_, err := fixedVerifier().Verify(r, "")
+			assertCode(t, err, ErrSignatureDoesNotMatch, "SignatureDoesNotMatch", "")
 		})
 	}
 }
