@@ -165,70 +165,75 @@ func TestSigV2MinioClient(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx := t.Context()
-			bucket := "v2-" + st.name
-			if err := c.MakeBucket(ctx, bucket, minio.MakeBucketOptions{}); err != nil {
-				t.Fatalf("MakeBucket: %v", err)
-			}
-			data := []byte("hello over signature v2")
-			key := "dir/été plage+1.txt"
-			_, err = c.PutObject(ctx, bucket, key, bytes.NewReader(data), int64(len(data)), minio.PutObjectOptions{
-				ContentType: "text/plain", UserMetadata: map[string]string{"owner": "ann"}, SendContentMd5: true,
-			})
-			if err != nil {
-				t.Fatalf("PutObject: %v", err)
-			}
-			info, err := c.StatObject(ctx, bucket, key, minio.StatObjectOptions{})
-			if err != nil || info.Size != int64(len(data)) || info.ContentType != "text/plain" || info.UserMetadata["Owner"] != "ann" {
-				t.Fatalf("StatObject: got %+v, %v, want %d bytes text/plain owner=ann", info, err, len(data))
-			}
-			obj, err := c.GetObject(ctx, bucket, key, minio.GetObjectOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := io.ReadAll(obj)
-			obj.Close()
-			if err != nil || !bytes.Equal(got, data) {
-				t.Fatalf("GetObject: got %q, %v, want %q", got, err, data)
-			}
-			// Multipart: ?uploads=, ?partNumber&uploadId, complete.
-			big := bytes.Repeat([]byte("0123456789abcdef"), (5<<20+1024)/16)
-			if _, err := c.PutObject(ctx, bucket, "big", bytes.NewReader(big), int64(len(big)),
-				minio.PutObjectOptions{PartSize: 5 << 20, DisableContentSha256: true}); err != nil {
-				t.Fatalf("multipart PutObject: %v", err)
-			}
-			if info, err := c.StatObject(ctx, bucket, "big", minio.StatObjectOptions{}); err != nil || info.Size != int64(len(big)) {
-				t.Fatalf("StatObject big: got %d, %v, want %d", info.Size, err, len(big))
-			}
-			var keys []string
-			for o := range c.ListObjects(ctx, bucket, minio.ListObjectsOptions{Recursive: true}) {
-				if o.Err != nil {
-					t.Fatalf("ListObjects: %v", o.Err)
-				}
-				keys = append(keys, o.Key)
-			}
-			if len(keys) != 2 || keys[0] != "big" || keys[1] != key {
-				t.Fatalf("ListObjects: got %q, want [big %q]", keys, key)
-			}
-			u, err := c.PresignedGetObject(ctx, bucket, key, time.Minute, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !u.Query().Has("AWSAccessKeyId") {
-				t.Fatalf("presigned URL %s is not SigV2", u)
-			}
-			req, _ := http.NewRequest(http.MethodGet, u.String(), nil)
-			status, e, body := do(t, &http.Client{Transport: rec}, req)
-			if status != http.StatusOK || !bytes.Equal(body, data) {
-				t.Fatalf("presigned GET: got %d %s %q, want 200 %q", status, e.Code, body, data)
-			}
-			for rerr := range c.RemoveObjects(ctx, bucket, listCh(key, "big"), minio.RemoveObjectsOptions{}) {
-				t.Fatalf("RemoveObjects: %v", rerr.Err)
-			}
-			if err := c.RemoveBucket(ctx, bucket); err != nil {
-				t.Fatalf("RemoveBucket: %v", err)
-			}
+			minioV2Flow(t, c, rec, "v2-"+st.name)
 		})
+	}
+}
+
+// minioV2Flow creates bucket with c and puts, stats, gets, lists (with a
+// multipart upload), presigns and deletes in it.
+func minioV2Flow(t *testing.T, c *minio.Client, rec *authRecorder, bucket string) {
+	ctx := t.Context()
+	if err := c.MakeBucket(ctx, bucket, minio.MakeBucketOptions{}); err != nil {
+		t.Fatalf("MakeBucket: %v", err)
+	}
+	data := []byte("hello over signature v2")
+	key := "dir/été plage+1.txt"
+	_, err := c.PutObject(ctx, bucket, key, bytes.NewReader(data), int64(len(data)), minio.PutObjectOptions{
+		ContentType: "text/plain", UserMetadata: map[string]string{"owner": "ann"}, SendContentMd5: true,
+	})
+	if err != nil {
+		t.Fatalf("PutObject: %v", err)
+	}
+	info, err := c.StatObject(ctx, bucket, key, minio.StatObjectOptions{})
+	if err != nil || info.Size != int64(len(data)) || info.ContentType != "text/plain" || info.UserMetadata["Owner"] != "ann" {
+		t.Fatalf("StatObject: got %+v, %v, want %d bytes text/plain owner=ann", info, err, len(data))
+	}
+	obj, err := c.GetObject(ctx, bucket, key, minio.GetObjectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(obj)
+	obj.Close()
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("GetObject: got %q, %v, want %q", got, err, data)
+	}
+	// Multipart: ?uploads=, ?partNumber&uploadId, complete.
+	big := bytes.Repeat([]byte("0123456789abcdef"), (5<<20+1024)/16)
+	if _, err := c.PutObject(ctx, bucket, "big", bytes.NewReader(big), int64(len(big)),
+		minio.PutObjectOptions{PartSize: 5 << 20, DisableContentSha256: true}); err != nil {
+		t.Fatalf("multipart PutObject: %v", err)
+	}
+	if info, err := c.StatObject(ctx, bucket, "big", minio.StatObjectOptions{}); err != nil || info.Size != int64(len(big)) {
+		t.Fatalf("StatObject big: got %d, %v, want %d", info.Size, err, len(big))
+	}
+	var keys []string
+	for o := range c.ListObjects(ctx, bucket, minio.ListObjectsOptions{Recursive: true}) {
+		if o.Err != nil {
+			t.Fatalf("ListObjects: %v", o.Err)
+		}
+		keys = append(keys, o.Key)
+	}
+	if len(keys) != 2 || keys[0] != "big" || keys[1] != key {
+		t.Fatalf("ListObjects: got %q, want [big %q]", keys, key)
+	}
+	u, err := c.PresignedGetObject(ctx, bucket, key, time.Minute, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !u.Query().Has("AWSAccessKeyId") {
+		t.Fatalf("presigned URL %s is not SigV2", u)
+	}
+	req, _ := http.NewRequest(http.MethodGet, u.String(), nil)
+	status, e, body := do(t, &http.Client{Transport: rec}, req)
+	if status != http.StatusOK || !bytes.Equal(body, data) {
+		t.Fatalf("presigned GET: got %d %s %q, want 200 %q", status, e.Code, body, data)
+	}
+	for rerr := range c.RemoveObjects(ctx, bucket, listCh(key, "big"), minio.RemoveObjectsOptions{}) {
+		t.Fatalf("RemoveObjects: %v", rerr.Err)
+	}
+	if err := c.RemoveBucket(ctx, bucket); err != nil {
+		t.Fatalf("RemoveBucket: %v", err)
 	}
 }
 
