@@ -138,3 +138,33 @@ func TestKillNodeDuringWorkload(t *testing.T) {
 		t.Fatalf("PUT through the restarted node: %v", err)
 	}
 }
+
+// TestRestartWhileAnotherNodeIsDown: a node restarts and rejoins while
+// another node is still down (three of four nodes suffice), and the
+// cluster serves reads and writes through it.
+func TestRestartWhileAnotherNodeIsDown(t *testing.T) {
+	c := startCluster(t, clusterOptions{nodes: 4, drives: 2})
+	ctx := ctx(t)
+	a := c.nodes[0].s3Client(t)
+	mkBucket(t, a, "rejoin")
+	data := body(11, 600<<10)
+	if err := put(ctx, a, "rejoin", "before", data); err != nil {
+		t.Fatalf("PUT: %v", err)
+	}
+	c.nodes[3].kill()
+	c.nodes[2].kill()
+	c.nodes[2].start()
+	c.nodes[2].waitReady()
+	cl := c.nodes[2].s3Client(t)
+	if got, err := get(ctx, cl, "rejoin", "before"); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("GET through the restarted node with node 4 down: got %d bytes, %v", len(got), err)
+	}
+	if err := put(ctx, cl, "rejoin", "during", data); err != nil {
+		t.Fatalf("PUT through the restarted node with node 4 down: %v", err)
+	}
+	c.nodes[3].start()
+	c.nodes[3].waitReady()
+	if got, err := get(ctx, c.nodes[3].s3Client(t), "rejoin", "during"); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("GET through node 4 after it rejoined: got %d bytes, %v", len(got), err)
+	}
+}
