@@ -18,12 +18,15 @@ type removal struct {
 	rec   *meta.Record
 	gone  meta.Version
 	noRec bool
+	// strays are versions drives hold data for that the quorum's record
+	// does not (see readRecordStrays), by drive position.
+	strays [][]meta.Version
 }
 
 // planRemoval reads bucket/key and plans the deletion of versionID (all
 // versions when all is set). The caller holds the key's lock.
 func (l *Layer) planRemoval(ctx context.Context, s *set, bucket, key, versionID string, all bool) ([]removal, error) {
-	rec, err := s.readRecord(ctx, bucket, key)
+	rec, strays, err := s.readRecordStrays(ctx, bucket, key)
 	if errors.Is(err, drive.ErrNotFound) {
 		if versionID != "" && versionID != "null" {
 			return nil, storage.ErrVersionNotFound
@@ -35,8 +38,11 @@ func (l *Layer) planRemoval(ctx context.Context, s *set, bucket, key, versionID 
 	}
 	if all {
 		out := make([]removal, 0, len(rec.Versions))
-		for _, v := range rec.Versions {
+		for i, v := range rec.Versions {
 			out = append(out, removal{key: key, gone: v, noRec: true})
+			if i == 0 {
+				out[0].strays = strays
+			}
 		}
 		return out, nil
 	}
@@ -51,7 +57,7 @@ func (l *Layer) planRemoval(ctx context.Context, s *set, bucket, key, versionID 
 		}
 		return nil, storage.ErrVersionNotFound
 	}
-	r := removal{key: key, gone: rec.Versions[i]}
+	r := removal{key: key, gone: rec.Versions[i], strays: strays}
 	rec.Versions = append(rec.Versions[:i], rec.Versions[i+1:]...)
 	r.rec, r.noRec = rec, len(rec.Versions) == 0
 	return []removal{r}, nil
@@ -63,7 +69,7 @@ func (l *Layer) applyRemovals(ctx context.Context, s *set, bucket string, rs []r
 	if len(rs) == 0 {
 		return nil
 	}
-	err := s.applyWritten(ctx, nil, func(pos int) drive.Batch {
+	errs := s.applyEach(ctx, nil, func(pos int) drive.Batch {
 		var b drive.Batch
 		for i := range rs {
 			r := &rs[i]
@@ -75,13 +81,15 @@ func (l *Layer) applyRemovals(ctx context.Context, s *set, bucket string, rs []r
 			}
 			b.Mutations = append(b.Mutations, m)
 			dropVersion(&b, &r.gone, meta.DataDir{})
+			dropStrays(&b, r.strays, pos)
 		}
 		return b
 	})
-	if err != nil {
-		return err
+	if err := quorumErr(errs, s.writeQuorum()); err != nil {
+		return fmt.Errorf("erasure: commit: %w", err)
 	}
 	for i := range rs {
+		l.removeStrays(ctx, s, rs[i].strays, errs)
 		l.removeData(ctx, s, &rs[i].gone, meta.DataDir{})
 	}
 	return nil

@@ -87,7 +87,7 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 	if _, err := l.bucketInfo(ctx, bucket); err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	rec, err := s.readRecord(ctx, bucket, key)
+	rec, strays, err := s.readRecordStrays(ctx, bucket, key)
 	if errors.Is(err, drive.ErrNotFound) {
 		rec, err = &meta.Record{}, nil
 	}
@@ -124,6 +124,7 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 		}
 		return b
 	})
+	finishErrs := errs
 	if err := quorumErr(errs, s.writeQuorum()); err != nil {
 		if twoPhase {
 			l.revertVersion(ctx, s, errs, bucket, key, prev, w, v)
@@ -134,12 +135,15 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 		errs = s.applyEach(ctx, nil, func(pos int) drive.Batch {
 			var b drive.Batch
 			finishVersion(&b, pos, old, v.DataDir, extra)
+			dropStrays(&b, strays, pos)
 			return b
 		})
 		if err := quorumErr(errs, s.writeQuorum()); err != nil {
 			l.log.Warn("second commit phase missed quorum; heal will finish it", "bucket", bucket, "key", key, "err", err)
 		}
+		finishErrs = errs
 	}
+	l.removeStrays(ctx, s, strays, finishErrs)
 	l.removeData(ctx, s, old, v.DataDir)
 	return versionInfo(bucket, key, &rec.Versions[0], true), nil
 }

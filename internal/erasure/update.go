@@ -27,7 +27,7 @@ func (l *Layer) UpdateObject(ctx context.Context, bucket, key string, opts stora
 		return storage.ObjectInfo{}, err
 	}
 	defer unlock()
-	rec, err := s.readRecord(ctx, bucket, key)
+	rec, strays, err := s.readRecordStrays(ctx, bucket, key)
 	if errors.Is(err, drive.ErrNotFound) {
 		rec, err = nil, nil
 	}
@@ -49,11 +49,14 @@ func (l *Layer) UpdateObject(ctx context.Context, bucket, key string, opts stora
 	if opts.Tags != nil {
 		v.Tags = maps.Clone(opts.Tags)
 	}
-	err = s.applyWritten(ctx, nil, func(pos int) drive.Batch {
-		return drive.Batch{Mutations: []drive.Mutation{{NS: drive.NSObject, Key: drive.ObjectKey(bucket, key), Value: encodeFor(rec, pos)}}}
+	errs := s.applyEach(ctx, nil, func(pos int) drive.Batch {
+		b := drive.Batch{Mutations: []drive.Mutation{{NS: drive.NSObject, Key: drive.ObjectKey(bucket, key), Value: encodeFor(rec, pos)}}}
+		dropStrays(&b, strays, pos)
+		return b
 	})
-	if err != nil {
-		return storage.ObjectInfo{}, err
+	if err := quorumErr(errs, s.writeQuorum()); err != nil {
+		return storage.ObjectInfo{}, fmt.Errorf("erasure: commit: %w", err)
 	}
+	l.removeStrays(ctx, s, strays, errs)
 	return versionInfo(bucket, key, v, v == &rec.Versions[0]), nil
 }

@@ -1,0 +1,200 @@
+package erasure
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hoardstore/hoard/internal/drive"
+	"github.com/hoardstore/hoard/internal/storage"
+)
+
+// BucketHealResult reports what HealBucket found and did.
+type BucketHealResult struct {
+	Bucket string `json:"bucket"`
+	// Exists says the bucket exists after the heal.
+	Exists bool `json:"exists"`
+	// Healed counts the drives whose bucket record was written or removed.
+	Healed int `json:"healed"`
+	// Uploads counts the multipart uploads seen; UploadsHealed those some
+	// drive's copy of which was written or removed; Failed those that
+	// could not be healed.
+	Uploads       int `json:"uploads"`
+	UploadsHealed int `json:"uploadsHealed"`
+	Failed        int `json:"failed"`
+}
+
+// decideValue decides a plain record (bucket, upload or part record) from
+// every drive's answer, as decideRecord does for objects: the value held by
+// quorum drives and at least as many as report it absent; else absent if
+// quorum drives say so or every drive answered (a dangling minority copy).
+// present is false when it must not exist.
+func decideValue(vals [][]byte, errs []error, quorum int) (val []byte, present bool, err error) {
+	absent, offline := 0, 0
+	var best []byte
+	bestCount := 0
+	for i, e := range errs {
+		switch {
+		case errors.Is(e, drive.ErrNotFound):
+			absent++
+			continue
+		case e != nil:
+			offline++
+			continue
+		}
+		count := 0
+		for j := range errs {
+			if errs[j] == nil && bytes.Equal(vals[j], vals[i]) {
+				count++
+			}
+		}
+		if count > bestCount || count == bestCount && bytes.Compare(vals[i], best) > 0 {
+			best, bestCount = vals[i], count
+		}
+	}
+	switch {
+	case bestCount >= quorum && bestCount >= absent:
+		return best, true, nil
+	case absent >= quorum || offline == 0:
+		return nil, false, nil
+	}
+	return nil, false, errHealUndecided
+}
+
+// readAll reads one record from every drive of s.
+func (s *set) readAll(ctx context.Context, ns drive.Namespace, key string) ([][]byte, []error) {
+	vals := make([][]byte, len(s.drives))
+	errs := s.each(func(pos int, d drive.Drive) error {
+		v, err := d.Get(ctx, ns, key)
+		vals[pos] = v
+		return err
+	})
+	return vals, errs
+}
+
+// HealBucket heals a bucket's record on every drive (written where it is
+// missing or different, removed where a delete left it) and every
+// multipart upload of the bucket with its part records and part files. A
+// bucket that must not exist is first emptied of the stray objects and
+// uploads drives still hold.
+func (l *Layer) HealBucket(ctx context.Context, bucket string) (BucketHealResult, error) {
+	res := BucketHealResult{Bucket: bucket}
+	if !storage.ValidBucketName(bucket) {
+		return res, fmt.Errorf("erasure: heal bucket %q: %w", bucket, storage.ErrBucketNotFound)
+	}
+	vals, errs := l.sets[0].readAll(ctx, drive.NSBucket, bucket)
+	_, exists, err := decideValue(vals, errs, l.sets[0].readQuorum())
+	if err != nil {
+		return res, fmt.Errorf("erasure: heal bucket %q: %w", bucket, err)
+	}
+	if !exists {
+		if err := l.healStrayObjects(ctx, bucket); err != nil {
+			return res, err
+		}
+	}
+	for _, s := range l.sets {
+		if err := l.healUploads(ctx, s, bucket, &res); err != nil {
+			return res, err
+		}
+	}
+	res.Exists, res.Healed, err = l.healBucketRecord(ctx, bucket)
+	return res, err
+}
+
+// healStrayObjects heals every key of a bucket that must not exist: the
+// quorum lacks them, so their copies are removed.
+func (l *Layer) healStrayObjects(ctx context.Context, bucket string) error {
+	after := ""
+	for range maxPages {
+		keys, more, err := l.HealKeys(ctx, HealWalk{Bucket: bucket, After: after, Set: -1})
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if _, err := l.HealObjectWith(ctx, bucket, k, HealOptions{}); err != nil {
+				l.log.Warn("heal: stray object", "bucket", bucket, "key", k, "err", err)
+			}
+		}
+		if !more || len(keys) == 0 {
+			return nil
+		}
+		after = keys[len(keys)-1]
+	}
+	return nil
+}
+
+// healBucketRecord writes or removes the bucket record on every drive as
+// the quorum of the first set decides, under the bucket's lock.
+func (l *Layer) healBucketRecord(ctx context.Context, bucket string) (exists bool, healed int, err error) {
+	unlock, err := l.locker.Lock(ctx, bucketLock(bucket))
+	if err != nil {
+		return false, 0, err
+	}
+	defer unlock()
+	vals, errs := l.sets[0].readAll(ctx, drive.NSBucket, bucket)
+	val, exists, err := decideValue(vals, errs, l.sets[0].readQuorum())
+	if err != nil {
+		return false, 0, fmt.Errorf("erasure: heal bucket %q: %w", bucket, err)
+	}
+	for _, s := range l.sets {
+		vals, errs := s.readAll(ctx, drive.NSBucket, bucket)
+		done := s.each(func(pos int, d drive.Drive) error {
+			var err error
+			switch have := errs[pos] == nil; {
+			case errs[pos] != nil && !errors.Is(errs[pos], drive.ErrNotFound):
+				return errs[pos] // offline: nothing to do
+			case exists && (!have || !bytes.Equal(vals[pos], val)):
+				err = d.Apply(ctx, drive.Batch{Mutations: []drive.Mutation{{NS: drive.NSBucket, Key: bucket, Value: val}}})
+			case !exists && have:
+				err = d.DeleteBucket(ctx, bucket)
+			default:
+				return errNothingToDo
+			}
+			if err != nil {
+				l.log.Warn("heal: bucket record", "drive", d.Endpoint(), "bucket", bucket, "err", err)
+			}
+			return err
+		})
+		for _, e := range done {
+			if e == nil {
+				healed++
+			}
+		}
+	}
+	return exists, healed, nil
+}
+
+// errNothingToDo marks a drive a heal step left alone.
+var errNothingToDo = errors.New("erasure: heal: nothing to do")
+
+// healUploads heals every multipart upload of bucket that any drive of s
+// holds.
+func (l *Layer) healUploads(ctx context.Context, s *set, bucket string, res *BucketHealResult) error {
+	start := ""
+	for range maxPages {
+		names, more, err := l.unionWalk(ctx, s, drive.WalkOptions{NS: drive.NSUpload, Scope: drive.UploadScope(bucket), Start: start, Limit: maxListKeys})
+		if err != nil {
+			return err
+		}
+		for _, name := range names {
+			key, id, ok := splitUploadName(name)
+			if !ok {
+				continue
+			}
+			res.Uploads++
+			healed, err := l.healUpload(ctx, s, bucket, key, id)
+			if err != nil {
+				res.Failed++
+				l.log.Warn("heal: upload", "bucket", bucket, "key", key, "upload", id, "err", err)
+			} else if healed {
+				res.UploadsHealed++
+			}
+		}
+		if !more || len(names) == 0 {
+			return nil
+		}
+		start = names[len(names)-1] + "\x00"
+	}
+	return nil
+}

@@ -1,0 +1,200 @@
+package erasure
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hoardstore/hoard/internal/drive"
+	"github.com/hoardstore/hoard/internal/meta"
+	"github.com/hoardstore/hoard/internal/storage"
+)
+
+// HealState is the condition of one drive's copy of an object (its record
+// and its shards) as heal found or left it.
+type HealState string
+
+// The states heal reports per drive.
+const (
+	// HealOK: the record equals the authoritative one and every shard is present (and, in a deep heal, verified).
+	HealOK HealState = "ok"
+	// HealMissing: the record or a shard is absent.
+	HealMissing HealState = "missing"
+	// HealStale: the record differs from the authoritative one (a write, update or delete the drive missed).
+	HealStale HealState = "stale"
+	// HealCorrupt: the record cannot be decoded or a shard failed its bitrot hashes.
+	HealCorrupt HealState = "corrupt"
+	// HealOffline: the drive did not answer.
+	HealOffline HealState = "offline"
+)
+
+// recordDecision is what heal concluded from every drive's copy of an
+// object record.
+type recordDecision struct {
+	// rec is the authoritative record; nil when the object must not exist
+	// (deleted on a quorum, or dangling).
+	rec *meta.Record
+	// norm is rec's normalized encoding (per-drive shard index cleared).
+	norm []byte
+	// dangling says no copy can ever be read: too few drives hold it.
+	dangling bool
+	// recs are the decoded per-drive records (nil when absent, corrupt or
+	// offline) and norms their normalized encodings.
+	recs  []*meta.Record
+	norms [][]byte
+	// base is the normalized record decided from the drives' answers
+	// (nil: absent), before dangling versions are dropped; two decisions
+	// agree when their bases do.
+	base []byte
+	// states are the per-drive record states.
+	states []HealState
+	// offline counts the drives that did not answer.
+	offline int
+}
+
+// errHealUndecided marks a record no quorum agrees on while drives that
+// might hold the answer are offline: heal leaves it for a later pass.
+var errHealUndecided = fmt.Errorf("erasure: heal: record undecided with drives offline: %w", storage.ErrReadQuorum)
+
+// decideRecord picks the authoritative record from every drive's answer
+// (vals and errs by drive position, as Get returned them):
+//
+//   - the record most drives hold (ties: the newer first version, then
+//     the larger encoding, so every healer decides alike) wins if at least
+//     quorum drives hold it and at least as many as report it absent
+//     (the rule readers apply);
+//   - otherwise, if quorum drives report it absent, it must not exist:
+//     copies left on other drives are leftovers of a delete;
+//   - otherwise, if every drive answered, no copy can ever reach read
+//     quorum: the object is dangling and is removed;
+//   - otherwise drives that may hold the answer are offline: undecided.
+func decideRecord(vals [][]byte, errs []error, quorum int) (recordDecision, error) {
+	n := len(vals)
+	d := recordDecision{recs: make([]*meta.Record, n), norms: make([][]byte, n), states: make([]HealState, n)}
+	type group struct {
+		norm  []byte
+		rec   *meta.Record
+		count int
+	}
+	var groups []*group
+	absent := 0
+	for i := range vals {
+		switch {
+		case errors.Is(errs[i], drive.ErrNotFound):
+			absent++
+			continue
+		case errs[i] != nil:
+			d.states[i] = HealOffline
+			d.offline++
+			continue
+		}
+		rec, err := meta.DecodeRecord(vals[i])
+		if err != nil {
+			d.states[i] = HealCorrupt
+			continue
+		}
+		d.recs[i] = rec
+		d.norms[i] = normalizeRecord(vals[i])
+		var g *group
+		for _, o := range groups {
+			if bytes.Equal(o.norm, d.norms[i]) {
+				g = o
+				break
+			}
+		}
+		if g == nil {
+			g = &group{norm: d.norms[i], rec: rec}
+			groups = append(groups, g)
+		}
+		g.count++
+	}
+	var best *group
+	for _, g := range groups {
+		if best == nil || g.count > best.count || g.count == best.count && newerRecord(g.rec, g.norm, best.rec, best.norm) {
+			best = g
+		}
+	}
+	var rec *meta.Record
+	switch {
+	case best != nil && best.count >= quorum && best.count >= absent:
+		rec, d.base = best.rec, best.norm
+	case absent >= quorum:
+	case d.offline == 0:
+		d.dangling = best != nil || d.hasCorrupt()
+	default:
+		return d, errHealUndecided
+	}
+	d.setRecord(rec)
+	return d, nil
+}
+
+// setRecord makes rec the authoritative record and derives each drive's
+// record state from it (offline and corrupt states stay).
+func (d *recordDecision) setRecord(rec *meta.Record) {
+	d.rec, d.norm = rec, nil
+	if rec != nil {
+		d.norm = normalizeRecord(meta.EncodeRecord(rec))
+	}
+	for i := range d.states {
+		if d.states[i] == HealOffline || d.states[i] == HealCorrupt && d.recs[i] == nil {
+			continue
+		}
+		switch {
+		case d.recs[i] == nil && rec == nil:
+			d.states[i] = HealOK
+		case d.recs[i] == nil:
+			d.states[i] = HealMissing
+		case rec != nil && bytes.Equal(d.norms[i], d.norm):
+			d.states[i] = HealOK
+		default:
+			d.states[i] = HealStale
+		}
+	}
+}
+
+func (d *recordDecision) hasCorrupt() bool {
+	for _, s := range d.states {
+		if s == HealCorrupt {
+			return true
+		}
+	}
+	return false
+}
+
+// newerRecord orders two different records for a tie: the newer first
+// version wins, then the larger encoding (only to be deterministic).
+func newerRecord(a *meta.Record, an []byte, b *meta.Record, bn []byte) bool {
+	at, bt := recordTime(a), recordTime(b)
+	if !at.Equal(bt) {
+		return at.After(bt)
+	}
+	return bytes.Compare(an, bn) > 0
+}
+
+// recordTime is the modification time of a record's newest version.
+func recordTime(r *meta.Record) time.Time {
+	if len(r.Versions) == 0 {
+		return time.Time{}
+	}
+	return r.Versions[0].ModTime
+}
+
+// sameDecision reports whether two decisions were made from the same
+// authoritative record (or both found the object absent).
+func sameDecision(a, b recordDecision) bool {
+	return (a.base == nil) == (b.base == nil) && bytes.Equal(a.base, b.base)
+}
+
+// readRecords reads the object record of bucket/key from every drive of
+// the set, returning the raw values and errors by drive position.
+func (s *set) readRecords(ctx context.Context, bucket, key string) ([][]byte, []error) {
+	vals := make([][]byte, len(s.drives))
+	errs := s.each(func(pos int, d drive.Drive) error {
+		v, err := d.Get(ctx, drive.NSObject, drive.ObjectKey(bucket, key))
+		vals[pos] = v
+		return err
+	})
+	return vals, errs
+}
