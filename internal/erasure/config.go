@@ -30,6 +30,10 @@ type Config struct {
 	// Parity is the number of parity shards per set; 0 picks the default
 	// for the set size (0 for 1 drive, 1 for 2-3, 2 for 4-7, 4 for 8-16).
 	Parity int
+	// ReducedParity is the parity of objects of the REDUCED_REDUNDANCY
+	// storage class; 0 means half of Parity, at least 1. It cannot exceed
+	// Parity.
+	ReducedParity int
 	// SetSize is the number of drives per erasure set; 0 picks the largest
 	// divisor of len(Drives) not above 16.
 	SetSize int
@@ -105,6 +109,9 @@ func (c Config) validate() error {
 	if c.Parity < 0 || (c.SetSize > 0 && c.Parity > c.SetSize/2) || (c.SetSize > 1 && c.Parity < 1) {
 		errs = append(errs, fmt.Errorf("erasure: parity %d invalid for sets of %d drives", c.Parity, c.SetSize))
 	}
+	if c.ReducedParity < 0 || c.ReducedParity > c.Parity {
+		errs = append(errs, fmt.Errorf("erasure: reduced-redundancy parity %d outside 0..%d (the parity)", c.ReducedParity, c.Parity))
+	}
 	if c.BlockSize < 4096 || c.BlockSize > 64<<20 {
 		errs = append(errs, fmt.Errorf("erasure: block size %d outside 4 KiB..64 MiB", c.BlockSize))
 	}
@@ -129,6 +136,21 @@ func defaultSetSize(n int) int {
 		return 1
 	}
 	return 0
+}
+
+// StorageClassReduced is the S3 storage class stored with lower parity.
+const StorageClassReduced = "REDUCED_REDUNDANCY"
+
+// reducedParity is the parity of REDUCED_REDUNDANCY objects in sets with
+// parity p: configured (0 < r <= p), else p/2, at least 1; 0 without parity.
+func reducedParity(configured, p int) int {
+	if p == 0 {
+		return 0
+	}
+	if configured > 0 {
+		return min(configured, p)
+	}
+	return max(p/2, 1)
 }
 
 // DefaultParity is the parity used for sets of setSize drives.

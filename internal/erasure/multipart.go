@@ -40,7 +40,7 @@ func (l *Layer) NewMultipartUpload(ctx context.Context, bucket, key string, opts
 	u := &meta.Upload{
 		ID: id.String(), Initiated: time.Now().UTC(), Metadata: maps.Clone(opts.Metadata), Tags: maps.Clone(opts.Tags),
 		StorageClass: opts.StorageClass, ChecksumAlgorithm: opts.ChecksumAlgorithm, ChecksumType: opts.ChecksumType,
-		Erasure: s.codec.layout(), DataDir: newDataDir(),
+		Erasure: s.codecForClass(opts.StorageClass).layout(), DataDir: newDataDir(),
 	}
 	u.Erasure.Distribution = l.distribution(s, bucket, key)
 	unlock, err := l.locker.RLock(ctx, bucketLock(bucket))
@@ -114,9 +114,13 @@ func (l *Layer) PutObjectPart(ctx context.Context, bucket, key, uploadID string,
 	if size < 0 {
 		return storage.PartInfo{}, fmt.Errorf("erasure: negative size: %w", storage.ErrIncompleteBody)
 	}
+	c, err := l.codecFor(u.Erasure) // the upload's layout, whatever the set's is now
+	if err != nil {
+		return storage.PartInfo{}, err
+	}
 	nonce := rand.Uint32()
 	file := meta.PartFile(partNumber, nonce)
-	w, err := l.writeShards(ctx, s, bucket, key, data, size, file, false)
+	w, err := l.writeShards(ctx, s, c, bucket, key, data, size, file, false)
 	if err != nil {
 		return storage.PartInfo{}, err
 	}

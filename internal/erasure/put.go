@@ -35,7 +35,8 @@ func (l *Layer) PutObject(ctx context.Context, bucket, key string, data storage.
 		return storage.ObjectInfo{}, fmt.Errorf("erasure: negative size: %w", storage.ErrIncompleteBody)
 	}
 	s := l.setFor(bucket, key)
-	inline := l.inlineFits(s, size)
+	c := s.codecForClass(opts.StorageClass)
+	inline := l.fitsInline(c, size)
 	if !inline {
 		// Refuse early rather than stream a large body into nowhere; the
 		// commit checks again under the bucket's lock.
@@ -43,7 +44,7 @@ func (l *Layer) PutObject(ctx context.Context, bucket, key string, data storage.
 			return storage.ObjectInfo{}, err
 		}
 	}
-	w, err := l.writeShards(ctx, s, bucket, key, data, size, meta.SingleFile, inline)
+	w, err := l.writeShards(ctx, s, c, bucket, key, data, size, meta.SingleFile, inline)
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
@@ -56,7 +57,7 @@ func (l *Layer) PutObject(ctx context.Context, bucket, key string, data storage.
 		Metadata:     maps.Clone(opts.Metadata),
 		Tags:         maps.Clone(opts.Tags),
 		StorageClass: opts.StorageClass,
-		Erasure:      s.codec.layout(),
+		Erasure:      c.layout(),
 		Bitrot:       meta.BitrotHighwayHash256,
 		DataDir:      w.dir,
 	}
@@ -125,7 +126,8 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 		return b
 	})
 	finishErrs := errs
-	if err := quorumErr(errs, s.writeQuorum()); err != nil {
+	quorum := max(s.writeQuorum(), writeQuorumOf(v.Erasure.Data, v.Erasure.Parity))
+	if err := quorumErr(errs, quorum); err != nil {
 		if twoPhase {
 			l.revertVersion(ctx, s, errs, bucket, key, prev, w, v)
 		}
@@ -138,7 +140,7 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 			dropStrays(&b, strays, pos)
 			return b
 		})
-		if err := quorumErr(errs, s.writeQuorum()); err != nil {
+		if err := quorumErr(errs, quorum); err != nil {
 			l.log.Warn("second commit phase missed quorum; heal will finish it", "bucket", bucket, "key", key, "err", err)
 		}
 		finishErrs = errs

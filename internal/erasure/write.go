@@ -11,6 +11,7 @@ import (
 
 	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/meta"
+	"github.com/hoardstore/hoard/internal/storage"
 )
 
 // written is the shard data of one stream, staged on the drives of a set
@@ -22,23 +23,32 @@ type written struct {
 	inline [][]byte // framed shard bytes by drive position, when inline
 	errs   []error  // drives that failed, by position
 	size   int64
+	// quorum is the write quorum of the layout the data was coded with.
+	quorum int
 }
 
 func newDataDir() meta.DataDir { return meta.DataDir(uuid.New()) }
 
-// inlineFits says whether a stream of size bytes is stored inline.
-func (l *Layer) inlineFits(s *set, size int64) bool {
-	return l.cfg.InlineLimit >= 0 && s.codec.layout().ShardSize(size) <= l.cfg.InlineLimit
+// inlineFits says whether a stream of size bytes coded with the set's
+// standard layout is stored inline.
+func (l *Layer) inlineFits(s *set, size int64) bool { return l.fitsInline(s.codec, size) }
+
+// fitsInline says whether a stream of size bytes coded by c is stored inline.
+func (l *Layer) fitsInline(c *codec, size int64) bool {
+	return l.cfg.InlineLimit >= 0 && c.layout().ShardSize(size) <= l.cfg.InlineLimit
 }
 
-// writeShards erasure-codes size bytes of r onto the drives of s: into
-// memory for an inline stream, else into staged files named file. On
-// error nothing is left behind.
-func (l *Layer) writeShards(ctx context.Context, s *set, bucket, key string, r io.Reader, size int64, file string, inline bool) (*written, error) {
+// writeShards erasure-codes size bytes of r with c onto the drives of s:
+// into memory for an inline stream, else into staged files named file.
+// It needs the write quorum of c's layout. On error nothing is left behind.
+func (l *Layer) writeShards(ctx context.Context, s *set, c *codec, bucket, key string, r io.Reader, size int64, file string, inline bool) (*written, error) {
 	n := len(s.drives)
-	w := &written{dir: newDataDir(), dist: l.distribution(s, bucket, key), errs: make([]error, n), size: size}
+	if c.shards() != n {
+		return nil, fmt.Errorf("erasure: layout %d+%d on a set of %d drives: %w", c.data, c.parity, n, storage.ErrCorrupt)
+	}
+	w := &written{dir: newDataDir(), dist: l.distribution(s, bucket, key), errs: make([]error, n), size: size, quorum: writeQuorumOf(c.data, c.parity)}
 	sinks := make([]io.Writer, n) // by shard number
-	fileSize := s.codec.shardFileSize(size)
+	fileSize := c.shardFileSize(size)
 	var writers []drive.ShardWriter // by drive position
 	if inline {
 		w.inline = make([][]byte, n)
@@ -60,7 +70,7 @@ func (l *Layer) writeShards(ctx context.Context, s *set, bucket, key string, r i
 			writers[pos] = sw
 			return err
 		})
-		if err := quorumErr(w.errs, s.writeQuorum()); err != nil {
+		if err := quorumErr(w.errs, w.quorum); err != nil {
 			l.discard(ctx, s, w, writers)
 			return nil, err
 		}
@@ -74,7 +84,7 @@ func (l *Layer) writeShards(ctx context.Context, s *set, bucket, key string, r i
 	for pos, e := range w.errs {
 		shardErrs[w.dist[pos]-1] = e
 	}
-	if err := s.codec.encode(r, size, sinks, shardErrs, s.writeQuorum()); err != nil {
+	if err := c.encode(r, size, sinks, shardErrs, w.quorum); err != nil {
 		l.discard(ctx, s, w, writers)
 		return nil, err
 	}
@@ -95,7 +105,7 @@ func (l *Layer) writeShards(ctx context.Context, s *set, bucket, key string, r i
 			return err
 		})
 		w.errs = errs
-		if err := quorumErr(w.errs, s.writeQuorum()); err != nil {
+		if err := quorumErr(w.errs, w.quorum); err != nil {
 			l.discard(ctx, s, w, nil)
 			return nil, err
 		}
@@ -122,7 +132,11 @@ func (l *Layer) discard(ctx context.Context, s *set, w *written, writers []drive
 // applyWritten commits per-drive batches for drives that hold the staged
 // data (others count as failed) and checks the write quorum.
 func (s *set) applyWritten(ctx context.Context, w *written, mk func(pos int) drive.Batch) error {
-	if err := quorumErr(s.applyEach(ctx, w, mk), s.writeQuorum()); err != nil {
+	q := s.writeQuorum()
+	if w != nil {
+		q = max(q, w.quorum)
+	}
+	if err := quorumErr(s.applyEach(ctx, w, mk), q); err != nil {
 		return fmt.Errorf("erasure: commit: %w", err)
 	}
 	return nil
