@@ -36,7 +36,7 @@ func resolveVersion(rec *meta.Record, versionID string) (*meta.Version, error) {
 // lookup reads the record of bucket/key and resolves versionID; a missing
 // bucket is told apart from a missing key.
 func (l *Layer) lookup(ctx context.Context, s *set, bucket, key, versionID string) (*meta.Version, error) {
-	rec, err := s.readRecord(ctx, bucket, key)
+	rec, err := l.readRecordHealing(ctx, s, bucket, key)
 	if errors.Is(err, drive.ErrNotFound) {
 		rec, err = nil, nil
 	}
@@ -230,6 +230,7 @@ func (r *objectReader) Read(p []byte) (int, error) {
 			sg := r.segs[0]
 			r.segs = r.segs[1:]
 			r.cur = newBlockReader(r.o.c, sg.size, sg.off, sg.n, r.o.sources(sg.file))
+			r.cur.onBad = r.o.damaged
 		}
 		n, err := r.cur.Read(p)
 		if err == io.EOF {

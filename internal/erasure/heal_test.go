@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/storage"
@@ -191,7 +192,7 @@ func healCheckDataDirs(t *testing.T, l *Layer, dirs []string, bodies map[string]
 	t.Helper()
 	want := 0
 	for _, b := range bodies {
-		if !l.inlineFits(l.sets[0], int64(len(b))) {
+		if l.sets[0].codec.layout().ShardSize(int64(len(b))) > l.cfg.InlineLimit {
 			want++
 		}
 	}
@@ -283,5 +284,85 @@ func TestHealRacesWriters(t *testing.T) {
 	}
 	if probs := healAudit(t, l, "bkt", "k", last); len(probs) > 0 {
 		t.Errorf("after heal: %v", probs)
+	}
+}
+
+func TestHealOnRead(t *testing.T) {
+	t.Parallel()
+	l, _, dirs := healOpen(t, 4, Config{})
+	ctx := context.Background()
+	mustBucket(t, l, "bkt")
+	big, small := randBytes(2<<20+3, 1), randBytes(1000, 2)
+	mustPut(t, l, "bkt", "big", big)
+	mustPut(t, l, "bkt", "small", small)
+	// Corrupt every drive's shard file but one data shard's worth: the read
+	// must meet a bad data shard whichever it reads first.
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, dir := range dirs[:2] {
+		for _, f := range healShardFiles(t, dir, "part.1") {
+			healFlip(t, f, 3, r)
+		}
+	}
+	s := l.sets[0]
+	if err := s.drives[2].Apply(ctx, drive.Batch{Mutations: []drive.Mutation{{NS: drive.NSObject, Key: drive.ObjectKey("bkt", "small"), Delete: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := l.HealQueueStats(); q != 0 {
+		t.Fatalf("queue before reads: got %d, want 0", q)
+	}
+	healMustRead(t, l, "bkt", "small", small)
+	healMustRead(t, l, "bkt", "big", big)
+	healMustRead(t, l, "bkt", "big", big) // queued once
+	if q, _ := l.HealQueueStats(); q != 2 {
+		t.Fatalf("queue after reads: got %d, want 2", q)
+	}
+	want := map[string]bool{"small": false, "big": true}
+	for range 2 {
+		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		h, err := l.NextHeal(qctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("NextHeal: got %v", err)
+		}
+		if deep, ok := want[h.Key]; !ok || deep != h.Deep || h.Bucket != "bkt" {
+			t.Errorf("NextHeal: got %+v, want one of %v (key: deep)", h, want)
+		}
+		delete(want, h.Key)
+		if _, err := l.HealObjectWith(ctx, h.Bucket, h.Key, HealOptions{Deep: h.Deep}); err != nil {
+			t.Errorf("heal %s: %v", h.Key, err)
+		}
+	}
+	for k, b := range map[string][]byte{"big": big, "small": small} {
+		if probs := healAudit(t, l, "bkt", k, b); len(probs) > 0 {
+			t.Errorf("%s after the queued heal: %v", k, probs)
+		}
+	}
+}
+
+func TestHealQueueBounded(t *testing.T) {
+	t.Parallel()
+	q := newHealQueue(3)
+	for _, k := range []string{"a", "b", "a", "c", "d", "e"} {
+		q.push("bkt", k, false)
+	}
+	q.push("bkt", "b", true)
+	if len(q.pending) != 3 || q.dropped.Load() != 2 {
+		t.Fatalf("queue: got %d queued, %d dropped; want 3 and 2", len(q.pending), q.dropped.Load())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	var got []QueuedHeal
+	for range 3 {
+		h, err := q.pop(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, h)
+	}
+	if fmt.Sprint(got) != "[{bkt a false} {bkt b true} {bkt c false}]" {
+		t.Errorf("popped: got %v, want a, b (deep), c", got)
+	}
+	if _, err := q.pop(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("pop of an empty queue: got %v, want the context's deadline", err)
 	}
 }

@@ -36,6 +36,8 @@ type Layer struct {
 	// ones that healing has not reported rebuilt.
 	rebuildMu  sync.Mutex
 	rebuilding map[string]bool
+	// healq holds the objects reads found damaged (heal_queue.go).
+	healq *healQueue
 
 	closeOnce sync.Once
 }
@@ -49,29 +51,14 @@ type set struct {
 	data   int
 	parity int
 	codec  *codec
-	// reduced is the codec of the REDUCED_REDUNDANCY storage class.
-	reduced *codec
 }
 
 // writeQuorum is the number of drives that must accept a write.
-func (s *set) writeQuorum() int { return writeQuorumOf(s.data, s.parity) }
-
-// writeQuorumOf is the write quorum of a layout of data and parity shards:
-// data, plus one when data equals parity so two write quorums always share
-// a drive.
-func writeQuorumOf(data, parity int) int {
-	if data == parity {
-		return data + 1
+func (s *set) writeQuorum() int {
+	if s.data == s.parity {
+		return s.data + 1
 	}
-	return data
-}
-
-// codecForClass returns the codec new data of storage class sc is written with.
-func (s *set) codecForClass(sc string) *codec {
-	if sc == StorageClassReduced && s.reduced != nil {
-		return s.reduced
-	}
-	return s.codec
+	return s.data
 }
 
 // readQuorum is the number of drives that must answer a read.
@@ -163,6 +150,7 @@ func start(ctx context.Context, cfg Config, open opener, explicitSetSize, explic
 	l := &Layer{
 		cfg: cfg, log: cfg.Logger, deployment: sp.ref.Deployment,
 		locker: cfg.Locker, pins: newPins(), codecs: map[[3]int64]*codec{}, rebuilding: map[string]bool{},
+		healq: newHealQueue(DefaultHealQueue),
 	}
 	l.hashKey = sha256.Sum256([]byte("hoard-placement:" + sp.ref.Deployment))
 	l.drives = l.placeDrives(sp, open)
@@ -176,15 +164,11 @@ func start(ctx context.Context, cfg Config, open opener, explicitSetSize, explic
 		s := &set{index: i, drives: l.drives[start : start+len(ids)], parity: cfg.Parity, data: len(ids) - cfg.Parity}
 		start += len(ids)
 		c, err := l.codecFor(meta.Erasure{Data: s.data, Parity: s.parity, BlockSize: cfg.BlockSize})
-		if err == nil {
-			rp := reducedParity(cfg.ReducedParity, s.parity)
-			s.codec = c
-			s.reduced, err = l.codecFor(meta.Erasure{Data: len(ids) - rp, Parity: rp, BlockSize: cfg.BlockSize})
-		}
 		if err != nil {
 			l.Close()
 			return nil, nil, err
 		}
+		s.codec = c
 		l.sets = append(l.sets, s)
 	}
 	return l, nil, nil

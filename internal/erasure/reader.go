@@ -29,6 +29,8 @@ type blockReader struct {
 	bp     *[]byte
 	out    []byte
 	err    error
+	// onBad, when set, hears of every shard that could not be used.
+	onBad func(error)
 }
 
 func newBlockReader(c *codec, size, offset, length int64, srcs []shardSource) *blockReader {
@@ -104,6 +106,9 @@ func (r *blockReader) next() error {
 		f := buf[int64(i)*frame : int64(i)*frame+hashSize+sl]
 		if err := r.readFrame(i, f); err != nil {
 			r.markBad(i)
+			if r.onBad != nil {
+				r.onBad(err)
+			}
 			if firstErr == nil {
 				firstErr = err
 			}
@@ -145,7 +150,7 @@ func (r *blockReader) readFrame(i int, f []byte) error {
 	var sum [hashSize]byte
 	r.c.sum(sum[:], f[hashSize:])
 	if [hashSize]byte(f[:hashSize]) != sum {
-		return fmt.Errorf("erasure: shard %d block %d: bitrot hash mismatch", i+1, r.block)
+		return fmt.Errorf("erasure: shard %d block %d: bitrot hash mismatch: %w", i+1, r.block, storage.ErrCorrupt)
 	}
 	return nil
 }

@@ -51,6 +51,13 @@ func (s *set) getQuorum(ctx context.Context, ns drive.Namespace, key string, nor
 // pickQuorum chooses the value (or not-found) that at least quorum drives
 // returned; ties go to the value over not-found.
 func pickQuorum(vals [][]byte, errs []error, quorum int, normalize func([]byte) []byte) ([]byte, error) {
+	v, _, err := pickQuorumCount(vals, errs, quorum, normalize)
+	return v, err
+}
+
+// pickQuorumCount is pickQuorum that also returns how many drives gave
+// the chosen answer (the value, or not-found).
+func pickQuorumCount(vals [][]byte, errs []error, quorum int, normalize func([]byte) []byte) ([]byte, int, error) {
 	type group struct {
 		norm  []byte
 		value []byte
@@ -94,12 +101,12 @@ func pickQuorum(vals [][]byte, errs []error, quorum int, normalize func([]byte) 
 		}
 	}
 	if best >= 0 && groups[best].count >= quorum && groups[best].count >= notFound {
-		return groups[best].value, nil
+		return groups[best].value, groups[best].count, nil
 	}
 	if notFound >= quorum {
-		return nil, drive.ErrNotFound
+		return nil, notFound, drive.ErrNotFound
 	}
-	return nil, reduceErr(errs, quorum, storage.ErrReadQuorum)
+	return nil, 0, reduceErr(errs, quorum, storage.ErrReadQuorum)
 }
 
 // latestIsNewer reports whether object record a's latest version is newer
