@@ -51,14 +51,29 @@ type set struct {
 	data   int
 	parity int
 	codec  *codec
+	// reduced is the codec of the REDUCED_REDUNDANCY storage class.
+	reduced *codec
 }
 
 // writeQuorum is the number of drives that must accept a write.
-func (s *set) writeQuorum() int {
-	if s.data == s.parity {
-		return s.data + 1
+func (s *set) writeQuorum() int { return writeQuorumOf(s.data, s.parity) }
+
+// writeQuorumOf is the write quorum of a layout of data and parity shards:
+// data, plus one when data equals parity so two write quorums always share
+// a drive.
+func writeQuorumOf(data, parity int) int {
+	if data == parity {
+		return data + 1
 	}
-	return s.data
+	return data
+}
+
+// codecForClass returns the codec new data of storage class sc is written with.
+func (s *set) codecForClass(sc string) *codec {
+	if sc == StorageClassReduced && s.reduced != nil {
+		return s.reduced
+	}
+	return s.codec
 }
 
 // readQuorum is the number of drives that must answer a read.
@@ -164,11 +179,15 @@ func start(ctx context.Context, cfg Config, open opener, explicitSetSize, explic
 		s := &set{index: i, drives: l.drives[start : start+len(ids)], parity: cfg.Parity, data: len(ids) - cfg.Parity}
 		start += len(ids)
 		c, err := l.codecFor(meta.Erasure{Data: s.data, Parity: s.parity, BlockSize: cfg.BlockSize})
+		if err == nil {
+			rp := reducedParity(cfg.ReducedParity, s.parity)
+			s.codec = c
+			s.reduced, err = l.codecFor(meta.Erasure{Data: len(ids) - rp, Parity: rp, BlockSize: cfg.BlockSize})
+		}
 		if err != nil {
 			l.Close()
 			return nil, nil, err
 		}
-		s.codec = c
 		l.sets = append(l.sets, s)
 	}
 	return l, nil, nil
