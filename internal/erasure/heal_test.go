@@ -295,15 +295,20 @@ func TestHealOnRead(t *testing.T) {
 	big, small := randBytes(2<<20+3, 1), randBytes(1000, 2)
 	mustPut(t, l, "bkt", "big", big)
 	mustPut(t, l, "bkt", "small", small)
-	// Corrupt every drive's shard file but one data shard's worth: the read
-	// must meet a bad data shard whichever it reads first.
+	// Corrupt the drives holding the data shards, which a read tries first.
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, dir := range dirs[:2] {
-		for _, f := range healShardFiles(t, dir, "part.1") {
-			healFlip(t, f, 3, r)
+	s := l.sets[0]
+	rec, err := s.readRecord(ctx, "bkt", "big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pos, shard := range rec.Versions[0].Erasure.Distribution {
+		if int(shard) <= s.data {
+			for _, f := range healShardFiles(t, dirs[pos], "part.1") {
+				healFlip(t, f, 3, r)
+			}
 		}
 	}
-	s := l.sets[0]
 	if err := s.drives[2].Apply(ctx, drive.Batch{Mutations: []drive.Mutation{{NS: drive.NSObject, Key: drive.ObjectKey("bkt", "small"), Delete: true}}}); err != nil {
 		t.Fatal(err)
 	}

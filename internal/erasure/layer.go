@@ -101,7 +101,11 @@ func Open(ctx context.Context, cfg Config) (*Layer, error) {
 			}
 			return nil, fmt.Errorf("erasure: open drive: %w", err)
 		}
-		return d, nil
+		if len(paths) == 1 {
+			return d, nil
+		}
+		// A folder wiped while in service is opened again in place (CheckDrives).
+		return newReopenDrive(d, func() (drive.Drive, error) { return drive.OpenLocal(paths[i], dopts) }), nil
 	}
 	l, probes, err := start(ctx, cfg, open, explicitSetSize, explicitParity)
 	if err != nil {
