@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/hoardstore/hoard/internal/drive"
@@ -21,6 +22,9 @@ type removal struct {
 	// strays are versions drives hold data for that the quorum's record
 	// does not (see readRecordStrays), by drive position.
 	strays [][]meta.Version
+	// prev is the record before the removal, written back if the removal
+	// misses its write quorum (set on one removal per key).
+	prev *meta.Record
 }
 
 // planRemoval reads bucket/key and plans the deletion of versionID (all
@@ -36,12 +40,13 @@ func (l *Layer) planRemoval(ctx context.Context, s *set, bucket, key, versionID 
 	if err != nil {
 		return nil, err
 	}
+	prev := &meta.Record{Versions: slices.Clone(rec.Versions)}
 	if all {
 		out := make([]removal, 0, len(rec.Versions))
 		for i, v := range rec.Versions {
 			out = append(out, removal{key: key, gone: v, noRec: true})
 			if i == 0 {
-				out[0].strays = strays
+				out[0].strays, out[0].prev = strays, prev
 			}
 		}
 		return out, nil
@@ -57,18 +62,23 @@ func (l *Layer) planRemoval(ctx context.Context, s *set, bucket, key, versionID 
 		}
 		return nil, storage.ErrVersionNotFound
 	}
-	r := removal{key: key, gone: rec.Versions[i], strays: strays}
+	r := removal{key: key, gone: rec.Versions[i], strays: strays, prev: prev}
 	rec.Versions = append(rec.Versions[:i], rec.Versions[i+1:]...)
 	r.rec, r.noRec = rec, len(rec.Versions) == 0
 	return []removal{r}, nil
 }
 
-// applyRemovals commits the removals of one set in one batch per drive and
-// then removes their data directories.
+// applyRemovals commits the removals of one set and then removes their
+// data directories. With several drives it commits in two phases, as
+// commitVersion does: first only the records, which are written back on
+// the drives that took them if fewer than a write quorum did (so a failed
+// delete changes nothing); then, with the quorum reached, the removed
+// versions' inline data and references.
 func (l *Layer) applyRemovals(ctx context.Context, s *set, bucket string, rs []removal) error {
 	if len(rs) == 0 {
 		return nil
 	}
+	twoPhase := len(s.drives) > 1
 	errs := s.applyEach(ctx, nil, func(pos int) drive.Batch {
 		var b drive.Batch
 		for i := range rs {
@@ -80,19 +90,68 @@ func (l *Layer) applyRemovals(ctx context.Context, s *set, bucket string, rs []r
 				m.Value = encodeFor(r.rec, pos)
 			}
 			b.Mutations = append(b.Mutations, m)
-			dropVersion(&b, &r.gone, meta.DataDir{})
-			dropStrays(&b, r.strays, pos)
+		}
+		if !twoPhase {
+			dropRemoved(&b, rs, pos)
 		}
 		return b
 	})
 	if err := quorumErr(errs, s.writeQuorum()); err != nil {
+		if twoPhase {
+			l.revertRemovals(ctx, s, bucket, rs, errs)
+		}
 		return fmt.Errorf("erasure: commit: %w", err)
+	}
+	if twoPhase {
+		errs = s.applyEach(ctx, nil, func(pos int) drive.Batch {
+			var b drive.Batch
+			dropRemoved(&b, rs, pos)
+			return b
+		})
+		if err := quorumErr(errs, s.writeQuorum()); err != nil {
+			l.log.Warn("second delete phase missed quorum; heal will finish it", "bucket", bucket, "err", err)
+		}
 	}
 	for i := range rs {
 		l.removeStrays(ctx, s, rs[i].strays, errs)
 		l.removeData(ctx, s, &rs[i].gone, meta.DataDir{})
 	}
 	return nil
+}
+
+// dropRemoved adds to b what drops the data of every removed version and
+// of the strays on drive position pos.
+func dropRemoved(b *drive.Batch, rs []removal, pos int) {
+	for i := range rs {
+		dropVersion(b, &rs[i].gone, meta.DataDir{})
+		dropStrays(b, rs[i].strays, pos)
+	}
+}
+
+// revertRemovals writes the previous records back on the drives that
+// took a removal that missed its quorum.
+func (l *Layer) revertRemovals(ctx context.Context, s *set, bucket string, rs []removal, errs []error) {
+	ctx = context.WithoutCancel(ctx)
+	batches := make([]drive.Batch, len(s.drives)) // built in turn: encodeFor sets shard indexes
+	for pos := range batches {
+		if errs[pos] != nil {
+			continue
+		}
+		for i := range rs {
+			if p := rs[i].prev; p != nil {
+				batches[pos].Mutations = append(batches[pos].Mutations, drive.Mutation{NS: drive.NSObject, Key: drive.ObjectKey(bucket, rs[i].key), Value: encodeFor(p, pos)})
+			}
+		}
+	}
+	s.each(func(pos int, d drive.Drive) error {
+		if errs[pos] != nil || len(batches[pos].Mutations) == 0 {
+			return nil
+		}
+		if err := d.Apply(ctx, batches[pos]); err != nil {
+			l.log.Warn("revert partial delete", "drive", d.Endpoint(), "bucket", bucket, "err", err)
+		}
+		return nil
+	})
 }
 
 // DeleteObject removes a version (the null version when VersionID is "").

@@ -10,9 +10,11 @@ import (
 )
 
 // walkSet walks one set. A single drive is walked directly. With several,
-// every drive is walked and the pages merged: a name is kept if at least
-// half of the drives that answered hold it (a committed write reached a
-// majority, a committed delete left a minority), and the merged page is
+// every drive is walked and the pages merged: a name (or common prefix)
+// is kept if at least a read quorum of drives hold it. A committed write
+// reached a write quorum, at least a read quorum; a committed delete left
+// at most n - write quorum copies, fewer than a read quorum, so a deleted
+// object never reappears, whichever drives are down. The merged page is
 // cut at the earliest end of a truncated drive page, beyond which some
 // drive's view is unknown.
 func (l *Layer) walkSet(ctx context.Context, s *set, o drive.WalkOptions) (drive.WalkResult, error) {
@@ -44,7 +46,7 @@ func (l *Layer) walkSet(ctx context.Context, s *set, o drive.WalkOptions) (drive
 			truncated = true
 		}
 	}
-	need := (answered + 1) / 2
+	need := s.readQuorum()
 	pos := make([]int, len(pages))
 	same := make([]drive.WalkEntry, 0, len(pages))
 	var out drive.WalkResult
@@ -66,7 +68,7 @@ func (l *Layer) walkSet(ctx context.Context, s *set, o drive.WalkOptions) (drive
 				pos[i]++
 			}
 		}
-		if len(same) >= need || same[0].IsPrefix {
+		if len(same) >= need {
 			out.Entries = append(out.Entries, agreedEntry(same))
 		}
 	}
