@@ -141,6 +141,7 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string, force bool) err
 	} else if err := l.checkEmpty(ctx, bucket); err != nil {
 		return err
 	}
+	defer l.usage.forget(bucket)
 	return l.eachSet(func(s *set) error {
 		errs := s.each(func(pos int, d drive.Drive) error {
 			if err := d.DeleteBucket(ctx, bucket); err != nil && !errors.Is(err, drive.ErrNotFound) {

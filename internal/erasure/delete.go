@@ -102,6 +102,15 @@ func (l *Layer) applyRemovals(ctx context.Context, s *set, bucket string, rs []r
 		}
 		return fmt.Errorf("erasure: commit: %w", err)
 	}
+	for i := range rs {
+		if p := rs[i].prev; p != nil {
+			var after *meta.Version
+			if !rs[i].noRec {
+				after = latest(rs[i].rec)
+			}
+			l.usage.change(bucket, latest(p), after)
+		}
+	}
 	if twoPhase {
 		errs = s.applyEach(ctx, nil, func(pos int) drive.Batch {
 			var b drive.Batch

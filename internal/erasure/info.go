@@ -9,8 +9,11 @@ import (
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
-// BucketUsage counts the current objects and their bytes in a bucket by
-// walking its records (cost grows with the bucket).
+// BucketUsage reports the current objects and their bytes in a bucket:
+// the cached figure when one is known (counted by the background scanner
+// or an earlier call, kept exact by the writes through this engine, at
+// most UsageMaxAge old; see heal_usage.go), else by walking its records
+// (cost grows with the bucket), which then becomes the cached figure.
 func (l *Layer) BucketUsage(ctx context.Context, bucket string) (storage.BucketUsage, error) {
 	if !storage.ValidBucketName(bucket) {
 		return storage.BucketUsage{}, fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketNotFound)
@@ -18,6 +21,19 @@ func (l *Layer) BucketUsage(ctx context.Context, bucket string) (storage.BucketU
 	if _, err := l.bucketInfo(ctx, bucket); err != nil {
 		return storage.BucketUsage{}, err
 	}
+	if u, ok := l.usage.get(bucket); ok {
+		return u, nil
+	}
+	done := l.usage.begin(bucket)
+	u, err := l.walkUsage(ctx, bucket)
+	if err == nil {
+		done(u.Objects, u.Bytes)
+	}
+	return u, err
+}
+
+// walkUsage counts a bucket's usage by walking its records.
+func (l *Layer) walkUsage(ctx context.Context, bucket string) (storage.BucketUsage, error) {
 	u := storage.BucketUsage{Name: bucket}
 	for _, s := range l.sets {
 		start := ""

@@ -38,6 +38,8 @@ type Layer struct {
 	rebuilding map[string]bool
 	// healq holds the objects reads found damaged (heal_queue.go).
 	healq *healQueue
+	// usage caches per-bucket usage (heal_usage.go).
+	usage *usageCache
 
 	closeOnce sync.Once
 }
@@ -169,7 +171,7 @@ func start(ctx context.Context, cfg Config, open opener, explicitSetSize, explic
 	l := &Layer{
 		cfg: cfg, log: cfg.Logger, deployment: sp.ref.Deployment,
 		locker: cfg.Locker, pins: newPins(), codecs: map[[3]int64]*codec{}, rebuilding: map[string]bool{},
-		healq: newHealQueue(DefaultHealQueue),
+		healq: newHealQueue(DefaultHealQueue), usage: newUsageCache(),
 	}
 	l.hashKey = sha256.Sum256([]byte("hoard-placement:" + sp.ref.Deployment))
 	l.drives = l.placeDrives(sp, open)

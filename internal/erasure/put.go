@@ -133,6 +133,7 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 		}
 		return storage.ObjectInfo{}, fmt.Errorf("erasure: commit %s/%s: %w", bucket, key, err)
 	}
+	l.usage.change(bucket, latest(prev), latest(rec))
 	if twoPhase {
 		errs = s.applyEach(ctx, nil, func(pos int) drive.Batch {
 			var b drive.Batch
