@@ -204,3 +204,16 @@ func (l *Layer) CheckDrives(ctx context.Context) ([]string, error) {
 	}
 	return replaced, errors.Join(errs...)
 }
+
+// DriveSet returns the erasure set (0-based) of the drive named endpoint,
+// or -1 if no drive has that name.
+func (l *Layer) DriveSet(endpoint string) int {
+	for _, s := range l.sets {
+		for _, d := range s.drives {
+			if d.Endpoint() == endpoint {
+				return s.index
+			}
+		}
+	}
+	return -1
+}
