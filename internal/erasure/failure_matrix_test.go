@@ -445,3 +445,38 @@ func TestDeletedStaysDeleted(t *testing.T) {
 		})
 	}
 }
+
+// TestFailedUpdateChangesNothing: a metadata update that misses its write
+// quorum is undone on the drives that took it, so every read quorum of
+// drives sees the old metadata afterwards.
+func TestFailedUpdateChangesNothing(t *testing.T) {
+	l, faulty, _ := openFaulty(t, 4, Config{})
+	ctx := context.Background()
+	mustBucket(t, l, "bkt")
+	if _, err := l.PutObject(ctx, "bkt", "k", newPayload([]byte("body")), storage.PutOptions{Metadata: map[string]string{"x-amz-meta-v": "old"}}); err != nil {
+		t.Fatal(err)
+	}
+	faulty[1].SetMode(drive.FaultReadOnly)
+	faulty[2].SetMode(drive.FaultReadOnly)
+	_, err := l.UpdateObject(ctx, "bkt", "k", storage.UpdateOptions{Metadata: map[string]string{"x-amz-meta-v": "new"}})
+	if !errors.Is(err, storage.ErrWriteQuorum) {
+		t.Fatalf("update with 2 of 4 read-only: got %v, want ErrWriteQuorum", err)
+	}
+	faulty[1].SetMode(drive.FaultNone)
+	faulty[2].SetMode(drive.FaultNone)
+	for _, down := range failCombinations(4, 2) {
+		for _, i := range down {
+			faulty[i].SetMode(drive.FaultRemoved)
+		}
+		info, err := l.StatObject(ctx, "bkt", "k", storage.GetOptions{})
+		if err != nil || info.Metadata["x-amz-meta-v"] != "old" {
+			t.Errorf("drives %v down: got %v, %v; want the old metadata", down, info.Metadata, err)
+		}
+		for _, i := range down {
+			faulty[i].SetMode(drive.FaultNone)
+		}
+	}
+	if p := verifyRedundancy(t, l, "bkt", "k"); len(p) != 0 {
+		t.Errorf("after the failed update: %v; want every drive to agree", p)
+	}
+}

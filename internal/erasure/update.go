@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/hoardstore/hoard/internal/drive"
+	"github.com/hoardstore/hoard/internal/meta"
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
 // UpdateObject replaces the metadata and/or tags of a version in place;
-// the data is untouched.
+// the data is untouched. An update that misses its write quorum is written
+// back on the drives that took it.
 func (l *Layer) UpdateObject(ctx context.Context, bucket, key string, opts storage.UpdateOptions) (storage.ObjectInfo, error) {
 	if err := checkObject(bucket, key); err != nil {
 		return storage.ObjectInfo{}, notFoundForBadKey(err)
@@ -43,6 +46,7 @@ func (l *Layer) UpdateObject(ctx context.Context, bucket, key string, opts stora
 		}
 		return storage.ObjectInfo{}, fmt.Errorf("erasure: update %s/%s: %w", bucket, key, err)
 	}
+	prev := &meta.Record{Versions: slices.Clone(rec.Versions)}
 	if opts.Metadata != nil {
 		v.Metadata = maps.Clone(opts.Metadata)
 	}
@@ -55,6 +59,9 @@ func (l *Layer) UpdateObject(ctx context.Context, bucket, key string, opts stora
 		return b
 	})
 	if err := quorumErr(errs, s.writeQuorum()); err != nil {
+		if len(s.drives) > 1 { // a failed update changes nothing
+			l.revertRemovals(ctx, s, bucket, []removal{{key: key, prev: prev}}, errs)
+		}
 		return storage.ObjectInfo{}, fmt.Errorf("erasure: commit: %w", err)
 	}
 	l.removeStrays(ctx, s, strays, errs)
