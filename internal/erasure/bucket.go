@@ -61,8 +61,14 @@ func (l *Layer) MakeBucket(ctx context.Context, bucket string) error {
 	}
 	defer unlock()
 	rec := encodeBucket(time.Now())
-	return l.eachSet(func(s *set) error {
-		errs := s.each(func(pos int, d drive.Drive) error { return d.MakeBucket(ctx, bucket, rec) })
+	created := make([][]bool, len(l.sets)) // by set, drive: this call wrote the record
+	err = l.eachSet(func(s *set) error {
+		created[s.index] = make([]bool, len(s.drives))
+		errs := s.each(func(pos int, d drive.Drive) error {
+			err := d.MakeBucket(ctx, bucket, rec)
+			created[s.index][pos] = err == nil
+			return err
+		})
 		exists := 0
 		for i, e := range errs {
 			if errors.Is(e, drive.ErrExists) {
@@ -74,6 +80,28 @@ func (l *Layer) MakeBucket(ctx context.Context, bucket string) error {
 			return fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketExists)
 		}
 		return quorumErr(errs, s.writeQuorum())
+	})
+	if err != nil && !errors.Is(err, storage.ErrBucketExists) {
+		// A failed create changes nothing: remove the records it wrote.
+		l.eachDrive(created, func(d drive.Drive) error { return d.DeleteBucket(context.WithoutCancel(ctx), bucket) })
+	}
+	return err
+}
+
+// eachDrive runs fn, in parallel per set, on the drives marked in which
+// (by set, then position), logging failures.
+func (l *Layer) eachDrive(which [][]bool, fn func(d drive.Drive) error) {
+	l.eachSet(func(s *set) error {
+		s.each(func(pos int, d drive.Drive) error {
+			if which[s.index] == nil || !which[s.index][pos] {
+				return nil
+			}
+			if err := fn(d); err != nil {
+				l.log.Warn("undo a bucket change that missed its quorum", "drive", d.Endpoint(), "err", err)
+			}
+			return nil
+		})
+		return nil
 	})
 }
 
@@ -131,7 +159,8 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string, force bool) err
 		return err
 	}
 	defer unlock()
-	if _, err := l.bucketInfo(ctx, bucket); err != nil {
+	info, err := l.bucketInfo(ctx, bucket)
+	if err != nil {
 		return err
 	}
 	if force {
@@ -142,15 +171,25 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string, force bool) err
 		return err
 	}
 	defer l.usage.forget(bucket)
-	return l.eachSet(func(s *set) error {
+	deleted := make([][]bool, len(l.sets)) // by set, drive: this call removed the record
+	err = l.eachSet(func(s *set) error {
+		deleted[s.index] = make([]bool, len(s.drives))
 		errs := s.each(func(pos int, d drive.Drive) error {
-			if err := d.DeleteBucket(ctx, bucket); err != nil && !errors.Is(err, drive.ErrNotFound) {
+			err := d.DeleteBucket(ctx, bucket)
+			deleted[s.index][pos] = err == nil
+			if err != nil && !errors.Is(err, drive.ErrNotFound) {
 				return err
 			}
 			return nil
 		})
 		return quorumErr(errs, s.writeQuorum())
 	})
+	if err != nil {
+		// A failed delete changes nothing: put back the records it removed.
+		rec := encodeBucket(info.Created)
+		l.eachDrive(deleted, func(d drive.Drive) error { return d.MakeBucket(context.WithoutCancel(ctx), bucket, rec) })
+	}
+	return err
 }
 
 func (l *Layer) checkEmpty(ctx context.Context, bucket string) error {

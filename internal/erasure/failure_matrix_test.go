@@ -480,3 +480,39 @@ func TestFailedUpdateChangesNothing(t *testing.T) {
 		t.Errorf("after the failed update: %v; want every drive to agree", p)
 	}
 }
+
+// TestFailedBucketChangesNothing: creating or deleting a bucket without a
+// write quorum is undone on the drives that took it.
+func TestFailedBucketChangesNothing(t *testing.T) {
+	l, faulty, _ := openFaulty(t, 4, Config{})
+	ctx := context.Background()
+	mustBucket(t, l, "kept")
+	faulty[0].SetMode(drive.FaultReadOnly)
+	faulty[3].SetMode(drive.FaultReadOnly)
+	if err := l.MakeBucket(ctx, "never"); !errors.Is(err, storage.ErrWriteQuorum) {
+		t.Errorf("MakeBucket with 2 of 4 read-only: got %v, want ErrWriteQuorum", err)
+	}
+	if err := l.DeleteBucket(ctx, "kept", false); !errors.Is(err, storage.ErrWriteQuorum) {
+		t.Errorf("DeleteBucket with 2 of 4 read-only: got %v, want ErrWriteQuorum", err)
+	}
+	faulty[0].SetMode(drive.FaultNone)
+	faulty[3].SetMode(drive.FaultNone)
+	for _, down := range append(failCombinations(4, 2), nil) {
+		for _, i := range down {
+			faulty[i].SetMode(drive.FaultRemoved)
+		}
+		if _, err := l.GetBucketInfo(ctx, "never"); !errors.Is(err, storage.ErrBucketNotFound) {
+			t.Errorf("drives %v down: bucket never: got %v, want ErrBucketNotFound", down, err)
+		}
+		if _, err := l.GetBucketInfo(ctx, "kept"); err != nil {
+			t.Errorf("drives %v down: bucket kept: got %v, want it", down, err)
+		}
+		bs, err := l.ListBuckets(ctx)
+		if err != nil || len(bs) != 1 || bs[0].Name != "kept" {
+			t.Errorf("drives %v down: ListBuckets: got %v, %v; want [kept]", down, bs, err)
+		}
+		for _, i := range down {
+			faulty[i].SetMode(drive.FaultNone)
+		}
+	}
+}
