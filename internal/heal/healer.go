@@ -1,0 +1,217 @@
+package heal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hoardstore/hoard/internal/erasure"
+	"github.com/hoardstore/hoard/internal/storage"
+)
+
+// Defaults applied by Config.
+const (
+	// DefaultRate is the scanner's pace, in objects per second.
+	DefaultRate = 100
+	// DefaultByteRate bounds the scanner's shard reads, in bytes per second.
+	DefaultByteRate = 64 << 20
+	// DefaultInterval is the pause between two scanner cycles.
+	DefaultInterval = 10 * time.Minute
+	// DefaultCheckInterval is how often drives are checked (wiped,
+	// replaced, back online).
+	DefaultCheckInterval = 5 * time.Second
+)
+
+// Engine is what healing needs from the storage engine; *erasure.Layer
+// implements it.
+type Engine interface {
+	HealObjectWith(ctx context.Context, bucket, key string, opts erasure.HealOptions) (erasure.HealResult, error)
+	HealBucket(ctx context.Context, bucket string) (erasure.BucketHealResult, error)
+	HealBuckets(ctx context.Context) ([]string, error)
+	HealKeys(ctx context.Context, o erasure.HealWalk) ([]string, bool, error)
+	NextHeal(ctx context.Context) (erasure.QueuedHeal, error)
+	HealQueueStats() (queued int, dropped uint64)
+	CheckDrives(ctx context.Context) ([]string, error)
+	RebuildingDrives() []string
+	DriveRebuilt(endpoint string)
+	DriveSet(endpoint string) int
+	CountUsage(bucket string) func(objects, bytes uint64) bool
+	GetBucketInfo(ctx context.Context, bucket string) (storage.BucketInfo, error)
+	StorageInfo(ctx context.Context) (storage.StorageInfo, error)
+}
+
+var _ Engine = (*erasure.Layer)(nil)
+
+// Config configures a Healer.
+type Config struct {
+	Engine Engine
+	Logger *slog.Logger
+	// Rate is the scanner's pace in objects per second; 0 means
+	// DefaultRate, negative disables the scanner.
+	Rate float64
+	// ByteRate bounds the bytes per second the scanner reads to verify
+	// shards; 0 means DefaultByteRate, negative leaves them unbounded.
+	ByteRate float64
+	// Interval is the pause between scanner cycles; 0 means DefaultInterval.
+	Interval time.Duration
+	// DeepEvery makes every DeepEvery-th scanner cycle verify every shard
+	// block by block (the others only check that shards are present);
+	// 0 means 1, every cycle.
+	DeepEvery int
+	// CheckInterval is how often drives are checked; 0 means DefaultCheckInterval.
+	CheckInterval time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Rate == 0 {
+		c.Rate = DefaultRate
+	}
+	if c.ByteRate == 0 {
+		c.ByteRate = DefaultByteRate
+	}
+	if c.Interval <= 0 {
+		c.Interval = DefaultInterval
+	}
+	if c.DeepEvery <= 0 {
+		c.DeepEvery = 1
+	}
+	if c.CheckInterval <= 0 {
+		c.CheckInterval = DefaultCheckInterval
+	}
+	return c
+}
+
+// ErrRunning marks a StartHeal refused because a heal is running.
+var ErrRunning = errors.New("heal: a heal is already running")
+
+// maxPages bounds every walk over a bucket (1000 keys a page).
+const maxPages = 1 << 30
+
+// Healer runs the background healing of one engine and the heals an
+// operator starts. Start begins the background work; Close ends it.
+type Healer struct {
+	cfg      Config
+	e        Engine
+	log      *slog.Logger
+	objPace  *pacer
+	bytePace *pacer
+
+	mu      sync.Mutex
+	run     Run
+	scanner ScannerStatus
+	queue   QueueStatus
+	drives  map[string]*DriveProgress // rebuilds in progress, by endpoint
+	pending []rebuildJob              // rebuilds waiting for the rebuilder
+	offline map[string]bool           // drives seen offline, to catch up when back
+
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	kick    chan struct{}
+	started bool
+}
+
+// New returns a Healer over cfg.Engine; nothing runs until Start.
+func New(cfg Config) (*Healer, error) {
+	if cfg.Engine == nil {
+		return nil, fmt.Errorf("heal: no engine")
+	}
+	cfg = cfg.withDefaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &Healer{
+		cfg: cfg, e: cfg.Engine, log: cfg.Logger.With("component", "heal"),
+		objPace: newPacer(cfg.Rate), bytePace: newPacer(cfg.ByteRate),
+		drives: map[string]*DriveProgress{}, offline: map[string]bool{},
+		ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1),
+	}
+	h.scanner.Rate = max(cfg.Rate, 0)
+	return h, nil
+}
+
+// Start begins the background work: the drive monitor and rebuilder, the
+// worker healing what reads found damaged, and the scanner (unless its
+// rate is negative).
+func (h *Healer) Start() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.started {
+		return
+	}
+	h.started = true
+	h.goBackground(h.monitorLoop)
+	h.goBackground(h.rebuildLoop)
+	h.goBackground(h.queueLoop)
+	if h.cfg.Rate > 0 {
+		h.goBackground(h.scanLoop)
+	}
+}
+
+func (h *Healer) goBackground(fn func(ctx context.Context)) {
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		fn(h.ctx)
+	}()
+}
+
+// Close stops every heal and waits for them to return.
+func (h *Healer) Close() error {
+	h.cancel()
+	h.wg.Wait()
+	return nil
+}
+
+// eachKey calls fn for every key of bucket under prefix (in one set, or
+// all with set -1) that any drive holds.
+func (h *Healer) eachKey(ctx context.Context, bucket, prefix string, set int, fn func(key string) error) error {
+	after := ""
+	for range maxPages {
+		keys, more, err := h.e.HealKeys(ctx, erasure.HealWalk{Bucket: bucket, Prefix: prefix, After: after, Set: set})
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := fn(k); err != nil {
+				return err
+			}
+		}
+		if !more || len(keys) == 0 {
+			return nil
+		}
+		after = keys[len(keys)-1]
+	}
+	return nil
+}
+
+// healed says whether a heal wrote anything.
+func healed(res erasure.HealResult) bool { return res.Healed > 0 || res.Removed }
+
+// queueLoop heals the objects reads found damaged, one at a time.
+func (h *Healer) queueLoop(ctx context.Context) {
+	for {
+		q, err := h.e.NextHeal(ctx)
+		if err != nil {
+			return
+		}
+		res, err := h.e.HealObjectWith(ctx, q.Bucket, q.Key, erasure.HealOptions{Deep: q.Deep})
+		h.mu.Lock()
+		switch {
+		case err != nil:
+			h.queue.Failed++
+		case healed(res):
+			h.queue.Healed++
+		}
+		h.mu.Unlock()
+		if err != nil && ctx.Err() == nil {
+			h.log.Warn("heal after a damaged read failed", "bucket", q.Bucket, "key", q.Key, "err", err)
+		} else if healed(res) {
+			h.log.Info("healed an object a read found damaged", "bucket", q.Bucket, "key", q.Key, "drives", res.Healed)
+		}
+	}
+}

@@ -1,0 +1,192 @@
+package heal
+
+import (
+	"context"
+	"time"
+
+	"github.com/hoardstore/hoard/internal/erasure"
+)
+
+// Reasons a drive is rebuilt.
+const (
+	// ReasonReplaced: a blank drive took the place of a lost one (at start,
+	// or its folder was wiped while in service).
+	ReasonReplaced = "replaced"
+	// ReasonReturned: a drive came back online after missing writes.
+	ReasonReturned = "returned"
+)
+
+type rebuildJob struct {
+	endpoint, reason string
+}
+
+// monitorLoop checks the drives every CheckInterval (and at once).
+func (h *Healer) monitorLoop(ctx context.Context) {
+	for {
+		h.checkDrives(ctx)
+		if sleep(ctx, h.cfg.CheckInterval) != nil {
+			return
+		}
+	}
+}
+
+// checkDrives has wiped drives formatted again, and queues a rebuild for
+// every drive the engine reports rebuilding and every drive back online
+// after being seen offline.
+func (h *Healer) checkDrives(ctx context.Context) {
+	if _, err := h.e.CheckDrives(ctx); err != nil && ctx.Err() == nil {
+		h.log.Warn("checking drives", "err", err)
+	}
+	var jobs []rebuildJob
+	rebuilding := map[string]bool{}
+	for _, ep := range h.e.RebuildingDrives() {
+		jobs = append(jobs, rebuildJob{ep, ReasonReplaced})
+		rebuilding[ep] = true
+	}
+	si, err := h.e.StorageInfo(ctx)
+	if err == nil {
+		h.mu.Lock()
+		for _, d := range si.Drives {
+			switch {
+			case rebuilding[d.Endpoint]:
+				delete(h.offline, d.Endpoint) // the full rebuild covers it
+			case d.State == "offline" || d.State == "corrupt":
+				h.offline[d.Endpoint] = true
+			case h.offline[d.Endpoint] && d.State == "online":
+				delete(h.offline, d.Endpoint)
+				jobs = append(jobs, rebuildJob{d.Endpoint, ReasonReturned})
+			}
+		}
+		h.mu.Unlock()
+	}
+	h.mu.Lock()
+	added := false
+	for _, j := range jobs {
+		if h.drives[j.endpoint] != nil || h.queued(j.endpoint) {
+			continue
+		}
+		h.pending = append(h.pending, j)
+		added = true
+	}
+	h.mu.Unlock()
+	if added {
+		select {
+		case h.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// queued reports whether a rebuild of endpoint waits; h.mu is held.
+func (h *Healer) queued(endpoint string) bool {
+	for _, j := range h.pending {
+		if j.endpoint == endpoint {
+			return true
+		}
+	}
+	return false
+}
+
+// rebuildLoop runs the queued rebuilds one after the other.
+func (h *Healer) rebuildLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-h.kick:
+		}
+		for {
+			h.mu.Lock()
+			if len(h.pending) == 0 {
+				h.mu.Unlock()
+				break
+			}
+			j := h.pending[0]
+			h.pending = h.pending[1:]
+			h.mu.Unlock()
+			h.rebuild(ctx, j)
+			if ctx.Err() != nil {
+				return
+			}
+		}
+	}
+}
+
+// rebuild heals every bucket and every object of the drive's set onto
+// it, at full speed, reporting progress. A replaced drive is reported
+// rebuilt to the engine once every object reached it.
+func (h *Healer) rebuild(ctx context.Context, j rebuildJob) {
+	set := h.e.DriveSet(j.endpoint)
+	if set < 0 {
+		return
+	}
+	log := h.log.With("drive", j.endpoint, "reason", j.reason)
+	p := &DriveProgress{Endpoint: j.endpoint, Reason: j.reason, Started: time.Now().UTC()}
+	h.mu.Lock()
+	h.drives[j.endpoint] = p
+	h.mu.Unlock()
+	defer func() {
+		h.mu.Lock()
+		delete(h.drives, j.endpoint)
+		h.mu.Unlock()
+	}()
+	buckets, err := h.e.HealBuckets(ctx)
+	if err != nil {
+		log.Warn("rebuild: listing buckets", "err", err)
+		return
+	}
+	var total uint64
+	for _, b := range buckets {
+		h.eachKey(ctx, b, "", set, func(string) error { total++; return nil })
+	}
+	h.mu.Lock()
+	p.Total = total
+	h.mu.Unlock()
+	log.Info("rebuilding drive", "objects", total)
+	start := time.Now()
+	var bytes int64
+	for _, b := range buckets {
+		if _, err := h.e.HealBucket(ctx, b); err != nil {
+			h.count(&p.Failed)
+			log.Warn("rebuild: bucket", "bucket", b, "err", err)
+		}
+		err := h.eachKey(ctx, b, "", set, func(key string) error {
+			res, err := h.e.HealObjectWith(ctx, b, key, erasure.HealOptions{})
+			ok := err == nil && driveOK(res, j.endpoint)
+			h.mu.Lock()
+			p.Done++
+			if !ok {
+				p.Failed++
+			}
+			h.mu.Unlock()
+			bytes += res.Bytes
+			return ctx.Err()
+		})
+		if err != nil {
+			h.count(&p.Failed)
+			if ctx.Err() != nil {
+				return
+			}
+		}
+	}
+	h.mu.Lock()
+	done, failed := p.Done, p.Failed
+	h.mu.Unlock()
+	secs := time.Since(start).Seconds()
+	log.Info("drive rebuild finished", "objects", done, "failed", failed, "bytes", bytes,
+		"seconds", secs, "mib_per_s", float64(bytes)/(1<<20)/max(secs, 1e-9))
+	if j.reason == ReasonReplaced && failed == 0 {
+		h.e.DriveRebuilt(j.endpoint)
+	}
+}
+
+// driveOK says whether the heal left the drive named endpoint with a good
+// copy.
+func driveOK(res erasure.HealResult, endpoint string) bool {
+	for _, d := range res.Drives {
+		if d.Endpoint == endpoint {
+			return d.After == erasure.HealOK
+		}
+	}
+	return true // not in the object's set
+}
