@@ -66,6 +66,7 @@ random ones, stores them (mode 0600) in the first drive and prints them once.`,
 	f.StringVar(&cfg.Region, "region", cfg.Region, "region requests are signed for (env "+config.EnvRegion+")")
 	f.StringSliceVar(&domains, "domain", nil, "domain for virtual-host-style requests, bucket.DOMAIN; repeatable (env "+config.EnvDomain+")")
 	f.IntVar(&cfg.Parity, "parity", 0, "parity drives per erasure set; 0 picks the default for the set size (env "+config.EnvParity+")")
+	f.Float64Var(&cfg.ScannerRate, "scanner-rate", cfg.ScannerRate, "objects per second the background heal scanner visits; 0 disables it (env "+config.EnvScannerRate+")")
 	f.DurationVar(&cfg.StaleUploadAge, "stale-upload-age", cfg.StaleUploadAge, "abort multipart uploads older than this; 0 disables (env "+config.EnvStaleUploadAge+")")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long in-flight requests may finish on SIGTERM (env "+config.EnvShutdown+")")
 	f.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error (env "+config.EnvLogLevel+")")
@@ -186,6 +187,9 @@ func applyChangedFlags(c *cobra.Command, cfg *config.Server, f config.Server, do
 	}
 	if changed("parity") {
 		cfg.Parity = f.Parity
+	}
+	if changed("scanner-rate") {
+		cfg.ScannerRate = f.ScannerRate
 	}
 	if changed("stale-upload-age") {
 		cfg.StaleUploadAge = f.StaleUploadAge

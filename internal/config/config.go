@@ -9,6 +9,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"strconv"
 	"strings"
@@ -22,6 +23,8 @@ const (
 	DefaultRegion          = "us-east-1"
 	DefaultShutdownTimeout = 30 * time.Second
 	DefaultStaleUploadAge  = 7 * 24 * time.Hour
+	// DefaultScannerRate is the background scanner's pace, in objects per second.
+	DefaultScannerRate = 100
 )
 
 // Server is the configuration of `hoard server`.
@@ -41,6 +44,10 @@ type Server struct {
 	Domains []string
 	// Parity is the number of parity drives per erasure set; 0 picks the default.
 	Parity int
+	// ScannerRate is how many objects per second the background scanner
+	// visits (verifying and healing them, counting bucket usage); 0
+	// disables the scanner.
+	ScannerRate float64
 	// StaleUploadAge is how old an unfinished multipart upload may get
 	// before it is aborted; 0 disables the cleanup.
 	StaleUploadAge time.Duration
@@ -59,6 +66,7 @@ func Defaults() Server {
 		ConsoleAddress:  DefaultConsoleAddress,
 		Region:          DefaultRegion,
 		StaleUploadAge:  DefaultStaleUploadAge,
+		ScannerRate:     DefaultScannerRate,
 		ShutdownTimeout: DefaultShutdownTimeout,
 		LogLevel:        "info",
 		LogFormat:       "text",
@@ -74,6 +82,7 @@ const (
 	EnvRegion         = "HOARD_REGION"
 	EnvDomain         = "HOARD_DOMAIN"
 	EnvParity         = "HOARD_PARITY"
+	EnvScannerRate    = "HOARD_SCANNER_RATE"
 	EnvStaleUploadAge = "HOARD_STALE_UPLOAD_AGE"
 	EnvShutdown       = "HOARD_SHUTDOWN_TIMEOUT"
 	EnvLogLevel       = "HOARD_LOG_LEVEL"
@@ -91,6 +100,7 @@ var Variables = []struct{ Name, Help string }{
 	{EnvRegion, "region, default " + DefaultRegion},
 	{EnvDomain, "comma-separated domains for virtual-host-style requests"},
 	{EnvParity, "parity drives per erasure set (0 = default for the set size)"},
+	{EnvScannerRate, "objects per second the background heal scanner visits (0 disables it), default 100"},
 	{EnvStaleUploadAge, "abort multipart uploads older than this (Go duration, 0 disables), default 168h"},
 	{EnvShutdown, "how long in-flight requests may finish on shutdown, default 30s"},
 	{EnvLogLevel, "debug, info, warn or error; default info"},
@@ -126,6 +136,8 @@ func (s *Server) apply(vars map[string]string, strict bool) error {
 			s.Domains = splitList(v, ",")
 		case EnvParity:
 			s.Parity, err = strconv.Atoi(v)
+		case EnvScannerRate:
+			s.ScannerRate, err = strconv.ParseFloat(v, 64)
 		case EnvStaleUploadAge:
 			s.StaleUploadAge, err = time.ParseDuration(v)
 		case EnvShutdown:
@@ -177,6 +189,9 @@ func (s *Server) Validate() error {
 	}
 	if s.Parity < 0 {
 		bad("parity %d is negative", s.Parity)
+	}
+	if s.ScannerRate < 0 || math.IsNaN(s.ScannerRate) || math.IsInf(s.ScannerRate, 0) {
+		bad("scanner rate %v: want 0 (off) or a positive number of objects per second", s.ScannerRate)
 	}
 	if s.StaleUploadAge < 0 || s.ShutdownTimeout < 0 {
 		bad("durations must not be negative")
