@@ -126,6 +126,7 @@ func (s *Server) bootCluster() {
 			layer, err := erasure.New(ctx, erasure.Config{Parity: s.cfg.Parity, Logger: s.log, Locker: cn.c.Locker()}, cn.c.Drives())
 			if err == nil {
 				cn.deferred.set(layer)
+				s.attachHealer(layer)
 				cn.c.SetReady(true)
 				s.log.Info("cluster storage ready", "online_nodes", cn.c.OnlineNodes(), "nodes", len(cn.c.Topology().Nodes))
 				return

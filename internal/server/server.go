@@ -38,6 +38,9 @@ type Server struct {
 	console   *http.Server
 	consoleLn net.Listener
 
+	// healing runs the engine's Healer and serves the admin heal API.
+	healing healing
+
 	// certs is the TLS certificate set (nil: plain HTTP); cluster is the
 	// cluster-mode state (nil: local drives only).
 	certs   *cluster.Certs
@@ -98,6 +101,7 @@ func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server,
 		Verifier:      &sigv4.Verifier{Region: cfg.Region, Lookup: s.lookup},
 		RootAccessKey: s.cred.AccessKey,
 		Region:        cfg.Region,
+		Healer:        &s.healing,
 		Logger:        log,
 	})
 	if err := s.newConsole(); err != nil {
@@ -287,6 +291,9 @@ func (s *Server) Start() error {
 		s.wg.Add(1)
 		go s.cleanupLoop()
 	}
+	if l, ok := s.layer.(*erasure.Layer); ok {
+		s.attachHealer(l)
+	}
 	s.log.Info("serving S3", "address", ln.Addr().String(), "drives", len(s.cfg.Drives), "region", s.cfg.Region)
 	return nil
 }
@@ -347,6 +354,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	close(s.stop)
 	s.wg.Wait()
+	s.healing.close()
 	if cerr := s.closeLayer(); cerr != nil {
 		return errors.Join(err, cerr)
 	}

@@ -1,0 +1,99 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/hoardstore/hoard/internal/admin"
+	"github.com/hoardstore/hoard/internal/erasure"
+	"github.com/hoardstore/hoard/internal/heal"
+	"github.com/hoardstore/hoard/internal/storage"
+)
+
+// healing runs the engine's Healer once the engine is open (at Start, or
+// when a cluster has formed) and serves the admin API's Healer interface
+// over it (admin and heal sit on one level and do not import each other).
+type healing struct {
+	mu     sync.Mutex
+	h      *heal.Healer
+	closed bool
+}
+
+var _ admin.Healer = (*healing)(nil)
+
+// errHealNotReady answers heal requests before the engine is open.
+var errHealNotReady = fmt.Errorf("server: healing starts once the drives are ready: %w", storage.ErrReadQuorum)
+
+// attach creates and starts the Healer over layer, unless the server is
+// shutting down.
+func (s *Server) attachHealer(layer *erasure.Layer) {
+	rate := s.cfg.ScannerRate
+	if rate <= 0 {
+		rate = -1 // off
+	}
+	h, err := heal.New(heal.Config{Engine: layer, Logger: s.log, Rate: rate})
+	if err != nil {
+		s.log.Error("healing not started", "err", err)
+		return
+	}
+	s.healing.mu.Lock()
+	defer s.healing.mu.Unlock()
+	if s.healing.closed || s.healing.h != nil {
+		return
+	}
+	s.healing.h = h
+	h.Start()
+	s.log.Info("healing started", "scanner_rate", s.cfg.ScannerRate)
+}
+
+// close stops the Healer, if any; later attaches are refused.
+func (a *healing) close() {
+	a.mu.Lock()
+	h := a.h
+	a.closed = true
+	a.mu.Unlock()
+	if h != nil {
+		h.Close()
+	}
+}
+
+func (a *healing) get() *heal.Healer {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.h
+}
+
+// StartHeal starts an operator heal of bucket (all if "") under prefix.
+func (a *healing) StartHeal(ctx context.Context, bucket, prefix string) error {
+	h := a.get()
+	if h == nil {
+		return errHealNotReady
+	}
+	err := h.StartHeal(ctx, bucket, prefix)
+	if errors.Is(err, heal.ErrRunning) {
+		return fmt.Errorf("%w: follow it with the status", err)
+	}
+	return err
+}
+
+// HealStatus reports the current or last operator heal and the drives
+// being rebuilt; Running covers both.
+func (a *healing) HealStatus() admin.HealStatus {
+	h := a.get()
+	if h == nil {
+		return admin.HealStatus{}
+	}
+	st := h.Status()
+	out := admin.HealStatus{
+		Running: st.Run.Running || len(st.Drives) > 0,
+		Bucket:  st.Run.Bucket, Prefix: st.Run.Prefix,
+		Started: st.Run.Started, Finished: st.Run.Finished,
+		Scanned: st.Run.Scanned, Healed: st.Run.Healed, Failed: st.Run.Failed,
+	}
+	for _, d := range st.Drives {
+		out.Drives = append(out.Drives, admin.DriveHeal{Endpoint: d.Endpoint, Percent: d.Percent()})
+	}
+	return out
+}
