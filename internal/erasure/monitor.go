@@ -2,7 +2,6 @@ package erasure
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/hoardstore/hoard/internal/drive"
@@ -26,16 +25,16 @@ type monitor struct {
 	pos    map[*slotDrive]int
 	logged map[string]string // endpoint -> last problem logged
 
-	mu      sync.Mutex // serialises rounds with Close
-	stop    chan struct{}
-	done    chan struct{}
-	stopped bool
+	ctx    context.Context // cancelled by close: ends a round's probes at once
+	cancel context.CancelFunc
+	done   chan struct{}
 }
 
 func newMonitor(l *Layer, sp *startPlan, open opener, slots []*slotDrive, pos map[*slotDrive]int) *monitor {
+	ctx, cancel := context.WithCancel(context.Background())
 	return &monitor{
 		l: l, ref: sp.ref, open: open, spares: sp.spare, slots: slots, pos: pos,
-		logged: map[string]string{}, stop: make(chan struct{}), done: make(chan struct{}),
+		logged: map[string]string{}, ctx: ctx, cancel: cancel, done: make(chan struct{}),
 	}
 }
 
@@ -45,7 +44,7 @@ func (m *monitor) run(interval time.Duration) {
 	defer t.Stop()
 	for {
 		select {
-		case <-m.stop:
+		case <-m.ctx.Done():
 			return
 		case <-t.C:
 		}
@@ -55,14 +54,10 @@ func (m *monitor) run(interval time.Duration) {
 	}
 }
 
-// close stops the monitor and closes the listed drives it never attached.
+// close stops the monitor, cancelling a round in progress, and closes
+// the listed drives it never attached.
 func (m *monitor) close() {
-	m.mu.Lock()
-	if !m.stopped {
-		m.stopped = true
-		close(m.stop)
-	}
-	m.mu.Unlock()
+	m.cancel()
 	<-m.done
 	for _, p := range m.spares {
 		if p.d != nil {
@@ -74,12 +69,7 @@ func (m *monitor) close() {
 
 // round probes every spare once; it returns true when every place has a drive.
 func (m *monitor) round() bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.stopped {
-		return true
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(m.ctx, time.Minute)
 	defer cancel()
 	kept := m.spares[:0]
 	for _, p := range m.spares {
