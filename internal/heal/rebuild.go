@@ -2,6 +2,7 @@ package heal
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/hoardstore/hoard/internal/erasure"
@@ -150,7 +151,7 @@ func (h *Healer) rebuild(ctx context.Context, j rebuildJob) {
 			h.count(&p.Failed)
 			log.Warn("rebuild: bucket", "bucket", b, "err", err)
 		}
-		err := h.eachKey(ctx, b, "", set, func(key string) error {
+		err := h.eachKeyParallel(ctx, b, set, rebuildWorkers, func(key string) {
 			res, err := h.e.HealObjectWith(ctx, b, key, erasure.HealOptions{})
 			ok := err == nil && driveOK(res, j.endpoint)
 			h.mu.Lock()
@@ -158,9 +159,8 @@ func (h *Healer) rebuild(ctx context.Context, j rebuildJob) {
 			if !ok {
 				p.Failed++
 			}
-			h.mu.Unlock()
 			bytes += res.Bytes
-			return ctx.Err()
+			h.mu.Unlock()
 		})
 		if err != nil {
 			h.count(&p.Failed)
@@ -178,6 +178,37 @@ func (h *Healer) rebuild(ctx context.Context, j rebuildJob) {
 	if j.reason == ReasonReplaced && failed == 0 {
 		h.e.DriveRebuilt(j.endpoint)
 	}
+}
+
+// rebuildWorkers is how many objects a rebuild heals at once: each heal
+// waits on reads and fsyncs, so a few in flight keep the drives busy.
+const rebuildWorkers = 4
+
+// eachKeyParallel calls fn for every key of bucket in set from workers
+// goroutines, and returns once all calls returned.
+func (h *Healer) eachKeyParallel(ctx context.Context, bucket string, set, workers int, fn func(key string)) error {
+	keys := make(chan string)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range keys {
+				fn(k)
+			}
+		}()
+	}
+	err := h.eachKey(ctx, bucket, "", set, func(key string) error {
+		select {
+		case keys <- key:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	close(keys)
+	wg.Wait()
+	return err
 }
 
 // driveOK says whether the heal left the drive named endpoint with a good
