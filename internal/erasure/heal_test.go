@@ -371,3 +371,29 @@ func TestHealQueueBounded(t *testing.T) {
 		t.Errorf("pop of an empty queue: got %v, want the context's deadline", err)
 	}
 }
+
+// TestHealReducedRedundancy heals objects stored with the lower parity of
+// the REDUCED_REDUNDANCY class (their own layout, not the set's).
+func TestHealReducedRedundancy(t *testing.T) {
+	t.Parallel()
+	l, faulty, _ := healOpen(t, 6, Config{}) // 4+2, reduced 5+1
+	ctx := context.Background()
+	mustBucket(t, l, "bkt")
+	bodies := map[string][]byte{"big": randBytes(2<<20+1, 1), "small": randBytes(5000, 2)}
+	faulty[4].SetMode(drive.FaultRemoved)
+	for k, b := range bodies {
+		if _, err := l.PutObject(ctx, "bkt", k, newPayload(b), storage.PutOptions{StorageClass: StorageClassReduced}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	faulty[4].SetMode(drive.FaultNone)
+	for k, b := range bodies {
+		res, err := l.HealObject(ctx, "bkt", k)
+		if err != nil || res.Healed != 1 || !res.Clean() {
+			t.Errorf("heal %s: got healed %d %+v, %v; want drive 4 healed", k, res.Healed, res.Drives, err)
+		}
+		if probs := healAudit(t, l, "bkt", k, b); len(probs) > 0 {
+			t.Errorf("%s: %v", k, probs)
+		}
+	}
+}
