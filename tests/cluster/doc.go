@@ -4,5 +4,8 @@
 // are killed with SIGKILL and restarted, and an end-to-end test with a
 // real HAProxy in front of them using the configuration in docs/deploy.
 //
-// It imports internal/testserver and the S3 client libraries only.
+// It imports internal/testserver and the S3 client libraries, and, to
+// check what a node's drives hold without disturbing the node, reads them
+// over the node-to-node API with internal/cluster (drive and meta decode
+// the records).
 package cluster
