@@ -181,6 +181,20 @@ func (c *Cluster) Nodes() []NodeState {
 	return out
 }
 
+// Coordinator reports whether this node should run the cluster's
+// singleton background work (such as the heal scanner): it is the first
+// node of the endpoint list that this node sees online. Views of
+// different nodes may disagree for a moment after a failure, so such
+// work must tolerate running twice (heals are serialised by the locks).
+func (c *Cluster) Coordinator() bool {
+	for i, s := range c.Nodes() {
+		if s.Online {
+			return i == c.topo.Local
+		}
+	}
+	return false
+}
+
 // OnlineNodes counts the nodes (this one included) that answer.
 func (c *Cluster) OnlineNodes() int {
 	n := 0

@@ -91,12 +91,20 @@ func TestClusterStartAndQuorum(t *testing.T) {
 	if !ms[0].c.HasWriteQuorum(3, 1) {
 		t.Fatalf("HasWriteQuorum with every node up: got false, want true")
 	}
+	if !ms[0].c.Coordinator() || ms[1].c.Coordinator() || ms[2].c.Coordinator() {
+		t.Fatalf("Coordinator: got %v %v %v, want only the first node", ms[0].c.Coordinator(), ms[1].c.Coordinator(), ms[2].c.Coordinator())
+	}
 	// One node of three gone: 2 nodes (lock quorum 2) and 2 drives (write
 	// quorum of a 2+1 set) remain.
 	ms[2].srv.Close()
 	waitFor(t, func() bool { return ms[0].c.OnlineNodes() == 2 })
 	if !ms[0].c.HasWriteQuorum(3, 1) {
 		t.Fatalf("HasWriteQuorum with one node of three down: got false, want true")
+	}
+	ms[0].srv.Close()
+	waitFor(t, func() bool { return !ms[1].c.peers[0].Online() })
+	if !ms[1].c.Coordinator() {
+		t.Fatalf("Coordinator of the second node with the first one gone: got false, want true")
 	}
 	ms[1].srv.Close()
 	waitFor(t, func() bool { return ms[0].c.OnlineNodes() == 1 })
