@@ -36,6 +36,9 @@ type Config struct {
 	// RemovalGrace delays the removal of unreferenced data directories
 	// (default DefaultRemovalGrace; negative: remove at once).
 	RemovalGrace time.Duration
+	// StartGrace is how long start-up waits for every node before it
+	// settles for a quorum (default DefaultStartGrace).
+	StartGrace time.Duration
 	Logger       *slog.Logger
 }
 
@@ -51,6 +54,7 @@ type Cluster struct {
 	table   *LockTable
 	locker  *Locker
 	removal *removals
+	grace   time.Duration
 	ready   atomic.Bool
 	started time.Time
 
@@ -75,7 +79,10 @@ func New(cfg Config) (*Cluster, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	auth := newAuthenticator(DeriveKey(cfg.Secret), cfg.ReplayWindow, nil)
-	c := &Cluster{topo: t, log: log, peers: make([]*Peer, len(t.Nodes)), started: time.Now(), stop: make(chan struct{})}
+	c := &Cluster{topo: t, log: log, peers: make([]*Peer, len(t.Nodes)), started: time.Now(), stop: make(chan struct{}), grace: cfg.StartGrace}
+	if c.grace <= 0 {
+		c.grace = DefaultStartGrace
+	}
 	popts := cfg.Peer
 	popts.TLS = cfg.ClientTLS
 	popts.Logger = log
@@ -265,12 +272,19 @@ func (c *Cluster) missing() []string {
 	return out
 }
 
+// DefaultStartGrace is how long start-up waits for every node to answer
+// before it opens with a quorum of them.
+const DefaultStartGrace = 3 * time.Second
+
 // AwaitStart blocks until this node may open the storage layer, logging
-// what it waits for every few seconds: a write quorum of nodes must
-// answer; on a fresh deployment (no reachable drive formatted) every node
-// must answer and only the first node of the endpoint list formats, the
-// others wait until its format is visible.
+// what it waits for every few seconds: every node should answer, but
+// after the start grace a write quorum of nodes is enough (the engine
+// keeps the missing nodes' drives offline until they answer); on a fresh
+// deployment (no reachable drive formatted) every node must answer and
+// only the first node of the endpoint list formats, the others wait until
+// it is done.
 func (c *Cluster) AwaitStart(ctx context.Context) error {
+	began := time.Now()
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	var lastLog time.Time
@@ -289,7 +303,12 @@ func (c *Cluster) AwaitStart(ctx context.Context) error {
 			switch {
 			case formatted > 0 && formatted < answered && c.firstFormatting(ctx):
 				logf("waiting for the first node to finish formatting the drives", "first", c.topo.Nodes[0].Host)
+			case formatted > 0 && len(m) > 0 && time.Since(began) < c.grace:
+				logf(fmt.Sprintf("waiting up to %v for %d more nodes: %s", c.grace, len(m), strings.Join(m, ", ")))
 			case formatted > 0:
+				if len(m) > 0 {
+					c.log.Warn(fmt.Sprintf("starting with a quorum of nodes; not answering: %s", strings.Join(m, ", ")))
+				}
 				return nil
 			case online == len(c.topo.Nodes) && answered == len(c.drives) && c.topo.Local == 0:
 				c.log.Info("every node answers and no drive is formatted: formatting a new deployment")

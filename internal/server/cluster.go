@@ -123,7 +123,9 @@ func (s *Server) bootCluster() {
 			if err := cn.c.AwaitStart(ctx); err != nil {
 				return
 			}
-			layer, err := erasure.New(ctx, erasure.Config{Parity: s.cfg.Parity, Logger: s.log, Locker: cn.c.Locker()}, cn.c.Drives())
+			// Drives of nodes that were down at start are probed every
+			// second (a call to a node still down fails at once).
+			layer, err := erasure.New(ctx, erasure.Config{Parity: s.cfg.Parity, Logger: s.log, Locker: cn.c.Locker(), MonitorInterval: time.Second}, cn.c.Drives())
 			if err == nil {
 				cn.deferred.set(layer)
 				s.attachHealer(layer)
