@@ -39,7 +39,7 @@ type Config struct {
 	// StartGrace is how long start-up waits for every node before it
 	// settles for a quorum (default DefaultStartGrace).
 	StartGrace time.Duration
-	Logger       *slog.Logger
+	Logger     *slog.Logger
 }
 
 // Cluster is this node's view of the cluster: the clients of the other
