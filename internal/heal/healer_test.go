@@ -3,6 +3,7 @@ package heal
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"sync"
@@ -248,5 +249,41 @@ func TestRebuildWipedDrive(t *testing.T) {
 		if d.State != "online" {
 			t.Errorf("drive %s after rebuild: got %s, want online", d.Endpoint, d.State)
 		}
+	}
+}
+
+// TestCatchUpReturningDrive takes a drive offline while objects are
+// written and deleted: when it answers again the monitor runs a catch-up
+// pass of its set that brings every object back to full redundancy.
+func TestCatchUpReturningDrive(t *testing.T) {
+	t.Parallel()
+	l, faulty := openFaulty(t, 4)
+	ctx := context.Background()
+	bodies := fill(t, l, "bkt", 3)
+	h := startHealer(t, Config{Engine: l, Rate: -1, CheckInterval: 20 * time.Millisecond})
+	faulty[2].SetMode(drive.FaultEIO)
+	waitFor(t, 10*time.Second, "the monitor to see the drive offline", func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return len(h.offline) == 1
+	})
+	for i := range 6 {
+		k := fmt.Sprintf("new-%d", i)
+		bodies[k] = randBytes([]int{2 << 20, 700}[i%2], uint64(50+i))
+		mustPut(t, l, "bkt", k, bodies[k])
+	}
+	if _, err := l.DeleteObject(ctx, "bkt", "obj-000", storage.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	delete(bodies, "obj-000")
+	faulty[2].SetMode(drive.FaultNone)
+	waitFor(t, 20*time.Second, "the catch-up pass", func() bool {
+		res, err := l.HealObjectWith(ctx, "bkt", "new-0", erasure.HealOptions{DryRun: true})
+		return err == nil && !res.Damaged() && len(h.Status().Drives) == 0
+	})
+	verify(t, l, "bkt", bodies)
+	res, err := l.HealObjectWith(ctx, "bkt", "obj-000", erasure.HealOptions{DryRun: true})
+	if err != nil || res.Exists || res.Damaged() {
+		t.Errorf("deleted object: got exists %v %+v, %v; want gone everywhere", res.Exists, res.Drives, err)
 	}
 }
