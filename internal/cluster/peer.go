@@ -353,6 +353,3 @@ func (b *cancelBody) Close() error {
 	b.cancel()
 	return err
 }
-
-// isOffline reports whether err says a node could not be reached.
-func isOffline(err error) bool { return errors.Is(err, ErrOffline) }
