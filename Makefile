@@ -16,7 +16,7 @@ build:
 # Run a server on a local folder ($(DATA)); credentials are generated and
 # printed on first start unless HOARD_ROOT_USER/HOARD_ROOT_PASSWORD are set.
 run: build
-	./bin/hoard server --console-address '' $(DATA)
+	./bin/hoard server $(DATA)
 
 # Everything CI runs: dependencies, static checks, unit and integration
 # tests, end-to-end scripts, a short fuzz pass and one run of every benchmark.

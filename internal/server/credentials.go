@@ -46,7 +46,7 @@ func loadOrCreateCredentials(dir string) (cred sigv4.Credentials, created bool, 
 
 const (
 	upperAlnum  = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	secretChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	secretChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" // no characters that need quoting in URLs or shells
 )
 
 // randomString returns n characters drawn uniformly from alphabet with a
