@@ -63,6 +63,10 @@ type Config struct {
 	DeepEvery int
 	// CheckInterval is how often drives are checked; 0 means DefaultCheckInterval.
 	CheckInterval time.Duration
+	// ScanHere, when set, says whether this node runs the scanner now (in a
+	// cluster only one node should: the coordinator); it is asked before
+	// every cycle, and again every CheckInterval while it says no.
+	ScanHere func() bool
 }
 
 func (c Config) withDefaults() Config {

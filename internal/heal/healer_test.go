@@ -287,3 +287,23 @@ func TestCatchUpReturningDrive(t *testing.T) {
 		t.Errorf("deleted object: got exists %v %+v, %v; want gone everywhere", res.Exists, res.Drives, err)
 	}
 }
+
+// TestScannerOnlyWhereAsked keeps the scanner idle while ScanHere says no
+// (a cluster node that is not the coordinator).
+func TestScannerOnlyWhereAsked(t *testing.T) {
+	t.Parallel()
+	l, _ := openDirs(t, 4)
+	fill(t, l, "bkt", 2)
+	var mu sync.Mutex
+	here := false
+	h := startHealer(t, Config{Engine: l, Rate: 1000, Interval: time.Hour, CheckInterval: 10 * time.Millisecond,
+		ScanHere: func() bool { mu.Lock(); defer mu.Unlock(); return here }})
+	time.Sleep(100 * time.Millisecond) // ScanHere is asked every 10 ms meanwhile
+	if st := h.Status().Scanner; st.Cycles != 0 || st.Scanned != 0 {
+		t.Fatalf("scanner on a node that should not scan: got %+v, want idle", st)
+	}
+	mu.Lock()
+	here = true
+	mu.Unlock()
+	waitFor(t, 10*time.Second, "a scanner cycle", func() bool { return h.Status().Scanner.Cycles == 1 })
+}

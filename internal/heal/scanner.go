@@ -10,6 +10,11 @@ import (
 // scanLoop runs scanner cycles, pausing Interval between them.
 func (h *Healer) scanLoop(ctx context.Context) {
 	for cycle := 1; ctx.Err() == nil; cycle++ {
+		for h.cfg.ScanHere != nil && !h.cfg.ScanHere() {
+			if sleep(ctx, h.cfg.CheckInterval) != nil {
+				return
+			}
+		}
 		h.scanCycle(ctx, cycle%h.cfg.DeepEvery == 0)
 		if sleep(ctx, h.cfg.Interval) != nil {
 			return

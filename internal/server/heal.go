@@ -33,7 +33,11 @@ func (s *Server) attachHealer(layer *erasure.Layer) {
 	if rate <= 0 {
 		rate = -1 // off
 	}
-	h, err := heal.New(heal.Config{Engine: layer, Logger: s.log, Rate: rate})
+	cfg := heal.Config{Engine: layer, Logger: s.log, Rate: rate}
+	if s.cluster != nil {
+		cfg.ScanHere = s.cluster.c.Coordinator // one scanner per cluster
+	}
+	h, err := heal.New(cfg)
 	if err != nil {
 		s.log.Error("healing not started", "err", err)
 		return
