@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/hoardstore/hoard/internal/sigv4"
@@ -109,6 +110,50 @@ type Info struct {
 	Buckets      []storage.BucketUsage `json:"buckets"`
 	UsedBytes    uint64                `json:"usedBytes"`
 	Objects      uint64                `json:"objects"`
+	// Nodes lists the cluster's servers (empty on a single server).
+	Nodes []NodeInfo `json:"nodes,omitempty"`
+}
+
+// NodeInfo is one server of a cluster, as its drives show it.
+type NodeInfo struct {
+	Address string `json:"address"`
+	// State is online (every drive answers), degraded (some do) or offline.
+	State        string `json:"state"`
+	Drives       int    `json:"drives"`
+	OnlineDrives int    `json:"onlineDrives"`
+}
+
+// nodesOf groups drives with URL endpoints (cluster mode) by server.
+func nodesOf(drives []storage.DriveInfo) []NodeInfo {
+	var nodes []NodeInfo
+	index := map[string]int{}
+	for _, d := range drives {
+		u, err := url.Parse(d.Endpoint)
+		if err != nil || u.Host == "" {
+			continue
+		}
+		i, ok := index[u.Host]
+		if !ok {
+			i = len(nodes)
+			index[u.Host] = i
+			nodes = append(nodes, NodeInfo{Address: u.Host})
+		}
+		nodes[i].Drives++
+		if d.State == "online" || d.State == "healing" {
+			nodes[i].OnlineDrives++
+		}
+	}
+	for i := range nodes {
+		switch n := &nodes[i]; {
+		case n.OnlineDrives == n.Drives:
+			n.State = "online"
+		case n.OnlineDrives == 0:
+			n.State = "offline"
+		default:
+			n.State = "degraded"
+		}
+	}
+	return nodes
 }
 
 func (h *Handler) info(w http.ResponseWriter, r *http.Request) {
@@ -141,6 +186,9 @@ func CollectInfo(ctx context.Context, layer storage.ObjectLayer) (Info, error) {
 	}
 	if len(si.Drives) == 1 {
 		info.Mode = "single-drive"
+	}
+	if info.Nodes = nodesOf(si.Drives); len(info.Nodes) > 1 {
+		info.Mode = "cluster"
 	}
 	buckets, err := layer.ListBuckets(ctx)
 	if err != nil {

@@ -46,6 +46,13 @@ type (
 		Buckets      []adminBucket `json:"buckets"`
 		UsedBytes    uint64        `json:"usedBytes"`
 		Objects      uint64        `json:"objects"`
+		Nodes        []adminNode   `json:"nodes"`
+	}
+	adminNode struct {
+		Address      string `json:"address"`
+		State        string `json:"state"`
+		Drives       int    `json:"drives"`
+		OnlineDrives int    `json:"onlineDrives"`
 	}
 	healDrive struct {
 		Endpoint string  `json:"endpoint"`
@@ -172,6 +179,17 @@ func (in adminInfo) human(alias string) string {
 	fmt.Fprintf(&b, "Capacity:  %s usable, %s free (raw %s, %s free)\n",
 		humanSize(int64(in.UsableBytes)), humanSize(int64(in.UsableFree)), humanSize(int64(in.RawBytes)), humanSize(int64(in.RawFree)))
 	fmt.Fprintf(&b, "Data:      %s in %d objects\n\n", humanSize(int64(in.UsedBytes)), in.Objects)
+	if len(in.Nodes) > 0 {
+		up := 0
+		rows := [][]string{{"NODE", "STATE", "DRIVES ONLINE"}}
+		for _, n := range in.Nodes {
+			if n.State == "online" {
+				up++
+			}
+			rows = append(rows, []string{n.Address, n.State, fmt.Sprintf("%d of %d", n.OnlineDrives, n.Drives)})
+		}
+		fmt.Fprintf(&b, "Nodes: %d of %d online\n%s\n", up, len(in.Nodes), table(rows))
+	}
 	online := 0
 	rows := [][]string{{"DRIVE", "STATE", "TOTAL", "USED", "FREE"}}
 	for _, d := range in.Drives {

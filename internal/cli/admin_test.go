@@ -45,6 +45,10 @@ func (f *fakeAdmin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			},
 			RawBytes: 4 << 40, UsableBytes: 2 << 40, UsedBytes: 3 << 30, Objects: 42,
 			Buckets: []adminBucket{{Name: "photos", Objects: 42, Bytes: 3 << 30}},
+			Nodes: []adminNode{
+				{Address: "node1:9000", State: "online", Drives: 2, OnlineDrives: 2},
+				{Address: "node2:9000", State: "offline", Drives: 2},
+			},
 		})
 	case "POST " + adminPrefix + "heal":
 		f.started = r.URL.Query().Get("bucket") + "|" + r.URL.Query().Get("prefix")
@@ -69,7 +73,8 @@ func TestAdminCommands(t *testing.T) {
 	h.mustRun("alias", "set", "bad", srv.URL, "root", "wrong-secret", "--no-check")
 
 	out := h.mustRun("admin", "info", "fake")
-	for _, want := range []string{"Mode:      erasure", "2 data + 2 parity", "Drives: 1 of 2 online", "/mnt/d2  offline", "photos", "3.0 GiB in 42 objects"} {
+	for _, want := range []string{"Mode:      erasure", "2 data + 2 parity", "Drives: 1 of 2 online", "/mnt/d2  offline", "photos", "3.0 GiB in 42 objects",
+		"Nodes: 1 of 2 online", "node2:9000  offline", "0 of 2"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("admin info: got\n%s\nwant it to contain %q", out, want)
 		}
