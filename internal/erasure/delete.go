@@ -110,6 +110,7 @@ func (l *Layer) applyRemovals(ctx context.Context, s *set, bucket string, rs []r
 			}
 			l.usage.change(bucket, latest(p), after)
 		}
+		l.queuePartial(bucket, rs[i].key, errs)
 	}
 	if twoPhase {
 		errs = s.applyEach(ctx, nil, func(pos int) drive.Batch {
@@ -122,6 +123,7 @@ func (l *Layer) applyRemovals(ctx context.Context, s *set, bucket string, rs []r
 		}
 	}
 	for i := range rs {
+		l.queuePartial(bucket, rs[i].key, errs)
 		l.removeStrays(ctx, s, rs[i].strays, errs)
 		l.removeData(ctx, s, &rs[i].gone, meta.DataDir{})
 	}

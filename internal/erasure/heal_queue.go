@@ -88,6 +88,18 @@ func (l *Layer) HealQueueStats() (queued int, dropped uint64) {
 // blocks.
 func (l *Layer) QueueHeal(bucket, key string, deep bool) { l.healq.push(bucket, key, deep) }
 
+// queuePartial queues bucket/key for healing when a committed write
+// missed some drives (errs by drive position): the heal worker brings them
+// the write, retrying until they answer.
+func (l *Layer) queuePartial(bucket, key string, errs []error) {
+	for _, e := range errs {
+		if e != nil {
+			l.healq.push(bucket, key, false)
+			return
+		}
+	}
+}
+
 // readRecordHealing reads the record of bucket/key like readRecord and
 // queues the object for healing when some drive that answered disagrees
 // with the quorum (a record missing, stale or undecodable).

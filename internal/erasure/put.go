@@ -134,6 +134,7 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 		return storage.ObjectInfo{}, fmt.Errorf("erasure: commit %s/%s: %w", bucket, key, err)
 	}
 	l.usage.change(bucket, latest(prev), latest(rec))
+	l.queuePartial(bucket, key, errs)
 	if twoPhase {
 		errs = s.applyEach(ctx, nil, func(pos int) drive.Batch {
 			var b drive.Batch
@@ -144,6 +145,7 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 		if err := quorumErr(errs, quorum); err != nil {
 			l.log.Warn("second commit phase missed quorum; heal will finish it", "bucket", bucket, "key", key, "err", err)
 		}
+		l.queuePartial(bucket, key, errs)
 		finishErrs = errs
 	}
 	l.removeStrays(ctx, s, strays, finishErrs)

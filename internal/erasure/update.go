@@ -64,6 +64,7 @@ func (l *Layer) UpdateObject(ctx context.Context, bucket, key string, opts stora
 		}
 		return storage.ObjectInfo{}, fmt.Errorf("erasure: commit: %w", err)
 	}
+	l.queuePartial(bucket, key, errs)
 	l.removeStrays(ctx, s, strays, errs)
 	return versionInfo(bucket, key, v, v == &rec.Versions[0]), nil
 }
