@@ -33,6 +33,7 @@ type Engine interface {
 	HealBuckets(ctx context.Context) ([]string, error)
 	HealKeys(ctx context.Context, o erasure.HealWalk) ([]string, bool, error)
 	NextHeal(ctx context.Context) (erasure.QueuedHeal, error)
+	QueueHeal(bucket, key string, deep bool)
 	HealQueueStats() (queued int, dropped uint64)
 	CheckDrives(ctx context.Context) ([]string, error)
 	RebuildingDrives() []string
@@ -110,9 +111,10 @@ type Healer struct {
 	run     Run
 	scanner ScannerStatus
 	queue   QueueStatus
-	drives  map[string]*DriveProgress // rebuilds in progress, by endpoint
-	pending []rebuildJob              // rebuilds waiting for the rebuilder
-	offline map[string]bool           // drives seen offline, to catch up when back
+	drives  map[string]*DriveProgress  // rebuilds in progress, by endpoint
+	pending []rebuildJob               // rebuilds waiting for the rebuilder
+	offline map[string]bool            // drives seen offline, to catch up when back
+	retries map[erasure.QueuedHeal]int // queued heals a drive was offline for, with their attempts
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -131,7 +133,7 @@ func New(cfg Config) (*Healer, error) {
 	h := &Healer{
 		cfg: cfg, e: cfg.Engine, log: cfg.Logger.With("component", "heal"),
 		objPace: newPacer(cfg.Rate), bytePace: newPacer(cfg.ByteRate),
-		drives: map[string]*DriveProgress{}, offline: map[string]bool{},
+		drives: map[string]*DriveProgress{}, offline: map[string]bool{}, retries: map[erasure.QueuedHeal]int{},
 		ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1),
 	}
 	h.scanner.Rate = max(cfg.Rate, 0)
@@ -210,6 +212,11 @@ func (h *Healer) queueLoop(ctx context.Context) {
 			h.queue.Failed++
 		case healed(res):
 			h.queue.Healed++
+		}
+		if ctx.Err() == nil && (err != nil || !res.Clean()) && reachedOffline(res) {
+			h.holdForRetry(q)
+		} else {
+			delete(h.retries, q)
 		}
 		h.mu.Unlock()
 		if err != nil && ctx.Err() == nil {

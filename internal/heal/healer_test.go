@@ -307,3 +307,35 @@ func TestScannerOnlyWhereAsked(t *testing.T) {
 	mu.Unlock()
 	waitFor(t, 10*time.Second, "a scanner cycle", func() bool { return h.Status().Scanner.Cycles == 1 })
 }
+
+// TestWriteThatMissedADriveIsHealed: a write that commits while a drive is
+// briefly away (shorter than the monitor's interval) is queued at once and
+// reaches the drive when it answers again, with no scan or command.
+func TestWriteThatMissedADriveIsHealed(t *testing.T) {
+	t.Parallel()
+	l, faulty := openFaulty(t, 4)
+	ctx := context.Background()
+	if err := l.MakeBucket(ctx, "bkt"); err != nil {
+		t.Fatal(err)
+	}
+	h := startHealer(t, Config{Engine: l, Rate: -1, CheckInterval: 50 * time.Millisecond})
+	faulty[1].SetMode(drive.FaultRemoved)
+	bodies := map[string][]byte{}
+	for i := range 6 {
+		k := fmt.Sprintf("k%d", i)
+		bodies[k] = randBytes([]int{1 << 20, 900}[i%2], uint64(i))
+		mustPut(t, l, "bkt", k, bodies[k])
+	}
+	waitFor(t, 10*time.Second, "the queued heals to meet the offline drive", func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return len(h.retries) == len(bodies)
+	})
+	faulty[1].SetMode(drive.FaultNone)
+	waitFor(t, 10*time.Second, "the held heals to finish", func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return len(h.retries) == 0
+	})
+	verify(t, l, "bkt", bodies)
+}

@@ -61,6 +61,9 @@ func (h *Healer) checkDrives(ctx context.Context) {
 		h.mu.Unlock()
 	}
 	h.mu.Lock()
+	if err == nil && !anyOffline(si.Drives) {
+		h.requeueRetries()
+	}
 	added := false
 	for _, j := range jobs {
 		if h.drives[j.endpoint] != nil || h.queued(j.endpoint) {
