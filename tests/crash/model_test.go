@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/hoardstore/hoard/internal/testserver"
 )
 
 // version is one write to a key: its content is fully determined by seed
@@ -33,7 +35,7 @@ func (v version) String() string {
 }
 
 // reader returns the version's content.
-func (v version) reader() *genReader { return &genReader{seed: v.seed, size: v.size} }
+func (v version) reader() *testserver.Pattern { return &testserver.Pattern{Seed: v.seed, Size: v.size} }
 
 // digest is what a reader compares a version against.
 type digest struct {
@@ -101,67 +103,4 @@ func (k *keyState) candidates() []version {
 		out = append(out, k.maybe[i])
 	}
 	return append(out, k.settled)
-}
-
-// genReader is a seekable reader of size deterministic bytes derived from
-// seed: byte i depends only on (seed, i).
-type genReader struct {
-	seed uint64
-	size int64
-	off  int64
-}
-
-func splitmix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
-}
-
-// ReadAt fills p with the bytes at off.
-func (g *genReader) ReadAt(p []byte, off int64) (int, error) {
-	if off >= g.size {
-		return 0, io.EOF
-	}
-	n := len(p)
-	if rem := g.size - off; int64(n) > rem {
-		n = int(rem)
-	}
-	for i := 0; i < n; {
-		pos := off + int64(i)
-		word := splitmix(g.seed ^ uint64(pos/8)*0x100000001b3)
-		for j := pos % 8; j < 8 && i < n; j++ {
-			p[i] = byte(word >> (8 * j))
-			i++
-		}
-	}
-	if n < len(p) {
-		return n, io.EOF
-	}
-	return n, nil
-}
-
-// Read reads from the current offset.
-func (g *genReader) Read(p []byte) (int, error) {
-	n, err := g.ReadAt(p, g.off)
-	g.off += int64(n)
-	if err == io.EOF && n > 0 {
-		err = nil
-	}
-	return n, err
-}
-
-// Seek sets the offset.
-func (g *genReader) Seek(offset int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekCurrent:
-		offset += g.off
-	case io.SeekEnd:
-		offset += g.size
-	}
-	if offset < 0 {
-		return 0, fmt.Errorf("genReader: negative offset %d", offset)
-	}
-	g.off = offset
-	return offset, nil
 }

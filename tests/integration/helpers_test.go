@@ -21,6 +21,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 	"github.com/minio/minio-go/v7"
+
+	"github.com/hoardstore/hoard/internal/testserver"
 )
 
 // Payload hash values of SigV4.
@@ -250,74 +252,9 @@ func quoted(s string) string { return `"` + s + `"` }
 // data returns n deterministic pseudo-random bytes for seed.
 func data(seed uint64, n int) []byte {
 	b := make([]byte, n)
-	g := &genReader{seed: seed, size: int64(n)}
+	g := &testserver.Pattern{Seed: seed, Size: int64(n)}
 	_, _ = io.ReadFull(g, b)
 	return b
-}
-
-// genReader is a seekable reader of size deterministic bytes derived from
-// seed: byte i is a function of (seed, i), so any range can be produced or
-// checked without holding the object in memory.
-type genReader struct {
-	seed uint64
-	size int64
-	off  int64
-}
-
-func splitmix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
-}
-
-// ReadAt fills p with the bytes at off.
-func (g *genReader) ReadAt(p []byte, off int64) (int, error) {
-	if off >= g.size {
-		return 0, io.EOF
-	}
-	n := len(p)
-	if rem := g.size - off; int64(n) > rem {
-		n = int(rem)
-	}
-	for i := 0; i < n; {
-		pos := off + int64(i)
-		word := splitmix(g.seed ^ uint64(pos/8)*0x100000001b3)
-		for j := pos % 8; j < 8 && i < n; j++ {
-			p[i] = byte(word >> (8 * j))
-			i++
-		}
-	}
-	if n < len(p) {
-		return n, io.EOF
-	}
-	return n, nil
-}
-
-// Read reads from the current offset.
-func (g *genReader) Read(p []byte) (int, error) {
-	n, err := g.ReadAt(p, g.off)
-	g.off += int64(n)
-	if err == io.EOF && n > 0 {
-		err = nil
-	}
-	return n, err
-}
-
-// Seek sets the offset.
-func (g *genReader) Seek(offset int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekStart:
-	case io.SeekCurrent:
-		offset += g.off
-	case io.SeekEnd:
-		offset += g.size
-	}
-	if offset < 0 {
-		return 0, errors.New("genReader: negative offset")
-	}
-	g.off = offset
-	return offset, nil
 }
 
 // onlyReader hides every method but Read, making a body unseekable.

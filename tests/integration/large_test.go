@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/minio/minio-go/v7"
+
+	"github.com/hoardstore/hoard/internal/testserver"
 )
 
 // largeSize is the size of each large object.
@@ -19,7 +21,7 @@ const largeSize = 64 << 20
 
 // verifyStream reads r to the end and fails t unless it equals the
 // generator's bytes; it compares in 1 MiB blocks, never holding the object.
-func verifyStream(t *testing.T, what string, r io.Reader, g *genReader) {
+func verifyStream(t *testing.T, what string, r io.Reader, g *testserver.Pattern) {
 	t.Helper()
 	want := make([]byte, 1<<20)
 	got := make([]byte, 1<<20)
@@ -42,13 +44,13 @@ func verifyStream(t *testing.T, what string, r io.Reader, g *genReader) {
 			t.Fatalf("%s: read at %d: %v", what, off, err)
 		}
 	}
-	if off != g.size {
-		t.Fatalf("%s: got %d bytes, want %d", what, off, g.size)
+	if off != g.Size {
+		t.Fatalf("%s: got %d bytes, want %d", what, off, g.Size)
 	}
 }
 
 // genMD5 returns the hex MD5 of bytes [off, off+n) of g.
-func genMD5(g *genReader, off, n int64) string {
+func genMD5(g *testserver.Pattern, off, n int64) string {
 	h := md5.New()
 	io.Copy(h, io.NewSectionReader(g, off, n))
 	return hex.EncodeToString(h.Sum(nil))
@@ -63,9 +65,9 @@ func TestLargeObjects(t *testing.T) {
 	}
 	run(t, func(t *testing.T, e *env) {
 		bucket := e.bucket(t)
-		single := &genReader{seed: 1001, size: largeSize}
+		single := &testserver.Pattern{Seed: 1001, Size: largeSize}
 		t.Run("single-put", func(t *testing.T) {
-			info, err := e.mc.PutObject(ctx(t), bucket, "single", &genReader{seed: single.seed, size: single.size}, largeSize,
+			info, err := e.mc.PutObject(ctx(t), bucket, "single", &testserver.Pattern{Seed: single.Seed, Size: single.Size}, largeSize,
 				minio.PutObjectOptions{PartSize: 2 * largeSize})
 			must(t, "minio PutObject 64 MiB", err)
 			if want := genMD5(single, 0, largeSize); info.ETag != want {
@@ -76,7 +78,7 @@ func TestLargeObjects(t *testing.T) {
 			defer out.Body.Close()
 			verifyStream(t, "single", out.Body, single)
 		})
-		multi := &genReader{seed: 2002, size: largeSize}
+		multi := &testserver.Pattern{Seed: 2002, Size: largeSize}
 		t.Run("multipart", func(t *testing.T) {
 			const partSize = largeSize / 4
 			id := e.createUpload(t, bucket, "multi")
@@ -84,7 +86,7 @@ func TestLargeObjects(t *testing.T) {
 			var partMD5s []byte
 			for i := int64(0); i < 4; i++ {
 				n := int32(i + 1)
-				sec := io.NewSectionReader(&genReader{seed: multi.seed, size: multi.size}, i*partSize, partSize)
+				sec := io.NewSectionReader(&testserver.Pattern{Seed: multi.Seed, Size: multi.Size}, i*partSize, partSize)
 				up, err := e.s3.UploadPart(ctx(t), &s3.UploadPartInput{Bucket: &bucket, Key: aws.String("multi"), UploadId: &id, PartNumber: &n, Body: sec})
 				must(t, fmt.Sprintf("UploadPart %d", n), err)
 				done = append(done, types.CompletedPart{PartNumber: &n, ETag: up.ETag})
