@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
@@ -29,6 +30,20 @@ func (p pebbleLogger) Fatalf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	p.log.Error(msg, "component", "pebble", "fatal", true)
 	panic("drive: metadata store failed: " + msg)
+}
+
+// valueSeparation moves values of 1 KiB and more (inline shards, large
+// records) out of the sstables into blob files. Blob files whose values
+// are a fifth garbage (objects replaced or deleted) are rewritten once
+// they are a few minutes old, so the space of deleted objects comes back.
+func valueSeparation() pebble.ValueSeparationPolicy {
+	return pebble.ValueSeparationPolicy{
+		Enabled:               true,
+		MinimumSize:           1 << 10,
+		MaxBlobReferenceDepth: 10,
+		RewriteMinimumAge:     5 * time.Minute,
+		TargetGarbageRatio:    0.2,
+	}
 }
 
 func (l *Local) openDB() error {
@@ -58,6 +73,11 @@ func (l *Local) openDB() error {
 	for i := range o.Levels {
 		o.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 	}
+	// Inline shards (up to the engine's inline limit) are most of the bytes
+	// written. Separated into blob files, they are written once after the
+	// write-ahead log instead of being rewritten by every compaction of
+	// the keys around them; records and small values stay in the tables.
+	o.Experimental.ValueSeparationPolicy = valueSeparation
 	o.EnsureDefaults()
 	db, err := pebble.Open(filepath.Join(l.sys, metaDir), o)
 	if err != nil {
