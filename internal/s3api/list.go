@@ -61,27 +61,6 @@ func (req *request) list(p listParams, marker string) (storage.ListResult, error
 	})
 }
 
-func (req *request) objectEntries(p listParams, objs []storage.ObjectInfo, withOwner bool) []objectXML {
-	out := make([]objectXML, len(objs))
-	for i, o := range objs {
-		out[i] = objectXML{
-			Key:          p.encode(o.Key),
-			LastModified: xmlTime(o.ModTime),
-			ETag:         quoteETag(o.ETag),
-			Size:         o.Size,
-			StorageClass: storageClassOf(o),
-		}
-		if !o.Checksum.IsZero() {
-			out[i].ChecksumAlgorithm = string(o.Checksum.Algorithm)
-			out[i].ChecksumType = string(o.Checksum.Type)
-		}
-		if withOwner {
-			out[i].Owner = &req.h.owner
-		}
-	}
-	return out
-}
-
 func (p listParams) prefixes(cps []string) []commonPrefix {
 	out := make([]commonPrefix, len(cps))
 	for i, c := range cps {
@@ -100,21 +79,8 @@ func (req *request) listObjectsV1() error {
 	if err != nil {
 		return err
 	}
-	out := listBucketResult{
-		Name:           req.route.Bucket,
-		Prefix:         p.encode(p.prefix),
-		Marker:         p.encode(marker),
-		MaxKeys:        p.maxKeys,
-		Delimiter:      p.encode(p.delimiter),
-		IsTruncated:    res.IsTruncated,
-		EncodingType:   p.encoding,
-		Contents:       req.objectEntries(p, res.Objects, true),
-		CommonPrefixes: p.prefixes(res.CommonPrefixes),
-	}
-	if res.IsTruncated && p.delimiter != "" {
-		out.NextMarker = p.encode(res.NextMarker)
-	}
-	return req.writeXML(out)
+	d := &listDoc{bucket: req.route.Bucket, p: p, owner: &req.h.owner}
+	return req.writeListXML(func(b []byte) []byte { return appendListV1(b, d, marker, &res) })
 }
 
 func (req *request) listObjectsV2() error {
@@ -137,23 +103,15 @@ func (req *request) listObjectsV2() error {
 	if err != nil {
 		return err
 	}
-	out := listBucketResultV2{
-		Name:              req.route.Bucket,
-		Prefix:            p.encode(p.prefix),
-		MaxKeys:           p.maxKeys,
-		KeyCount:          len(res.Objects) + len(res.CommonPrefixes),
-		Delimiter:         p.encode(p.delimiter),
-		IsTruncated:       res.IsTruncated,
-		EncodingType:      p.encoding,
-		ContinuationToken: token,
-		StartAfter:        p.encode(startAfter),
-		Contents:          req.objectEntries(p, res.Objects, q.Get("fetch-owner") == "true"),
-		CommonPrefixes:    p.prefixes(res.CommonPrefixes),
+	d := &listDoc{bucket: req.route.Bucket, p: p}
+	if q.Get("fetch-owner") == "true" {
+		d.owner = &req.h.owner
 	}
+	next := ""
 	if res.IsTruncated {
-		out.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(res.NextMarker))
+		next = base64.RawURLEncoding.EncodeToString([]byte(res.NextMarker))
 	}
-	return req.writeXML(out)
+	return req.writeListXML(func(b []byte) []byte { return appendListV2(b, d, token, next, startAfter, &res) })
 }
 
 func decodeToken(token string) (string, error) {
@@ -180,34 +138,8 @@ func (req *request) listObjectVersions() error {
 	if err != nil {
 		return err
 	}
-	out := listVersionsResult{
-		Name:            req.route.Bucket,
-		Prefix:          p.encode(p.prefix),
-		KeyMarker:       p.encode(keyMarker),
-		VersionIDMarker: versionMarker,
-		MaxKeys:         p.maxKeys,
-		Delimiter:       p.encode(p.delimiter),
-		IsTruncated:     res.IsTruncated,
-		EncodingType:    p.encoding,
-		CommonPrefixes:  p.prefixes(res.CommonPrefixes),
-	}
-	for _, o := range res.Objects {
-		out.Versions = append(out.Versions, versionXML{
-			Key:          p.encode(o.Key),
-			VersionID:    versionIDOut(o.VersionID),
-			IsLatest:     true,
-			LastModified: xmlTime(o.ModTime),
-			ETag:         quoteETag(o.ETag),
-			Size:         o.Size,
-			StorageClass: storageClassOf(o),
-			Owner:        req.h.owner,
-		})
-	}
-	if res.IsTruncated {
-		out.NextKeyMarker = p.encode(res.NextMarker)
-		out.NextVersionIDMarker = "null"
-	}
-	return req.writeXML(out)
+	d := &listDoc{bucket: req.route.Bucket, p: p, owner: &req.h.owner}
+	return req.writeListXML(func(b []byte) []byte { return appendListVersions(b, d, keyMarker, versionMarker, &res) })
 }
 
 func (req *request) listMultipartUploads() error {

@@ -79,77 +79,8 @@ type accessControlPolicy struct {
 	Grants  []grant  `xml:"AccessControlList>Grant"`
 }
 
-// objectXML is one entry of a listing.
-type objectXML struct {
-	Key               string `xml:"Key"`
-	LastModified      string `xml:"LastModified"`
-	ETag              string `xml:"ETag"`
-	ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
-	ChecksumType      string `xml:"ChecksumType,omitempty"`
-	Size              int64  `xml:"Size"`
-	StorageClass      string `xml:"StorageClass"`
-	Owner             *owner `xml:"Owner,omitempty"`
-}
-
 type commonPrefix struct {
 	Prefix string `xml:"Prefix"`
-}
-
-type listBucketResult struct {
-	XMLName        xml.Name       `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListBucketResult"`
-	Name           string         `xml:"Name"`
-	Prefix         string         `xml:"Prefix"`
-	Marker         string         `xml:"Marker"`
-	NextMarker     string         `xml:"NextMarker,omitempty"`
-	MaxKeys        int            `xml:"MaxKeys"`
-	Delimiter      string         `xml:"Delimiter,omitempty"`
-	IsTruncated    bool           `xml:"IsTruncated"`
-	EncodingType   string         `xml:"EncodingType,omitempty"`
-	Contents       []objectXML    `xml:"Contents"`
-	CommonPrefixes []commonPrefix `xml:"CommonPrefixes"`
-}
-
-type listBucketResultV2 struct {
-	XMLName               xml.Name       `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListBucketResult"`
-	Name                  string         `xml:"Name"`
-	Prefix                string         `xml:"Prefix"`
-	MaxKeys               int            `xml:"MaxKeys"`
-	KeyCount              int            `xml:"KeyCount"`
-	Delimiter             string         `xml:"Delimiter,omitempty"`
-	IsTruncated           bool           `xml:"IsTruncated"`
-	EncodingType          string         `xml:"EncodingType,omitempty"`
-	ContinuationToken     string         `xml:"ContinuationToken,omitempty"`
-	NextContinuationToken string         `xml:"NextContinuationToken,omitempty"`
-	StartAfter            string         `xml:"StartAfter,omitempty"`
-	Contents              []objectXML    `xml:"Contents"`
-	CommonPrefixes        []commonPrefix `xml:"CommonPrefixes"`
-}
-
-type versionXML struct {
-	Key          string `xml:"Key"`
-	VersionID    string `xml:"VersionId"`
-	IsLatest     bool   `xml:"IsLatest"`
-	LastModified string `xml:"LastModified"`
-	ETag         string `xml:"ETag"`
-	Size         int64  `xml:"Size"`
-	StorageClass string `xml:"StorageClass"`
-	Owner        owner  `xml:"Owner"`
-}
-
-type listVersionsResult struct {
-	XMLName             xml.Name       `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListVersionsResult"`
-	Name                string         `xml:"Name"`
-	Prefix              string         `xml:"Prefix"`
-	KeyMarker           string         `xml:"KeyMarker"`
-	VersionIDMarker     string         `xml:"VersionIdMarker"`
-	NextKeyMarker       string         `xml:"NextKeyMarker,omitempty"`
-	NextVersionIDMarker string         `xml:"NextVersionIdMarker,omitempty"`
-	MaxKeys             int            `xml:"MaxKeys"`
-	Delimiter           string         `xml:"Delimiter,omitempty"`
-	IsTruncated         bool           `xml:"IsTruncated"`
-	EncodingType        string         `xml:"EncodingType,omitempty"`
-	Versions            []versionXML   `xml:"Version"`
-	CommonPrefixes      []commonPrefix `xml:"CommonPrefixes"`
 }
 
 type deleteRequest struct {
