@@ -50,50 +50,6 @@ func validShardName(s string) bool {
 	return true
 }
 
-type localShardWriter struct {
-	l    *Local
-	f    *os.File
-	path string
-	err  error
-}
-
-func (w *localShardWriter) Write(p []byte) (int, error) {
-	if w.err != nil {
-		return 0, w.err
-	}
-	n, err := w.f.Write(p)
-	if err != nil {
-		w.err = fmt.Errorf("drive: write shard: %w", mapErr(err))
-	}
-	return n, w.err
-}
-
-// Close fsyncs and closes the file; on failure the file is removed.
-func (w *localShardWriter) Close() error {
-	err := w.err
-	if err == nil && !w.l.opts.NoSync {
-		if serr := datasync(w.f); serr != nil {
-			err = fmt.Errorf("drive: sync shard: %w", mapErr(serr))
-		}
-	}
-	if cerr := w.f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("drive: close shard: %w", mapErr(cerr))
-	}
-	if err != nil {
-		os.Remove(w.path)
-	}
-	return err
-}
-
-// Abort closes and removes the file.
-func (w *localShardWriter) Abort() error {
-	w.f.Close()
-	if err := os.Remove(w.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("drive: abort shard: %w", err)
-	}
-	return nil
-}
-
 // CreateShard starts a staged shard file after checking that size bytes
 // fit above the reserve.
 func (l *Local) CreateShard(ctx context.Context, stage, name string, size int64) (ShardWriter, error) {
@@ -110,12 +66,7 @@ func (l *Local) CreateShard(ctx context.Context, stage, name string, size int64)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("drive: create stage: %w", mapErr(err))
 	}
-	path := filepath.Join(dir, name)
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("drive: create shard: %w", mapErr(err))
-	}
-	return &localShardWriter{l: l, f: f, path: path}, nil
+	return l.createShardFile(filepath.Join(dir, name), size)
 }
 
 // RemoveStage discards a stage and everything in it.
