@@ -74,6 +74,8 @@ type Local struct {
 	fresh    map[meta.DataDir]bool
 	sweeping bool
 	wg       sync.WaitGroup
+
+	dio directIO // direct-write state and buffers (direct.go)
 }
 
 var _ Drive = (*Local)(nil)
