@@ -60,6 +60,9 @@ func (l *Layer) MakeBucket(ctx context.Context, bucket string) error {
 		return err
 	}
 	defer unlock()
+	// Runs before unlock: a cached "absent" is never kept, but a failed
+	// create's undo must not leave a fill that read its record.
+	defer l.buckets.invalidate(bucket)
 	rec := encodeBucket(time.Now())
 	created := make([][]bool, len(l.sets)) // by set, drive: this call wrote the record
 	err = l.eachSet(func(s *set) error {
@@ -105,8 +108,13 @@ func (l *Layer) eachDrive(which [][]bool, fn func(d drive.Drive) error) {
 	})
 }
 
-// bucketInfo reads a bucket record from the first set.
+// bucketInfo reads a bucket record from the first set, or from the
+// bucket cache while it holds the bucket.
 func (l *Layer) bucketInfo(ctx context.Context, bucket string) (storage.BucketInfo, error) {
+	info, ok, gen := l.buckets.get(bucket)
+	if ok {
+		return info, nil
+	}
 	v, err := l.sets[0].getQuorum(ctx, drive.NSBucket, bucket, nil)
 	if errors.Is(err, drive.ErrNotFound) {
 		return storage.BucketInfo{}, fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketNotFound)
@@ -114,7 +122,12 @@ func (l *Layer) bucketInfo(ctx context.Context, bucket string) (storage.BucketIn
 	if err != nil {
 		return storage.BucketInfo{}, err
 	}
-	return decodeBucket(bucket, v)
+	info, err = decodeBucket(bucket, v)
+	if err != nil {
+		return storage.BucketInfo{}, err
+	}
+	l.buckets.put(info, gen)
+	return info, nil
 }
 
 // GetBucketInfo describes a bucket.
@@ -163,6 +176,9 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string, force bool) err
 	if err != nil {
 		return err
 	}
+	// Runs before unlock, once the records are gone (or put back): no
+	// writer can take the bucket's lock and find it cached meanwhile.
+	defer l.buckets.invalidate(bucket)
 	if force {
 		if err := l.emptyBucket(ctx, bucket); err != nil {
 			return err

@@ -21,6 +21,9 @@ const (
 	DefaultStartTimeout = 5 * time.Minute
 	// DefaultProbeInterval is the pause between probes of missing drives at start.
 	DefaultProbeInterval = time.Second
+	// DefaultBucketCacheTTL is how long an engine with its own locker
+	// trusts a bucket record it read (see Config.BucketCacheTTL).
+	DefaultBucketCacheTTL = time.Second
 )
 
 // Config configures a Layer.
@@ -60,6 +63,18 @@ type Config struct {
 	// MonitorInterval is how often, once started, drives that were missing
 	// are probed again; 0 means DefaultMonitorInterval.
 	MonitorInterval time.Duration
+	// BucketCacheTTL is how long a bucket record read from the drives is
+	// kept in memory; the engine drops it at once when it creates or
+	// deletes the bucket itself. 0 means DefaultBucketCacheTTL when
+	// Locker is nil (the engine then makes its own in-process locker, so
+	// it is the only writer of its drives) and no cache when a Locker is
+	// given (a cluster: other nodes create and delete buckets, and a node
+	// must never accept a PUT into a bucket another node deleted).
+	// Negative disables the cache.
+	BucketCacheTTL time.Duration
+
+	// ownLocker records that withDefaults made the in-process locker.
+	ownLocker bool
 }
 
 func (c Config) withDefaults() Config {
@@ -74,6 +89,7 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Locker == nil {
 		c.Locker = NewMemLocker()
+		c.ownLocker = true
 	}
 	if c.DriveOptions.Logger == nil {
 		c.DriveOptions.Logger = c.Logger
@@ -94,6 +110,21 @@ func (c Config) withDefaults() Config {
 		c.MonitorInterval = DefaultMonitorInterval
 	}
 	return c
+}
+
+// bucketCacheTTL is the lifetime of a cached bucket record, 0 for none
+// (see BucketCacheTTL).
+func (c Config) bucketCacheTTL() time.Duration {
+	switch {
+	case c.BucketCacheTTL < 0:
+		return 0
+	case c.BucketCacheTTL > 0:
+		return c.BucketCacheTTL
+	case c.ownLocker:
+		return DefaultBucketCacheTTL
+	default:
+		return 0
+	}
 }
 
 // validate reports every problem of c at once.

@@ -40,6 +40,8 @@ type Layer struct {
 	healq *healQueue
 	// usage caches per-bucket usage (heal_usage.go).
 	usage *usageCache
+	// buckets caches bucket records (bucket_cache.go).
+	buckets *bucketCache
 
 	closeOnce sync.Once
 }
@@ -171,7 +173,7 @@ func start(ctx context.Context, cfg Config, open opener, explicitSetSize, explic
 	l := &Layer{
 		cfg: cfg, log: cfg.Logger, deployment: sp.ref.Deployment,
 		locker: cfg.Locker, pins: newPins(), codecs: map[[3]int64]*codec{}, rebuilding: map[string]bool{},
-		healq: newHealQueue(DefaultHealQueue), usage: newUsageCache(),
+		healq: newHealQueue(DefaultHealQueue), usage: newUsageCache(), buckets: newBucketCache(cfg.bucketCacheTTL(), nil),
 	}
 	l.hashKey = sha256.Sum256([]byte("hoard-placement:" + sp.ref.Deployment))
 	l.drives = l.placeDrives(sp, open)
