@@ -143,6 +143,10 @@ func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serve(req *request) error {
+	if req.route.Op == OpPostObject {
+		// A browser POST upload is authorised by the policy in its form.
+		return req.postObject()
+	}
 	auth, err := h.authenticate(req)
 	if err != nil {
 		return err

@@ -18,6 +18,7 @@ func (h *Handler) operations() map[Op]func(*request) error {
 		OpListObjectVersions:      (*request).listObjectVersions,
 		OpListMultipartUploads:    (*request).listMultipartUploads,
 		OpDeleteObjects:           (*request).deleteObjects,
+		OpPostObject:              (*request).postObject,
 		OpPutObject:               (*request).putObject,
 		OpCopyObject:              (*request).copyObject,
 		OpGetObject:               (*request).getObject,

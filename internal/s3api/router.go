@@ -27,6 +27,9 @@ const (
 	OpListObjectVersions      Op = "ListObjectVersions"
 	OpListMultipartUploads    Op = "ListMultipartUploads"
 	OpDeleteObjects           Op = "DeleteObjects"
+	// OpPostObject is a browser-based upload: POST to the bucket with a
+	// multipart/form-data form carrying a signed policy.
+	OpPostObject              Op = "PostObject"
 	OpPutObject               Op = "PutObject"
 	OpCopyObject              Op = "CopyObject"
 	OpGetObject               Op = "GetObject"
@@ -161,7 +164,7 @@ func bucketOp(method string, q url.Values) (Op, string) {
 		if has("delete") {
 			return OpDeleteObjects, ""
 		}
-		return OpUnsupported, "post-object"
+		return OpPostObject, ""
 	}
 	return OpUnsupported, ""
 }
