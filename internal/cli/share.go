@@ -113,11 +113,12 @@ func (a *app) shareUploadCommand() *cobra.Command {
 		Long: `Print a curl command that uploads a file to ALIAS/BUCKET/KEY through a
 presigned PUT link, valid until it expires. Replace <FILE> with the file.
 
-With --post it uses a presigned POST policy instead (an HTML-form upload,
-which can cap the size with --max-size); that needs a service that accepts
-browser POST uploads, such as AWS S3. Hoard accepts the PUT form.`,
+With --post it uses a presigned POST policy instead: an HTML-form upload
+(POST Object) that Hoard and AWS S3 both accept, which can cap the size
+with --max-size and require a --content-type. The form's fields are printed
+too (--json), to build a browser form from.`,
 		Example: `  hoard share upload local/inbox/scan.pdf --expire 1h
-  hoard share upload --post --max-size 10MiB aws/inbox/scan.pdf`,
+  hoard share upload --post --max-size 10MiB local/inbox/scan.pdf`,
 		Args: a.args(1, 1),
 		RunE: a.run(func(ctx context.Context, args []string) error {
 			d, err := a.parseExpiry(expire)
@@ -199,7 +200,9 @@ func (r *remote) postPolicy(ctx context.Context, t target, d time.Duration, now 
 	for _, k := range keys {
 		field := k + "=" + form[k]
 		res.Form = append(res.Form, field)
-		b.WriteString(" -F " + shellQuote(field))
+		// --form-string sends the value as is; -F would read a value
+		// starting with @ or < from a file and parse ;type= in it.
+		b.WriteString(" --form-string " + shellQuote(field))
 	}
 	b.WriteString(" -F file=@<FILE> " + shellQuote(u.String()))
 	res.URL, res.Method, res.Curl = u.String(), "POST", b.String()

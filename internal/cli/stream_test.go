@@ -61,7 +61,7 @@ func TestVersionsAndPostPolicy(t *testing.T) {
 
 	res := jsonLines(t, h.mustRun("share", "upload", "--post", "--max-size", "1MiB", "--content-type", "text/plain", "--json", "local/vers/form.txt"))[0]
 	curl := res["curl"].(string)
-	for _, want := range []string{"-F 'key=form.txt'", "-F 'policy=", "-F 'x-amz-signature=", "-F file=@<FILE> '" + h.srv.URL + "/vers/'"} {
+	for _, want := range []string{"--form-string 'key=form.txt'", "--form-string 'policy=", "--form-string 'x-amz-signature=", "-F file=@<FILE> '" + h.srv.URL + "/vers/'"} {
 		if !strings.Contains(curl, want) {
 			t.Errorf("POST policy curl: got %q, want it to contain %q", curl, want)
 		}
