@@ -78,3 +78,15 @@ func Successor(p string) string {
 	}
 	return ""
 }
+
+// NSSystem holds the engine's own records about the deployment (not about
+// objects); keys are built by the helpers below.
+const NSSystem Namespace = 's'
+
+// StaleScope is the NSSystem key prefix of every stale-drive record.
+const StaleScope = "stale/"
+
+// StaleKey is the NSSystem key of the record saying the drive with ID
+// driveID missed writes (or was replaced) and must be rebuilt before it
+// counts again.
+func StaleKey(driveID string) string { return StaleScope + driveID }

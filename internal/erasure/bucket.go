@@ -82,7 +82,7 @@ func (l *Layer) MakeBucket(ctx context.Context, bucket string) error {
 		if exists >= s.writeQuorum() {
 			return fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketExists)
 		}
-		return quorumErr(errs, s.writeQuorum())
+		return l.settle(ctx, s, errs, s.writeQuorum())
 	})
 	if err != nil && !errors.Is(err, storage.ErrBucketExists) {
 		// A failed create changes nothing: remove the records it wrote.
@@ -198,7 +198,7 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string, force bool) err
 			}
 			return nil
 		})
-		return quorumErr(errs, s.writeQuorum())
+		return l.settle(ctx, s, errs, s.writeQuorum())
 	})
 	if err != nil {
 		// A failed delete changes nothing: put back the records it removed.

@@ -63,6 +63,14 @@ type Config struct {
 	// MonitorInterval is how often, once started, drives that were missing
 	// are probed again; 0 means DefaultMonitorInterval.
 	MonitorInterval time.Duration
+	// DegradedWrites lets a set whose data shards equal its parity shards
+	// (2+2, 1+1 ...) accept writes on data drives instead of data+1, so
+	// any parity drives may fail without stopping writes. Set it only when
+	// every drive is served by this process (no cluster): one engine holds
+	// every key's lock, and the drives that miss such a write are recorded
+	// stale and do not count until healing rebuilds them. Two engines over
+	// halves of the drives could each accept writes: never in a cluster.
+	DegradedWrites bool
 	// BucketCacheTTL is how long a bucket record read from the drives is
 	// kept in memory; the engine drops it at once when it creates or
 	// deletes the bucket itself. 0 means DefaultBucketCacheTTL when

@@ -96,7 +96,7 @@ func (l *Layer) applyRemovals(ctx context.Context, s *set, bucket string, rs []r
 		}
 		return b
 	})
-	if err := quorumErr(errs, s.writeQuorum()); err != nil {
+	if err := l.settle(ctx, s, errs, s.writeQuorum()); err != nil {
 		if twoPhase {
 			l.revertRemovals(ctx, s, bucket, rs, errs)
 		}
@@ -113,12 +113,8 @@ func (l *Layer) applyRemovals(ctx context.Context, s *set, bucket string, rs []r
 		l.queuePartial(bucket, rs[i].key, errs)
 	}
 	if twoPhase {
-		errs = s.applyEach(ctx, nil, func(pos int) drive.Batch {
-			var b drive.Batch
-			dropRemoved(&b, rs, pos)
-			return b
-		})
-		if err := quorumErr(errs, s.writeQuorum()); err != nil {
+		errs = l.finishPhase(ctx, s, errs, func(pos int, b *drive.Batch) { dropRemoved(b, rs, pos) })
+		if err := quorumErr(s.votes(errs), s.writeQuorum()); err != nil {
 			l.log.Warn("second delete phase missed quorum; heal will finish it", "bucket", bucket, "err", err)
 		}
 	}

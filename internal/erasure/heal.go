@@ -119,7 +119,7 @@ func (l *Layer) healOnce(ctx context.Context, s *set, bucket, key string, opts H
 		res.Drives[pos].Endpoint = d.Endpoint()
 	}
 	vals, errs := s.readRecords(ctx, bucket, key)
-	dec, err := decideRecord(vals, errs, s.readQuorum())
+	dec, err := decideRecord(vals, errs, s.staleMask(), s.readQuorum())
 	if err != nil {
 		for pos := range res.Drives {
 			res.Drives[pos].Before, res.Drives[pos].After = dec.states[pos], dec.states[pos]

@@ -84,7 +84,7 @@ func (l *Layer) HealBucket(ctx context.Context, bucket string) (BucketHealResult
 		return res, fmt.Errorf("erasure: heal bucket %q: %w", bucket, storage.ErrBucketNotFound)
 	}
 	vals, errs := l.sets[0].readAll(ctx, drive.NSBucket, bucket)
-	_, exists, err := decideValue(vals, errs, l.sets[0].readQuorum())
+	_, exists, err := decideValue(vals, l.sets[0].votes(errs), l.sets[0].readQuorum())
 	if err != nil {
 		return res, fmt.Errorf("erasure: heal bucket %q: %w", bucket, err)
 	}
@@ -133,7 +133,7 @@ func (l *Layer) healBucketRecord(ctx context.Context, bucket string) (exists boo
 	}
 	defer unlock()
 	vals, errs := l.sets[0].readAll(ctx, drive.NSBucket, bucket)
-	val, exists, err := decideValue(vals, errs, l.sets[0].readQuorum())
+	val, exists, err := decideValue(vals, l.sets[0].votes(errs), l.sets[0].readQuorum())
 	if err != nil {
 		return false, 0, fmt.Errorf("erasure: heal bucket %q: %w", bucket, err)
 	}

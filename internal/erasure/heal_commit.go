@@ -18,7 +18,7 @@ func (p *healPlan) commit(ctx context.Context) error {
 	}
 	defer unlock()
 	vals, errs := p.s.readRecords(ctx, p.bucket, p.key)
-	dec, err := decideRecord(vals, errs, p.s.readQuorum())
+	dec, err := decideRecord(vals, errs, p.s.staleMask(), p.s.readQuorum())
 	if err != nil {
 		return fmt.Errorf("erasure: heal %s/%s: %w", p.bucket, p.key, err)
 	}

@@ -70,7 +70,11 @@ var errHealUndecided = fmt.Errorf("erasure: heal: record undecided with drives o
 //   - otherwise, if every drive answered, no copy can ever reach read
 //     quorum: the object is dangling and is removed;
 //   - otherwise drives that may hold the answer are offline: undecided.
-func decideRecord(vals [][]byte, errs []error, quorum int) (recordDecision, error) {
+//
+// A stale drive's record (stale[i]) does not vote: it counts as offline
+// for the decision, but its state is derived like any other so heal
+// brings it the decided record.
+func decideRecord(vals [][]byte, errs []error, stale []bool, quorum int) (recordDecision, error) {
 	n := len(vals)
 	d := recordDecision{recs: make([]*meta.Record, n), norms: make([][]byte, n), states: make([]HealState, n)}
 	type group struct {
@@ -81,13 +85,21 @@ func decideRecord(vals [][]byte, errs []error, quorum int) (recordDecision, erro
 	var groups []*group
 	absent := 0
 	for i := range vals {
+		voter := stale == nil || !stale[i]
+		if !voter {
+			d.offline++
+		}
 		switch {
 		case errors.Is(errs[i], drive.ErrNotFound):
-			absent++
+			if voter {
+				absent++
+			}
 			continue
 		case errs[i] != nil:
 			d.states[i] = HealOffline
-			d.offline++
+			if voter {
+				d.offline++
+			}
 			continue
 		}
 		rec, err := meta.DecodeRecord(vals[i])
@@ -97,6 +109,9 @@ func decideRecord(vals [][]byte, errs []error, quorum int) (recordDecision, erro
 		}
 		d.recs[i] = rec
 		d.norms[i] = normalizeRecord(vals[i])
+		if !voter {
+			continue
+		}
 		var g *group
 		for _, o := range groups {
 			if bytes.Equal(o.norm, d.norms[i]) {

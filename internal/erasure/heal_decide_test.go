@@ -55,7 +55,7 @@ func TestDecideRecord(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.drives, func(t *testing.T) {
 			vals, errs := answers(tt.drives)
-			d, err := decideRecord(vals, errs, 2)
+			d, err := decideRecord(vals, errs, nil, 2)
 			if (err != nil) != tt.err {
 				t.Fatalf("error: got %v, want error %v", err, tt.err)
 			}

@@ -108,6 +108,7 @@ func (l *Layer) readRecordHealing(ctx context.Context, s *set, bucket, key strin
 		return s.readRecord(ctx, bucket, key)
 	}
 	vals, errs := s.readRecords(ctx, bucket, key)
+	errs = s.votes(errs) // a stale drive is rebuilt as a whole, not queued
 	v, agree, err := pickQuorumCount(vals, errs, s.readQuorum(), normalizeRecord)
 	answered := 0
 	for _, e := range errs {

@@ -22,7 +22,7 @@ func (s *set) readRecordStrays(ctx context.Context, bucket, key string) (*meta.R
 		return rec, nil, err
 	}
 	vals, errs := s.readRecords(ctx, bucket, key)
-	v, err := pickQuorum(vals, errs, s.readQuorum(), normalizeRecord)
+	v, err := pickQuorum(vals, s.votes(errs), s.readQuorum(), normalizeRecord)
 	var rec *meta.Record
 	switch {
 	case err == nil:

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/minio/highwayhash"
@@ -32,10 +33,8 @@ type Layer struct {
 	codecs     map[[3]int64]*codec
 	// monitor brings back drives missing at start; nil if none was.
 	monitor *monitor
-	// rebuilding holds the endpoints of drives formatted in place of lost
-	// ones that healing has not reported rebuilt.
-	rebuildMu  sync.Mutex
-	rebuilding map[string]bool
+	// stale tracks the drives that do not count until rebuilt (stale.go).
+	stale *staleState
 	// healq holds the objects reads found damaged (heal_queue.go).
 	healq *healQueue
 	// usage caches per-bucket usage (heal_usage.go).
@@ -57,14 +56,31 @@ type set struct {
 	codec  *codec
 	// reduced is the codec of the REDUCED_REDUNDANCY storage class.
 	reduced *codec
+	// ids are the drive IDs of the positions (from the format layout).
+	ids []string
+	// degraded allows writes on data drives when data equals parity
+	// (Config.DegradedWrites).
+	degraded bool
+	// mask says, by position, which drives are stale (nil: none); see stale.go.
+	mask atomic.Pointer[[]bool]
 }
 
 // writeQuorum is the number of drives that must accept a write.
-func (s *set) writeQuorum() int { return writeQuorumOf(s.data, s.parity) }
+func (s *set) writeQuorum() int { return s.quorumOf(s.data, s.parity) }
 
-// writeQuorumOf is the write quorum of a layout of data and parity shards:
-// data, plus one when data equals parity so two write quorums always share
-// a drive.
+// quorumOf is the write quorum of a layout of data and parity shards in
+// s: writeQuorumOf, or data alone when degraded writes are allowed (the
+// drives that miss such a write are then made stale, see settle).
+func (s *set) quorumOf(data, parity int) int {
+	if s.degraded && data == parity {
+		return data
+	}
+	return writeQuorumOf(data, parity)
+}
+
+// writeQuorumOf is the safe write quorum of a layout of data and parity
+// shards: data, plus one when data equals parity so two write quorums
+// always share a drive.
 func writeQuorumOf(data, parity int) int {
 	if data == parity {
 		return data + 1
@@ -172,19 +188,15 @@ func start(ctx context.Context, cfg Config, open opener, explicitSetSize, explic
 	}
 	l := &Layer{
 		cfg: cfg, log: cfg.Logger, deployment: sp.ref.Deployment,
-		locker: cfg.Locker, pins: newPins(), codecs: map[[3]int64]*codec{}, rebuilding: map[string]bool{},
+		locker: cfg.Locker, pins: newPins(), codecs: map[[3]int64]*codec{},
 		healq: newHealQueue(DefaultHealQueue), usage: newUsageCache(), buckets: newBucketCache(cfg.bucketCacheTTL(), nil),
 	}
 	l.hashKey = sha256.Sum256([]byte("hoard-placement:" + sp.ref.Deployment))
+	l.stale = newStaleState(len(sp.ref.Sets))
 	l.drives = l.placeDrives(sp, open)
-	if !sp.created {
-		for _, at := range sp.fresh {
-			l.markRebuilding(sp.slots[at].endpoint)
-		}
-	}
 	start := 0
 	for i, ids := range sp.ref.Sets {
-		s := &set{index: i, drives: l.drives[start : start+len(ids)], parity: cfg.Parity, data: len(ids) - cfg.Parity}
+		s := &set{index: i, drives: l.drives[start : start+len(ids)], ids: ids, parity: cfg.Parity, data: len(ids) - cfg.Parity, degraded: cfg.DegradedWrites}
 		start += len(ids)
 		c, err := l.codecFor(meta.Erasure{Data: s.data, Parity: s.parity, BlockSize: cfg.BlockSize})
 		if err == nil {
@@ -197,6 +209,12 @@ func start(ctx context.Context, cfg Config, open opener, explicitSetSize, explic
 			return nil, nil, err
 		}
 		l.sets = append(l.sets, s)
+	}
+	l.loadStale(ctx)
+	if !sp.created {
+		for _, at := range sp.fresh {
+			l.markRebuilding(sp.slots[at].endpoint)
+		}
 	}
 	return l, nil, nil
 }

@@ -52,7 +52,7 @@ func (l *Layer) NewMultipartUpload(ctx context.Context, bucket, key string, opts
 		return storage.MultipartUpload{}, err
 	}
 	val := meta.EncodeUpload(u)
-	err = s.applyWritten(ctx, nil, func(pos int) drive.Batch {
+	err = l.applySettled(ctx, s, nil, func(pos int) drive.Batch {
 		return drive.Batch{
 			Mutations: []drive.Mutation{{NS: drive.NSUpload, Key: drive.UploadKey(bucket, key, u.ID), Value: val}},
 			Ref:       []meta.DataDir{u.DataDir},
@@ -151,7 +151,7 @@ func (l *Layer) commitPart(ctx context.Context, s *set, bucket, key string, u *m
 		old, _ = meta.DecodePart(v)
 	}
 	val := meta.EncodePart(p)
-	err = s.applyWritten(ctx, w, func(pos int) drive.Batch {
+	err = l.applySettled(ctx, s, w, func(pos int) drive.Batch {
 		return drive.Batch{
 			Stage: w.stage, DataDir: u.DataDir,
 			Mutations: []drive.Mutation{{NS: drive.NSPart, Key: drive.PartKey(u.ID, p.Number), Value: val}},
@@ -266,7 +266,7 @@ func (l *Layer) abortUpload(ctx context.Context, s *set, bucket, key, uploadID s
 	for _, p := range parts {
 		muts = append(muts, drive.Mutation{NS: drive.NSPart, Key: drive.PartKey(uploadID, p.Number), Delete: true})
 	}
-	err = s.applyWritten(ctx, nil, func(pos int) drive.Batch {
+	err = l.applySettled(ctx, s, nil, func(pos int) drive.Batch {
 		return drive.Batch{Mutations: muts, Unref: []meta.DataDir{u.DataDir}}
 	})
 	if err != nil {

@@ -126,8 +126,8 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 		return b
 	})
 	finishErrs := errs
-	quorum := max(s.writeQuorum(), writeQuorumOf(v.Erasure.Data, v.Erasure.Parity))
-	if err := quorumErr(errs, quorum); err != nil {
+	quorum := max(s.writeQuorum(), s.quorumOf(v.Erasure.Data, v.Erasure.Parity))
+	if err := l.settle(ctx, s, errs, quorum); err != nil {
 		if twoPhase {
 			l.revertVersion(ctx, s, errs, bucket, key, prev, w, v)
 		}
@@ -136,13 +136,11 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 	l.usage.change(bucket, latest(prev), latest(rec))
 	l.queuePartial(bucket, key, errs)
 	if twoPhase {
-		errs = s.applyEach(ctx, nil, func(pos int) drive.Batch {
-			var b drive.Batch
-			finishVersion(&b, pos, old, v.DataDir, extra)
-			dropStrays(&b, strays, pos)
-			return b
+		errs = l.finishPhase(ctx, s, errs, func(pos int, b *drive.Batch) {
+			finishVersion(b, pos, old, v.DataDir, extra)
+			dropStrays(b, strays, pos)
 		})
-		if err := quorumErr(errs, quorum); err != nil {
+		if err := quorumErr(s.votes(errs), quorum); err != nil {
 			l.log.Warn("second commit phase missed quorum; heal will finish it", "bucket", bucket, "key", key, "err", err)
 		}
 		l.queuePartial(bucket, key, errs)
@@ -158,6 +156,23 @@ func finishVersion(b *drive.Batch, pos int, old *meta.Version, keep meta.DataDir
 	if extra != nil {
 		extra(pos, b)
 	}
+}
+
+// finishPhase applies the second commit phase built by mk on every drive
+// and returns the per-drive errors; when no drive has anything to commit
+// (a new key with nothing replaced) nothing is written and the first
+// phase's errors are returned.
+func (l *Layer) finishPhase(ctx context.Context, s *set, first []error, mk func(pos int, b *drive.Batch)) []error {
+	batches := make([]drive.Batch, len(s.drives))
+	empty := true
+	for pos := range batches {
+		mk(pos, &batches[pos])
+		empty = empty && len(batches[pos].Mutations) == 0 && len(batches[pos].Unref) == 0 && len(batches[pos].Ref) == 0
+	}
+	if empty {
+		return first
+	}
+	return s.applyEach(ctx, nil, func(pos int) drive.Batch { return batches[pos] })
 }
 
 // revertVersion undoes a first-phase commit on the drives that accepted

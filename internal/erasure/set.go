@@ -33,7 +33,8 @@ func (s *set) each(fn func(pos int, d drive.Drive) error) []error {
 }
 
 // getQuorum reads key from every drive and returns the value a read quorum
-// agrees on; ErrNotFound (from drive) if a quorum says it is absent.
+// agrees on (stale drives do not count); ErrNotFound (from drive) if a
+// quorum says it is absent.
 // normalize, if set, maps a value to the form compared between drives.
 func (s *set) getQuorum(ctx context.Context, ns drive.Namespace, key string, normalize func([]byte) []byte) ([]byte, error) {
 	if len(s.drives) == 1 {
@@ -45,7 +46,7 @@ func (s *set) getQuorum(ctx context.Context, ns drive.Namespace, key string, nor
 		vals[pos] = v
 		return err
 	})
-	return pickQuorum(vals, errs, s.readQuorum(), normalize)
+	return pickQuorum(vals, s.votes(errs), s.readQuorum(), normalize)
 }
 
 // pickQuorum chooses the value (or not-found) that at least quorum drives

@@ -58,7 +58,7 @@ func (l *Layer) UpdateObject(ctx context.Context, bucket, key string, opts stora
 		dropStrays(&b, strays, pos)
 		return b
 	})
-	if err := quorumErr(errs, s.writeQuorum()); err != nil {
+	if err := l.settle(ctx, s, errs, s.writeQuorum()); err != nil {
 		if len(s.drives) > 1 { // a failed update changes nothing
 			l.revertRemovals(ctx, s, bucket, []removal{{key: key, prev: prev}}, errs)
 		}

@@ -46,7 +46,7 @@ func (l *Layer) writeShards(ctx context.Context, s *set, c *codec, bucket, key s
 	if c.shards() != n {
 		return nil, fmt.Errorf("erasure: layout %d+%d on a set of %d drives: %w", c.data, c.parity, n, storage.ErrCorrupt)
 	}
-	w := &written{dir: newDataDir(), dist: l.distribution(s, bucket, key), errs: make([]error, n), size: size, quorum: writeQuorumOf(c.data, c.parity)}
+	w := &written{dir: newDataDir(), dist: l.distribution(s, bucket, key), errs: make([]error, n), size: size, quorum: s.quorumOf(c.data, c.parity)}
 	sinks := make([]io.Writer, n) // by shard number
 	fileSize := c.shardFileSize(size)
 	var writers []drive.ShardWriter // by drive position

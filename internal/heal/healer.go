@@ -37,6 +37,7 @@ type Engine interface {
 	HealQueueStats() (queued int, dropped uint64)
 	CheckDrives(ctx context.Context) ([]string, error)
 	RebuildingDrives() []string
+	BeginRebuild(endpoint string)
 	DriveRebuilt(endpoint string)
 	DriveSet(endpoint string) int
 	CountUsage(bucket string) func(objects, bytes uint64) bool

@@ -32,19 +32,28 @@ func (h *Healer) monitorLoop(ctx context.Context) {
 }
 
 // checkDrives has wiped drives formatted again, and queues a rebuild for
-// every drive the engine reports rebuilding and every drive back online
-// after being seen offline.
+// every drive the engine reports rebuilding (replaced, or stale after
+// missing writes) that answers, and every drive back online after being
+// seen offline.
 func (h *Healer) checkDrives(ctx context.Context) {
 	if _, err := h.e.CheckDrives(ctx); err != nil && ctx.Err() == nil {
 		h.log.Warn("checking drives", "err", err)
 	}
 	var jobs []rebuildJob
 	rebuilding := map[string]bool{}
-	for _, ep := range h.e.RebuildingDrives() {
-		jobs = append(jobs, rebuildJob{ep, ReasonReplaced})
-		rebuilding[ep] = true
-	}
 	si, err := h.e.StorageInfo(ctx)
+	away := map[string]bool{}
+	if err == nil {
+		for _, d := range si.Drives {
+			away[d.Endpoint] = d.State == "offline" || d.State == "corrupt"
+		}
+	}
+	for _, ep := range h.e.RebuildingDrives() {
+		rebuilding[ep] = true
+		if !away[ep] { // a pass onto a drive that does not answer would only fail
+			jobs = append(jobs, rebuildJob{ep, ReasonReplaced})
+		}
+	}
 	if err == nil {
 		h.mu.Lock()
 		for _, d := range si.Drives {
@@ -134,6 +143,10 @@ func (h *Healer) rebuild(ctx context.Context, j rebuildJob) {
 		delete(h.drives, j.endpoint)
 		h.mu.Unlock()
 	}()
+	if j.reason == ReasonReplaced {
+		// Writes that miss the drive from now on make this pass incomplete.
+		h.e.BeginRebuild(j.endpoint)
+	}
 	buckets, err := h.e.HealBuckets(ctx)
 	if err != nil {
 		log.Warn("rebuild: listing buckets", "err", err)

@@ -77,6 +77,9 @@ func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server,
 			Drives: cfg.Drives,
 			Parity: cfg.Parity,
 			Logger: log,
+			// Every drive is a folder of this process: no other engine can
+			// take writes on the other half of a set.
+			DegradedWrites: true,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("server: opening drives: %w", err)
