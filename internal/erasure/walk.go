@@ -27,7 +27,6 @@ func (l *Layer) walkSet(ctx context.Context, s *set, o drive.WalkOptions) (drive
 		pages[pos] = res
 		return err
 	})
-	errs = s.votes(errs) // stale drives do not count
 	answered := 0
 	for _, e := range errs {
 		if e == nil {
@@ -87,26 +86,27 @@ func agreedEntry(same []drive.WalkEntry) drive.WalkEntry {
 		return same[0]
 	}
 	type vote struct {
-		v     meta.Version
+		v     meta.Listed
 		count int
-		entry drive.WalkEntry
+		entry int
 	}
-	var votes []vote
-	for _, e := range same {
-		v, ok, err := meta.DecodeLatest(e.Value)
+	var buf [8]vote // a set has at most 16 drives; most have fewer than 8
+	votes := buf[:0]
+	for i := range same {
+		v, ok, err := meta.DecodeListed(same[i].Value)
 		if err != nil || !ok {
 			continue
 		}
 		found := false
-		for i := range votes {
-			if sameVersion(&votes[i].v, &v) {
-				votes[i].count++
+		for j := range votes {
+			if votes[j].v.SameWrite(&v) {
+				votes[j].count++
 				found = true
 				break
 			}
 		}
 		if !found {
-			votes = append(votes, vote{v: v, count: 1, entry: e})
+			votes = append(votes, vote{v: v, count: 1, entry: i})
 		}
 	}
 	if len(votes) == 0 {
@@ -119,11 +119,5 @@ func agreedEntry(same []drive.WalkEntry) drive.WalkEntry {
 			best = i
 		}
 	}
-	return votes[best].entry
-}
-
-// sameVersion reports whether two drives' copies describe one write.
-func sameVersion(a, b *meta.Version) bool {
-	return a.ID == b.ID && a.DataDir == b.DataDir && a.ModTime.Equal(b.ModTime) &&
-		a.DeleteMarker == b.DeleteMarker && a.ETag == b.ETag
+	return same[votes[best].entry]
 }

@@ -1,6 +1,11 @@
 package meta
 
-import "time"
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"time"
+)
 
 // Listed is what a listing shows of an object's newest version, read in
 // place: its byte fields alias the encoded record, so they are valid only
@@ -25,33 +30,52 @@ type Listed struct {
 // DecodeListed decodes the listing fields of an object record's newest
 // version, checking the rest of that version as DecodeLatest does (its
 // metadata, tags and erasure layout are skipped, later versions not
-// read). ok is false when the record has no versions. It never panics;
-// bad input gives an error wrapping ErrCorrupt.
+// read): it fails exactly where DecodeLatest fails. ok is false when the
+// record has no versions. It never panics; bad input gives an error
+// wrapping ErrCorrupt.
 func DecodeListed(b []byte) (l Listed, ok bool, err error) {
-	r := reader{b: b, light: true}
-	r.header(kindObject)
-	n := r.int("version count", maxCount)
-	if n == 0 || r.err != nil {
-		return Listed{}, false, r.err
+	c := cursor{b: b}
+	if v := c.byte1("format version"); !c.bad && v != FormatVersion {
+		return Listed{}, false, fmt.Errorf("%w: unknown format version %d", ErrCorrupt, v)
 	}
-	flags := r.byte1("version flags")
+	if k := c.byte1("record kind"); !c.bad && k != kindObject {
+		return Listed{}, false, fmt.Errorf("%w: record kind %q, want %q", ErrCorrupt, k, kindObject)
+	}
+	if n := c.int("version count", maxCount); n == 0 || c.bad {
+		return Listed{}, false, c.err()
+	}
+	flags := c.byte1("version flags")
 	l.DeleteMarker = flags&flagDeleteMarker != 0
-	l.ID = r.bytes("version id")
-	l.DataDir = r.dataDir()
-	l.ModTime = r.time("mod time")
-	l.Size = r.size("size")
-	l.ETag = r.bytes("etag")
-	l.ChecksumAlgorithm = r.bytes("checksum algorithm")
-	l.ChecksumType = r.bytes("checksum type")
-	l.ChecksumValue = r.bytes("checksum value")
-	r.skipMap("metadata")
-	r.skipMap("tags")
-	l.StorageClass = r.bytes("storage class")
-	r.skipErasure()
-	r.byte1("bitrot algorithm")
-	r.int("part count", maxCount)
-	if r.err != nil {
-		return Listed{}, false, r.err
+	l.ID = c.bytes("version id")
+	if !c.bad && len(b)-c.i < DataDirLen {
+		c.fail("data dir")
+	}
+	if !c.bad {
+		copy(l.DataDir[:], b[c.i:])
+		c.i += DataDirLen
+	}
+	if t := c.varint("mod time"); !c.bad && t != math.MinInt64 {
+		l.ModTime = time.Unix(0, t).UTC()
+	}
+	if l.Size = c.varint("size"); l.Size < 0 {
+		c.fail("size")
+	}
+	l.ETag = c.bytes("etag")
+	l.ChecksumAlgorithm = c.bytes("checksum algorithm")
+	l.ChecksumType = c.bytes("checksum type")
+	l.ChecksumValue = c.bytes("checksum value")
+	c.skipMap("metadata")
+	c.skipMap("tags")
+	l.StorageClass = c.bytes("storage class")
+	c.int("erasure data", 256)
+	c.int("erasure parity", 256)
+	c.int("erasure block size", 1<<40)
+	c.int("erasure index", 256)
+	c.bytes("erasure distribution")
+	c.byte1("bitrot algorithm")
+	c.int("part count", maxCount)
+	if c.bad {
+		return Listed{}, false, c.err()
 	}
 	return l, true, nil
 }
@@ -64,12 +88,93 @@ func (l *Listed) SameWrite(o *Listed) bool {
 		string(l.ID) == string(o.ID) && string(l.ETag) == string(o.ETag)
 }
 
-// skipErasure reads past an erasure layout, checking it as erasure does,
-// without copying its distribution.
-func (r *reader) skipErasure() {
-	r.int("erasure data", 256)
-	r.int("erasure parity", 256)
-	r.int("erasure block size", 1<<40)
-	r.int("erasure index", 256)
-	r.bytes("erasure distribution")
+// cursor reads the primitives of an encoding as reader does, but moves an
+// offset instead of re-slicing: a listing decodes thousands of records per
+// page, and an offset costs no pointer writes (so no GC write barriers).
+// After the first failure bad is set and every read returns a zero value.
+type cursor struct {
+	b    []byte
+	i    int
+	bad  bool
+	what string
+}
+
+func (c *cursor) fail(what string) {
+	if !c.bad {
+		c.bad, c.what = true, what
+	}
+}
+
+func (c *cursor) err() error {
+	if !c.bad {
+		return nil
+	}
+	return fmt.Errorf("%w: bad %s", ErrCorrupt, c.what)
+}
+
+func (c *cursor) byte1(what string) byte {
+	if c.bad || c.i >= len(c.b) {
+		c.fail(what)
+		return 0
+	}
+	c.i++
+	return c.b[c.i-1]
+}
+
+func (c *cursor) uvarint(what string) uint64 {
+	if c.bad {
+		return 0
+	}
+	if c.i < len(c.b) && c.b[c.i] < 0x80 { // one byte: most counts and lengths
+		c.i++
+		return uint64(c.b[c.i-1])
+	}
+	v, n := binary.Uvarint(c.b[c.i:])
+	if n <= 0 {
+		c.fail(what)
+		return 0
+	}
+	c.i += n
+	return v
+}
+
+func (c *cursor) varint(what string) int64 {
+	if c.bad {
+		return 0
+	}
+	v, n := binary.Varint(c.b[c.i:])
+	if n <= 0 {
+		c.fail(what)
+		return 0
+	}
+	c.i += n
+	return v
+}
+
+// int reads a count or size that must not exceed limit.
+func (c *cursor) int(what string, limit uint64) int {
+	v := c.uvarint(what)
+	if v > limit {
+		c.fail(what)
+		return 0
+	}
+	return int(v)
+}
+
+func (c *cursor) bytes(what string) []byte {
+	n := c.uvarint(what)
+	if c.bad || n > uint64(len(c.b)-c.i) {
+		c.fail(what)
+		return nil
+	}
+	c.i += int(n)
+	return c.b[c.i-int(n) : c.i : c.i]
+}
+
+func (c *cursor) skipMap(what string) {
+	n := c.int(what, maxCount)
+	for i := 1; i < n && !c.bad; i++ {
+		c.bytes(what)
+		c.bytes(what)
+	}
 }
