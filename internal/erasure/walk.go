@@ -27,6 +27,7 @@ func (l *Layer) walkSet(ctx context.Context, s *set, o drive.WalkOptions) (drive
 		pages[pos] = res
 		return err
 	})
+	errs = s.votes(errs) // stale drives do not count
 	answered := 0
 	for _, e := range errs {
 		if e == nil {
