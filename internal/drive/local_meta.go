@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -155,83 +154,6 @@ func (l *Local) get(key []byte) ([]byte, error) {
 	out := append([]byte(nil), v...)
 	closer.Close()
 	return out, nil
-}
-
-// Walk reads a sorted page of records, rolling names up at the delimiter
-// and seeking past each roll-up, so a page costs the same wherever it
-// starts in the keyspace.
-func (l *Local) Walk(ctx context.Context, o WalkOptions) (WalkResult, error) {
-	if l.closed() {
-		return WalkResult{}, ErrClosed
-	}
-	if o.Limit < 1 {
-		o.Limit = 1
-	}
-	base := string(dbKey(o.NS, o.Scope))
-	lower := base + o.Prefix
-	if o.Start > o.Prefix {
-		lower = base + o.Start
-	}
-	upper := Successor(base + o.Prefix)
-	it, err := l.db.NewIterWithContext(ctx, &pebble.IterOptions{LowerBound: []byte(lower), UpperBound: []byte(upper)})
-	if err != nil {
-		return WalkResult{}, fmt.Errorf("drive: walk: %w", err)
-	}
-	defer it.Close()
-	res := WalkResult{Entries: make([]WalkEntry, 0, min(o.Limit, 1024))}
-	var arena []byte // values are copied into shared chunks, not one allocation each
-	valid := it.First()
-	for valid {
-		if len(res.Entries) == o.Limit {
-			res.Truncated = true
-			break
-		}
-		name := string(it.Key()[len(base):])
-		if cp, ok := rollUp(name, o.Prefix, o.Delimiter); ok {
-			res.Entries = append(res.Entries, WalkEntry{Name: cp, IsPrefix: true})
-			next := Successor(cp)
-			if next == "" {
-				break
-			}
-			valid = it.SeekGE([]byte(base + next))
-			continue
-		}
-		e := WalkEntry{Name: name}
-		if !o.KeysOnly {
-			v, err := it.ValueAndErr()
-			if err != nil {
-				return WalkResult{}, fmt.Errorf("drive: walk value: %w", err)
-			}
-			if cap(arena)-len(arena) < len(v) {
-				arena = make([]byte, 0, max(64<<10, len(v)))
-			}
-			arena = append(arena, v...)
-			e.Value = arena[len(arena)-len(v) : len(arena) : len(arena)]
-		}
-		res.Entries = append(res.Entries, e)
-		valid = it.Next()
-	}
-	if err := it.Error(); err != nil {
-		return WalkResult{}, fmt.Errorf("drive: walk: %w", err)
-	}
-	return res, nil
-}
-
-// rollUp returns the common prefix name belongs to under delimiter, if any.
-// The delimiter is searched after prefix and before the first NUL byte.
-func rollUp(name, prefix, delimiter string) (string, bool) {
-	if delimiter == "" || len(name) < len(prefix) {
-		return "", false
-	}
-	rest := name[len(prefix):]
-	if i := strings.IndexByte(rest, 0); i >= 0 {
-		rest = rest[:i]
-	}
-	i := strings.Index(rest, delimiter)
-	if i < 0 {
-		return "", false
-	}
-	return name[:len(prefix)+i+len(delimiter)], true
 }
 
 // commitMeta writes the mutations and reference changes of b in one synced batch.

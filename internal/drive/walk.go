@@ -1,0 +1,113 @@
+package drive
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// Walk reads a sorted page of records, rolling names up at the delimiter
+// and seeking past each roll-up, so a page costs the same wherever it
+// starts in the keyspace. A page allocates a fixed handful of times
+// whatever its length: names are gathered into one string and values
+// into shared chunks.
+func (l *Local) Walk(ctx context.Context, o WalkOptions) (WalkResult, error) {
+	if l.closed() {
+		return WalkResult{}, ErrClosed
+	}
+	if o.Limit < 1 {
+		o.Limit = 1
+	}
+	base := string(dbKey(o.NS, o.Scope))
+	lower := base + o.Prefix
+	if o.Start > o.Prefix {
+		lower = base + o.Start
+	}
+	upper := Successor(base + o.Prefix)
+	it, err := l.db.NewIterWithContext(ctx, &pebble.IterOptions{LowerBound: []byte(lower), UpperBound: []byte(upper)})
+	if err != nil {
+		return WalkResult{}, fmt.Errorf("drive: walk: %w", err)
+	}
+	defer it.Close()
+	n := min(o.Limit, 1024)
+	res := WalkResult{Entries: make([]WalkEntry, 0, n)}
+	names := make([]byte, 0, 32*n) // every name of the page, made one string at the end
+	ends := make([]int, 0, n)      // where each entry's name ends in names
+	var arena []byte               // values are copied into shared chunks, not one allocation each
+	var seek []byte
+	prefix, delimiter := []byte(o.Prefix), []byte(o.Delimiter)
+	valid := it.First()
+	for valid {
+		if len(res.Entries) == o.Limit {
+			res.Truncated = true
+			break
+		}
+		name := it.Key()[len(base):]
+		if cp, ok := rollUp(name, prefix, delimiter); ok {
+			names = append(names, name[:cp]...)
+			ends = append(ends, len(names))
+			res.Entries = append(res.Entries, WalkEntry{IsPrefix: true})
+			if seek, ok = appendSuccessor(append(seek[:0], base...), name[:cp]); !ok {
+				break
+			}
+			valid = it.SeekGE(seek)
+			continue
+		}
+		names = append(names, name...)
+		ends = append(ends, len(names))
+		var e WalkEntry
+		if !o.KeysOnly {
+			v, err := it.ValueAndErr()
+			if err != nil {
+				return WalkResult{}, fmt.Errorf("drive: walk value: %w", err)
+			}
+			if cap(arena)-len(arena) < len(v) {
+				arena = make([]byte, 0, max(64<<10, len(v)))
+			}
+			arena = append(arena, v...)
+			e.Value = arena[len(arena)-len(v) : len(arena) : len(arena)]
+		}
+		res.Entries = append(res.Entries, e)
+		valid = it.Next()
+	}
+	if err := it.Error(); err != nil {
+		return WalkResult{}, fmt.Errorf("drive: walk: %w", err)
+	}
+	all, start := string(names), 0
+	for i, end := range ends {
+		res.Entries[i].Name = all[start:end]
+		start = end
+	}
+	return res, nil
+}
+
+// rollUp returns the length of the common prefix name belongs to under
+// delimiter, if any. The delimiter is searched after prefix and before
+// the first NUL byte.
+func rollUp(name, prefix, delimiter []byte) (int, bool) {
+	if len(delimiter) == 0 || len(name) < len(prefix) {
+		return 0, false
+	}
+	rest := name[len(prefix):]
+	if i := bytes.IndexByte(rest, 0); i >= 0 {
+		rest = rest[:i]
+	}
+	i := bytes.Index(rest, delimiter)
+	if i < 0 {
+		return 0, false
+	}
+	return len(prefix) + i + len(delimiter), true
+}
+
+// appendSuccessor appends Successor(p) to b; ok is false when p has none.
+func appendSuccessor(b, p []byte) ([]byte, bool) {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i] < 0xff {
+			b = append(b, p[:i]...)
+			return append(b, p[i]+1), true
+		}
+	}
+	return b, false
+}
