@@ -5,5 +5,6 @@
 // the request headers that ask for them.
 //
 // It is pure (no I/O beyond the reader it wraps) and imports only the
-// standard library, internal/storage and the CRC implementations.
+// standard library, internal/storage, the CRC implementations, the
+// multi-buffer MD5 server (minio/md5-simd) and golang.org/x/sys/cpu.
 package checksum
