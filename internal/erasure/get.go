@@ -1,7 +1,6 @@
 package erasure
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -99,7 +98,7 @@ func (l *Layer) OpenObject(ctx context.Context, bucket, key string, opts storage
 	}
 	o := &object{l: l, ctx: ctx, s: s, c: c, v: *v, info: versionInfo(bucket, key, v, true)}
 	if v.Inline {
-		o.inline = l.readInline(ctx, s, v.DataDir)
+		o.inline, o.inlineOK = l.readInline(ctx, s, c, v)
 	} else if v.Size > 0 {
 		l.pins.pin(v.DataDir)
 		o.pinned = true
@@ -107,17 +106,79 @@ func (l *Layer) OpenObject(ctx context.Context, bucket, key string, opts storage
 	return o, nil
 }
 
-// readInline fetches every drive's inline shard; failures leave nil and
-// the reader reconstructs from the others or reports corruption.
-func (l *Layer) readInline(ctx context.Context, s *set, dir meta.DataDir) [][]byte {
+// readInline fetches the inline shards of v by drive position, and says
+// which of them it verified whole. It reads the drives holding data
+// shards first and verifies what they return; only if one of them is
+// missing or damaged does it read the others too (unverified: the reader
+// checks every frame it uses of those). Everything is read at open,
+// under the object's lock. Failures leave nil; the reader reconstructs
+// from the others or reports corruption.
+func (l *Layer) readInline(ctx context.Context, s *set, c *codec, v *meta.Version) (shards [][]byte, verified []bool) {
 	out := make([][]byte, len(s.drives))
-	s.each(func(pos int, d drive.Drive) error {
-		v, err := d.Get(ctx, drive.NSInline, drive.InlineKey(dir))
-		if err == nil {
+	want := make([]bool, len(s.drives))
+	for i := range c.data {
+		pos := shardPos(v.Erasure.Distribution, i)
+		if pos < 0 && len(s.drives) == 1 && i == 0 {
+			pos = 0
+		}
+		if pos < 0 || pos >= len(s.drives) {
+			// A layout that does not place the data shards: read everything.
+			return l.readInlineFrom(ctx, s, v.DataDir, out, allTrue(len(s.drives))), nil
+		}
+		want[pos] = true
+	}
+	l.readInlineFrom(ctx, s, v.DataDir, out, want)
+	verified = make([]bool, len(s.drives))
+	intact := true
+	for pos := range want {
+		if want[pos] {
+			verified[pos] = out[pos] != nil && c.inlineIntact(v.Size, out[pos])
+			intact = intact && verified[pos]
+		}
+		want[pos] = !want[pos]
+	}
+	if !intact {
+		l.readInlineFrom(ctx, s, v.DataDir, out, want)
+	}
+	return out, verified
+}
+
+func allTrue(n int) []bool {
+	b := make([]bool, n)
+	for i := range b {
+		b[i] = true
+	}
+	return b
+}
+
+// readInlineFrom reads the inline shard of dir from the drives marked in
+// which, in parallel, into out.
+func (l *Layer) readInlineFrom(ctx context.Context, s *set, dir meta.DataDir, out [][]byte, which []bool) [][]byte {
+	key := drive.InlineKey(dir)
+	get := func(pos int) {
+		if v, err := s.drives[pos].Get(ctx, drive.NSInline, key); err == nil {
 			out[pos] = v
 		}
-		return err
-	})
+	}
+	var wg sync.WaitGroup
+	last := -1
+	for pos, w := range which {
+		if !w {
+			continue
+		}
+		if last >= 0 {
+			wg.Add(1)
+			go func(p int) {
+				defer wg.Done()
+				get(p)
+			}(last)
+		}
+		last = pos
+	}
+	if last >= 0 {
+		get(last) // the last one on this goroutine
+	}
+	wg.Wait()
 	return out
 }
 
@@ -130,8 +191,11 @@ type object struct {
 	v      meta.Version
 	info   storage.ObjectInfo
 	inline [][]byte
-	pinned bool
-	once   sync.Once
+	// inlineOK says, by drive position, which inline shards were verified
+	// whole at open.
+	inlineOK []bool
+	pinned   bool
+	once     sync.Once
 }
 
 func (o *object) Info() storage.ObjectInfo { return o.info }
@@ -169,7 +233,8 @@ func (o *object) Reader(offset, length int64) (io.ReadCloser, error) {
 	return r, nil
 }
 
-// sources returns, by shard number, the openers of the shards of file.
+// sources returns, by shard number, the openers of the shards of file
+// (data files; inline objects are read by an inlineReader).
 func (o *object) sources(file string) []shardSource {
 	dist := o.v.Erasure.Distribution
 	srcs := make([]shardSource, o.c.shards())
@@ -181,25 +246,30 @@ func (o *object) sources(file string) []shardSource {
 		if pos < 0 || pos >= len(o.s.drives) {
 			continue
 		}
-		if o.inline != nil {
-			data := o.inline[pos]
-			if data == nil {
-				continue
-			}
-			srcs[i] = func(off, n int64) (io.ReadCloser, error) {
-				if off > int64(len(data)) {
-					return nil, fmt.Errorf("erasure: inline shard too short: %w", storage.ErrCorrupt)
-				}
-				return io.NopCloser(bytes.NewReader(data[off:min(off+n, int64(len(data)))])), nil
-			}
-			continue
-		}
 		d := o.s.drives[pos]
 		srcs[i] = func(off, n int64) (io.ReadCloser, error) {
 			return d.ReadShard(o.ctx, o.v.DataDir, file, off, n)
 		}
 	}
 	return srcs
+}
+
+// inlineShards returns the inline shard bytes by shard number (nil where
+// a drive had none) and which of them were verified at open.
+func (o *object) inlineShards() (shards [][]byte, verified []bool) {
+	shards = make([][]byte, o.c.shards())
+	verified = make([]bool, o.c.shards())
+	for i := range shards {
+		pos := shardPos(o.v.Erasure.Distribution, i)
+		if pos < 0 && len(o.s.drives) == 1 && i == 0 {
+			pos = 0
+		}
+		if pos >= 0 && pos < len(o.inline) {
+			shards[i] = o.inline[pos]
+			verified[i] = pos < len(o.inlineOK) && o.inlineOK[pos]
+		}
+	}
+	return shards, verified
 }
 
 // segment is the part of a range that lies in one part's stream.
@@ -209,13 +279,63 @@ type segment struct {
 	off, n int64
 }
 
+// segmentReader reads one segment: a blockReader, or an inlineReader
+// for an inline object.
+type segmentReader interface {
+	io.ReadCloser
+	io.WriterTo
+}
+
 // objectReader reads a range segment by segment, opening each part's
 // block reader only when reached.
 type objectReader struct {
 	o    *object
 	segs []segment
-	cur  *blockReader
+	cur  segmentReader
 	err  error
+}
+
+// open starts the reader of the next segment.
+func (r *objectReader) open() {
+	sg := r.segs[0]
+	r.segs = r.segs[1:]
+	if r.o.inline != nil {
+		shards, verified := r.o.inlineShards()
+		ir := newInlineReader(r.o.c, sg.size, sg.off, sg.n, shards, verified)
+		ir.onBad = r.o.damaged
+		r.cur = ir
+		return
+	}
+	br := newBlockReader(r.o.c, sg.size, sg.off, sg.n, r.o.sources(sg.file))
+	br.onBad = r.o.damaged
+	r.cur = br
+}
+
+// WriteTo writes the rest of the range to w with no copy buffer: straight
+// from the decoded blocks, or from an inline object's shard bytes.
+func (r *objectReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for r.err == nil {
+		if r.cur == nil {
+			if len(r.segs) == 0 {
+				return total, nil
+			}
+			r.open()
+		}
+		n, err := r.cur.WriteTo(w)
+		total += n
+		var wf *writeFailure
+		switch {
+		case errors.As(err, &wf):
+			r.err = wf.err
+		case err != nil:
+			r.err = fmt.Errorf("erasure: read %s/%s: %w", r.o.info.Bucket, r.o.info.Key, err)
+		default:
+			r.cur.Close()
+			r.cur = nil
+		}
+	}
+	return total, r.err
 }
 
 func (r *objectReader) Read(p []byte) (int, error) {
@@ -227,10 +347,7 @@ func (r *objectReader) Read(p []byte) (int, error) {
 			if len(r.segs) == 0 {
 				return 0, io.EOF
 			}
-			sg := r.segs[0]
-			r.segs = r.segs[1:]
-			r.cur = newBlockReader(r.o.c, sg.size, sg.off, sg.n, r.o.sources(sg.file))
-			r.cur.onBad = r.o.damaged
+			r.open()
 		}
 		n, err := r.cur.Read(p)
 		if err == io.EOF {

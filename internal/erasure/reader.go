@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/hoardstore/hoard/internal/storage"
 )
@@ -196,4 +197,235 @@ func (r *blockReader) join(buf []byte, n, sl int64) ([]byte, error) {
 		off += int64(copy(out[off:n], shards[i]))
 	}
 	return out[:n], nil
+}
+
+// WriteTo writes the rest of the range to w straight from the decoded
+// block buffer, with no copy buffer in between. A failure of w is
+// returned as a *writeFailure so callers tell it from a read failure.
+func (r *blockReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		if len(r.out) > 0 {
+			n, err := writeAll(w, r.out)
+			total += int64(n)
+			r.out = r.out[n:]
+			if err != nil {
+				return total, err
+			}
+		}
+		if r.err != nil {
+			return total, r.err
+		}
+		if r.remain == 0 {
+			return total, nil
+		}
+		if err := r.next(); err != nil {
+			r.err = err
+			return total, err
+		}
+	}
+}
+
+// writeFailure is an error of the destination of a WriteTo, not of the
+// stored data.
+type writeFailure struct{ err error }
+
+func (e *writeFailure) Error() string { return e.err.Error() }
+func (e *writeFailure) Unwrap() error { return e.err }
+
+// writeAll writes p to w; a short write without an error is
+// io.ErrShortWrite. Errors are *writeFailure.
+func writeAll(w io.Writer, p []byte) (int, error) {
+	n, err := w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		return n, &writeFailure{err}
+	}
+	return n, nil
+}
+
+// inlineReader serves a byte range of an inline stream straight from its
+// shards' bytes, indexed by shard number (nil where a drive had none):
+// every frame it uses is verified where it lies, and bytes are copied
+// only into the caller's buffer, or into new shards when a missing data
+// shard must be reconstructed. It needs no block buffer.
+type inlineReader struct {
+	c      *codec
+	size   int64
+	shards [][]byte
+	// verified marks shards whose every frame was checked already.
+	verified []bool
+	bad      []bool
+	block    int64 // next block to decode
+	skip     int64 // bytes to drop from the first block
+	remain   int64 // bytes still to deliver
+	work     [][]byte
+	out      [][]byte // the rest of the current block, in order
+	err      error
+	// onBad, when set, hears of every shard that could not be used.
+	onBad func(error)
+}
+
+func newInlineReader(c *codec, size, offset, length int64, shards [][]byte, verified []bool) *inlineReader {
+	return &inlineReader{
+		c: c, size: size, shards: shards, verified: verified, bad: make([]bool, len(shards)), work: make([][]byte, len(shards)),
+		block: offset / c.blockSize, skip: offset % c.blockSize, remain: length,
+	}
+}
+
+func (r *inlineReader) Read(p []byte) (int, error) {
+	for len(r.out) == 0 {
+		if r.err != nil {
+			return 0, r.err
+		}
+		if r.remain == 0 {
+			return 0, io.EOF
+		}
+		if err := r.next(); err != nil {
+			r.err = err
+			return 0, err
+		}
+	}
+	n := 0
+	for n < len(p) && len(r.out) > 0 {
+		m := copy(p[n:], r.out[0])
+		n += m
+		if r.out[0] = r.out[0][m:]; len(r.out[0]) == 0 {
+			r.out = r.out[1:]
+		}
+	}
+	return n, nil
+}
+
+// WriteTo writes the rest of the range to w straight from the shards'
+// bytes; failures of w are *writeFailure.
+func (r *inlineReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		for len(r.out) > 0 {
+			n, err := writeAll(w, r.out[0])
+			total += int64(n)
+			if r.out[0] = r.out[0][n:]; len(r.out[0]) == 0 {
+				r.out = r.out[1:]
+			}
+			if err != nil {
+				return total, err
+			}
+		}
+		if r.err != nil {
+			return total, r.err
+		}
+		if r.remain == 0 {
+			return total, nil
+		}
+		if err := r.next(); err != nil {
+			r.err = err
+			return total, err
+		}
+	}
+}
+
+// Close drops the shards; reads after it fail.
+func (r *inlineReader) Close() error {
+	r.shards, r.out = nil, nil
+	if r.err == nil {
+		r.err = errors.New("erasure: reader closed")
+	}
+	return nil
+}
+
+// next verifies the shards of the next block, reconstructs missing data
+// shards if needed, and sets r.out to the block's bytes in the range.
+func (r *inlineReader) next() error {
+	c := r.c
+	n := c.blockLen(r.size, r.block)
+	sl := c.shardLen(n)
+	at := r.block * c.frameSize()
+	clear(r.work)
+	good := 0
+	var firstErr error
+	for i := 0; i < len(r.shards) && good < c.data; i++ {
+		if r.bad[i] {
+			continue
+		}
+		d, err := r.frame(i, at, sl)
+		if err != nil {
+			r.bad[i] = true
+			if r.onBad != nil {
+				r.onBad(err)
+			}
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		r.work[i] = d
+		good++
+	}
+	if good < c.data {
+		return fmt.Errorf("erasure: block %d: %d of %d shards readable: %w (%v)", r.block, good, c.data, storage.ErrCorrupt, firstErr)
+	}
+	if slices.ContainsFunc(r.work[:c.data], func(b []byte) bool { return b == nil }) {
+		// Missing data shards are rebuilt into new slices; the verified
+		// ones are only read.
+		if err := c.rs.ReconstructData(r.work); err != nil {
+			return fmt.Errorf("erasure: reconstruct block %d: %w: %v", r.block, storage.ErrCorrupt, err)
+		}
+	}
+	// The block's bytes are the data shards in order, cut to n; then the
+	// range's part of them.
+	from, to := r.skip, min(n, r.skip+r.remain)
+	out := r.out[:0]
+	var base int64
+	for i := 0; i < c.data && base < to; i++ {
+		lo, hi := max(from-base, 0), min(to-base, sl)
+		if lo < hi {
+			out = append(out, r.work[i][lo:hi])
+		}
+		base += sl
+	}
+	r.skip = 0
+	r.remain -= to - from
+	r.block++
+	r.out = out
+	return nil
+}
+
+// frame returns the verified shard bytes of shard i's frame at offset at.
+func (r *inlineReader) frame(i int, at, sl int64) ([]byte, error) {
+	s := r.shards[i]
+	if s == nil {
+		return nil, errors.New("erasure: shard unavailable")
+	}
+	if int64(len(s)) < at+hashSize+sl {
+		return nil, fmt.Errorf("erasure: inline shard %d too short: %w", i+1, storage.ErrCorrupt)
+	}
+	f := s[at : at+hashSize+sl]
+	if (i >= len(r.verified) || !r.verified[i]) && !r.c.frameIntact(f) {
+		return nil, fmt.Errorf("erasure: shard %d block %d: bitrot hash mismatch: %w", i+1, r.block, storage.ErrCorrupt)
+	}
+	return f[hashSize : hashSize+sl : hashSize+sl], nil
+}
+
+// frameIntact says whether frame f's hash matches its shard bytes.
+func (c *codec) frameIntact(f []byte) bool {
+	var sum [hashSize]byte
+	c.sum(sum[:], f[hashSize:])
+	return [hashSize]byte(f[:hashSize]) == sum
+}
+
+// inlineIntact says whether b is a whole, intact inline shard of a stream
+// of size bytes: every frame present and matching its hash.
+func (c *codec) inlineIntact(size int64, b []byte) bool {
+	var at int64
+	for blk := int64(0); blk*c.blockSize < size; blk++ {
+		end := at + hashSize + c.shardLen(c.blockLen(size, blk))
+		if end > int64(len(b)) || !c.frameIntact(b[at:end]) {
+			return false
+		}
+		at = end
+	}
+	return true
 }

@@ -1,7 +1,6 @@
 package erasure
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"fmt"
@@ -47,37 +46,33 @@ func (l *Layer) writeShards(ctx context.Context, s *set, c *codec, bucket, key s
 		return nil, fmt.Errorf("erasure: layout %d+%d on a set of %d drives: %w", c.data, c.parity, n, storage.ErrCorrupt)
 	}
 	w := &written{dir: newDataDir(), dist: l.distribution(s, bucket, key), errs: make([]error, n), size: size, quorum: s.quorumOf(c.data, c.parity)}
-	sinks := make([]io.Writer, n) // by shard number
-	fileSize := c.shardFileSize(size)
-	var writers []drive.ShardWriter // by drive position
 	if inline {
-		w.inline = make([][]byte, n)
-		bufs := make([]*bytes.Buffer, n)
-		for pos := range n {
-			bufs[pos] = bytes.NewBuffer(make([]byte, 0, fileSize))
-			sinks[w.dist[pos]-1] = bufs[pos]
-		}
-		defer func() {
-			for pos := range n {
-				w.inline[pos] = bufs[pos].Bytes()
-			}
-		}()
-	} else {
-		w.stage = hex.EncodeToString(w.dir[:])
-		writers = make([]drive.ShardWriter, n)
-		w.errs = s.each(func(pos int, d drive.Drive) error {
-			sw, err := d.CreateShard(ctx, w.stage, file, fileSize)
-			writers[pos] = sw
-			return err
-		})
-		if err := quorumErr(w.errs, w.quorum); err != nil {
-			l.discard(ctx, s, w, writers)
+		shards, err := c.encodeInline(r, size)
+		if err != nil {
 			return nil, err
 		}
-		for pos, sw := range writers {
-			if sw != nil {
-				sinks[w.dist[pos]-1] = sw
-			}
+		w.inline = make([][]byte, n)
+		for pos := range n {
+			w.inline[pos] = shards[w.dist[pos]-1]
+		}
+		return w, nil
+	}
+	sinks := make([]io.Writer, n) // by shard number
+	fileSize := c.shardFileSize(size)
+	w.stage = hex.EncodeToString(w.dir[:])
+	writers := make([]drive.ShardWriter, n) // by drive position
+	w.errs = s.each(func(pos int, d drive.Drive) error {
+		sw, err := d.CreateShard(ctx, w.stage, file, fileSize)
+		writers[pos] = sw
+		return err
+	})
+	if err := quorumErr(w.errs, w.quorum); err != nil {
+		l.discard(ctx, s, w, writers)
+		return nil, err
+	}
+	for pos, sw := range writers {
+		if sw != nil {
+			sinks[w.dist[pos]-1] = sw
 		}
 	}
 	shardErrs := make([]error, n) // by shard number
@@ -111,6 +106,49 @@ func (l *Layer) writeShards(ctx context.Context, s *set, c *codec, bucket, key s
 		}
 	}
 	return w, nil
+}
+
+// encodeInline codes the size bytes of r into framed shards held in
+// memory, by shard number: the payload is read straight into the data
+// shards' frames and parity is computed in place, so each byte is copied
+// once (the metadata store copies it again into its batch), and no block
+// buffer is taken from the codec's pool.
+func (c *codec) encodeInline(r io.Reader, size int64) ([][]byte, error) {
+	fileSize := c.shardFileSize(size)
+	all := make([]byte, int64(c.shards())*fileSize)
+	shards := make([][]byte, c.shards())
+	for i := range shards {
+		shards[i] = all[int64(i)*fileSize : int64(i+1)*fileSize : int64(i+1)*fileSize]
+	}
+	block := make([][]byte, c.shards())
+	for b, at := int64(0), int64(0); b*c.blockSize < size; b++ {
+		n := c.blockLen(size, b)
+		sl := c.shardLen(n)
+		left := n
+		for i := range block {
+			block[i] = shards[i][at+hashSize : at+hashSize+sl]
+			if i < c.data {
+				m := min(left, sl)
+				if _, err := io.ReadFull(r, block[i][:m]); err != nil {
+					return nil, payloadErr(err)
+				}
+				left -= m // the rest of the frame is zero already
+			}
+		}
+		if c.rs != nil {
+			if err := c.rs.Encode(block); err != nil {
+				return nil, fmt.Errorf("erasure: encode: %w", err)
+			}
+		}
+		for i := range block {
+			c.sum(shards[i][at:at+hashSize], block[i])
+		}
+		at += hashSize + sl
+	}
+	if err := expectEOF(r); err != nil {
+		return nil, err
+	}
+	return shards, nil
 }
 
 // discard aborts open writers and removes the stage on every drive.

@@ -87,13 +87,24 @@ func (req *request) readObject(withBody bool) error {
 	}
 	defer body.Close()
 	req.w.WriteHeader(status)
-	if _, err := io.Copy(req.w, body); err != nil {
+	if _, err := copyBody(req.w, body, rng.length); err != nil {
 		// Headers are gone: all we can do is cut the connection short so
 		// the client sees a truncated body, and log why.
 		req.h.cfg.Logger.Warn("object read failed mid-response", "request_id", req.id, "bucket", req.route.Bucket, "key", req.route.Key, "err", err)
 		panic(http.ErrAbortHandler)
 	}
 	return nil
+}
+
+// copyBody sends length bytes of body to w. A body that writes itself
+// (the engine's readers write straight from their decoded blocks or an
+// inline object's bytes) needs no buffer; any other gets one no larger
+// than the range instead of io.Copy's 32 KiB.
+func copyBody(w io.Writer, body io.Reader, length int64) (int64, error) {
+	if wt, ok := body.(io.WriterTo); ok {
+		return wt.WriteTo(w)
+	}
+	return io.CopyBuffer(w, body, make([]byte, min(max(length, 1), 32<<10)))
 }
 
 // resolveRange works out which bytes to send: a part, a Range, or all.
