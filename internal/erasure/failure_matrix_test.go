@@ -16,7 +16,9 @@ import (
 
 // The failure matrix: for a set of n drives with parity p, combinations
 // of failing drives (every combination of parity drives for 4 drives) in
-// every fault mode. While the drives fail, every object must
+// every fault mode, for a single-node engine (DegradedWrites: a 2+2 set
+// writes on 2 drives) and a cluster's (2+2 writes need 3). While the
+// drives fail, every object must
 // read back byte-exact as long as the survivors hold a read quorum, the
 // listing must match the model (no deleted object reappears), and writes
 // must succeed exactly when the survivors reach the write quorum,
@@ -25,7 +27,8 @@ import (
 // the failure still has every shard on every drive; after HealObject on
 // the keys the scenario touched, every object has every shard on every
 // drive again (verified shard by shard) and deleted objects are gone from
-// every drive.
+// every drive; drives made stale by writes that only half of the set took
+// are rebuilt by a full pass (sweepStale) before the next scenario.
 
 const matrixBlock = 256 << 10
 
@@ -131,15 +134,21 @@ type matrixScenario struct {
 func TestFailureMatrix(t *testing.T) {
 	tests := []struct {
 		drives, parity int
+		degraded       bool
 		// fails maps a number of failing drives to how many of its
 		// combinations to run (0: all).
 		fails map[int]int
 	}{
-		{4, 2, map[int]int{1: 2, 2: 0, 3: 2}},
-		{6, 2, map[int]int{2: 5, 3: 2}},
+		{4, 2, true, map[int]int{1: 2, 2: 0, 3: 2}},
+		{4, 2, false, map[int]int{2: 3, 3: 2}},
+		{6, 2, true, map[int]int{2: 5, 3: 2}},
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%d drives parity %d", tt.drives, tt.parity), func(t *testing.T) {
+		name := fmt.Sprintf("%d drives parity %d", tt.drives, tt.parity)
+		if !tt.degraded {
+			name += " cluster quorum"
+		}
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			var scenarios []matrixScenario
 			for _, f := range sortedFails(tt.fails) {
@@ -153,7 +162,7 @@ func TestFailureMatrix(t *testing.T) {
 					}
 				}
 			}
-			l, faulty, _ := openFaulty(t, tt.drives, Config{Parity: tt.parity, BlockSize: matrixBlock})
+			l, faulty, _ := openFaulty(t, tt.drives, Config{Parity: tt.parity, BlockSize: matrixBlock, DegradedWrites: tt.degraded})
 			for _, f := range faulty {
 				f.SetDelay(500 * time.Microsecond)
 			}
@@ -185,6 +194,9 @@ type matrixState struct {
 	touched  map[string]bool // written while the drives failed
 	readable bool
 	writable bool
+	// updated and made say the scenario's metadata update of dir/a and
+	// its bucket creation (bucket + "-new") succeeded.
+	updated, made bool
 }
 
 func newMatrixState(l *Layer, bucket string, model map[string][]byte, readable, writable bool) *matrixState {
@@ -248,6 +260,15 @@ func runMatrixScenario(t *testing.T, l *Layer, faulty []*drive.Faulty, common ma
 		}
 	}
 	own.healAndVerify(t)
+	sweepStale(t, l)
+	for _, st := range sts {
+		st.checkReads(t, "after the rebuild")
+		for _, k := range keysOf(st.model) {
+			if p := verifyRedundancy(t, l, st.bucket, k); len(p) != 0 {
+				t.Errorf("after the rebuild, %s/%s: %v; want full redundancy", st.bucket, k, p)
+			}
+		}
+	}
 }
 
 // healAndVerify heals every key the scenario wrote or deleted, then
@@ -256,6 +277,9 @@ func runMatrixScenario(t *testing.T, l *Layer, faulty []*drive.Faulty, common ma
 func (st *matrixState) healAndVerify(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
+	if _, err := st.l.HealBucket(ctx, st.bucket+"-new"); err != nil && st.made {
+		t.Errorf("heal bucket %s-new: got %v, want nil", st.bucket, err)
+	}
 	for _, k := range append(keysOf(st.model), keysOf(st.deleted)...) {
 		if _, err := st.l.HealObject(ctx, st.bucket, k); err != nil {
 			t.Errorf("heal %s/%s: got %v, want nil", st.bucket, k, err)
@@ -303,6 +327,16 @@ func (st *matrixState) checkReads(t *testing.T, when string) {
 		}
 	}
 	ctx := context.Background()
+	if st.readable && st.model["dir/a"] != nil && st.bucket != "common" {
+		info, err := st.l.StatObject(ctx, st.bucket, "dir/a", storage.GetOptions{})
+		if want := map[bool]string{true: "new"}[st.updated]; err != nil || info.Metadata["x-amz-meta-m"] != want {
+			t.Errorf("%s: metadata of dir/a: got %q, %v; want %q", when, info.Metadata["x-amz-meta-m"], err, want)
+		}
+		_, err = st.l.GetBucketInfo(ctx, st.bucket+"-new")
+		if st.made && err != nil || !st.made && !errors.Is(err, storage.ErrBucketNotFound) {
+			t.Errorf("%s: bucket %s-new (created: %v): got %v", when, st.bucket, st.made, err)
+		}
+	}
 	for _, k := range keysOf(st.deleted) {
 		_, err := st.l.StatObject(ctx, st.bucket, k, storage.GetOptions{})
 		if st.readable && !errors.Is(err, storage.ErrObjectNotFound) || !st.readable && !isQuorumErr(err) {
@@ -366,6 +400,11 @@ func (st *matrixState) writeWhileFailing(t *testing.T) {
 		}, func() { delete(st.model, "del/target"); st.deleted["del/target"] = true }},
 		op{"multipart new/mp", func() error { return putParts(ctx, st.l, st.bucket, "new/mp", part) },
 			func() { st.model["new/mp"] = part; st.touched["new/mp"] = true }},
+		op{"update dir/a", func() error {
+			_, err := st.l.UpdateObject(ctx, st.bucket, "dir/a", storage.UpdateOptions{Metadata: map[string]string{"x-amz-meta-m": "new"}})
+			return err
+		}, func() { st.touched["dir/a"] = true; st.updated = true }},
+		op{"make bucket", func() error { return st.l.MakeBucket(ctx, st.bucket+"-new") }, func() { st.made = true }},
 	)
 	for _, o := range ops {
 		err := o.run()
