@@ -172,15 +172,23 @@ func (l *Local) Apply(ctx context.Context, b Batch) error {
 // installStage renames the stage directory to the data directory, or moves
 // its files into the data directory if that exists already (parts of a
 // multipart upload), and fsyncs the directories involved.
+//
+// The shard files were fdatasynced when they were closed. What is left to
+// make durable are directory entries: the files' names in the stage
+// directory and the stage directory's new name. The fsync of the data
+// directory's parent after the rename covers both on ext4 and xfs, whose
+// journal commits metadata in order (see journalOrdered), so the stage
+// directory is synced first only on other filesystems. The parent of the
+// parent (data/xx) was synced when the drive was prepared.
 func (l *Local) installStage(stage string, d meta.DataDir) error {
 	src := l.stagePath(stage)
 	dst := l.dataDirPath(d)
 	l.markFresh(d)
 	if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
-		// The files' entries live in the stage directory: make them
-		// durable, then the rename in the parent.
-		if err := syncDir(src); err != nil {
-			return err
+		if !journalOrdered(src) {
+			if err := syncDir(src); err != nil {
+				return err
+			}
 		}
 		if err := os.Rename(src, dst); err != nil {
 			return fmt.Errorf("drive: install stage: %w", mapErr(err))
