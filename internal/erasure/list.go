@@ -71,15 +71,10 @@ func (l *Layer) ListObjects(ctx context.Context, bucket string, opts storage.Lis
 // so a page of 1,000 objects costs a handful of allocations instead of
 // several per object.
 func listPage(bucket string, entries []drive.WalkEntry) (storage.ListResult, error) {
-	type spans struct{ id, etag, class, algo, typ, value [2]int }
 	var res storage.ListResult
 	objs := make([]storage.ObjectInfo, 0, len(entries))
-	spanOf := make([]spans, 0, len(entries))
-	text := make([]byte, 0, 64*len(entries))
-	add := func(b []byte) [2]int {
-		text = append(text, b...)
-		return [2]int{len(text) - len(b), len(text)}
-	}
+	lens := make([][6]uint32, 0, len(entries)) // of each object's strings in text, in order
+	text := make([]byte, 0, 48*len(entries))
 	for _, e := range entries {
 		res.NextMarker = e.Name
 		if e.IsPrefix {
@@ -94,21 +89,28 @@ func listPage(bucket string, entries []drive.WalkEntry) (storage.ListResult, err
 			continue
 		}
 		objs = append(objs, storage.ObjectInfo{Bucket: bucket, Key: e.Name, IsLatest: true, Size: v.Size, ModTime: v.ModTime})
-		spanOf = append(spanOf, spans{add(v.ID), add(v.ETag), add(v.StorageClass), add(v.ChecksumAlgorithm), add(v.ChecksumType), add(v.ChecksumValue)})
+		fields := [6][]byte{v.ID, v.ETag, v.StorageClass, v.ChecksumAlgorithm, v.ChecksumType, v.ChecksumValue}
+		var l [6]uint32
+		for i, f := range fields {
+			text = append(text, f...)
+			l[i] = uint32(len(f))
+		}
+		lens = append(lens, l)
 	}
-	all := string(text)
-	str := func(s [2]int) string { return all[s[0]:s[1]] }
+	all, at := string(text), 0
+	next := func(n uint32) string {
+		at += int(n)
+		return all[at-int(n) : at]
+	}
 	for i := range objs {
-		o, sp := &objs[i], &spanOf[i]
-		o.VersionID, o.ETag, o.StorageClass = str(sp.id), str(sp.etag), str(sp.class)
+		o, l := &objs[i], &lens[i]
+		o.VersionID, o.ETag, o.StorageClass = next(l[0]), next(l[1]), next(l[2])
 		if o.StorageClass == "" {
 			o.StorageClass = "STANDARD"
 		}
-		o.Checksum = storage.Checksum{
-			Algorithm: storage.ChecksumAlgorithm(str(sp.algo)),
-			Type:      storage.ChecksumType(str(sp.typ)),
-			Value:     str(sp.value),
-		}
+		o.Checksum.Algorithm = storage.ChecksumAlgorithm(next(l[3]))
+		o.Checksum.Type = storage.ChecksumType(next(l[4]))
+		o.Checksum.Value = next(l[5])
 	}
 	res.Objects = objs
 	return res, nil

@@ -50,7 +50,11 @@ func (l *Layer) walkSet(ctx context.Context, s *set, o drive.WalkOptions) (drive
 	need := s.readQuorum()
 	pos := make([]int, len(pages))
 	same := make([]drive.WalkEntry, 0, len(pages))
-	var out drive.WalkResult
+	longest := 0
+	for _, p := range pages {
+		longest = max(longest, len(p.Entries))
+	}
+	out := drive.WalkResult{Entries: make([]drive.WalkEntry, 0, longest)}
 	for {
 		best := ""
 		found := false

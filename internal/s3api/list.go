@@ -80,7 +80,7 @@ func (req *request) listObjectsV1() error {
 		return err
 	}
 	d := &listDoc{bucket: req.route.Bucket, p: p, owner: &req.h.owner}
-	return req.writeListXML(func(b []byte) []byte { return appendListV1(b, d, marker, &res) })
+	return req.writeListXML(d.sizeHint(&res), func(b []byte) []byte { return appendListV1(b, d, marker, &res) })
 }
 
 func (req *request) listObjectsV2() error {
@@ -111,7 +111,7 @@ func (req *request) listObjectsV2() error {
 	if res.IsTruncated {
 		next = base64.RawURLEncoding.EncodeToString([]byte(res.NextMarker))
 	}
-	return req.writeListXML(func(b []byte) []byte { return appendListV2(b, d, token, next, startAfter, &res) })
+	return req.writeListXML(d.sizeHint(&res), func(b []byte) []byte { return appendListV2(b, d, token, next, startAfter, &res) })
 }
 
 func decodeToken(token string) (string, error) {
@@ -139,7 +139,7 @@ func (req *request) listObjectVersions() error {
 		return err
 	}
 	d := &listDoc{bucket: req.route.Bucket, p: p, owner: &req.h.owner}
-	return req.writeListXML(func(b []byte) []byte { return appendListVersions(b, d, keyMarker, versionMarker, &res) })
+	return req.writeListXML(d.sizeHint(&res), func(b []byte) []byte { return appendListVersions(b, d, keyMarker, versionMarker, &res) })
 }
 
 func (req *request) listMultipartUploads() error {

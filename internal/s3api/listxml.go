@@ -29,10 +29,15 @@ const listBufMax = 4 << 20
 // a caller can observe, so it does not keep tests from running in parallel.
 var listBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
-// writeListXML answers 200 with the document fill appends, in one Write.
-func (req *request) writeListXML(fill func([]byte) []byte) error {
+// writeListXML answers 200 with the document fill appends, in one Write;
+// size is about how long the document will be, so the buffer grows once.
+func (req *request) writeListXML(size int, fill func([]byte) []byte) error {
 	bp := listBufs.Get().(*[]byte)
-	b := fill(append((*bp)[:0], xmlDocHeader...))
+	b := (*bp)[:0]
+	if cap(b) < size {
+		b = make([]byte, 0, size)
+	}
+	b = fill(append(b, xmlDocHeader...))
 	hdr := req.w.Header()
 	hdr.Set("Content-Type", "application/xml")
 	hdr.Set("Content-Length", strconv.Itoa(len(b)))
@@ -43,6 +48,26 @@ func (req *request) writeListXML(fill func([]byte) []byte) error {
 		listBufs.Put(bp)
 	}
 	return nil
+}
+
+// sizeHint is about the length of a listing answer of res: each entry's
+// fixed elements, its owner, and its key (which URL encoding may triple).
+func (d *listDoc) sizeHint(res *storage.ListResult) int {
+	per := 200
+	if d.owner != nil {
+		per += 40 + len(d.owner.ID) + len(d.owner.DisplayName)
+	}
+	n := 512 + len(res.Objects)*per + len(res.CommonPrefixes)*40
+	for i := range res.Objects {
+		n += len(res.Objects[i].Key) + len(res.Objects[i].ETag)
+	}
+	for _, c := range res.CommonPrefixes {
+		n += len(c)
+	}
+	if d.p.encoding == "url" {
+		n += n / 2
+	}
+	return n
 }
 
 // listDoc is what every listing answer shows of the request.
