@@ -84,7 +84,7 @@ func (l *Layer) HealBucket(ctx context.Context, bucket string) (BucketHealResult
 		return res, fmt.Errorf("erasure: heal bucket %q: %w", bucket, storage.ErrBucketNotFound)
 	}
 	vals, errs := l.sets[0].readAll(ctx, drive.NSBucket, bucket)
-	_, exists, err := decideValue(vals, l.sets[0].votes(errs), l.sets[0].readQuorum())
+	_, exists, err := l.sets[0].decideValue(vals, errs)
 	if err != nil {
 		return res, fmt.Errorf("erasure: heal bucket %q: %w", bucket, err)
 	}
@@ -133,7 +133,7 @@ func (l *Layer) healBucketRecord(ctx context.Context, bucket string) (exists boo
 	}
 	defer unlock()
 	vals, errs := l.sets[0].readAll(ctx, drive.NSBucket, bucket)
-	val, exists, err := decideValue(vals, l.sets[0].votes(errs), l.sets[0].readQuorum())
+	val, exists, err := l.sets[0].decideValue(vals, errs)
 	if err != nil {
 		return false, 0, fmt.Errorf("erasure: heal bucket %q: %w", bucket, err)
 	}
@@ -197,4 +197,20 @@ func (l *Layer) healUploads(ctx context.Context, s *set, bucket string, res *Buc
 		start = names[len(names)-1] + "\x00"
 	}
 	return nil
+}
+
+// decideValue is decideValue over the drives of s with its stale drives
+// out of the vote, unless the others cannot decide and every drive
+// answered (as decideRecord does).
+func (s *set) decideValue(vals [][]byte, errs []error) ([]byte, bool, error) {
+	val, present, err := decideValue(vals, s.votes(errs), s.readQuorum())
+	if !errors.Is(err, errHealUndecided) || s.staleMask() == nil {
+		return val, present, err
+	}
+	for _, e := range errs {
+		if e != nil && !errors.Is(e, drive.ErrNotFound) {
+			return val, present, err
+		}
+	}
+	return decideValue(vals, errs, s.readQuorum())
 }

@@ -73,7 +73,8 @@ var errHealUndecided = fmt.Errorf("erasure: heal: record undecided with drives o
 //
 // A stale drive's record (stale[i]) does not vote: it counts as offline
 // for the decision, but its state is derived like any other so heal
-// brings it the decided record.
+// brings it the decided record. Only when the other drives cannot decide
+// and every drive answered do the stale drives' records count.
 func decideRecord(vals [][]byte, errs []error, stale []bool, quorum int) (recordDecision, error) {
 	n := len(vals)
 	d := recordDecision{recs: make([]*meta.Record, n), norms: make([][]byte, n), states: make([]HealState, n)}
@@ -83,7 +84,7 @@ func decideRecord(vals [][]byte, errs []error, stale []bool, quorum int) (record
 		count int
 	}
 	var groups []*group
-	absent := 0
+	absent, down := 0, 0
 	for i := range vals {
 		voter := stale == nil || !stale[i]
 		if !voter {
@@ -97,6 +98,7 @@ func decideRecord(vals [][]byte, errs []error, stale []bool, quorum int) (record
 			continue
 		case errs[i] != nil:
 			d.states[i] = HealOffline
+			down++
 			if voter {
 				d.offline++
 			}
@@ -138,6 +140,12 @@ func decideRecord(vals [][]byte, errs []error, stale []bool, quorum int) (record
 	case absent >= quorum:
 	case d.offline == 0:
 		d.dangling = best != nil || d.hasCorrupt()
+	case down == 0 && stale != nil:
+		// The drives that count disagree among themselves, so the object's
+		// last write predates the stale drives' outage (every write since
+		// reached all the drives that count): decide as before it, with
+		// every drive, so a rebuild is never stuck on such an object.
+		return decideRecord(vals, errs, nil, quorum)
 	default:
 		return d, errHealUndecided
 	}

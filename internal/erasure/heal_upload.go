@@ -28,7 +28,7 @@ func (l *Layer) healUpload(ctx context.Context, s *set, bucket, key, id string) 
 	defer unlock()
 	ukey := drive.UploadKey(bucket, key, id)
 	vals, errs := s.readAll(ctx, drive.NSUpload, ukey)
-	val, present, err := decideValue(vals, s.votes(errs), s.readQuorum())
+	val, present, err := s.decideValue(vals, errs)
 	if err != nil {
 		return false, err
 	}
@@ -147,7 +147,7 @@ func (l *Layer) healParts(ctx context.Context, s *set, u *meta.Upload, uerrs []e
 	for _, n := range names {
 		key := drive.PartScope(u.ID) + n
 		vals, errs := s.readAll(ctx, drive.NSPart, key)
-		val, present, err := decideValue(vals, s.votes(errs), s.readQuorum())
+		val, present, err := s.decideValue(vals, errs)
 		if err != nil {
 			return false, err
 		}

@@ -210,6 +210,9 @@ func start(ctx context.Context, cfg Config, open opener, explicitSetSize, explic
 		}
 		l.sets = append(l.sets, s)
 	}
+	if l.monitor != nil {
+		go l.monitor.run(l.cfg.MonitorInterval)
+	}
 	l.loadStale(ctx)
 	if !sp.created {
 		for _, at := range sp.fresh {
@@ -253,8 +256,7 @@ func (l *Layer) placeDrives(sp *startPlan, open opener) []drive.Drive {
 		pos[h] = at
 	}
 	if len(holders) > 0 || len(sp.spare) > 0 {
-		l.monitor = newMonitor(l, sp, open, holders, pos)
-		go l.monitor.run(l.cfg.MonitorInterval)
+		l.monitor = newMonitor(l, sp, open, holders, pos) // started by start once the sets exist
 	}
 	return ordered
 }

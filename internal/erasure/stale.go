@@ -357,6 +357,14 @@ func (l *Layer) DriveRebuilt(endpoint string) {
 		return
 	}
 	id := s.ids[pos]
+	ctx, cancel := context.WithTimeout(context.Background(), staleTimeout)
+	defer cancel()
+	if _, err := s.drives[pos].DiskInfo(ctx); err != nil {
+		// A pass that did not fail may still not have reached it (a set
+		// without objects): it counts again only once it answers.
+		l.log.Warn("rebuilt drive does not answer: it stays stale", "drive", endpoint, "err", err)
+		return
+	}
 	// Records are written and removed under persist, taken first: a new
 	// record of this drive (a new outage) cannot be removed by this call.
 	l.stale.persist.Lock()
@@ -376,8 +384,6 @@ func (l *Layer) DriveRebuilt(endpoint string) {
 	l.updateMask(s)
 	l.stale.mu.Unlock()
 	l.log.Info("drive rebuilt: it counts again", "drive", endpoint)
-	ctx, cancel := context.WithTimeout(context.Background(), staleTimeout)
-	defer cancel()
 	s.each(func(pos int, d drive.Drive) error {
 		err := d.Apply(ctx, drive.Batch{Mutations: []drive.Mutation{{NS: drive.NSSystem, Key: drive.StaleKey(id), Delete: true}}})
 		if err != nil {

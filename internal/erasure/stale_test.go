@@ -243,3 +243,28 @@ func TestStaleNotInClusterMode(t *testing.T) {
 		t.Errorf("GET of the refused PUT: got %v, want not found", err)
 	}
 }
+
+// TestStaleRebuildOlderDisagreement: an object written on 3 of 4 drives
+// (one down, not yet healed) before two others missed writes: the two
+// drives that count disagree on it, so it reads as a quorum error, but
+// the rebuild still decides it with every drive (its write predates the
+// outage), heals it everywhere and completes.
+func TestStaleRebuildOlderDisagreement(t *testing.T) {
+	t.Parallel()
+	l, faulty, _ := staleOpen(t)
+	body := randBytes(5000, 1)
+	setModes(faulty, drive.FaultEIO, 1)
+	mustPut(t, l, "bkt", "k", body)
+	setModes(faulty, drive.FaultNone, 1)
+	setModes(faulty, drive.FaultEIO, 2, 3)
+	mustPut(t, l, "bkt", "other", randBytes(10, 2))
+	setModes(faulty, drive.FaultNone, 2, 3)
+	if got, err := readAll(l, "bkt", "k"); !isQuorumErr(err) {
+		t.Errorf("GET k with the counting drives split: got %d bytes, %v; want a quorum error", len(got), err)
+	}
+	sweepStale(t, l)
+	healMustRead(t, l, "bkt", "k", body)
+	if p := verifyRedundancy(t, l, "bkt", "k"); len(p) != 0 {
+		t.Errorf("after the rebuild: %v; want full redundancy", p)
+	}
+}
