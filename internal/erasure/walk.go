@@ -90,6 +90,18 @@ func agreedEntry(same []drive.WalkEntry) drive.WalkEntry {
 	if len(same) == 1 || same[0].IsPrefix || same[0].Value == nil {
 		return same[0]
 	}
+	if first, ok, err := meta.DecodeListed(same[0].Value); err == nil && ok {
+		all := true // usually every drive holds the same write: compare bytes, not decodes
+		for _, e := range same[1:] {
+			if !first.SameEncoding(same[0].Value, e.Value) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return same[0]
+		}
+	}
 	type vote struct {
 		v     meta.Listed
 		count int

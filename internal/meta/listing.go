@@ -1,6 +1,7 @@
 package meta
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -25,6 +26,11 @@ type Listed struct {
 	ModTime           time.Time
 	Size              int64
 	DeleteMarker      bool
+
+	// indexAt and indexEnd bound the erasure index in the record (the one
+	// field that differs between drives' copies of a write) and end is
+	// where decoding stopped; SameEncoding uses them.
+	indexAt, indexEnd, end int
 }
 
 // DecodeListed decodes the listing fields of an object record's newest
@@ -70,14 +76,33 @@ func DecodeListed(b []byte) (l Listed, ok bool, err error) {
 	c.int("erasure data", 256)
 	c.int("erasure parity", 256)
 	c.int("erasure block size", 1<<40)
+	l.indexAt = c.i
 	c.int("erasure index", 256)
+	l.indexEnd = c.i
 	c.bytes("erasure distribution")
 	c.byte1("bitrot algorithm")
 	c.int("part count", maxCount)
 	if c.bad {
 		return Listed{}, false, c.err()
 	}
+	l.end = c.i
 	return l, true, nil
+}
+
+// SameEncoding reports, without decoding, that b is another drive's copy
+// of the record a that l was decoded from, holding the same newest
+// version: b equals a up to the erasure index, has a valid index, and
+// equals a after it as far as DecodeListed reads. Then DecodeListed(b)
+// succeeds with the fields of l and SameWrite holds. False says nothing:
+// decode b to compare.
+func (l *Listed) SameEncoding(a, b []byte) bool {
+	if l.end == 0 || l.end > len(a) || l.indexAt > len(b) || !bytes.Equal(a[:l.indexAt], b[:l.indexAt]) {
+		return false
+	}
+	c := cursor{b: b, i: l.indexAt}
+	c.int("erasure index", 256)
+	rest := a[l.indexEnd:l.end]
+	return !c.bad && len(b)-c.i >= len(rest) && bytes.Equal(b[c.i:c.i+len(rest)], rest)
 }
 
 // SameWrite reports whether two drives' copies of a newest version

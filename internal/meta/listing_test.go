@@ -115,3 +115,73 @@ func BenchmarkDecodeListed(b *testing.B) {
 		}
 	}
 }
+
+// checkSameEncoding fails if SameEncoding vouches for a b that does not
+// decode to the same listing as a.
+func checkSameEncoding(t *testing.T, a, b []byte) bool {
+	t.Helper()
+	la, ok, err := DecodeListed(a)
+	if err != nil || !ok || !la.SameEncoding(a, b) {
+		return false
+	}
+	lb, ok, err := DecodeListed(b)
+	if err != nil || !ok {
+		t.Fatalf("SameEncoding true but DecodeListed(b): got ok %v err %v, want ok", ok, err)
+	}
+	if !la.SameWrite(&lb) || string(la.StorageClass) != string(lb.StorageClass) || la.Size != lb.Size ||
+		string(la.ChecksumAlgorithm) != string(lb.ChecksumAlgorithm) || string(la.ChecksumType) != string(lb.ChecksumType) ||
+		string(la.ChecksumValue) != string(lb.ChecksumValue) {
+		t.Fatalf("SameEncoding true but listings differ: %+v and %+v", la, lb)
+	}
+	return true
+}
+
+func TestSameEncoding(t *testing.T) {
+	t.Parallel()
+	withIndex := func(idx int, change func(v *Version)) []byte {
+		r := sampleRecord()
+		r.Versions[0].Erasure.Index = idx
+		if change != nil {
+			change(&r.Versions[0])
+		}
+		return EncodeRecord(r)
+	}
+	a := withIndex(1, nil)
+	cases := []struct {
+		name string
+		b    []byte
+		want bool
+	}{
+		{"same bytes", a, true},
+		{"other drive", withIndex(3, nil), true},
+		{"longer index varint", withIndex(200, nil), true},
+		{"index out of range", withIndex(300, nil), false},
+		{"other etag", withIndex(1, func(v *Version) { v.ETag = "x" }), false},
+		{"other storage class", withIndex(2, func(v *Version) { v.StorageClass = "GLACIER" }), false},
+		{"other distribution", withIndex(2, func(v *Version) { v.Erasure.Distribution = []uint8{1, 2, 3, 4} }), false},
+		{"later versions differ", append(withIndex(2, nil)[:len(a)-10], 1, 2, 3), true},
+		{"truncated in the newest version", a[:30], false},
+		{"truncated after the newest version", a[:len(a)-20], true},
+		{"empty", nil, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := checkSameEncoding(t, a, tc.b); got != tc.want {
+				t.Errorf("SameEncoding: got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzSameEncoding checks SameEncoding never vouches for a record that
+// decodes differently.
+func FuzzSameEncoding(f *testing.F) {
+	a := EncodeRecord(sampleRecord())
+	r := sampleRecord()
+	r.Versions[0].Erasure.Index = 130
+	f.Add(a, EncodeRecord(r))
+	f.Add(a, a[:40])
+	f.Add(EncodeRecord(plainRecord()), EncodeRecord(plainRecord()))
+	f.Fuzz(func(t *testing.T, a, b []byte) { checkSameEncoding(t, a, b) })
+}
