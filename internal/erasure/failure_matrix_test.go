@@ -136,12 +136,12 @@ func TestFailureMatrix(t *testing.T) {
 		drives, parity int
 		degraded       bool
 		// fails maps a number of failing drives to how many of its
-		// combinations to run (0: all).
-		fails map[int]int
+		// combinations to run (0: all); short replaces it with -short.
+		fails, short map[int]int
 	}{
-		{4, 2, true, map[int]int{1: 2, 2: 0, 3: 2}},
-		{4, 2, false, map[int]int{2: 3, 3: 2}},
-		{6, 2, true, map[int]int{2: 5, 3: 2}},
+		{4, 2, true, map[int]int{1: 2, 2: 0, 3: 2}, map[int]int{1: 2, 2: 3, 3: 2}},
+		{4, 2, false, map[int]int{2: 3, 3: 2}, map[int]int{2: 2}},
+		{6, 2, true, map[int]int{2: 5, 3: 2}, map[int]int{2: 2, 3: 2}},
 	}
 	for _, tt := range tests {
 		name := fmt.Sprintf("%d drives parity %d", tt.drives, tt.parity)
@@ -151,6 +151,9 @@ func TestFailureMatrix(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			var scenarios []matrixScenario
+			if testing.Short() {
+				tt.fails = tt.short
+			}
 			for _, f := range sortedFails(tt.fails) {
 				combos := failCombinations(tt.drives, f)
 				if max := tt.fails[f]; max > 0 {
