@@ -3,6 +3,7 @@ package s3api
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -151,16 +152,22 @@ func appendListVersions(b []byte, d *listDoc, keyMarker, versionMarker string, r
 func (d *listDoc) appendContents(b []byte, objs []storage.ObjectInfo) []byte {
 	for i := range objs {
 		o := &objs[i]
-		b = append(b, "<Contents>"...)
-		b = d.appendEncoded(b, "Key", o.Key)
-		b = appendTimeElem(b, "LastModified", o.ModTime)
-		b = appendETagElem(b, o.ETag)
+		b = append(b, "<Contents><Key>"...)
+		b = d.appendKey(b, o.Key)
+		b = append(b, "</Key><LastModified>"...)
+		b = appendISO8601(b, o.ModTime)
+		b = append(b, "</LastModified><ETag>&#34;"...)
+		b = appendEscaped(b, o.ETag)
+		b = append(b, "&#34;</ETag>"...)
 		if !o.Checksum.IsZero() {
 			b = appendElemOmit(b, "ChecksumAlgorithm", string(o.Checksum.Algorithm))
 			b = appendElemOmit(b, "ChecksumType", string(o.Checksum.Type))
 		}
-		b = appendIntElem(b, "Size", o.Size)
-		b = appendElem(b, "StorageClass", storageClassName(o.StorageClass))
+		b = append(b, "<Size>"...)
+		b = strconv.AppendInt(b, o.Size, 10)
+		b = append(b, "</Size><StorageClass>"...)
+		b = appendEscaped(b, storageClassName(o.StorageClass))
+		b = append(b, "</StorageClass>"...)
 		b = d.appendOwner(b)
 		b = append(b, "</Contents>"...)
 	}
@@ -189,13 +196,16 @@ func (d *listDoc) appendPrefixes(b []byte, cps []string) []byte {
 // appendEncoded appends <name>s</name> with s encoded as the request's
 // encoding-type asks (listParams.encode) and escaped.
 func (d *listDoc) appendEncoded(b []byte, name, s string) []byte {
-	b = appendOpen(b, name)
+	return appendClose(d.appendKey(appendOpen(b, name), s), name)
+}
+
+// appendKey appends s encoded as the request's encoding-type asks and
+// escaped.
+func (d *listDoc) appendKey(b []byte, s string) []byte {
 	if d.p.encoding == "url" {
-		b = appendURLEncoded(b, s)
-	} else {
-		b = appendEscaped(b, s)
+		return appendURLEncoded(b, s)
 	}
-	return appendClose(b, name)
+	return appendEscaped(b, s)
 }
 
 // appendEncodedOmit is appendEncoded that writes nothing for "" (an
@@ -252,39 +262,61 @@ func appendETagElem(b []byte, etag string) []byte {
 }
 
 // appendISO8601 appends t as xmlTime formats it (UTC, milliseconds
-// truncated), without going through time.Format.
+// truncated) without going through time.Format: a listing formats one
+// time per entry.
 func appendISO8601(b []byte, t time.Time) []byte {
-	t = t.UTC()
-	year, month, day := t.Date()
-	if year < 0 || year > 9999 {
-		return t.AppendFormat(b, iso8601)
+	const maxSec = 253402300799 // 9999-12-31T23:59:59Z
+	secs := t.Unix()
+	if secs < 0 || secs > maxSec {
+		return t.UTC().AppendFormat(b, iso8601)
 	}
-	hour, minute, sec := t.Clock()
-	b = appendDigits(b, year, 4)
-	b = append(b, '-')
-	b = appendDigits(b, int(month), 2)
-	b = append(b, '-')
-	b = appendDigits(b, day, 2)
-	b = append(b, 'T')
-	b = appendDigits(b, hour, 2)
-	b = append(b, ':')
-	b = appendDigits(b, minute, 2)
-	b = append(b, ':')
-	b = appendDigits(b, sec, 2)
-	b = append(b, '.')
-	b = appendDigits(b, t.Nanosecond()/1e6, 3)
-	return append(b, 'Z')
+	year, month, day := civilDate(secs / 86400)
+	rem := int(secs % 86400)
+	var d [24]byte
+	putDigits(d[0:4], year)
+	d[4] = '-'
+	putDigits(d[5:7], month)
+	d[7] = '-'
+	putDigits(d[8:10], day)
+	d[10] = 'T'
+	putDigits(d[11:13], rem/3600)
+	d[13] = ':'
+	putDigits(d[14:16], rem/60%60)
+	d[16] = ':'
+	putDigits(d[17:19], rem%60)
+	d[19] = '.'
+	putDigits(d[20:23], t.Nanosecond()/1e6)
+	d[23] = 'Z'
+	return append(b, d[:]...)
 }
 
-// appendDigits appends the width last decimal digits of a non-negative n,
-// zero-padded.
-func appendDigits(b []byte, n, width int) []byte {
-	var d [4]byte
-	for i := width - 1; i >= 0; i-- {
+// civilDate converts days since 1970-01-01 (not negative) to a proleptic
+// Gregorian date (the days-from-civil inverse of H. Hinnant's
+// chrono-compatible date algorithms).
+func civilDate(days int64) (year, month, day int) {
+	z := days + 719468 // days since 0000-03-01
+	era := z / 146097
+	doe := z - era*146097                                  // day of the 400-year era
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // year of the era
+	doy := doe - (365*yoe + yoe/4 - yoe/100)               // day of the year, from March 1
+	mp := (5*doy + 2) / 153                                // month, from March = 0
+	year, month, day = int(yoe+era*400), int(mp+3), int(doy-(153*mp+2)/5+1)
+	if month > 12 {
+		month -= 12
+	}
+	if month <= 2 {
+		year++
+	}
+	return year, month, day
+}
+
+// putDigits writes the last len(d) decimal digits of a non-negative n
+// into d, zero-padded.
+func putDigits(d []byte, n int) {
+	for i := len(d) - 1; i >= 0; i-- {
 		d[i] = byte('0' + n%10)
 		n /= 10
 	}
-	return append(b, d[:width]...)
 }
 
 // appendEscaped appends s escaped exactly as encoding/xml escapes
@@ -295,7 +327,7 @@ func appendEscaped(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\'' && c != '&' && c != '<' && c != '>' {
+		if xmlPlain[c] {
 			i++
 			continue
 		}
@@ -334,6 +366,15 @@ func appendEscaped(b []byte, s string) []byte {
 	}
 	return append(b, s[last:]...)
 }
+
+// xmlPlain marks the bytes appendEscaped copies as they are: printable
+// ASCII but the five markup characters. It is never written.
+var xmlPlain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = !strings.ContainsRune(`"'&<>`, rune(c))
+	}
+	return t
+}()
 
 // isXMLChar reports whether r is in XML's Char production.
 func isXMLChar(r rune) bool {
