@@ -32,10 +32,15 @@ import (
 // errDriveStale is the answer counted for a stale drive.
 var errDriveStale = errors.New("erasure: drive is stale: it missed writes and is being rebuilt")
 
-// Reasons a drive is stale.
+// Reasons a drive is stale (StaleReason).
 const (
-	staleMissed   = "missed writes"
-	staleReplaced = "replaced"
+	// StaleMissedWrites: the drive missed writes that only half of its
+	// set took.
+	StaleMissedWrites = "missed writes"
+	// StaleReplaced: the drive was formatted in place of a lost one.
+	StaleReplaced = "replaced"
+	staleMissed   = StaleMissedWrites
+	staleReplaced = StaleReplaced
 )
 
 // staleRecord is the stored value of a stale-drive record.
@@ -329,6 +334,21 @@ func (l *Layer) RebuildingDrives() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// StaleReason says why the drive named endpoint is stale (StaleReplaced
+// or StaleMissedWrites), or "" if it is not.
+func (l *Layer) StaleReason(endpoint string) string {
+	s, pos := l.driveAt(endpoint)
+	if s == nil {
+		return ""
+	}
+	l.stale.mu.Lock()
+	defer l.stale.mu.Unlock()
+	if sd := l.stale.drives[s.index][s.ids[pos]]; sd != nil {
+		return sd.rec.Reason
+	}
+	return ""
 }
 
 // BeginRebuild records that a full healing pass onto the drive named

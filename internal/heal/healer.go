@@ -37,6 +37,7 @@ type Engine interface {
 	HealQueueStats() (queued int, dropped uint64)
 	CheckDrives(ctx context.Context) ([]string, error)
 	RebuildingDrives() []string
+	StaleReason(endpoint string) string
 	BeginRebuild(endpoint string)
 	DriveRebuilt(endpoint string)
 	DriveSet(endpoint string) int

@@ -15,6 +15,10 @@ const (
 	ReasonReplaced = "replaced"
 	// ReasonReturned: a drive came back online after missing writes.
 	ReasonReturned = "returned"
+	// ReasonStale: a drive missed writes that only half of its set took
+	// (a single node with parity drives down); it does not count until
+	// rebuilt.
+	ReasonStale = "stale"
 )
 
 type rebuildJob struct {
@@ -50,8 +54,12 @@ func (h *Healer) checkDrives(ctx context.Context) {
 	}
 	for _, ep := range h.e.RebuildingDrives() {
 		rebuilding[ep] = true
+		reason := ReasonReplaced
+		if h.e.StaleReason(ep) == erasure.StaleMissedWrites {
+			reason = ReasonStale
+		}
 		if !away[ep] { // a pass onto a drive that does not answer would only fail
-			jobs = append(jobs, rebuildJob{ep, ReasonReplaced})
+			jobs = append(jobs, rebuildJob{ep, reason})
 		}
 	}
 	if err == nil {
@@ -143,7 +151,7 @@ func (h *Healer) rebuild(ctx context.Context, j rebuildJob) {
 		delete(h.drives, j.endpoint)
 		h.mu.Unlock()
 	}()
-	if j.reason == ReasonReplaced {
+	if j.reason != ReasonReturned {
 		// Writes that miss the drive from now on make this pass incomplete.
 		h.e.BeginRebuild(j.endpoint)
 	}
@@ -191,7 +199,7 @@ func (h *Healer) rebuild(ctx context.Context, j rebuildJob) {
 	secs := time.Since(start).Seconds()
 	log.Info("drive rebuild finished", "objects", done, "failed", failed, "bytes", bytes,
 		"seconds", secs, "mib_per_s", float64(bytes)/(1<<20)/max(secs, 1e-9))
-	if j.reason == ReasonReplaced && failed == 0 {
+	if j.reason != ReasonReturned && failed == 0 {
 		h.e.DriveRebuilt(j.endpoint)
 	}
 }

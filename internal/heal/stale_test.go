@@ -54,9 +54,16 @@ func TestRebuildStaleDrives(t *testing.T) {
 	h := startHealer(t, Config{Engine: l, Rate: -1, CheckInterval: 50 * time.Millisecond})
 	faulty[0].SetMode(drive.FaultNone)
 	faulty[1].SetMode(drive.FaultNone)
+	reasons := map[string]bool{}
 	waitFor(t, 30*time.Second, "the stale drives to be rebuilt", func() bool {
+		for _, d := range h.Status().Drives {
+			reasons[d.Reason] = true
+		}
 		return len(l.RebuildingDrives()) == 0 && len(h.Status().Drives) == 0
 	})
+	if len(reasons) > 0 && (len(reasons) != 1 || !reasons[ReasonStale]) {
+		t.Errorf("rebuild reasons: got %v, want only %q", reasons, ReasonStale)
+	}
 	verify(t, l, "bkt", bodies)
 	faulty[2].SetMode(drive.FaultEIO)
 	faulty[3].SetMode(drive.FaultEIO)
