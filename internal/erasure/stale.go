@@ -151,7 +151,6 @@ func (l *Layer) settle(ctx context.Context, s *set, errs []error, quorum int) er
 			if e != nil {
 				sd.misses++
 			}
-			need = need || e != nil && !coversVoters(sd, votes)
 			continue
 		}
 		if e != nil && 2*ok <= len(errs) {
@@ -164,6 +163,9 @@ func (l *Layer) settle(ctx context.Context, s *set, errs []error, quorum int) er
 	if added {
 		l.updateMask(s)
 	}
+	for _, sd := range m {
+		need = need || !covers(sd, errs)
+	}
 	l.stale.mu.Unlock()
 	if !need {
 		return nil
@@ -174,10 +176,13 @@ func (l *Layer) settle(ctx context.Context, s *set, errs []error, quorum int) er
 	return nil
 }
 
-// coversVoters says whether every drive that counted (votes nil) holds
-// sd's record; st.mu is held.
-func coversVoters(sd *staleDrive, votes []error) bool {
-	for pos, e := range votes {
+// covers says whether every drive that took a write (errs nil) holds
+// sd's record; st.mu is held. The drives that counted must (a restart
+// must find the record); the others, the stale drives themselves
+// included, get it on the way, once, so that a restart with only them
+// present still knows they are stale.
+func covers(sd *staleDrive, errs []error) bool {
+	for pos, e := range errs {
 		if e == nil && !sd.on[pos] {
 			return false
 		}

@@ -1,11 +1,13 @@
 package erasure
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/storage"
@@ -267,4 +269,89 @@ func TestStaleRebuildOlderDisagreement(t *testing.T) {
 	if p := verifyRedundancy(t, l, "bkt", "k"); len(p) != 0 {
 		t.Errorf("after the rebuild: %v; want full redundancy", p)
 	}
+}
+
+// openFaultyModes opens the engine over the drive folders dirs wrapped in
+// drive.Faulty, with drives down (FaultRemoved) from the start.
+func openFaultyModes(t *testing.T, dirs []string, cfg Config, down ...int) (*Layer, []*drive.Faulty, error) {
+	t.Helper()
+	drives := make([]drive.Drive, len(dirs))
+	faulty := make([]*drive.Faulty, len(dirs))
+	for i, dir := range dirs {
+		d, err := drive.OpenLocal(dir, drive.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		faulty[i] = drive.NewFaulty(d)
+		drives[i] = faulty[i]
+	}
+	setModes(faulty, drive.FaultRemoved, down...)
+	l, err := New(context.Background(), cfg, drives)
+	if err != nil {
+		for _, d := range drives {
+			d.Close()
+		}
+		return nil, nil, err
+	}
+	t.Cleanup(func() { l.Close() })
+	return l, faulty, nil
+}
+
+// TestStaleStartWithoutSafeQuorum: a single node restarted with two of
+// its four drives gone starts after a grace period (a cluster's engine
+// does not), takes writes, and rebuilds the two when they come back.
+// Drives that returned stale and took a write carry their own record, so
+// a restart with only them present does not trust them.
+func TestStaleStartWithoutSafeQuorum(t *testing.T) {
+	t.Parallel()
+	l, _, dirs := staleOpen(t)
+	old := randBytes(4000, 1)
+	mustPut(t, l, "bkt", "k", old)
+	l.Close()
+	quick := Config{StartTimeout: 300 * time.Millisecond, ProbeInterval: 20 * time.Millisecond, MonitorInterval: 20 * time.Millisecond}
+	if _, _, err := openFaultyModes(t, dirs, quick, 2, 3); err == nil {
+		t.Fatalf("cluster engine with 2 of 4 drives: got a start, want a refusal")
+	}
+	degraded := quick
+	degraded.DegradedWrites = true
+	l, faulty, err := openFaultyModes(t, dirs, degraded, 2, 3)
+	if err != nil {
+		t.Fatalf("single node with 2 of 4 drives: got %v, want a start", err)
+	}
+	body := randBytes(5000, 2)
+	mustPut(t, l, "bkt", "k", body)
+	if got, want := l.RebuildingDrives(), endpoints(faulty, 2, 3); !slices.Equal(got, want) {
+		t.Errorf("RebuildingDrives: got %v, want %v", got, want)
+	}
+	setModes(faulty, drive.FaultNone, 2, 3)
+	for i := 0; ; i++ { // the monitor attaches the returned drives
+		info, err := l.StorageInfo(context.Background())
+		if err == nil && info.Drives[2].State == stateHealing && info.Drives[3].State == stateHealing {
+			break
+		}
+		if i == 500 {
+			t.Fatalf("returned drives: got %+v, %v; want them attached, healing", info.Drives, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	mustPut(t, l, "bkt", "other", randBytes(10, 3)) // the returned drives take it, and their own records
+	l.Close()
+
+	l, _, err = openFaultyModes(t, dirs, degraded, 0, 1)
+	if err != nil {
+		t.Fatalf("restart with only the stale drives: got %v, want a start", err)
+	}
+	if got := l.RebuildingDrives(); len(got) != 2 {
+		t.Errorf("restart with only the stale drives: RebuildingDrives got %v, want both", got)
+	}
+	if got, err := readAll(l, "bkt", "k"); !isQuorumErr(err) {
+		t.Errorf("GET with only the stale drives after a restart: got %d bytes (old: %v), %v; want a quorum error", len(got), bytes.Equal(got, old), err)
+	}
+	l.Close()
+	l, _, err = openFaultyModes(t, dirs, degraded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sweepStale(t, l)
+	healMustRead(t, l, "bkt", "k", body)
 }

@@ -105,7 +105,14 @@ type startPlan struct {
 	// spare lists the probes not placed: absent, corrupt, or blank beyond
 	// the free places.
 	spare []*probe
+	// parity is the parity the quorums were checked with.
+	parity int
 }
+
+// degradedStartGrace is how long a start with DegradedWrites waits for the
+// safe write quorum (data+1 drives of a set whose data equals its parity)
+// before it settles for data drives (never longer than StartTimeout).
+const degradedStartGrace = 30 * time.Second
 
 // errWait marks a plan that is not ready yet: more drives must appear.
 var errWait = errors.New("erasure: waiting for drives")
@@ -148,7 +155,7 @@ func plan(probes []*probe, setSize, parity int, explicitSetSize bool) (*startPla
 	if err := checkParity(len(ref.Sets[0]), parity); err != nil {
 		return nil, err
 	}
-	sp := &startPlan{ref: ref, slots: make([]*probe, n)}
+	sp := &startPlan{ref: ref, slots: make([]*probe, n), parity: parity}
 	if err := sp.place(probes); err != nil {
 		return nil, err
 	}
@@ -286,13 +293,17 @@ func (sp *startPlan) spareAt(at int) bool {
 // checkQuorum requires, in every set, a read quorum of drives that carry
 // the format (fewer could not hold the data, so blank drives are not
 // formatted over it) and a write quorum of drives placed in all.
-func (sp *startPlan) checkQuorum(parity int) error {
+func (sp *startPlan) checkQuorum(parity int) error { return sp.checkQuorumOf(parity, false) }
+
+// checkQuorumOf is checkQuorum; degraded counts the degraded write quorum
+// (data drives even when data equals parity, see Config.DegradedWrites).
+func (sp *startPlan) checkQuorumOf(parity int, degraded bool) error {
 	start := 0
 	for i, ids := range sp.ref.Sets {
 		size := len(ids)
 		data := size - parity
 		rq, wq := data, data
-		if data == parity {
+		if data == parity && !degraded {
 			wq++
 		}
 		formatted, placed := 0, 0
@@ -357,7 +368,9 @@ func plural(n int, one, many string) string {
 // every logEvery.
 func waitForPlan(ctx context.Context, cfg Config, probes []*probe, open opener, explicitSetSize bool, parity int) (*startPlan, error) {
 	const logEvery = 5 * time.Second
-	deadline := time.Now().Add(cfg.StartTimeout)
+	begin := time.Now()
+	deadline := begin.Add(cfg.StartTimeout)
+	grace := max(min(degradedStartGrace, cfg.StartTimeout), 0)
 	var lastLog time.Time
 	for {
 		probeAll(ctx, probes, open)
@@ -369,6 +382,13 @@ func waitForPlan(ctx context.Context, cfg Config, probes []*probe, open opener, 
 		sp, err := plan(probes, cfg.SetSize, parity, explicitSetSize)
 		if err == nil || !errors.Is(err, errWait) {
 			return sp, err
+		}
+		if sp != nil && cfg.DegradedWrites && !time.Now().Before(begin.Add(grace)) && sp.checkQuorumOf(sp.parity, true) == nil {
+			// A single node whose drives beyond parity are gone for good
+			// must still start; the drives missing now are made stale by
+			// the first write they miss.
+			cfg.Logger.Warn("starting without the safe write quorum: "+strings.TrimPrefix(err.Error(), errWait.Error()+": "), "waited", grace)
+			return sp, nil
 		}
 		if time.Since(lastLog) >= logEvery {
 			cfg.Logger.Info(strings.TrimPrefix(err.Error(), errWait.Error()+": "), "timeout", cfg.StartTimeout)
