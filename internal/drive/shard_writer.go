@@ -8,9 +8,10 @@ import (
 )
 
 // localShardWriter writes one staged shard file. A direct writer gathers
-// the stream in an aligned buffer and writes whole buffers with O_DIRECT;
-// the unaligned tail is written after O_DIRECT is turned off, and Close
-// fdatasyncs either way.
+// the stream in an aligned buffer and writes whole buffers with O_DIRECT
+// from a goroutine while the caller fills a second buffer, so the device
+// write overlaps the coding of the next block; the unaligned tail is
+// written after O_DIRECT is turned off, and Close fdatasyncs either way.
 type localShardWriter struct {
 	l    *Local
 	f    *os.File
@@ -21,6 +22,11 @@ type localShardWriter struct {
 	buf *alignedBuf
 	n   int   // bytes in buf
 	off int64 // file offset of buf.b[0]
+	// inflight is the buffer being written, its result arrives on done;
+	// spare is a written buffer ready for reuse.
+	inflight *alignedBuf
+	done     chan error
+	spare    *alignedBuf
 }
 
 // createShardFile opens path for a shard of size bytes, direct when the
@@ -74,38 +80,69 @@ func (w *localShardWriter) Write(p []byte) (int, error) {
 	return done, nil
 }
 
-// flush writes the first n bytes of the buffer (a multiple of directAlign)
-// at the writer's offset and moves what is left to the buffer's start.
+// flush starts writing the first n bytes of the buffer (a multiple of
+// directAlign) at the writer's offset and continues in another buffer,
+// starting with what is left.
 func (w *localShardWriter) flush(n int) error {
-	_, err := w.f.WriteAt(w.buf.b[:n], w.off)
-	if err != nil && directRefused(err) {
-		// The filesystem took O_DIRECT at open but not for writing:
-		// carry on buffered, on this file and on the drive's next ones.
-		w.l.dio.refuse()
-		if err = clearDirect(w.f); err == nil {
-			_, err = w.f.WriteAt(w.buf.b[:n], w.off)
-		}
+	if err := w.wait(); err != nil {
+		return err
 	}
-	if err != nil {
-		w.err = fmt.Errorf("drive: write shard: %w", mapErr(err))
-		return w.err
+	next := w.spare
+	if next == nil {
+		next = w.l.dio.get(int64(len(w.buf.b)))
 	}
+	w.spare = nil
+	cur, off := w.buf, w.off
+	w.buf, w.n = next, copy(next.b, cur.b[n:w.n])
 	w.off += int64(n)
-	w.n = copy(w.buf.b, w.buf.b[n:w.n])
+	w.inflight = cur
+	if w.done == nil {
+		w.done = make(chan error, 1)
+	}
+	go func() { w.done <- w.writeAt(cur.b[:n], off) }()
 	return nil
 }
 
-// finish writes what the buffer holds: the aligned part direct, the rest
-// with O_DIRECT off. It returns the buffer to its pool.
-func (w *localShardWriter) finish() error {
-	defer w.release()
-	if w.err != nil {
+// wait waits for the write in flight, if any.
+func (w *localShardWriter) wait() error {
+	if w.inflight == nil {
 		return w.err
 	}
-	if full := w.n &^ (directAlign - 1); full > 0 {
-		if err := w.flush(full); err != nil {
-			return err
+	err := <-w.done
+	w.spare, w.inflight = w.inflight, nil
+	if err != nil && w.err == nil {
+		w.err = fmt.Errorf("drive: write shard: %w", mapErr(err))
+	}
+	return w.err
+}
+
+// writeAt writes p at off with O_DIRECT. If the filesystem took O_DIRECT
+// at open but refuses it for writing, it carries on buffered, on this file
+// and on the drive's next ones.
+func (w *localShardWriter) writeAt(p []byte, off int64) error {
+	_, err := w.f.WriteAt(p, off)
+	if err != nil && directRefused(err) {
+		w.l.dio.refuse()
+		if err = clearDirect(w.f); err == nil {
+			_, err = w.f.WriteAt(p, off)
 		}
+	}
+	return err
+}
+
+// finish writes what the buffer holds: the aligned part direct, the rest
+// with O_DIRECT off. It returns the buffers to their pool.
+func (w *localShardWriter) finish() error {
+	defer w.release()
+	if err := w.wait(); err != nil {
+		return err
+	}
+	if full := w.n &^ (directAlign - 1); full > 0 {
+		if err := w.writeAt(w.buf.b[:full], w.off); err != nil {
+			return fmt.Errorf("drive: write shard: %w", mapErr(err))
+		}
+		w.off += int64(full)
+		w.n = copy(w.buf.b, w.buf.b[full:w.n])
 	}
 	if w.n == 0 {
 		return nil
@@ -119,11 +156,15 @@ func (w *localShardWriter) finish() error {
 	return nil
 }
 
+// release waits for the write in flight and returns the buffers.
 func (w *localShardWriter) release() {
-	if w.buf != nil {
-		w.l.dio.put(w.buf)
-		w.buf = nil
+	w.wait()
+	for _, b := range []*alignedBuf{w.buf, w.spare} {
+		if b != nil {
+			w.l.dio.put(b)
+		}
 	}
+	w.buf, w.spare = nil, nil
 }
 
 // Close writes any buffered tail, fdatasyncs and closes the file; on
