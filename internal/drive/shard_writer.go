@@ -19,9 +19,10 @@ type localShardWriter struct {
 	err  error
 
 	// direct state; buf is nil for a buffered writer.
-	buf *alignedBuf
-	n   int   // bytes in buf
-	off int64 // file offset of buf.b[0]
+	buf  *alignedBuf
+	n    int   // bytes in buf
+	off  int64 // file offset of buf.b[0]
+	size int64 // the file's announced size
 	// inflight is the buffer being written, its result arrives on done;
 	// spare is a written buffer ready for reuse.
 	inflight *alignedBuf
@@ -38,7 +39,7 @@ func (l *Local) createShardFile(path string, size int64) (*localShardWriter, err
 		switch {
 		case err == nil:
 			l.dio.accept()
-			w.f, w.buf = f, l.dio.get(size)
+			w.f, w.buf, w.size = f, l.dio.get(size), size
 			return w, nil
 		case errors.Is(err, errDirectRefused):
 			l.dio.refuse()
@@ -86,6 +87,17 @@ func (w *localShardWriter) Write(p []byte) (int, error) {
 func (w *localShardWriter) flush(n int) error {
 	if err := w.wait(); err != nil {
 		return err
+	}
+	if w.size-w.off-int64(n) < directMinSize {
+		// Only a short tail is to come: write in place rather than
+		// take a second buffer for it.
+		if err := w.writeAt(w.buf.b[:n], w.off); err != nil {
+			w.err = fmt.Errorf("drive: write shard: %w", mapErr(err))
+			return w.err
+		}
+		w.off += int64(n)
+		w.n = copy(w.buf.b, w.buf.b[n:w.n])
+		return nil
 	}
 	next := w.spare
 	if next == nil {
