@@ -28,7 +28,11 @@ const (
 type Options struct {
 	// Logger receives the drive's logs; nil discards them.
 	Logger *slog.Logger
-	// CacheSize is the metadata block cache size (default 16 MiB).
+	// Cache, when set, is the metadata block cache this drive shares with
+	// others (NewCache); CacheSize is then ignored.
+	Cache *Cache
+	// CacheSize is the metadata block cache size of a drive without a
+	// shared Cache (default 16 MiB).
 	CacheSize int64
 	// MemTableSize is the metadata memtable size (default 16 MiB).
 	MemTableSize uint64

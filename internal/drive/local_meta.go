@@ -54,8 +54,13 @@ func (l *Local) openDB() error {
 	if memtable == 0 {
 		memtable = 16 << 20
 	}
-	cache := pebble.NewCache(cacheSize)
-	defer cache.Unref() // the DB holds its own reference
+	var cache *pebble.Cache
+	if l.opts.Cache != nil {
+		cache = l.opts.Cache.c // the DB takes its own reference
+	} else {
+		cache = pebble.NewCache(cacheSize)
+		defer cache.Unref() // the DB holds its own reference
+	}
 	o := &pebble.Options{
 		Cache:                       cache,
 		MemTableSize:                memtable,

@@ -31,6 +31,9 @@ type Layer struct {
 	pins       *pins
 	codecMu    sync.Mutex
 	codecs     map[[3]int64]*codec
+	// cache is the metadata block cache Open shares among its drives; nil
+	// when the caller chose the drives' caches.
+	cache *drive.Cache
 	// monitor brings back drives missing at start; nil if none was.
 	monitor *monitor
 	// stale tracks the drives that do not count until rebuilt (stale.go).
@@ -110,6 +113,13 @@ func Open(ctx context.Context, cfg Config) (*Layer, error) {
 	}
 	paths := cfg.Drives
 	dopts := cfg.DriveOptions
+	var cache *drive.Cache
+	if dopts.Cache == nil && dopts.CacheSize == 0 {
+		// One cache for every drive bounds the process's cache as a whole.
+		// The Layer keeps it for drives opened again in place (CheckDrives).
+		cache = drive.NewCache(DefaultSharedCacheSize)
+		dopts.Cache = cache
+	}
 	open := func(ctx context.Context, i int) (drive.Drive, error) {
 		d, err := drive.OpenLocal(paths[i], dopts)
 		if err != nil {
@@ -129,6 +139,9 @@ func Open(ctx context.Context, cfg Config) (*Layer, error) {
 	}
 	l, probes, err := start(ctx, cfg, open, explicitSetSize, explicitParity)
 	if err != nil {
+		if cache != nil {
+			defer cache.Release() // after the drives below close
+		}
 		for _, p := range probes {
 			if p.d != nil {
 				p.d.Close()
@@ -136,6 +149,7 @@ func Open(ctx context.Context, cfg Config) (*Layer, error) {
 		}
 		return nil, err
 	}
+	l.cache = cache
 	return l, nil
 }
 
@@ -325,6 +339,9 @@ func (l *Layer) Close() error {
 			if err := d.Close(); err != nil {
 				errs = append(errs, err)
 			}
+		}
+		if l.cache != nil {
+			l.cache.Release()
 		}
 	})
 	return errors.Join(errs...)

@@ -58,8 +58,12 @@ func (s *Server) openCluster(opts Options) error {
 	}
 	cn := &clusterNode{deferred: &deferredLayer{}}
 	locals := map[string]drive.Drive{}
+	// The local drives share one metadata cache; each holds a reference
+	// until it closes.
+	cache := drive.NewCache(erasure.DefaultSharedCacheSize)
+	defer cache.Release()
 	for _, p := range topo.LocalNode().Drives {
-		d, err := drive.OpenLocal(p, drive.Options{Logger: s.log})
+		d, err := drive.OpenLocal(p, drive.Options{Logger: s.log, Cache: cache})
 		if err != nil {
 			cn.closeLocal()
 			return fmt.Errorf("server: opening drive %s: %w", p, err)
