@@ -186,8 +186,11 @@ func (m *resourceMeter) stop() Resources {
 	}
 	rss, hwm, _ := procMemory(m.serverPID)
 	m.mu.Lock()
-	r.ServerRSSMiB = float64(max(m.maxRSS, rss)) / (1 << 20)
+	maxRSS := max(m.maxRSS, rss)
 	m.mu.Unlock()
-	r.ServerPeakMiB = float64(hwm) / (1 << 20)
+	r.ServerRSSMiB = float64(maxRSS) / (1 << 20)
+	// The kernel updates the high-water mark lazily (per-CPU counters), so
+	// it can lag a sample just taken; the peak is at least the largest.
+	r.ServerPeakMiB = float64(max(hwm, maxRSS)) / (1 << 20)
 	return r
 }
