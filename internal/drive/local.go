@@ -34,7 +34,7 @@ type Options struct {
 	// CacheSize is the metadata block cache size of a drive without a
 	// shared Cache (default 16 MiB).
 	CacheSize int64
-	// MemTableSize is the metadata memtable size (default 16 MiB).
+	// MemTableSize is the metadata memtable size (default 8 MiB).
 	MemTableSize uint64
 	// ReserveBytes is the free space kept back from every write so the
 	// metadata store is never driven out of space (default: 1% of the

@@ -52,7 +52,7 @@ func (l *Local) openDB() error {
 	}
 	memtable := l.opts.MemTableSize
 	if memtable == 0 {
-		memtable = 16 << 20
+		memtable = 8 << 20
 	}
 	var cache *pebble.Cache
 	if l.opts.Cache != nil {

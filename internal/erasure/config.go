@@ -11,9 +11,9 @@ import (
 
 // Defaults applied by Config.withDefaults.
 const (
-	// DefaultSharedCacheSize is the metadata block cache Open shares among
-	// all its drives when DriveOptions sets none.
-	DefaultSharedCacheSize = 64 << 20
+	// DefaultCachePerDrive is what each drive adds to the metadata block
+	// cache Open shares among all its drives when DriveOptions sets none.
+	DefaultCachePerDrive = 16 << 20
 	// DefaultInlineLimit is the largest object stored inline in metadata.
 	DefaultInlineLimit = 128 << 10
 	// DefaultBlockSize is the size of the blocks an object is cut into.

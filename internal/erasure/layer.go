@@ -117,7 +117,7 @@ func Open(ctx context.Context, cfg Config) (*Layer, error) {
 	if dopts.Cache == nil && dopts.CacheSize == 0 {
 		// One cache for every drive bounds the process's cache as a whole.
 		// The Layer keeps it for drives opened again in place (CheckDrives).
-		cache = drive.NewCache(DefaultSharedCacheSize)
+		cache = drive.NewCache(DefaultCachePerDrive * int64(len(paths)))
 		dopts.Cache = cache
 	}
 	open := func(ctx context.Context, i int) (drive.Drive, error) {

@@ -60,7 +60,7 @@ func (s *Server) openCluster(opts Options) error {
 	locals := map[string]drive.Drive{}
 	// The local drives share one metadata cache; each holds a reference
 	// until it closes.
-	cache := drive.NewCache(erasure.DefaultSharedCacheSize)
+	cache := drive.NewCache(erasure.DefaultCachePerDrive * int64(len(topo.LocalNode().Drives)))
 	defer cache.Release()
 	for _, p := range topo.LocalNode().Drives {
 		d, err := drive.OpenLocal(p, drive.Options{Logger: s.log, Cache: cache})
