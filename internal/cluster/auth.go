@@ -90,8 +90,11 @@ func (a *authenticator) verify(r *http.Request) error {
 	if !strings.HasPrefix(auth, authScheme) {
 		return fmt.Errorf("%w: no signature", ErrAuth)
 	}
-	got, err := hex.DecodeString(strings.TrimPrefix(auth, authScheme))
-	if err != nil || len(got) != sha256.Size {
+	sig := strings.TrimPrefix(auth, authScheme)
+	got, err := hex.DecodeString(sig)
+	// Only the lowercase form is accepted, so one request has one valid
+	// header: a signature is never malleable.
+	if err != nil || len(got) != sha256.Size || hex.EncodeToString(got) != sig {
 		return fmt.Errorf("%w: malformed signature", ErrAuth)
 	}
 	date, nonce := r.Header.Get(dateHeader), r.Header.Get(nonceHeader)
