@@ -113,22 +113,35 @@ func verify(t testing.TB, l *erasure.Layer, bucket string, bodies map[string][]b
 		if err != nil || res.Damaged() || !res.Exists {
 			t.Errorf("%s/%s: got %+v, %v; want every drive's copy intact", bucket, k, res.Drives, err)
 		}
-		o, err := l.OpenObject(ctx, bucket, k, storage.GetOptions{})
-		if err != nil {
+		got, err := readObject(l, bucket, k)
+		if err != nil && got == nil {
 			t.Errorf("open %s: %v", k, err)
 			continue
 		}
-		r, err := o.Reader(0, o.Info().Size)
-		var got []byte
-		if err == nil {
-			got, err = io.ReadAll(r)
-			r.Close()
-		}
-		o.Close()
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("GET %s: got %d bytes, %v; want %d", k, len(got), err, len(want))
 		}
 	}
+}
+
+// readObject reads bucket/key whole. A nil slice with an error means the
+// object could not be opened; otherwise the error is the read's.
+func readObject(l *erasure.Layer, bucket, key string) ([]byte, error) {
+	o, err := l.OpenObject(context.Background(), bucket, key, storage.GetOptions{})
+	if err != nil {
+		return nil, err
+	}
+	defer o.Close()
+	got := []byte{}
+	r, err := o.Reader(0, o.Info().Size)
+	if err == nil {
+		got, err = io.ReadAll(r)
+		r.Close()
+		if got == nil {
+			got = []byte{}
+		}
+	}
+	return got, err
 }
 
 // flipShards flips a few random bytes in every shard file on a drive folder.
