@@ -41,9 +41,48 @@ type browser struct {
 	requests []string // every URL the page requested
 }
 
+// launchAttempts bounds how often newBrowser tries to start Chromium. A
+// browser that dies while starting (seen once on a loaded CI machine, with
+// nothing but warnings on its stderr) says nothing about the console, so a
+// failed launch is retried with a fresh profile before the test gives up.
+const launchAttempts = 3
+
 // newBrowser starts Chromium with a fresh profile at 1200x750.
 func newBrowser(t *testing.T) *browser {
 	exe := requireChromium(t)
+	var ctx context.Context
+	var err error
+	for attempt := 1; attempt <= launchAttempts; attempt++ {
+		if ctx, err = launchChromium(t, exe); err == nil {
+			break
+		}
+		t.Logf("chromium failed to start (attempt %d of %d): %v", attempt, launchAttempts, err)
+		time.Sleep(time.Duration(attempt) * time.Second)
+	}
+	must(t, err, "starting chromium")
+	b := &browser{t: t, ctx: ctx, dir: artifactDir(t)}
+	must(t, chromedp.Listen(ctx, b.event), "listening to the page")
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.IsException() || (m.Type == chromedp.ConsoleError && m.Source == "") {
+				b.mu.Lock()
+				b.problems = append(b.problems, m.String())
+				b.mu.Unlock()
+			}
+		}
+	}()
+	b.do("setting the viewport", chromedp.EmulateViewport(1200, 750))
+	return b
+}
+
+// launchChromium starts one headless Chromium with a fresh profile and
+// returns a context bound to its first tab; the browser is closed when the
+// test ends.
+func launchChromium(t *testing.T, exe string) (context.Context, error) {
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
 		chromedp.Headless,
@@ -67,29 +106,17 @@ func newBrowser(t *testing.T) *browser {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
+	// The first Do starts the browser; it must not carry a timeout.
+	if err := chromedp.Do(ctx); err != nil {
+		cancelCtx()
+		cancelAlloc()
+		return nil, err
+	}
 	t.Cleanup(func() {
 		cancelCtx()
 		cancelAlloc()
 	})
-	b := &browser{t: t, ctx: ctx, dir: artifactDir(t)}
-	// The first Run starts the browser; it must not carry a timeout.
-	must(t, chromedp.Do(ctx), "starting chromium")
-	must(t, chromedp.Listen(ctx, b.event), "listening to the page")
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.IsException() || (m.Type == chromedp.ConsoleError && m.Source == "") {
-				b.mu.Lock()
-				b.problems = append(b.problems, m.String())
-				b.mu.Unlock()
-			}
-		}
-	}()
-	b.do("setting the viewport", chromedp.EmulateViewport(1200, 750))
-	return b
+	return ctx, nil
 }
 
 func (b *browser) event(ev any) {
