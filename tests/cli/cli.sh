@@ -13,62 +13,20 @@
 # it created.
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/hoard-cli.XXXXXX")
-server_pid=""
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/server.sh"
 
-cleanup() {
-	local rc=$?
-	if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-		kill -KILL "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-	fi
-	if [[ $rc -ne 0 && -f "$work/server.log" ]]; then
-		echo "--- last lines of the server log ---" >&2
-		tail -n 40 "$work/server.log" >&2 || true
-	fi
-	rm -rf "$work"
-	exit $rc
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "--- $*"; }
 
-bin=${1:-${HOARD_BINARY:-}}
-if [[ -z "$bin" ]]; then
-	(cd "$repo" && go build -o "$work/hoard" ./cmd/hoard)
-	bin="$work/hoard"
-fi
+need_tool curl
+use_binary "${1:-}"
 hoard() { "$bin" "$@"; }
-
-# free_port prints a loopback port that was free a moment ago.
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null ||
-		echo $((20000 + RANDOM % 20000))
-}
 
 url=${CLI_E2E_URL:-}
 access=${CLI_E2E_ACCESS_KEY:-cli-test-access}
 secret=${CLI_E2E_SECRET_KEY:-cli-test-secret-0123456789}
 if [[ -z "$url" ]]; then
-	drives=()
-	for i in $(seq 1 "${CLI_E2E_DRIVES:-1}"); do
-		mkdir -p "$work/drive$i"
-		drives+=("$work/drive$i")
-	done
-	port=$(free_port)
-	url="http://127.0.0.1:$port"
-	env -i PATH="$PATH" HOME="${HOME:-/tmp}" HOARD_ROOT_USER="$access" HOARD_ROOT_PASSWORD="$secret" \
-		"$bin" server --address "127.0.0.1:$port" --console-address '' "${drives[@]}" >"$work/server.log" 2>&1 &
-	server_pid=$!
-	for _ in $(seq 1 150); do
-		curl -fs -o /dev/null "$url/hoard/health/ready" && break
-		kill -0 "$server_pid" 2>/dev/null || fail "the server exited"
-		sleep 0.1
-	done
-	curl -fs -o /dev/null "$url/hoard/health/ready" || fail "the server did not become ready"
+	HOARD_ROOT_USER="$access" HOARD_ROOT_PASSWORD="$secret" start_server "${CLI_E2E_DRIVES:-1}"
+	url=$endpoint
 fi
 
 export HOARD_CONFIG_DIR="$work/config"

@@ -11,83 +11,13 @@
 # failure; everything it started or created is removed on exit.
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/hoard-e2e.XXXXXX")
-server_pid=""
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/server.sh"
 
-cleanup() {
-	local rc=$?
-	if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-		kill -KILL "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-	fi
-	if [[ $rc -ne 0 && -f "$work/server.log" ]]; then
-		echo "--- last lines of the server log ---" >&2
-		tail -n 40 "$work/server.log" >&2 || true
-	fi
-	rm -rf "$work"
-	exit $rc
-}
-trap cleanup EXIT INT TERM
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-ok() { echo "ok - $*"; }
-
-# expect_eq DESCRIPTION GOT WANT
-expect_eq() {
-	[[ "$2" == "$3" ]] || fail "$1: got [$2], want [$3]"
-	ok "$1"
-}
-
-# expect_contains DESCRIPTION HAYSTACK NEEDLE
-expect_contains() {
-	[[ "$2" == *"$3"* ]] || fail "$1: [$2] does not contain [$3]"
-	ok "$1"
-}
-
-command -v aws >/dev/null || fail "the aws CLI is not installed (scripts/test-deps.sh installs it)"
-command -v python3 >/dev/null || fail "python3 is needed to pick a free port"
-
-bin=${1:-${HOARD_BINARY:-}}
-if [[ -z "$bin" ]]; then
-	bin="$work/hoard"
-	(cd "$repo" && go build -o "$bin" ./cmd/hoard) || fail "go build ./cmd/hoard"
-fi
-[[ -x "$bin" ]] || fail "$bin is not an executable"
-
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-endpoint="http://127.0.0.1:$port"
+need_tool aws
+use_binary "${1:-}"
 export HOARD_ROOT_USER="e2e-admin"
 export HOARD_ROOT_PASSWORD="e2e-secret-$(date +%s%N)"
-
-mkdir -p "$work/data"
-"$bin" server --address "127.0.0.1:$port" --console-address= "$work/data" >"$work/server.log" 2>&1 &
-server_pid=$!
-
-# ready returns 0 when the readiness endpoint answers 200. It runs in a
-# subshell so its redirections do not outlive it.
-ready() (
-	exec 2>/dev/null
-	exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
-	printf 'GET /hoard/health/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
-	IFS= read -r -t 2 line <&3 || exit 1
-	[[ "$line" == *" 200 "* ]]
-)
-
-for ((i = 0; i < 300; i++)); do
-	kill -0 "$server_pid" 2>/dev/null || fail "hoard server exited during start"
-	if ready; then
-		break
-	fi
-	sleep 0.1
-done
-ready || fail "hoard server not ready after 30 s"
-ok "server ready on $endpoint"
+start_server 1
 
 # Isolate the CLI from any user configuration.
 export AWS_ACCESS_KEY_ID="$HOARD_ROOT_USER"
@@ -186,13 +116,5 @@ s3 rb --force "s3://$bucket" >/dev/null
 [[ "$(s3 ls)" != *"$bucket"* ]] || fail "bucket still listed after rb --force"
 ok "s3 rb --force"
 
-kill -TERM "$server_pid"
-rc=0
-for ((i = 0; i < 300; i++)); do
-	kill -0 "$server_pid" 2>/dev/null || break
-	sleep 0.1
-done
-wait "$server_pid" || rc=$?
-server_pid=""
-expect_eq "server exit status after SIGTERM" "$rc" "0"
+stop_server
 echo "PASS: aws CLI end-to-end ($(aws --version 2>&1 | cut -d' ' -f1))"
