@@ -57,8 +57,7 @@ func BenchmarkHash(b *testing.B) {
 }
 
 // BenchmarkReaderConcurrent reads 16 MiB payloads through Readers, streams
-// at a time, as concurrent large PUTs do; the MD5 runs on the shared SIMD
-// server (where the CPU has AVX2).
+// at a time, as concurrent large PUTs do.
 func BenchmarkReaderConcurrent(b *testing.B) {
 	data := bytes.Repeat([]byte("hoard benchmark "), 1<<20) // 16 MiB
 	for _, streams := range []int{1, 4, 8} {

@@ -5,6 +5,5 @@
 // the request headers that ask for them.
 //
 // It is pure (no I/O beyond the reader it wraps) and imports only the
-// standard library, internal/storage, the CRC implementations, the
-// multi-buffer MD5 server (minio/md5-simd) and golang.org/x/sys/cpu.
+// standard library, internal/storage and the CRC implementations.
 package checksum

@@ -46,7 +46,6 @@ type Reader struct {
 	opts      Options
 
 	md5    hash.Hash
-	lease  *md5Lease // md5's hold on the shared SIMD server, nil if none
 	extra  hash.Hash // the additional checksum, nil if none
 	sha256 hash.Hash // x-amz-content-sha256 check; may alias extra
 
@@ -93,7 +92,7 @@ func NewReader(r io.Reader, size int64, opts Options) (*Reader, error) {
 			rd.sha256 = sha256.New()
 		}
 	}
-	rd.md5, rd.lease = newMD5(rd, size)
+	rd.md5 = md5.New()
 	return rd, nil
 }
 
@@ -110,17 +109,6 @@ func (r *Reader) Checksum() storage.Checksum { return r.checksum }
 
 // Read reads the payload. It returns io.EOF only after every check passed.
 func (r *Reader) Read(p []byte) (int, error) {
-	n, err := r.read(p)
-	if r.err != nil && r.lease != nil {
-		// Finished or failed: the shared hasher is no longer needed.
-		r.lease.cleanup.Stop()
-		r.lease.release()
-		r.lease = nil
-	}
-	return n, err
-}
-
-func (r *Reader) read(p []byte) (int, error) {
 	if r.err != nil {
 		return 0, r.err
 	}

@@ -23,6 +23,10 @@ const (
 	directMinSize = 64 << 10
 	// directMaxBuf is the largest write buffer: one write per MiB.
 	directMaxBuf = 1 << 20
+	// directInflight is the most direct writes a shard file has under
+	// way at once: one device write per stream leaves the device idle
+	// between them, and the device takes concurrent writes faster.
+	directInflight = 3
 	// directClasses is the number of buffer sizes, powers of two from
 	// directMinSize to directMaxBuf.
 	directClasses = 5

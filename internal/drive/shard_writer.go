@@ -9,9 +9,11 @@ import (
 
 // localShardWriter writes one staged shard file. A direct writer gathers
 // the stream in an aligned buffer and writes whole buffers with O_DIRECT
-// from a goroutine while the caller fills a second buffer, so the device
-// write overlaps the coding of the next block; the unaligned tail is
-// written after O_DIRECT is turned off, and Close fdatasyncs either way.
+// from goroutines while the caller fills the next buffer, up to
+// directInflight writes at once, so the device sees several writes per
+// stream and the writes overlap the coding of the next blocks; the
+// unaligned tail is written after O_DIRECT is turned off, and Close
+// fdatasyncs either way.
 type localShardWriter struct {
 	l    *Local
 	f    *os.File
@@ -23,11 +25,17 @@ type localShardWriter struct {
 	n    int   // bytes in buf
 	off  int64 // file offset of buf.b[0]
 	size int64 // the file's announced size
-	// inflight is the buffer being written, its result arrives on done;
-	// spare is a written buffer ready for reuse.
-	inflight *alignedBuf
-	done     chan error
-	spare    *alignedBuf
+	// inflight holds the writes under way, oldest first; spare holds
+	// written buffers ready for reuse.
+	inflight []pendingWrite
+	spare    []*alignedBuf
+}
+
+// pendingWrite is a direct write under way: its buffer, and the channel
+// its result arrives on.
+type pendingWrite struct {
+	buf  *alignedBuf
+	done chan error
 }
 
 // createShardFile opens path for a shard of size bytes, direct when the
@@ -83,14 +91,18 @@ func (w *localShardWriter) Write(p []byte) (int, error) {
 
 // flush starts writing the first n bytes of the buffer (a multiple of
 // directAlign) at the writer's offset and continues in another buffer,
-// starting with what is left.
+// starting with what is left. With directInflight writes under way it
+// first waits for the oldest.
 func (w *localShardWriter) flush(n int) error {
-	if err := w.wait(); err != nil {
-		return err
+	if len(w.inflight) >= directInflight {
+		w.waitOldest()
+	}
+	if w.err != nil {
+		return w.err
 	}
 	if w.size-w.off-int64(n) < directMinSize {
 		// Only a short tail is to come: write in place rather than
-		// take a second buffer for it.
+		// take another buffer for it.
 		if err := w.writeAt(w.buf.b[:n], w.off); err != nil {
 			w.err = fmt.Errorf("drive: write shard: %w", mapErr(err))
 			return w.err
@@ -99,31 +111,37 @@ func (w *localShardWriter) flush(n int) error {
 		w.n = copy(w.buf.b, w.buf.b[n:w.n])
 		return nil
 	}
-	next := w.spare
-	if next == nil {
+	var next *alignedBuf
+	if k := len(w.spare); k > 0 {
+		next, w.spare = w.spare[k-1], w.spare[:k-1]
+	} else {
 		next = w.l.dio.get(int64(len(w.buf.b)))
 	}
-	w.spare = nil
 	cur, off := w.buf, w.off
 	w.buf, w.n = next, copy(next.b, cur.b[n:w.n])
 	w.off += int64(n)
-	w.inflight = cur
-	if w.done == nil {
-		w.done = make(chan error, 1)
-	}
-	go func() { w.done <- w.writeAt(cur.b[:n], off) }()
+	done := make(chan error, 1)
+	w.inflight = append(w.inflight, pendingWrite{buf: cur, done: done})
+	go func() { done <- w.writeAt(cur.b[:n], off) }()
 	return nil
 }
 
-// wait waits for the write in flight, if any.
-func (w *localShardWriter) wait() error {
-	if w.inflight == nil {
-		return w.err
-	}
-	err := <-w.done
-	w.spare, w.inflight = w.inflight, nil
+// waitOldest waits for the oldest write under way and keeps its buffer
+// for reuse; a failure becomes the writer's error.
+func (w *localShardWriter) waitOldest() {
+	p := w.inflight[0]
+	w.inflight = append(w.inflight[:0], w.inflight[1:]...)
+	err := <-p.done
+	w.spare = append(w.spare, p.buf)
 	if err != nil && w.err == nil {
 		w.err = fmt.Errorf("drive: write shard: %w", mapErr(err))
+	}
+}
+
+// wait waits for every write under way.
+func (w *localShardWriter) wait() error {
+	for len(w.inflight) > 0 {
+		w.waitOldest()
 	}
 	return w.err
 }
@@ -168,13 +186,14 @@ func (w *localShardWriter) finish() error {
 	return nil
 }
 
-// release waits for the write in flight and returns the buffers.
+// release waits for the writes under way and returns the buffers.
 func (w *localShardWriter) release() {
 	w.wait()
-	for _, b := range []*alignedBuf{w.buf, w.spare} {
-		if b != nil {
-			w.l.dio.put(b)
-		}
+	if w.buf != nil {
+		w.l.dio.put(w.buf)
+	}
+	for _, b := range w.spare {
+		w.l.dio.put(b)
 	}
 	w.buf, w.spare = nil, nil
 }

@@ -3,6 +3,7 @@ package drive
 import (
 	"context"
 	"fmt"
+	"math"
 	"testing"
 )
 
@@ -58,13 +59,19 @@ func TestWalkAllocations(t *testing.T) {
 	if err := l.Apply(ctx, Batch{Mutations: muts}); err != nil {
 		t.Fatal(err)
 	}
+	// AllocsPerRun counts the whole process's allocations, so pebble's
+	// background work can add to a measurement: take the least of a few.
 	allocs := func(limit int) float64 {
-		return testing.AllocsPerRun(20, func() {
-			res, err := l.Walk(ctx, WalkOptions{NS: NSObject, Scope: ObjectScope("b"), Limit: limit})
-			if err != nil || len(res.Entries) != limit {
-				t.Fatalf("walk: got %d entries, %v; want %d", len(res.Entries), err, limit)
-			}
-		})
+		least := math.Inf(1)
+		for range 5 {
+			least = min(least, testing.AllocsPerRun(20, func() {
+				res, err := l.Walk(ctx, WalkOptions{NS: NSObject, Scope: ObjectScope("b"), Limit: limit})
+				if err != nil || len(res.Entries) != limit {
+					t.Fatalf("walk: got %d entries, %v; want %d", len(res.Entries), err, limit)
+				}
+			}))
+		}
+		return least
 	}
 	small, large := allocs(10), allocs(1000)
 	if large > small+4 {
