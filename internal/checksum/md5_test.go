@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"runtime/trace"
 	"sync"
 	"testing"
 )
@@ -68,4 +69,31 @@ func checkETag(body []byte, chunk int) error {
 		return fmt.Errorf("ETag: got %s, want %s", got, want)
 	}
 	return nil
+}
+
+// TestReaderUnderExecutionTrace hashes large payloads on several streams
+// while the Go execution tracer runs. The tracer unwinds stacks by frame
+// pointer, so hashing assembly that clobbers the frame pointer crashes the
+// process here (the multi-buffer MD5 library the package once used did).
+func TestReaderUnderExecutionTrace(t *testing.T) {
+	if err := trace.Start(io.Discard); err != nil {
+		t.Skipf("execution tracer busy: %v", err)
+	}
+	defer trace.Stop()
+	body := bytes.Repeat([]byte("hoard trace "), 700_000) // 8.4 MB
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = checkETag(body, 1<<20)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("stream %d: %v", i, err)
+		}
+	}
 }
