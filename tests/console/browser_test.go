@@ -91,6 +91,9 @@ func launchChromium(t *testing.T, exe string) (context.Context, error) {
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
 		chromedp.UserDataDir(t.TempDir()),
+		// With disable-dev-shm-usage Chromium keeps its shared memory in
+		// files under TMPDIR, which a killed browser leaves behind.
+		chromedp.Env("TMPDIR=" + t.TempDir()),
 		chromedp.WindowSize(1200, 750),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-background-networking", true),
