@@ -1,10 +1,13 @@
 package erasure
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/hoardstore/hoard/internal/drive"
@@ -15,20 +18,86 @@ func bucketLock(bucket string) string      { return "b\x00" + bucket }
 func objectLock(bucket, key string) string { return "o\x00" + bucket + "\x00" + key }
 func uploadLock(uploadID string) string    { return "u\x00" + uploadID }
 
-// bucketRecord is the stored value of a bucket: its creation time.
-func encodeBucket(created time.Time) []byte {
-	return binary.AppendVarint([]byte{1}, created.UnixNano())
+// Bucket records, as stored on every drive of every set:
+//
+//	v1: 0x01 varint(created, ns)
+//	v2: 0x02 varint(created, ns) uvarint(n) n × (uvarint(len) name uvarint(len) doc)
+//
+// v2 carries configuration documents, sorted by name so that equal
+// contents encode to equal bytes (quorum reads and heals compare bytes);
+// a bucket without any is written as v1.
+const (
+	bucketRecordV1 = 1
+	bucketRecordV2 = 2
+)
+
+func encodeBucket(info storage.BucketInfo) []byte {
+	if len(info.Configs) == 0 {
+		return binary.AppendVarint([]byte{bucketRecordV1}, info.Created.UnixNano())
+	}
+	b := binary.AppendVarint([]byte{bucketRecordV2}, info.Created.UnixNano())
+	names := slices.Sorted(maps.Keys(info.Configs))
+	b = binary.AppendUvarint(b, uint64(len(names)))
+	for _, name := range names {
+		doc := info.Configs[name]
+		b = binary.AppendUvarint(b, uint64(len(name)))
+		b = append(b, name...)
+		b = binary.AppendUvarint(b, uint64(len(doc)))
+		b = append(b, doc...)
+	}
+	return b
 }
 
 func decodeBucket(name string, b []byte) (storage.BucketInfo, error) {
-	if len(b) < 2 || b[0] != 1 {
+	corrupt := func() (storage.BucketInfo, error) {
 		return storage.BucketInfo{}, fmt.Errorf("erasure: bucket %q record: %w", name, storage.ErrCorrupt)
+	}
+	if len(b) < 2 || b[0] != bucketRecordV1 && b[0] != bucketRecordV2 {
+		return corrupt()
 	}
 	ns, n := binary.Varint(b[1:])
 	if n <= 0 {
-		return storage.BucketInfo{}, fmt.Errorf("erasure: bucket %q record: %w", name, storage.ErrCorrupt)
+		return corrupt()
 	}
-	return storage.BucketInfo{Name: name, Created: time.Unix(0, ns).UTC()}, nil
+	info := storage.BucketInfo{Name: name, Created: time.Unix(0, ns).UTC()}
+	rest := b[1+n:]
+	if b[0] == bucketRecordV1 {
+		if len(rest) != 0 {
+			return corrupt()
+		}
+		return info, nil
+	}
+	// field reads one length-prefixed field off rest.
+	field := func() ([]byte, bool) {
+		l, n := binary.Uvarint(rest)
+		if n <= 0 || l > uint64(len(rest)-n) {
+			return nil, false
+		}
+		f := rest[n : n+int(l)]
+		rest = rest[n+int(l):]
+		return f, true
+	}
+	count, n := binary.Uvarint(rest)
+	if n <= 0 || count == 0 || count > uint64(len(rest)) {
+		return corrupt()
+	}
+	rest = rest[n:]
+	info.Configs = make(map[string][]byte, count)
+	for range count {
+		k, ok := field()
+		if !ok {
+			return corrupt()
+		}
+		v, ok := field()
+		if !ok {
+			return corrupt()
+		}
+		info.Configs[string(k)] = bytes.Clone(v)
+	}
+	if len(rest) != 0 || len(info.Configs) != int(count) {
+		return corrupt()
+	}
+	return info, nil
 }
 
 // eachSet runs fn for every set in parallel when there are several.
@@ -63,7 +132,7 @@ func (l *Layer) MakeBucket(ctx context.Context, bucket string) error {
 	// Runs before unlock: a cached "absent" is never kept, but a failed
 	// create's undo must not leave a fill that read its record.
 	defer l.buckets.invalidate(bucket)
-	rec := encodeBucket(time.Now())
+	rec := encodeBucket(storage.BucketInfo{Created: time.Now()})
 	created := make([][]bool, len(l.sets)) // by set, drive: this call wrote the record
 	err = l.eachSet(func(s *set) error {
 		created[s.index] = make([]bool, len(s.drives))
@@ -202,8 +271,71 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string, force bool) err
 	})
 	if err != nil {
 		// A failed delete changes nothing: put back the records it removed.
-		rec := encodeBucket(info.Created)
+		rec := encodeBucket(info)
 		l.eachDrive(deleted, func(d drive.Drive) error { return d.MakeBucket(context.WithoutCancel(ctx), bucket, rec) })
+	}
+	return err
+}
+
+// SetBucketConfig stores (or, with a nil doc, removes) one configuration
+// document of a bucket: the bucket record is rewritten on every drive, and
+// put back where it was written if the change misses its write quorum.
+func (l *Layer) SetBucketConfig(ctx context.Context, bucket, name string, doc []byte) error {
+	if !storage.ValidBucketName(bucket) {
+		return fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketNotFound)
+	}
+	if name == "" {
+		return fmt.Errorf("erasure: bucket %q: a configuration needs a name", bucket)
+	}
+	unlock, err := l.locker.Lock(ctx, bucketLock(bucket))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	defer l.buckets.invalidate(bucket)
+	// Read the drives, not the cache: the record written must extend the
+	// one the quorum holds.
+	old, err := l.sets[0].getQuorum(ctx, drive.NSBucket, bucket, nil)
+	if errors.Is(err, drive.ErrNotFound) {
+		return fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	info, err := decodeBucket(bucket, old)
+	if err != nil {
+		return err
+	}
+	if prev, ok := info.Configs[name]; ok == (doc != nil) && bytes.Equal(prev, doc) {
+		return nil // already so
+	}
+	configs := maps.Clone(info.Configs)
+	if doc == nil {
+		delete(configs, name)
+	} else {
+		if configs == nil {
+			configs = map[string][]byte{}
+		}
+		configs[name] = bytes.Clone(doc)
+	}
+	info.Configs = configs
+	rec := encodeBucket(info)
+	put := func(ctx context.Context, d drive.Drive, v []byte) error {
+		return d.Apply(ctx, drive.Batch{Mutations: []drive.Mutation{{NS: drive.NSBucket, Key: bucket, Value: v}}})
+	}
+	written := make([][]bool, len(l.sets)) // by set, drive: this call wrote the record
+	err = l.eachSet(func(s *set) error {
+		written[s.index] = make([]bool, len(s.drives))
+		errs := s.each(func(pos int, d drive.Drive) error {
+			err := put(ctx, d, rec)
+			written[s.index][pos] = err == nil
+			return err
+		})
+		return l.settle(ctx, s, errs, s.writeQuorum())
+	})
+	if err != nil {
+		// A failed change changes nothing: put back the record it replaced.
+		l.eachDrive(written, func(d drive.Drive) error { return put(context.WithoutCancel(ctx), d, old) })
 	}
 	return err
 }

@@ -147,7 +147,6 @@ func (req *request) getObjectACL() error {
 var subresourceMissing = map[string]string{
 	"policy":            "NoSuchBucketPolicy",
 	"policyStatus":      "NoSuchBucketPolicy",
-	"cors":              "NoSuchCORSConfiguration",
 	"lifecycle":         "NoSuchLifecycleConfiguration",
 	"tagging":           "NoSuchTagSet",
 	"encryption":        "ServerSideEncryptionConfigurationNotFoundError",

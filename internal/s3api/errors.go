@@ -33,6 +33,7 @@ var codes = map[string]errorCode{
 	"AuthorizationHeaderMalformed":                   {http.StatusBadRequest, "The authorization header is malformed."},
 	"AuthorizationQueryParametersError":              {http.StatusBadRequest, "Error parsing the X-Amz-Credential parameter."},
 	"BadRequest":                                     {http.StatusBadRequest, "Bad Request."},
+	"AccessForbidden":                                {http.StatusForbidden, "CORSResponse: This CORS request is not allowed."},
 	"BadDigest":                                      {http.StatusBadRequest, "The Content-MD5 you specified did not match what we received."},
 	"BucketAlreadyExists":                            {http.StatusConflict, "The requested bucket name is not available."},
 	"BucketAlreadyOwnedByYou":                        {http.StatusConflict, "Your previous request to create the named bucket succeeded and you already own it."},

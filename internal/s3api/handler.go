@@ -143,9 +143,14 @@ func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serve(req *request) error {
-	if req.route.Op == OpPostObject {
+	req.applyCORS()
+	switch req.route.Op {
+	case OpPostObject:
 		// A browser POST upload is authorised by the policy in its form.
 		return req.postObject()
+	case OpPreflight:
+		// A preflight carries no credentials; the bucket's CORS rules decide.
+		return req.preflight()
 	}
 	auth, err := h.authenticate(req)
 	if err != nil {

@@ -193,9 +193,8 @@ func isNotFound(err error) bool {
 const maxDeleteKeys = 1000
 
 func (req *request) deleteObjects() error {
-	h := req.r.Header
-	if h.Get(checksum.HeaderContentMD5) == "" && !hasChecksumHeader(h) {
-		return newError("InvalidRequest", "Missing required header for this request: Content-MD5")
+	if err := req.requireIntegrityHeader(); err != nil {
+		return err
 	}
 	var doc deleteRequest
 	if err := req.readXML(&doc); err != nil {

@@ -22,11 +22,17 @@ const (
 	OpPutBucketACL            Op = "PutBucketAcl"
 	OpGetBucketSubresource    Op = "GetBucketSubresource"
 	OpDeleteBucketSubresource Op = "DeleteBucketSubresource"
-	OpListObjects             Op = "ListObjects"
-	OpListObjectsV2           Op = "ListObjectsV2"
-	OpListObjectVersions      Op = "ListObjectVersions"
-	OpListMultipartUploads    Op = "ListMultipartUploads"
-	OpDeleteObjects           Op = "DeleteObjects"
+	OpGetBucketCors           Op = "GetBucketCors"
+	OpPutBucketCors           Op = "PutBucketCors"
+	OpDeleteBucketCors        Op = "DeleteBucketCors"
+	// OpPreflight is a browser's CORS preflight: OPTIONS on a bucket or
+	// object, answered from the bucket's CORS configuration.
+	OpPreflight            Op = "PreflightRequest"
+	OpListObjects          Op = "ListObjects"
+	OpListObjectsV2        Op = "ListObjectsV2"
+	OpListObjectVersions   Op = "ListObjectVersions"
+	OpListMultipartUploads Op = "ListMultipartUploads"
+	OpDeleteObjects        Op = "DeleteObjects"
 	// OpPostObject is a browser-based upload: POST to the bucket with a
 	// multipart/form-data form carrying a signed policy.
 	OpPostObject              Op = "PostObject"
@@ -80,7 +86,7 @@ func BucketFromHost(host string, domains []string) string {
 // bucketSubresources are bucket configuration sub-resources that Hoard
 // answers with "none configured" on GET and refuses on PUT.
 var bucketSubresources = []string{
-	"policy", "cors", "lifecycle", "tagging", "encryption", "object-lock",
+	"policy", "lifecycle", "tagging", "encryption", "object-lock",
 	"website", "logging", "notification", "replication", "accelerate",
 	"requestPayment", "ownershipControls", "publicAccessBlock", "policyStatus",
 	"analytics", "metrics", "inventory", "intelligent-tiering",
@@ -130,6 +136,8 @@ func bucketOp(method string, q url.Values) (Op, string) {
 			return OpGetBucketACL, ""
 		case has("uploads"):
 			return OpListMultipartUploads, ""
+		case has("cors"):
+			return OpGetBucketCors, ""
 		case has("versions"):
 			return OpListObjectVersions, ""
 		case q.Get("list-type") == "2":
@@ -142,8 +150,11 @@ func bucketOp(method string, q url.Values) (Op, string) {
 		}
 		return OpListObjects, ""
 	case http.MethodPut:
-		if has("acl") {
+		switch {
+		case has("acl"):
 			return OpPutBucketACL, ""
+		case has("cors"):
+			return OpPutBucketCors, ""
 		}
 		for _, s := range append([]string{"versioning"}, bucketSubresources...) {
 			if has(s) {
@@ -154,6 +165,9 @@ func bucketOp(method string, q url.Values) (Op, string) {
 	case http.MethodHead:
 		return OpHeadBucket, ""
 	case http.MethodDelete:
+		if has("cors") {
+			return OpDeleteBucketCors, ""
+		}
 		for _, s := range bucketSubresources {
 			if has(s) {
 				return OpDeleteBucketSubresource, s
@@ -165,6 +179,8 @@ func bucketOp(method string, q url.Values) (Op, string) {
 			return OpDeleteObjects, ""
 		}
 		return OpPostObject, ""
+	case http.MethodOptions:
+		return OpPreflight, ""
 	}
 	return OpUnsupported, ""
 }
@@ -222,6 +238,8 @@ func objectOp(r *http.Request, q url.Values) (Op, string) {
 			return OpCompleteMultipartUpload, ""
 		}
 		return OpUnsupported, firstOf(q, "restore", "select")
+	case http.MethodOptions:
+		return OpPreflight, ""
 	}
 	return OpUnsupported, ""
 }

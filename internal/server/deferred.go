@@ -71,6 +71,13 @@ func (d *deferredLayer) BucketUsage(ctx context.Context, bucket string) (storage
 	return storage.BucketUsage{}, errStartingRead
 }
 
+func (d *deferredLayer) SetBucketConfig(ctx context.Context, bucket, name string, doc []byte) error {
+	if l := d.get(); l != nil {
+		return l.SetBucketConfig(ctx, bucket, name, doc)
+	}
+	return errStartingWrite
+}
+
 func (d *deferredLayer) PutObject(ctx context.Context, bucket, key string, data storage.Payload, opts storage.PutOptions) (storage.ObjectInfo, error) {
 	if l := d.get(); l != nil {
 		return l.PutObject(ctx, bucket, key, data, opts)

@@ -30,6 +30,10 @@ type BucketStore interface {
 	DeleteBucket(ctx context.Context, bucket string, force bool) error
 	// BucketUsage counts the objects and bytes of one bucket.
 	BucketUsage(ctx context.Context, bucket string) (BucketUsage, error)
+	// SetBucketConfig stores the configuration document name of a bucket,
+	// replacing any earlier one; a nil doc removes it. GetBucketInfo
+	// returns the documents in BucketInfo.Configs.
+	SetBucketConfig(ctx context.Context, bucket, name string, doc []byte) error
 }
 
 // ObjectStore reads and writes objects.

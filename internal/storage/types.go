@@ -72,7 +72,13 @@ type Payload interface {
 type BucketInfo struct {
 	Name    string
 	Created time.Time
+	// Configs holds the bucket's configuration documents by name (see
+	// ConfigCORS), opaque to storage; nil when there are none.
+	Configs map[string][]byte
 }
+
+// ConfigCORS names a bucket's CORS configuration document.
+const ConfigCORS = "cors"
 
 // ObjectPart describes one part of an object made by multipart upload.
 type ObjectPart struct {
