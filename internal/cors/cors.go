@@ -243,4 +243,3 @@ func wildcardMatch(pattern, s string) bool {
 	}
 	return len(s) >= len(prefix)+len(suffix) && strings.HasPrefix(s, prefix) && strings.HasSuffix(s, suffix)
 }
-
