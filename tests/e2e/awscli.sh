@@ -6,8 +6,8 @@
 # Builds bin/hoard from this checkout unless a binary is given (argument or
 # $HOARD_BINARY), starts `hoard server` on a free loopback port with a
 # temporary data folder, waits for /hoard/health/ready, then drives it with
-# `aws s3` (mb, ls, cp, sync, rm, rb) and `aws s3api` (multipart upload and
-# object tagging), checking every answer. Exits non-zero on the first
+# `aws s3` (mb, ls, cp, sync, rm, rb) and `aws s3api` (multipart upload,
+# object tagging and bucket CORS), checking every answer. Exits non-zero on the first
 # failure; everything it started or created is removed on exit.
 set -euo pipefail
 
@@ -110,6 +110,23 @@ tags=$(s3api get-object-tagging --bucket "$bucket" --key "mp/object.bin" --query
 expect_eq "get-object-tagging" "$tags" "env=test;team=storage ops;"
 s3api delete-object-tagging --bucket "$bucket" --key "mp/object.bin"
 expect_eq "delete-object-tagging" "$(s3api get-object-tagging --bucket "$bucket" --key "mp/object.bin" --query 'length(TagSet)' --output text)" "0"
+
+# --- aws s3api: bucket CORS -------------------------------------------------
+cat >"$work/cors.json" <<'JSON'
+{"CORSRules": [{"AllowedOrigins": ["https://app.example.com"], "AllowedMethods": ["GET", "PUT"],
+                "AllowedHeaders": ["*"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 3000}]}
+JSON
+s3api put-bucket-cors --bucket "$bucket" --cors-configuration "file://$work/cors.json"
+expect_eq "get-bucket-cors" "$(s3api get-bucket-cors --bucket "$bucket" --query 'CORSRules[0].[AllowedOrigins[0],join(`,`,AllowedMethods),MaxAgeSeconds]' --output text)" $'https://app.example.com\tGET,PUT\t3000'
+preflight() {
+	curl -s -o /dev/null -D - -X OPTIONS -H "Origin: $1" -H "Access-Control-Request-Method: PUT" "$endpoint/$bucket/some/key" | tr -d '\r'
+}
+answer=$(preflight https://app.example.com)
+expect_contains "a browser preflight from the allowed origin is allowed" "$answer" "Access-Control-Allow-Origin: https://app.example.com"
+expect_contains "a browser preflight from another origin is refused" "$(preflight https://other.example.com)" "HTTP/1.1 403"
+s3api delete-bucket-cors --bucket "$bucket"
+s3api get-bucket-cors --bucket "$bucket" >"$work/cors.out" 2>&1 && fail "get-bucket-cors after delete-bucket-cors succeeded"
+expect_contains "get-bucket-cors after delete-bucket-cors" "$(cat "$work/cors.out")" "NoSuchCORSConfiguration"
 
 # --- clean up and stop ------------------------------------------------------
 s3 rb --force "s3://$bucket" >/dev/null
