@@ -56,6 +56,6 @@ func runScript(t *testing.T, script string, timeout time.Duration) {
 // multipart, tagging and bucket CORS (with curl preflights) against the
 // hoard binary.
 func TestAWSCLI(t *testing.T) {
-	requireTools(t, "aws", "python3")
+	requireTools(t, "aws", "python3", "curl")
 	runScript(t, "awscli.sh", 5*time.Minute)
 }
