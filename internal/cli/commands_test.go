@@ -375,6 +375,8 @@ func TestJSONEveryCommand(t *testing.T) {
 		{"share", "download", "local/jsn/f.txt", "--expire", "1h"},
 		{"share", "upload", "local/jsn/u.txt", "--expire", "1h"},
 		{"mirror", filepath.Dir(file), "local/jsn/m/"},
+		{"cors", "get", "local/jsn"},
+		{"cors", "rm", "local/jsn"},
 		{"mv", "local/jsn/f.txt", "local/jsn/g.txt"},
 		{"rm", "local/jsn/g.txt"},
 		{"alias", "ls"},
