@@ -145,8 +145,6 @@ func (req *request) getObjectACL() error {
 // subresourceMissing maps a bucket configuration sub-resource to the error
 // S3 answers when none is configured.
 var subresourceMissing = map[string]string{
-	"policy":            "NoSuchBucketPolicy",
-	"policyStatus":      "NoSuchBucketPolicy",
 	"lifecycle":         "NoSuchLifecycleConfiguration",
 	"tagging":           "NoSuchTagSet",
 	"encryption":        "ServerSideEncryptionConfigurationNotFoundError",

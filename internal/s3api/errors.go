@@ -68,6 +68,7 @@ var codes = map[string]errorCode{
 	"MissingContentLength":                           {http.StatusLengthRequired, "You must provide the Content-Length HTTP header."},
 	"MissingSecurityHeader":                          {http.StatusBadRequest, "Your request was missing a required header."},
 	"NoSuchBucket":                                   {http.StatusNotFound, "The specified bucket does not exist."},
+	"MalformedPolicy":                                {http.StatusBadRequest, "Policies must be valid JSON and the first byte must be '{'."},
 	"NoSuchBucketPolicy":                             {http.StatusNotFound, "The bucket policy does not exist."},
 	"NoSuchCORSConfiguration":                        {http.StatusNotFound, "The CORS configuration does not exist."},
 	"NoSuchKey":                                      {http.StatusNotFound, "The specified key does not exist."},

@@ -86,6 +86,9 @@ type request struct {
 	id    string
 	// auth is the verified signature: the body to read, its length, trailers.
 	auth *sigv4.Result
+	// anonymous is set for an unauthenticated request that the bucket's
+	// policy allowed.
+	anonymous *anonymousAccess
 }
 
 // responseWriter records the status and bytes written, for the log line.
@@ -156,10 +159,12 @@ func (h *Handler) serve(req *request) error {
 	if err != nil {
 		return err
 	}
-	if auth.Anonymous {
-		return newError("AccessDenied")
-	}
 	req.auth = auth
+	if auth.Anonymous {
+		if err := req.authorizeAnonymous(); err != nil {
+			return err
+		}
+	}
 	fn, ok := h.ops[req.route.Op]
 	if !ok {
 		what := string(req.route.Op)

@@ -203,21 +203,39 @@ func (req *request) deleteObjects() error {
 	if len(doc.Objects) == 0 || len(doc.Objects) > maxDeleteKeys {
 		return newError("MalformedXML")
 	}
-	refs := make([]storage.ObjectRef, len(doc.Objects))
-	for i, o := range doc.Objects {
+	// An anonymous caller's keys are each decided by the bucket policy;
+	// the refused ones are reported AccessDenied and left alone.
+	var out deleteResult
+	var refs []storage.ObjectRef
+	var asked []deleteObjectXML // the objects in refs, as requested
+	for _, o := range doc.Objects {
 		v := o.VersionID
 		if v == "null" {
 			v = ""
 		}
-		refs[i] = storage.ObjectRef{Key: o.Key, VersionID: v}
+		if a := req.anonymous; a != nil {
+			action := "s3:DeleteObject"
+			if o.VersionID != "" {
+				action = "s3:DeleteObjectVersion"
+			}
+			if !a.allows(req.route.Bucket, o.Key, action) {
+				e := newError("AccessDenied")
+				out.Errors = append(out.Errors, deleteErrorXML{Key: o.Key, VersionID: o.VersionID, Code: e.Code, Message: e.Message})
+				continue
+			}
+		}
+		refs = append(refs, storage.ObjectRef{Key: o.Key, VersionID: v})
+		asked = append(asked, o)
 	}
 	if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {
 		return err
 	}
-	results := req.h.cfg.Layer.DeleteObjects(req.r.Context(), req.route.Bucket, refs)
-	var out deleteResult
+	var results []storage.DeleteResult
+	if len(refs) > 0 {
+		results = req.h.cfg.Layer.DeleteObjects(req.r.Context(), req.route.Bucket, refs)
+	}
 	for i, res := range results {
-		key, vid := doc.Objects[i].Key, doc.Objects[i].VersionID
+		key, vid := asked[i].Key, asked[i].VersionID
 		if res.Err != nil && !isNotFound(res.Err) {
 			e := toAPIError(res.Err)
 			out.Errors = append(out.Errors, deleteErrorXML{Key: key, VersionID: vid, Code: e.Code, Message: e.Message})

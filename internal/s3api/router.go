@@ -25,6 +25,10 @@ const (
 	OpGetBucketCors           Op = "GetBucketCors"
 	OpPutBucketCors           Op = "PutBucketCors"
 	OpDeleteBucketCors        Op = "DeleteBucketCors"
+	OpGetBucketPolicy         Op = "GetBucketPolicy"
+	OpPutBucketPolicy         Op = "PutBucketPolicy"
+	OpDeleteBucketPolicy      Op = "DeleteBucketPolicy"
+	OpGetBucketPolicyStatus   Op = "GetBucketPolicyStatus"
 	// OpPreflight is a browser's CORS preflight: OPTIONS on a bucket or
 	// object, answered from the bucket's CORS configuration.
 	OpPreflight            Op = "PreflightRequest"
@@ -86,9 +90,9 @@ func BucketFromHost(host string, domains []string) string {
 // bucketSubresources are bucket configuration sub-resources that Hoard
 // answers with "none configured" on GET and refuses on PUT.
 var bucketSubresources = []string{
-	"policy", "lifecycle", "tagging", "encryption", "object-lock",
+	"lifecycle", "tagging", "encryption", "object-lock",
 	"website", "logging", "notification", "replication", "accelerate",
-	"requestPayment", "ownershipControls", "publicAccessBlock", "policyStatus",
+	"requestPayment", "ownershipControls", "publicAccessBlock",
 	"analytics", "metrics", "inventory", "intelligent-tiering",
 }
 
@@ -138,6 +142,10 @@ func bucketOp(method string, q url.Values) (Op, string) {
 			return OpListMultipartUploads, ""
 		case has("cors"):
 			return OpGetBucketCors, ""
+		case has("policy"):
+			return OpGetBucketPolicy, ""
+		case has("policyStatus"):
+			return OpGetBucketPolicyStatus, ""
 		case has("versions"):
 			return OpListObjectVersions, ""
 		case q.Get("list-type") == "2":
@@ -155,6 +163,8 @@ func bucketOp(method string, q url.Values) (Op, string) {
 			return OpPutBucketACL, ""
 		case has("cors"):
 			return OpPutBucketCors, ""
+		case has("policy"):
+			return OpPutBucketPolicy, ""
 		}
 		for _, s := range append([]string{"versioning"}, bucketSubresources...) {
 			if has(s) {
@@ -165,8 +175,11 @@ func bucketOp(method string, q url.Values) (Op, string) {
 	case http.MethodHead:
 		return OpHeadBucket, ""
 	case http.MethodDelete:
-		if has("cors") {
+		switch {
+		case has("cors"):
 			return OpDeleteBucketCors, ""
+		case has("policy"):
+			return OpDeleteBucketPolicy, ""
 		}
 		for _, s := range bucketSubresources {
 			if has(s) {

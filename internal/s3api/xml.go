@@ -84,12 +84,15 @@ type commonPrefix struct {
 }
 
 type deleteRequest struct {
-	XMLName xml.Name `xml:"Delete"`
-	Quiet   bool     `xml:"Quiet"`
-	Objects []struct {
-		Key       string `xml:"Key"`
-		VersionID string `xml:"VersionId"`
-	} `xml:"Object"`
+	XMLName xml.Name          `xml:"Delete"`
+	Quiet   bool              `xml:"Quiet"`
+	Objects []deleteObjectXML `xml:"Object"`
+}
+
+// deleteObjectXML is one object a DeleteObjects request names.
+type deleteObjectXML struct {
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId"`
 }
 
 type deletedXML struct {

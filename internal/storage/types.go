@@ -77,8 +77,13 @@ type BucketInfo struct {
 	Configs map[string][]byte
 }
 
-// ConfigCORS names a bucket's CORS configuration document.
-const ConfigCORS = "cors"
+// Names of bucket configuration documents.
+const (
+	// ConfigCORS is the CORS configuration (S3 XML).
+	ConfigCORS = "cors"
+	// ConfigPolicy is the bucket policy (JSON, as sent).
+	ConfigPolicy = "policy"
+)
 
 // ObjectPart describes one part of an object made by multipart upload.
 type ObjectPart struct {

@@ -1,7 +1,7 @@
 // Package layering checks that Hoard's packages import each other only in
 // the direction the architecture allows:
 //
-//	cmd -> server -> (s3api, admin, console) -> (heal) -> (erasure, cluster) -> drive -> meta -> (storage, config, sigv4, sigv2, checksum, cors)
+//	cmd -> server -> (s3api, admin, console) -> (heal) -> (erasure, cluster) -> drive -> meta -> (storage, config, sigv4, sigv2, checksum, cors, policy)
 //
 // Each package lists the internal packages it may import; anything else
 // (a new edge, or a new package) fails the test until the list is updated
@@ -26,13 +26,14 @@ var allowed = map[string][]string{
 	"internal/sigv4":    {},
 	"internal/sigv2":    {},
 	"internal/cors":     {},
+	"internal/policy":   {},
 	"internal/checksum": {"internal/storage"},
 	"internal/meta":     {"internal/storage"},
 	"internal/drive":    {"internal/meta", "internal/storage"},
 	"internal/erasure":  {"internal/checksum", "internal/drive", "internal/meta", "internal/storage"},
 	"internal/cluster":  {"internal/drive", "internal/meta", "internal/storage", "internal/sigv4", "internal/config"},
 	"internal/heal":     {"internal/erasure", "internal/drive", "internal/meta", "internal/storage"},
-	"internal/s3api":    {"internal/checksum", "internal/cors", "internal/sigv2", "internal/sigv4", "internal/storage"},
+	"internal/s3api":    {"internal/checksum", "internal/cors", "internal/policy", "internal/sigv2", "internal/sigv4", "internal/storage"},
 	"internal/admin":    {"internal/sigv4", "internal/storage"},
 	// The console shows the admin API's Info document.
 	"internal/console": {"internal/admin", "internal/sigv4", "internal/storage"},

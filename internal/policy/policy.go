@@ -1,0 +1,405 @@
+// Package policy parses S3 bucket policies (the JSON access-policy
+// language S3 accepts on PutBucketPolicy) and decides whether they allow
+// an anonymous request: an explicit Deny wins, otherwise some Allow must
+// match the action, the resource and every condition.
+//
+// Hoard has one identity, the root user, who may do everything; a bucket
+// policy therefore only opens a bucket to anonymous callers (Principal
+// "*"). Statements naming other principals are accepted and stored but
+// never match.
+package policy
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// MaxSize is the largest policy document accepted, in bytes, as in S3.
+const MaxSize = 20 << 10
+
+// Effect is a statement's Allow or Deny.
+type Effect string
+
+// The two effects.
+const (
+	Allow Effect = "Allow"
+	Deny  Effect = "Deny"
+)
+
+// Policy is a parsed bucket policy.
+type Policy struct {
+	Version    string
+	ID         string
+	Statements []Statement
+}
+
+// Statement is one rule of a policy.
+type Statement struct {
+	Sid    string
+	Effect Effect
+	// Anyone is set when Principal includes "*" (everyone, anonymous
+	// callers too).
+	Anyone bool
+	// Actions or NotActions (exactly one is set) are action patterns
+	// such as "s3:Get*".
+	Actions, NotActions []string
+	// Resources or NotResources (exactly one is set) are ARN patterns
+	// such as "arn:aws:s3:::photos/public/*".
+	Resources, NotResources []string
+	Conditions              []Condition
+}
+
+// Error is a policy S3 refuses: Code is the S3 error code.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return "policy: " + e.Code + ": " + e.Message }
+
+func malformed(format string, args ...any) error {
+	return &Error{Code: "MalformedPolicy", Message: fmt.Sprintf(format, args...)}
+}
+
+// document is the JSON form; fields that may be a string or a list are
+// decoded by stringList.
+type document struct {
+	Version   string
+	ID        string `json:"Id"`
+	Statement json.RawMessage
+}
+
+type statementDoc struct {
+	Sid          string
+	Effect       string
+	Principal    json.RawMessage
+	NotPrincipal json.RawMessage
+	Action       stringList
+	NotAction    stringList
+	Resource     stringList
+	NotResource  stringList
+	Condition    map[string]map[string]stringList
+}
+
+// stringList decodes a JSON string or list of strings; booleans and
+// numbers (as condition values may be written) become their text.
+type stringList []string
+
+func (l *stringList) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	items, isList := v.([]any)
+	if !isList {
+		items = []any{v}
+	}
+	out := make(stringList, 0, len(items))
+	for _, it := range items {
+		switch x := it.(type) {
+		case string:
+			out = append(out, x)
+		case bool:
+			out = append(out, strconv.FormatBool(x))
+		case float64:
+			out = append(out, strconv.FormatFloat(x, 'f', -1, 64))
+		default:
+			return fmt.Errorf("want a string or a list of strings")
+		}
+	}
+	*l = out
+	return nil
+}
+
+// Parse reads and validates the policy of bucket. A document S3 would
+// refuse returns an *Error.
+func Parse(doc []byte, bucket string) (*Policy, error) {
+	if len(doc) > MaxSize {
+		return nil, malformed("Policies must be at most %d bytes.", MaxSize)
+	}
+	trimmed := bytes.TrimSpace(doc)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, malformed("Policies must be valid JSON and the first byte must be '{'")
+	}
+	var d document
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&d); err != nil {
+		return nil, malformed("This policy is not valid JSON or has an unknown top-level field: %v", err)
+	}
+	if dec.More() {
+		return nil, malformed("Policies must be one JSON object")
+	}
+	switch d.Version {
+	case "2012-10-17", "2008-10-17":
+	case "":
+		return nil, malformed("Missing required field Version")
+	default:
+		return nil, malformed("The policy must contain a valid version string")
+	}
+	var stmts []statementDoc
+	switch {
+	case len(d.Statement) == 0 || string(d.Statement) == "null":
+		return nil, malformed("Missing required field Statement")
+	case d.Statement[0] == '[':
+		err := strictUnmarshal(d.Statement, &stmts)
+		if err != nil {
+			return nil, malformed("Statement: %v", err)
+		}
+	default:
+		var one statementDoc
+		if err := strictUnmarshal(d.Statement, &one); err != nil {
+			return nil, malformed("Statement: %v", err)
+		}
+		stmts = []statementDoc{one}
+	}
+	if len(stmts) == 0 {
+		return nil, malformed("Missing required field Statement")
+	}
+	p := &Policy{Version: d.Version, ID: d.ID}
+	for i := range stmts {
+		s, err := parseStatement(&stmts[i], bucket)
+		if err != nil {
+			return nil, err
+		}
+		p.Statements = append(p.Statements, s)
+	}
+	return p, nil
+}
+
+func strictUnmarshal(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+func parseStatement(d *statementDoc, bucket string) (Statement, error) {
+	s := Statement{Sid: d.Sid, Effect: Effect(d.Effect)}
+	if s.Effect != Allow && s.Effect != Deny {
+		return s, malformed("Invalid effect: %s", d.Effect)
+	}
+	if len(d.NotPrincipal) > 0 {
+		return s, &Error{Code: "NotImplemented", Message: "Hoard does not support NotPrincipal in bucket policies."}
+	}
+	if len(d.Principal) == 0 {
+		return s, malformed("Missing required field Principal")
+	}
+	anyone, err := parsePrincipal(d.Principal)
+	if err != nil {
+		return s, err
+	}
+	s.Anyone = anyone
+	switch {
+	case len(d.Action) > 0 && len(d.NotAction) > 0, len(d.Action) == 0 && len(d.NotAction) == 0:
+		return s, malformed("A statement must have exactly one of Action and NotAction")
+	}
+	s.Actions, s.NotActions = d.Action, d.NotAction
+	for _, a := range append(s.Actions[:len(s.Actions):len(s.Actions)], s.NotActions...) {
+		if !validAction(a) {
+			return s, malformed("Policy has invalid action: %s", a)
+		}
+	}
+	switch {
+	case len(d.Resource) > 0 && len(d.NotResource) > 0, len(d.Resource) == 0 && len(d.NotResource) == 0:
+		return s, malformed("A statement must have exactly one of Resource and NotResource")
+	}
+	s.Resources, s.NotResources = d.Resource, d.NotResource
+	for _, r := range append(s.Resources[:len(s.Resources):len(s.Resources)], s.NotResources...) {
+		if !inBucket(r, bucket) {
+			return s, malformed("Policy has invalid resource: %s (a bucket policy may only name arn:aws:s3:::%s and objects in it)", r, bucket)
+		}
+	}
+	for op, keys := range d.Condition {
+		for key, values := range keys {
+			c, err := parseCondition(op, key, values)
+			if err != nil {
+				return s, err
+			}
+			s.Conditions = append(s.Conditions, c)
+		}
+	}
+	return s, nil
+}
+
+// parsePrincipal reports whether a Principal names everyone.
+func parsePrincipal(raw json.RawMessage) (bool, error) {
+	var star string
+	if err := json.Unmarshal(raw, &star); err == nil {
+		if star != "*" {
+			return false, malformed("Invalid principal in policy: %s", star)
+		}
+		return true, nil
+	}
+	var m map[string]stringList
+	if err := json.Unmarshal(raw, &m); err != nil || len(m) == 0 {
+		return false, malformed("Invalid principal in policy")
+	}
+	anyone := false
+	for kind, ids := range m {
+		switch kind {
+		case "AWS", "CanonicalUser", "Service", "Federated":
+		default:
+			return false, malformed("Invalid principal in policy: %s", kind)
+		}
+		for _, id := range ids {
+			if id == "" {
+				return false, malformed("Invalid principal in policy")
+			}
+			if id == "*" && kind == "AWS" {
+				anyone = true
+			}
+		}
+	}
+	return anyone, nil
+}
+
+// validAction accepts "*" and "s3:NAME" patterns.
+func validAction(a string) bool {
+	if a == "*" {
+		return true
+	}
+	name, ok := strings.CutPrefix(strings.ToLower(a), "s3:")
+	if !ok || name == "" {
+		return false
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '*' || c == '?') {
+			return false
+		}
+	}
+	return true
+}
+
+// inBucket accepts resource patterns that can only match bucket or
+// objects in it.
+func inBucket(r, bucket string) bool {
+	const prefix = "arn:aws:s3:::"
+	rest, ok := strings.CutPrefix(r, prefix)
+	if !ok {
+		return false
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return name == bucket
+}
+
+// Request is what Allowed decides on: an anonymous request's action, the
+// ARN of its resource and its condition keys.
+type Request struct {
+	// Action is the S3 action, e.g. "s3:GetObject".
+	Action string
+	// Bucket and Key name the resource; Key is empty for bucket actions.
+	Bucket, Key string
+	// Context holds the condition keys' values ("aws:SourceIp",
+	// "s3:prefix", ...); a key absent here is missing from the request.
+	Context map[string]string
+}
+
+// Resource returns the request's ARN.
+func (r Request) Resource() string {
+	if r.Key == "" {
+		return "arn:aws:s3:::" + r.Bucket
+	}
+	return "arn:aws:s3:::" + r.Bucket + "/" + r.Key
+}
+
+// Allowed reports whether p lets an anonymous caller make req: no
+// matching Deny and at least one matching Allow.
+func (p *Policy) Allowed(req Request) bool {
+	allowed := false
+	for i := range p.Statements {
+		s := &p.Statements[i]
+		if !s.matches(req) {
+			continue
+		}
+		if s.Effect == Deny {
+			return false
+		}
+		allowed = true
+	}
+	return allowed
+}
+
+func (s *Statement) matches(req Request) bool {
+	if !s.Anyone {
+		return false
+	}
+	if s.Actions != nil && !anyMatch(s.Actions, req.Action, true) || s.NotActions != nil && anyMatch(s.NotActions, req.Action, true) {
+		return false
+	}
+	res := req.Resource()
+	if s.Resources != nil && !anyMatch(s.Resources, res, false) || s.NotResources != nil && anyMatch(s.NotResources, res, false) {
+		return false
+	}
+	for _, c := range s.Conditions {
+		if !c.holds(req.Context) {
+			return false
+		}
+	}
+	return true
+}
+
+// IsPublic reports whether p allows anyone something without limiting
+// them to given source addresses (GetBucketPolicyStatus).
+func (p *Policy) IsPublic() bool {
+	for _, s := range p.Statements {
+		if s.Effect != Allow || !s.Anyone {
+			continue
+		}
+		limited := false
+		for _, c := range s.Conditions {
+			if c.Key == "aws:sourceip" && c.Op == "IpAddress" {
+				limited = true
+			}
+		}
+		if !limited {
+			return true
+		}
+	}
+	return false
+}
+
+func anyMatch(patterns []string, s string, fold bool) bool {
+	for _, p := range patterns {
+		if fold {
+			if Match(strings.ToLower(p), strings.ToLower(s)) {
+				return true
+			}
+		} else if Match(p, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// Match reports whether s matches pattern, where "*" stands for any run of
+// characters and "?" for any one character.
+func Match(patternText, text string) bool {
+	// Iterative wildcard matching over characters, backtracking to the
+	// last star.
+	pattern, s := []rune(patternText), []rune(text)
+	p, i := 0, 0
+	star, mark := -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+			p++
+			i++
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, i
+			p++
+		case star >= 0:
+			p = star + 1
+			mark++
+			i = mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}
