@@ -130,7 +130,7 @@ func TestBucketPolicy(t *testing.T) {
 			resp, body = anon(http.MethodPost, "", map[string]string{"delete": ""}, hdr("Content-MD5", md5B64(del)), del)
 			wantStatus(t, "anonymous DeleteObjects", resp, body, http.StatusOK)
 			var res struct {
-				Deleted []struct{ Key string } `xml:"Deleted"`
+				Deleted []struct{ Key string }       `xml:"Deleted"`
 				Errors  []struct{ Key, Code string } `xml:"Error"`
 			}
 			if err := xml.Unmarshal(body, &res); err != nil {
