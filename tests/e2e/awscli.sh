@@ -7,7 +7,7 @@
 # $HOARD_BINARY), starts `hoard server` on a free loopback port with a
 # temporary data folder, waits for /hoard/health/ready, then drives it with
 # `aws s3` (mb, ls, cp, sync, rm, rb) and `aws s3api` (multipart upload,
-# object tagging and bucket CORS), checking every answer. Exits non-zero on the first
+# object tagging, bucket CORS and bucket policy), checking every answer. Exits non-zero on the first
 # failure; everything it started or created is removed on exit.
 set -euo pipefail
 
@@ -127,6 +127,21 @@ expect_contains "a browser preflight from another origin is refused" "$(prefligh
 s3api delete-bucket-cors --bucket "$bucket"
 s3api get-bucket-cors --bucket "$bucket" >"$work/cors.out" 2>&1 && fail "get-bucket-cors after delete-bucket-cors succeeded"
 expect_contains "get-bucket-cors after delete-bucket-cors" "$(cat "$work/cors.out")" "NoSuchCORSConfiguration"
+
+# --- aws s3api: bucket policy ------------------------------------------------
+anon_status() { curl -s -o /dev/null -w '%{http_code}' "$endpoint/$bucket/$1"; }
+expect_eq "anonymous GET before a policy" "$(anon_status mp/object.bin)" "403"
+cat >"$work/policy.json" <<JSON
+{"Version": "2012-10-17", "Statement": [{"Sid": "PublicRead", "Effect": "Allow", "Principal": "*",
+  "Action": "s3:GetObject", "Resource": "arn:aws:s3:::$bucket/mp/*"}]}
+JSON
+s3api put-bucket-policy --bucket "$bucket" --policy "file://$work/policy.json"
+expect_eq "get-bucket-policy" "$(s3api get-bucket-policy --bucket "$bucket" --query Policy --output text)" "$(cat "$work/policy.json")"
+expect_eq "get-bucket-policy-status" "$(s3api get-bucket-policy-status --bucket "$bucket" --query PolicyStatus.IsPublic --output text)" "True"
+expect_eq "anonymous GET the policy allows" "$(anon_status mp/object.bin)" "200"
+expect_eq "anonymous GET outside the policy" "$(anon_status big.bin)" "403"
+s3api delete-bucket-policy --bucket "$bucket"
+expect_eq "anonymous GET after delete-bucket-policy" "$(anon_status mp/object.bin)" "403"
 
 # --- clean up and stop ------------------------------------------------------
 s3 rb --force "s3://$bucket" >/dev/null

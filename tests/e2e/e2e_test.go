@@ -53,7 +53,8 @@ func runScript(t *testing.T, script string, timeout time.Duration) {
 }
 
 // TestAWSCLI runs awscli.sh: aws s3 mb/ls/cp/sync/rm/rb and aws s3api
-// multipart, tagging and bucket CORS (with curl preflights) against the
+// multipart, tagging, bucket CORS (with curl preflights) and bucket policy
+// (with anonymous curl requests) against the
 // hoard binary.
 func TestAWSCLI(t *testing.T) {
 	requireTools(t, "aws", "python3", "curl")
