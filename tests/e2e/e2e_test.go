@@ -54,8 +54,7 @@ func runScript(t *testing.T, script string, timeout time.Duration) {
 
 // TestAWSCLI runs awscli.sh: aws s3 mb/ls/cp/sync/rm/rb and aws s3api
 // multipart, tagging, bucket CORS (with curl preflights) and bucket policy
-// (with anonymous curl requests) against the
-// hoard binary.
+// (with anonymous curl requests) against the hoard binary.
 func TestAWSCLI(t *testing.T) {
 	requireTools(t, "aws", "python3", "curl")
 	runScript(t, "awscli.sh", 5*time.Minute)
