@@ -92,7 +92,7 @@ func (req *request) bucketCORS() (*cors.Config, error) {
 	if !ok {
 		return nil, nil
 	}
-	return cors.Parse(doc)
+	return req.h.corsRules.get(req.route.Bucket, doc)
 }
 
 // preflight answers a browser's CORS preflight (OPTIONS) request. It needs

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hoardstore/hoard/internal/cors"
+	"github.com/hoardstore/hoard/internal/policy"
 	"github.com/hoardstore/hoard/internal/sigv4"
 	"github.com/hoardstore/hoard/internal/storage"
 )
@@ -47,6 +49,9 @@ type Handler struct {
 	idBase   uint64
 	idSeq    atomic.Uint64
 	ops      map[Op]func(*request) error
+	// corsRules and policies keep parsed bucket configurations.
+	corsRules *configCache[*cors.Config]
+	policies  *configCache[*policy.Policy]
 }
 
 // New returns a Handler for cfg.
@@ -74,6 +79,8 @@ func New(cfg Config) *Handler {
 		idBase: binary.BigEndian.Uint64(seed[:]) &^ 0xFFFFFFFF,
 	}
 	h.ops = h.operations()
+	h.corsRules = newConfigCache(func(_ string, doc []byte) (*cors.Config, error) { return cors.Parse(doc) })
+	h.policies = newConfigCache(func(bucket string, doc []byte) (*policy.Policy, error) { return policy.Parse(doc, bucket) })
 	return h
 }
 

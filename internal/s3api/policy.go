@@ -87,7 +87,7 @@ func (req *request) bucketPolicy() (*policy.Policy, error) {
 	if !ok {
 		return nil, nil
 	}
-	return policy.Parse(doc, req.route.Bucket)
+	return req.h.policies.get(req.route.Bucket, doc)
 }
 
 // anonymousActions maps the operations a bucket policy can open to
@@ -166,6 +166,14 @@ func (req *request) authorizeAnonymous() error {
 	// DeleteObjects is decided per key, as it runs.
 	if req.route.Op != OpDeleteObjects && !access.allows(req.route.Bucket, req.route.Key, action) {
 		return newError("AccessDenied")
+	}
+	if req.route.Op == OpGetObject || req.route.Op == OpHeadObject {
+		q := req.r.URL.Query()
+		for _, o := range responseOverrides {
+			if q.Has(o.param) {
+				return newError("InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.")
+			}
+		}
 	}
 	req.anonymous = access
 	return nil

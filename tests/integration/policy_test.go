@@ -94,6 +94,8 @@ func TestBucketPolicy(t *testing.T) {
 				{"upload elsewhere", http.MethodPut, "public/new.txt", nil, []byte("nope"), http.StatusForbidden},
 				{"delete public", http.MethodDelete, "public/a.txt", nil, nil, http.StatusForbidden},
 				{"tagging", http.MethodGet, "public/a.txt", map[string]string{"tagging": ""}, nil, http.StatusForbidden},
+				{"response header override", http.MethodGet, "public/a.txt", map[string]string{"response-content-type": "text/html"}, nil, http.StatusBadRequest},
+				{"response header override on a private key", http.MethodGet, "private/b.txt", map[string]string{"response-content-type": "text/html"}, nil, http.StatusForbidden},
 				{"bucket policy", http.MethodGet, "", map[string]string{"policy": ""}, nil, http.StatusForbidden},
 				{"bucket CORS", http.MethodPut, "", map[string]string{"cors": ""}, []byte("<CORSConfiguration/>"), http.StatusForbidden},
 				{"delete the bucket", http.MethodDelete, "", nil, nil, http.StatusForbidden},
@@ -102,6 +104,10 @@ func TestBucketPolicy(t *testing.T) {
 				resp, body := anon(tt.method, tt.key, tt.query, nil, tt.body)
 				if tt.status == http.StatusForbidden && tt.method != http.MethodHead {
 					wantError(t, tt.name, resp, body, tt.status, "AccessDenied")
+					continue
+				}
+				if tt.status == http.StatusBadRequest {
+					wantError(t, tt.name, resp, body, tt.status, "InvalidRequest")
 					continue
 				}
 				wantStatus(t, tt.name, resp, body, tt.status)
