@@ -49,7 +49,10 @@ var operators = map[string]bool{
 
 func parseCondition(op, key string, values stringList) (Condition, error) {
 	c := Condition{Op: op, Key: strings.ToLower(key), Values: values}
-	if base, ok := strings.CutSuffix(op, "IfExists"); ok && op != "Null" {
+	if base, ok := strings.CutSuffix(op, "IfExists"); ok {
+		if base == "Null" {
+			return c, malformed("Null cannot be combined with IfExists")
+		}
 		c.Op, c.IfExists = base, true
 	}
 	if _, ok := operators[c.Op]; !ok {
@@ -87,16 +90,37 @@ func parseCondition(op, key string, values stringList) (Condition, error) {
 	return c, nil
 }
 
+// parseNet reads an address or CIDR block; IPv4-mapped IPv6 blocks
+// become the IPv4 blocks they are, as request addresses are unmapped.
 func parseNet(v string) (netip.Prefix, error) {
+	var p netip.Prefix
 	if strings.Contains(v, "/") {
-		p, err := netip.ParsePrefix(v)
-		return p.Masked(), err
+		var err error
+		if p, err = netip.ParsePrefix(v); err != nil {
+			return p, err
+		}
+	} else {
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return p, err
+		}
+		p = netip.PrefixFrom(a.WithZone(""), a.BitLen())
 	}
-	a, err := netip.ParseAddr(v)
-	if err != nil {
-		return netip.Prefix{}, err
+	if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
 	}
-	return netip.PrefixFrom(a, a.BitLen()), nil
+	return p.Masked(), nil
+}
+
+// narrow reports whether every block of an address condition is at most
+// a /8 (IPv4) or a /32 (IPv6).
+func (c *Condition) narrow() bool {
+	for _, p := range c.prefixes {
+		if p.Addr().Is4() && p.Bits() < 8 || !p.Addr().Is4() && p.Bits() < 32 {
+			return false
+		}
+	}
+	return true
 }
 
 // holds evaluates the condition against a request's context.
@@ -134,7 +158,7 @@ func (c *Condition) holds(ctx map[string]string) bool {
 		if err != nil {
 			return false
 		}
-		addr = addr.Unmap()
+		addr = addr.Unmap().WithZone("")
 		in := false
 		for _, p := range c.prefixes {
 			if p.Contains(addr) {

@@ -124,14 +124,12 @@ func Parse(doc []byte, bucket string) (*Policy, error) {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, malformed("Policies must be valid JSON and the first byte must be '{'")
 	}
-	var d document
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&d); err != nil {
-		return nil, malformed("This policy is not valid JSON or has an unknown top-level field: %v", err)
+	if err := checkStructure(trimmed); err != nil {
+		return nil, malformed("This policy is not a valid policy document: %v", err)
 	}
-	if dec.More() {
-		return nil, malformed("Policies must be one JSON object")
+	var d document
+	if err := strictUnmarshal(trimmed, &d); err != nil {
+		return nil, malformed("This policy is not a valid policy document: %v", err)
 	}
 	switch d.Version {
 	case "2012-10-17", "2008-10-17":
@@ -160,7 +158,14 @@ func Parse(doc []byte, bucket string) (*Policy, error) {
 		return nil, malformed("Missing required field Statement")
 	}
 	p := &Policy{Version: d.Version, ID: d.ID}
+	sids := map[string]bool{}
 	for i := range stmts {
+		if sid := stmts[i].Sid; sid != "" {
+			if sids[sid] {
+				return nil, malformed("Statement IDs (Sid) in a policy must be unique: %s", sid)
+			}
+			sids[sid] = true
+		}
 		s, err := parseStatement(&stmts[i], bucket)
 		if err != nil {
 			return nil, err
@@ -192,9 +197,11 @@ func parseStatement(d *statementDoc, bucket string) (Statement, error) {
 		return s, err
 	}
 	s.Anyone = anyone
-	switch {
-	case len(d.Action) > 0 && len(d.NotAction) > 0, len(d.Action) == 0 && len(d.NotAction) == 0:
+	if (d.Action == nil) == (d.NotAction == nil) {
 		return s, malformed("A statement must have exactly one of Action and NotAction")
+	}
+	if len(d.Action)+len(d.NotAction) == 0 {
+		return s, malformed("Action and NotAction must name at least one action")
 	}
 	s.Actions, s.NotActions = d.Action, d.NotAction
 	for _, a := range append(s.Actions[:len(s.Actions):len(s.Actions)], s.NotActions...) {
@@ -202,9 +209,11 @@ func parseStatement(d *statementDoc, bucket string) (Statement, error) {
 			return s, malformed("Policy has invalid action: %s", a)
 		}
 	}
-	switch {
-	case len(d.Resource) > 0 && len(d.NotResource) > 0, len(d.Resource) == 0 && len(d.NotResource) == 0:
+	if (d.Resource == nil) == (d.NotResource == nil) {
 		return s, malformed("A statement must have exactly one of Resource and NotResource")
+	}
+	if len(d.Resource)+len(d.NotResource) == 0 {
+		return s, malformed("Resource and NotResource must name at least one resource")
 	}
 	s.Resources, s.NotResources = d.Resource, d.NotResource
 	for _, r := range append(s.Resources[:len(s.Resources):len(s.Resources)], s.NotResources...) {
@@ -239,6 +248,9 @@ func parsePrincipal(raw json.RawMessage) (bool, error) {
 	}
 	anyone := false
 	for kind, ids := range m {
+		if len(ids) == 0 {
+			return false, malformed("Invalid principal in policy: %s names nobody", kind)
+		}
 		switch kind {
 		case "AWS", "CanonicalUser", "Service", "Federated":
 		default:
@@ -326,11 +338,12 @@ func (s *Statement) matches(req Request) bool {
 	if !s.Anyone {
 		return false
 	}
-	if s.Actions != nil && !anyMatch(s.Actions, req.Action, true) || s.NotActions != nil && anyMatch(s.NotActions, req.Action, true) {
+	// Parse guarantees exactly one of each pair is non-empty.
+	if len(s.Actions) > 0 && !anyMatch(s.Actions, req.Action, true) || len(s.NotActions) > 0 && anyMatch(s.NotActions, req.Action, true) {
 		return false
 	}
 	res := req.Resource()
-	if s.Resources != nil && !anyMatch(s.Resources, res, false) || s.NotResources != nil && anyMatch(s.NotResources, res, false) {
+	if len(s.Resources) > 0 && !anyMatch(s.Resources, res, false) || len(s.NotResources) > 0 && anyMatch(s.NotResources, res, false) {
 		return false
 	}
 	for _, c := range s.Conditions {
@@ -342,7 +355,8 @@ func (s *Statement) matches(req Request) bool {
 }
 
 // IsPublic reports whether p allows anyone something without limiting
-// them to given source addresses (GetBucketPolicyStatus).
+// them to given source addresses (GetBucketPolicyStatus); address ranges
+// wider than /8 (IPv4) or /32 (IPv6) do not count as a limit.
 func (p *Policy) IsPublic() bool {
 	for _, s := range p.Statements {
 		if s.Effect != Allow || !s.Anyone {
@@ -350,7 +364,7 @@ func (p *Policy) IsPublic() bool {
 		}
 		limited := false
 		for _, c := range s.Conditions {
-			if c.Key == "aws:sourceip" && c.Op == "IpAddress" {
+			if c.Key == "aws:sourceip" && c.Op == "IpAddress" && !c.IfExists && c.narrow() {
 				limited = true
 			}
 		}

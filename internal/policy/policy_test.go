@@ -46,6 +46,17 @@ func TestParse(t *testing.T) {
 		{"unsupported operator", stmt(read + `, "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}`), "NotImplemented"},
 		{"bad CIDR", stmt(read + `, "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/99"}}`), "MalformedPolicy"},
 		{"bad bool", stmt(read + `, "Condition": {"Bool": {"aws:SecureTransport": "yes"}}`), "MalformedPolicy"},
+		{"empty action list", stmt(`"Effect": "Deny", "Principal": "*", "Action": [], "NotAction": "s3:PutObject", "Resource": "arn:aws:s3:::pics/*"`), "MalformedPolicy"},
+		{"empty resource list", stmt(`"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [], "NotResource": "arn:aws:s3:::pics/x"`), "MalformedPolicy"},
+		{"only an empty action list", stmt(`"Effect": "Allow", "Principal": "*", "Action": [], "Resource": "arn:aws:s3:::pics/*"`), "MalformedPolicy"},
+		{"key in another case", stmt(`"effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::pics/*"`), "MalformedPolicy"},
+		{"top-level key in another case", `{"version": "2012-10-17", "Statement": [{` + read + `}]}`, "MalformedPolicy"},
+		{"duplicate key", stmt(`"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::pics/*", "Effect": "Allow"`), "MalformedPolicy"},
+		{"duplicate key in a condition", stmt(read + `, "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8", "aws:SourceIp": "0.0.0.0/0"}}`), "MalformedPolicy"},
+		{"trailing brace", stmt(read) + `}`, "MalformedPolicy"},
+		{"duplicate sid", `{"Version": "2012-10-17", "Statement": [{"Sid": "a", ` + read + `}, {"Sid": "a", ` + read + `}]}`, "MalformedPolicy"},
+		{"principal naming nobody", stmt(`"Effect": "Allow", "Principal": {"AWS": []}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::pics/*"`), "MalformedPolicy"},
+		{"null if exists", stmt(read + `, "Condition": {"NullIfExists": {"s3:prefix": "true"}}`), "MalformedPolicy"},
 		{"too large", stmt(read + `, "Sid": "` + strings.Repeat("s", MaxSize) + `"`), "MalformedPolicy"},
 	}
 	for _, tt := range tests {
@@ -158,6 +169,10 @@ func TestConditions(t *testing.T) {
 		{`{"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}`, map[string]string{"aws:SourceIp": "127.0.0.1"}, true},
 		{`{"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}`, map[string]string{"aws:SourceIp": "10.1.2.3"}, false},
 		{`{"IpAddress": {"aws:SourceIp": "2001:db8::/32"}}`, map[string]string{"aws:SourceIp": "2001:db8::1"}, true},
+		{`{"IpAddress": {"aws:SourceIp": "::ffff:1.2.3.0/120"}}`, map[string]string{"aws:SourceIp": "1.2.3.4"}, true},
+		{`{"NotIpAddress": {"aws:SourceIp": "::ffff:1.2.3.0/120"}}`, map[string]string{"aws:SourceIp": "1.2.3.4"}, false},
+		{`{"IpAddress": {"aws:SourceIp": "1.2.3.4"}}`, map[string]string{"aws:SourceIp": "::ffff:1.2.3.4"}, true},
+		{`{"IpAddress": {"aws:SourceIp": "fe80::/10"}}`, map[string]string{"aws:SourceIp": "fe80::1%eth0"}, true},
 		{`{"Null": {"s3:prefix": "true"}}`, nil, true},
 		{`{"Null": {"s3:prefix": "true"}}`, map[string]string{"s3:prefix": ""}, false},
 		{`{"Null": {"s3:prefix": "false"}}`, map[string]string{"s3:prefix": ""}, true},
@@ -182,6 +197,8 @@ func TestIsPublic(t *testing.T) {
 	}{
 		{`{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}`, true},
 		{`{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}`, false},
+		{`{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}}`, true},
+		{`{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "::/0"]}}}`, true},
 		{`{"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}`, false},
 		{`{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}`, false},
 	}

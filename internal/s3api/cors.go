@@ -107,8 +107,10 @@ func (req *request) preflight() error {
 	if method == "" {
 		return newError("BadRequest", "Invalid Access-Control-Request-Method: null")
 	}
+	// A missing bucket reads as one without CORS: unauthenticated callers
+	// learn nothing about which buckets exist.
 	conf, err := req.bucketCORS()
-	if err != nil {
+	if err != nil && !errors.Is(err, storage.ErrBucketNotFound) {
 		return err
 	}
 	if conf == nil {

@@ -180,7 +180,7 @@ func (h *Handler) serve(req *request) error {
 		}
 		return newError("NotImplemented", "Hoard does not implement "+what+" requests.")
 	}
-	return fn(req)
+	return req.hideMissing(fn(req))
 }
 
 func (h *Handler) logRequest(req *request, start time.Time) {

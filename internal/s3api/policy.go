@@ -120,9 +120,12 @@ var anonymousActions = map[Op]string{
 // versionedActions are the actions a request naming a versionId needs
 // instead.
 var versionedActions = map[string]string{
-	"s3:GetObject":        "s3:GetObjectVersion",
-	"s3:GetObjectTagging": "s3:GetObjectVersionTagging",
-	"s3:DeleteObject":     "s3:DeleteObjectVersion",
+	"s3:GetObject":           "s3:GetObjectVersion",
+	"s3:GetObjectTagging":    "s3:GetObjectVersionTagging",
+	"s3:PutObjectTagging":    "s3:PutObjectVersionTagging",
+	"s3:DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
+	"s3:GetObjectAttributes": "s3:GetObjectVersionAttributes",
+	"s3:DeleteObject":        "s3:DeleteObjectVersion",
 }
 
 // anonymousAction returns the action an anonymous request needs, "" when
@@ -167,6 +170,11 @@ func (req *request) authorizeAnonymous() error {
 	if req.route.Op != OpDeleteObjects && !access.allows(req.route.Bucket, req.route.Key, action) {
 		return newError("AccessDenied")
 	}
+	// Tags set with an upload need the tagging permission too.
+	if (req.route.Op == OpPutObject || req.route.Op == OpCreateMultipartUpload) && req.r.Header.Get("X-Amz-Tagging") != "" &&
+		!access.allows(req.route.Bucket, req.route.Key, "s3:PutObjectTagging") {
+		return newError("AccessDenied")
+	}
 	if req.route.Op == OpGetObject || req.route.Op == OpHeadObject {
 		q := req.r.URL.Query()
 		for _, o := range responseOverrides {
@@ -177,6 +185,22 @@ func (req *request) authorizeAnonymous() error {
 	}
 	req.anonymous = access
 	return nil
+}
+
+// hideMissing turns "no such key" into AccessDenied for an anonymous
+// caller who may not list the bucket, as S3 does, so that the existence
+// of keys is not revealed to those who may only read some of them.
+func (req *request) hideMissing(err error) error {
+	if req.anonymous == nil || err == nil {
+		return err
+	}
+	if code := toAPIError(err).Code; code != "NoSuchKey" && code != "NoSuchVersion" {
+		return err
+	}
+	if req.anonymous.allows(req.route.Bucket, "", "s3:ListBucket") {
+		return err
+	}
+	return newError("AccessDenied")
 }
 
 // conditionContext returns the condition keys of the request.

@@ -136,7 +136,7 @@ func TestBucketCors(t *testing.T) {
 				}
 			}
 			resp, body := e.preflight(t, e.bucketName(t), "k", appOrigin, "GET", "")
-			wantError(t, "preflight to a missing bucket", resp, body, http.StatusNotFound, "NoSuchBucket")
+			wantError(t, "preflight to a missing bucket", resp, body, http.StatusForbidden, "AccessForbidden")
 		})
 
 		t.Run("actual requests", func(t *testing.T) {

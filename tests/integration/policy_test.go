@@ -83,6 +83,7 @@ func TestBucketPolicy(t *testing.T) {
 				status            int
 			}{
 				{"read public", http.MethodGet, "public/a.txt", nil, nil, http.StatusOK},
+				{"read a missing key without list permission", http.MethodGet, "public/missing.txt", nil, nil, http.StatusForbidden},
 				{"head public", http.MethodHead, "public/a.txt", nil, nil, http.StatusOK},
 				{"read private", http.MethodGet, "private/b.txt", nil, nil, http.StatusForbidden},
 				{"explicit deny", http.MethodGet, "public/secret.txt", nil, nil, http.StatusForbidden},
@@ -112,7 +113,9 @@ func TestBucketPolicy(t *testing.T) {
 				}
 				wantStatus(t, tt.name, resp, body, tt.status)
 			}
-			resp, body := anon(http.MethodGet, "public/a.txt", nil, nil, nil)
+			resp, body := anon(http.MethodPut, "inbox/tagged.txt", nil, hdr("X-Amz-Tagging", "a=b"), []byte("x"))
+			wantError(t, "anonymous upload with tags, without s3:PutObjectTagging", resp, body, http.StatusForbidden, "AccessDenied")
+			resp, body = anon(http.MethodGet, "public/a.txt", nil, nil, nil)
 			if string(body) != "body of public/a.txt" {
 				t.Errorf("anonymous read: body %q", body)
 			}
@@ -221,6 +224,9 @@ func TestBucketPolicyAllActions(t *testing.T) {
 		}
 		resp, body := e.fetch(t, http.MethodGet, e.objectURL(bucket, "k", nil).String(), nil, nil)
 		wantStatus(t, "anonymous GET", resp, body, http.StatusOK)
+		// With s3:ListBucket allowed, a missing key may be reported as missing.
+		resp, body = e.fetch(t, http.MethodGet, e.objectURL(bucket, "missing", nil).String(), nil, nil)
+		wantError(t, "anonymous GET of a missing key with list permission", resp, body, http.StatusNotFound, "NoSuchKey")
 		_, err = e.s3.GetBucketPolicy(ctx(t), &s3.GetBucketPolicyInput{Bucket: &bucket})
 		must(t, "GetBucketPolicy after the anonymous attempts", err)
 	})
