@@ -229,6 +229,44 @@ def check_errors(s3, bucket, endpoint, region):
     check("unknown access key", error_of(wrong.list_buckets), ("InvalidAccessKeyId", 403))
 
 
+def check_bucket_access(s3, bucket, endpoint):
+    """Bucket CORS and bucket policy, and what they let browsers and
+    anonymous callers do."""
+    rules = [{"ID": "app", "AllowedOrigins": ["https://app.example.com"], "AllowedMethods": ["GET", "PUT"],
+              "AllowedHeaders": ["*"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 300}]
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})
+    check("get_bucket_cors", s3.get_bucket_cors(Bucket=bucket)["CORSRules"], rules)
+    preflight = urllib.request.Request("%s/%s/copy/src" % (endpoint, bucket), method="OPTIONS", headers={
+        "Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT"})
+    with urllib.request.urlopen(preflight, timeout=10) as r:
+        check("a preflight the rule allows", (r.status, r.headers["Access-Control-Allow-Origin"]),
+              (200, "https://app.example.com"))
+    s3.delete_bucket_cors(Bucket=bucket)
+    check("get_bucket_cors after delete_bucket_cors",
+          error_of(s3.get_bucket_cors, Bucket=bucket), ("NoSuchCORSConfiguration", 404))
+
+    url = "%s/%s/copy/src" % (endpoint, bucket)
+    try:
+        urllib.request.urlopen(url, timeout=10)
+        fail("anonymous GET without a policy succeeded")
+    except urllib.error.HTTPError as e:
+        check("anonymous GET without a policy", e.code, 403)
+    policy = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", '
+              '"Action": "s3:GetObject", "Resource": "arn:aws:s3:::%s/copy/*"}]}' % bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy)
+    check("get_bucket_policy", s3.get_bucket_policy(Bucket=bucket)["Policy"], policy)
+    check("get_bucket_policy_status",
+          s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]["IsPublic"], True)
+    with urllib.request.urlopen(url, timeout=10) as r:
+        check("anonymous GET the policy allows", (r.status, r.read()), (200, b"source"))
+    check("put_bucket_policy naming another bucket",
+          error_of(s3.put_bucket_policy, Bucket=bucket, Policy=policy.replace(bucket, bucket + "-other")),
+          ("MalformedPolicy", 400))
+    s3.delete_bucket_policy(Bucket=bucket)
+    check("get_bucket_policy after delete_bucket_policy",
+          error_of(s3.get_bucket_policy, Bucket=bucket), ("NoSuchBucketPolicy", 404))
+
+
 def client_config():
     return Config(signature_version="s3v4", s3={"addressing_style": "path"},
                   retries={"max_attempts": 1, "mode": "standard"},
@@ -255,6 +293,7 @@ def main():
     check_listing(s3, res, bucket)
     check_copy_and_presign(s3, bucket)
     check_errors(s3, bucket, endpoint, region)
+    check_bucket_access(s3, bucket, endpoint)
 
     res.Bucket(bucket).objects.all().delete()
     s3.delete_bucket(Bucket=bucket)
