@@ -38,28 +38,46 @@ func (req *request) putBucketCors() error {
 
 // getBucketCors answers a bucket's CORS configuration (GetBucketCors).
 func (req *request) getBucketCors() error {
-	info, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket)
+	doc, ok, err := req.bucketConfig(storage.ConfigCORS)
 	if err != nil {
 		return err
 	}
-	doc, ok := info.Configs[storage.ConfigCORS]
 	if !ok {
 		return newError("NoSuchCORSConfiguration")
 	}
-	hdr := req.w.Header()
-	hdr.Set("Content-Type", "application/xml")
-	hdr.Set("Content-Length", strconv.Itoa(len(doc)))
-	req.w.WriteHeader(http.StatusOK)
-	_, _ = req.w.Write(doc)
+	req.writeDocument("application/xml", doc)
 	return nil
 }
 
 // deleteBucketCors removes a bucket's CORS configuration (DeleteBucketCors).
-func (req *request) deleteBucketCors() error {
-	if err := req.h.cfg.Layer.SetBucketConfig(req.r.Context(), req.route.Bucket, storage.ConfigCORS, nil); err != nil {
+func (req *request) deleteBucketCors() error { return req.deleteBucketConfig(storage.ConfigCORS) }
+
+// bucketConfig returns the configuration document name of the request's
+// bucket, and whether it has one.
+func (req *request) bucketConfig(name string) ([]byte, bool, error) {
+	info, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket)
+	if err != nil {
+		return nil, false, err
+	}
+	doc, ok := info.Configs[name]
+	return doc, ok, nil
+}
+
+// deleteBucketConfig removes a configuration document and answers 204.
+func (req *request) deleteBucketConfig(name string) error {
+	if err := req.h.cfg.Layer.SetBucketConfig(req.r.Context(), req.route.Bucket, name, nil); err != nil {
 		return err
 	}
 	return req.noContent()
+}
+
+// writeDocument answers 200 with doc as the body.
+func (req *request) writeDocument(contentType string, doc []byte) {
+	hdr := req.w.Header()
+	hdr.Set("Content-Type", contentType)
+	hdr.Set("Content-Length", strconv.Itoa(len(doc)))
+	req.w.WriteHeader(http.StatusOK)
+	_, _ = req.w.Write(doc)
 }
 
 // requireIntegrityHeader refuses a request that S3 only accepts with a
@@ -84,13 +102,9 @@ func corsError(err error) error {
 // bucketCORS returns the parsed CORS configuration of the request's bucket,
 // nil when it has none.
 func (req *request) bucketCORS() (*cors.Config, error) {
-	info, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket)
-	if err != nil {
+	doc, ok, err := req.bucketConfig(storage.ConfigCORS)
+	if err != nil || !ok {
 		return nil, err
-	}
-	doc, ok := info.Configs[storage.ConfigCORS]
-	if !ok {
-		return nil, nil
 	}
 	return req.h.corsRules.get(req.route.Bucket, doc)
 }

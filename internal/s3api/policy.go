@@ -4,7 +4,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"net"
-	"net/http"
 	"strconv"
 
 	"github.com/hoardstore/hoard/internal/policy"
@@ -33,29 +32,19 @@ func (req *request) putBucketPolicy() error {
 
 // getBucketPolicy answers a bucket's policy document (GetBucketPolicy).
 func (req *request) getBucketPolicy() error {
-	info, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket)
+	doc, ok, err := req.bucketConfig(storage.ConfigPolicy)
 	if err != nil {
 		return err
 	}
-	doc, ok := info.Configs[storage.ConfigPolicy]
 	if !ok {
 		return newError("NoSuchBucketPolicy")
 	}
-	hdr := req.w.Header()
-	hdr.Set("Content-Type", "application/json")
-	hdr.Set("Content-Length", strconv.Itoa(len(doc)))
-	req.w.WriteHeader(http.StatusOK)
-	_, _ = req.w.Write(doc)
+	req.writeDocument("application/json", doc)
 	return nil
 }
 
 // deleteBucketPolicy removes a bucket's policy (DeleteBucketPolicy).
-func (req *request) deleteBucketPolicy() error {
-	if err := req.h.cfg.Layer.SetBucketConfig(req.r.Context(), req.route.Bucket, storage.ConfigPolicy, nil); err != nil {
-		return err
-	}
-	return req.noContent()
-}
+func (req *request) deleteBucketPolicy() error { return req.deleteBucketConfig(storage.ConfigPolicy) }
 
 type policyStatusXML struct {
 	XMLName  xml.Name `xml:"PolicyStatus"`
@@ -79,13 +68,9 @@ func (req *request) getBucketPolicyStatus() error {
 // bucketPolicy returns the parsed policy of the request's bucket, nil when
 // it has none.
 func (req *request) bucketPolicy() (*policy.Policy, error) {
-	info, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket)
-	if err != nil {
+	doc, ok, err := req.bucketConfig(storage.ConfigPolicy)
+	if err != nil || !ok {
 		return nil, err
-	}
-	doc, ok := info.Configs[storage.ConfigPolicy]
-	if !ok {
-		return nil, nil
 	}
 	return req.h.policies.get(req.route.Bucket, doc)
 }
