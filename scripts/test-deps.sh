@@ -13,7 +13,7 @@ set -euo pipefail
 TOOLS=(
 	"aws awscli"       # tests/e2e/awscli.sh (aws s3, aws s3api)
 	"python3 python3"  # tests/e2e/awscli.sh picks a free port with it
-	"curl curl"        # tests/cli/cli.sh fetches share links, tests/e2e/awscli.sh sends preflights
+	"curl curl"        # share links (tests/cli), preflights and anonymous requests (tests/e2e, tests/compat)
 	"haproxy haproxy"   # tests/cluster: HAProxy in front of a 4-node cluster
 	"chromium chromium"    # tests/console: browser tests of the web console
 	"s3cmd s3cmd"       # tests/compat/s3cmd.sh

@@ -84,11 +84,12 @@ func TestRclone(t *testing.T) {
 	runScript(t, "rclone.sh")
 }
 
-// TestS3cmd runs s3cmd.sh: mb, put (multipart), ls, la, get, info, sync,
-// cp, mv, setacl, del, rb.
+// TestS3cmd runs s3cmd.sh: mb, put (multipart), ls, la, get, info,
+// setcors, delcors, setpolicy, delpolicy (with anonymous curl requests),
+// sync, cp, mv, setacl, del, rb.
 func TestS3cmd(t *testing.T) {
 	t.Parallel()
-	requireTools(t, "s3cmd")
+	requireTools(t, "s3cmd", "curl")
 	runScript(t, "s3cmd.sh")
 }
 

@@ -6,12 +6,13 @@
 # Starts `hoard server` (DRIVES = 1 or 4 folders) on a free loopback port
 # and drives it with s3cmd from a generated configuration (path style,
 # Signature V4): mb, put (single and multipart), ls, la, get, info, setcors,
-# delcors, sync both ways, cp, mv, setacl, del, rb, checking contents by MD5.
+# delcors, setpolicy, delpolicy, sync both ways, cp, mv, setacl, del, rb,
+# checking contents by MD5.
 # Exits non-zero on the first failure.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-need_tool s3cmd
+need_tool s3cmd curl
 compat_start_server
 
 # host_bucket without %(bucket)s makes s3cmd use path-style requests.
@@ -105,6 +106,19 @@ expect_contains "info of the bucket shows its CORS configuration" "$info" "<Allo
 expect_contains "info of the bucket shows who pays" "$info" "BucketOwner"
 s3 delcors "$url" >/dev/null
 expect_contains "delcors: info shows no CORS configuration" "$(s3 info "$url")" "CORS:      none"
+
+# --- setpolicy, delpolicy ----------------------------------------------------
+cat >"$work/policy.json" <<JSON
+{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+  "Action": "s3:GetObject", "Resource": "arn:aws:s3:::$bucket/dir/*"}]}
+JSON
+anon_status() { curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/$bucket/$1"; }
+expect_eq "anonymous GET before setpolicy" "$(anon_status dir/b.bin)" "403"
+s3 setpolicy "$work/policy.json" "$url" >/dev/null
+expect_contains "info of the bucket shows the policy" "$(s3 info "$url")" "arn:aws:s3:::$bucket/dir/*"
+expect_eq "anonymous GET the policy allows" "$(anon_status dir/b.bin)" "200"
+s3 delpolicy "$url" >/dev/null
+expect_eq "anonymous GET after delpolicy" "$(anon_status dir/b.bin)" "403"
 
 # --- sync both ways ---------------------------------------------------------
 src="$work/src"
