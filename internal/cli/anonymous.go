@@ -240,7 +240,7 @@ func (a *app) anonymousSetJSONCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			data, err := a.readConfigFile(args[1])
+			data, err := a.readDocumentFile(args[1])
 			if err != nil {
 				return err
 			}

@@ -6,17 +6,11 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/minio/minio-go/v7/pkg/cors"
 	"github.com/spf13/cobra"
 )
-
-// maxCORSFile bounds a configuration file read by `hoard cors set` (S3
-// itself refuses documents above 64 KB).
-const maxCORSFile = 1 << 20
 
 // corsRule is a CORS rule in the JSON shape of the aws CLI's
 // put-bucket-cors and get-bucket-cors, which `cors get --json` prints and
@@ -64,7 +58,7 @@ func (a *app) corsSetCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			data, err := a.readConfigFile(args[1])
+			data, err := a.readDocumentFile(args[1])
 			if err != nil {
 				return err
 			}
@@ -144,27 +138,6 @@ func (a *app) corsRmCommand() *cobra.Command {
 	}
 	cmd.ValidArgsFunction = a.completePaths
 	return cmd
-}
-
-// readConfigFile reads a small configuration file, or standard input for "-".
-func (a *app) readConfigFile(name string) ([]byte, error) {
-	var r io.Reader = a.opts.Stdin
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, maxCORSFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxCORSFile {
-		return nil, fmt.Errorf("%s: larger than %d bytes", name, maxCORSFile)
-	}
-	return data, nil
 }
 
 // parseCORS reads a configuration as the aws CLI's JSON or S3's XML. The

@@ -1,7 +1,3 @@
-// Package cors parses and validates S3 bucket CORS configurations (the
-// document of PutBucketCors) and evaluates browser requests against them:
-// which rule, if any, allows a cross-origin request, and the
-// Access-Control-* headers that answer it.
 package cors
 
 import (
@@ -52,6 +48,7 @@ type Error struct {
 	Message string
 }
 
+// Error implements error.
 func (e *Error) Error() string { return "cors: " + e.Code + ": " + e.Message }
 
 func malformed(msg string) error { return &Error{Code: "MalformedXML", Message: msg} }

@@ -20,9 +20,9 @@ type Condition struct {
 	prefixes []netip.Prefix // IpAddress, NotIpAddress
 }
 
-// Keys lists the condition keys Hoard knows the value of; policies using
-// others are refused rather than silently never matching.
-var Keys = map[string]bool{
+// conditionKeys lists the condition keys Hoard knows the value of;
+// policies using others are refused rather than silently never matching.
+var conditionKeys = map[string]bool{
 	"aws:sourceip":        true,
 	"aws:securetransport": true,
 	"aws:referer":         true,
@@ -58,7 +58,7 @@ func parseCondition(op, key string, values stringList) (Condition, error) {
 	if _, ok := operators[c.Op]; !ok {
 		return c, &Error{Code: "NotImplemented", Message: "Hoard does not support the condition operator " + op + " in bucket policies."}
 	}
-	if !Keys[c.Key] {
+	if !conditionKeys[c.Key] {
 		return c, malformed("Policy has an invalid condition key: %s", key)
 	}
 	if len(values) == 0 {
@@ -148,9 +148,9 @@ func (c *Condition) holds(ctx map[string]string) bool {
 	case "StringNotEqualsIgnoreCase":
 		return !c.any(func(w string) bool { return strings.EqualFold(v, w) })
 	case "StringLike":
-		return c.any(func(w string) bool { return Match(w, v) })
+		return c.any(func(w string) bool { return match(w, v) })
 	case "StringNotLike":
-		return !c.any(func(w string) bool { return Match(w, v) })
+		return !c.any(func(w string) bool { return match(w, v) })
 	case "Bool":
 		return c.any(func(w string) bool { return strings.EqualFold(v, w) })
 	case "IpAddress", "NotIpAddress":

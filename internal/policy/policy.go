@@ -1,12 +1,3 @@
-// Package policy parses S3 bucket policies (the JSON access-policy
-// language S3 accepts on PutBucketPolicy) and decides whether they allow
-// an anonymous request: an explicit Deny wins, otherwise some Allow must
-// match the action, the resource and every condition.
-//
-// Hoard has one identity, the root user, who may do everything; a bucket
-// policy therefore only opens a bucket to anonymous callers (Principal
-// "*"). Statements naming other principals are accepted and stored but
-// never match.
 package policy
 
 import (
@@ -58,6 +49,7 @@ type Error struct {
 	Message string
 }
 
+// Error implements error.
 func (e *Error) Error() string { return "policy: " + e.Code + ": " + e.Message }
 
 func malformed(format string, args ...any) error {
@@ -88,6 +80,7 @@ type statementDoc struct {
 // numbers (as condition values may be written) become their text.
 type stringList []string
 
+// UnmarshalJSON implements json.Unmarshaler.
 func (l *stringList) UnmarshalJSON(b []byte) error {
 	var v any
 	if err := json.Unmarshal(b, &v); err != nil {
@@ -378,19 +371,19 @@ func (p *Policy) IsPublic() bool {
 func anyMatch(patterns []string, s string, fold bool) bool {
 	for _, p := range patterns {
 		if fold {
-			if Match(strings.ToLower(p), strings.ToLower(s)) {
+			if match(strings.ToLower(p), strings.ToLower(s)) {
 				return true
 			}
-		} else if Match(p, s) {
+		} else if match(p, s) {
 			return true
 		}
 	}
 	return false
 }
 
-// Match reports whether s matches pattern, where "*" stands for any run of
+// match reports whether s matches pattern, where "*" stands for any run of
 // characters and "?" for any one character.
-func Match(patternText, text string) bool {
+func match(patternText, text string) bool {
 	// Iterative wildcard matching over characters, backtracking to the
 	// last star.
 	pattern, s := []rune(patternText), []rune(text)

@@ -213,7 +213,7 @@ func TestIsPublic(t *testing.T) {
 	}
 }
 
-func TestMatch(t *testing.T) {
+func TestWildcardMatch(t *testing.T) {
 	tests := []struct {
 		pattern, s string
 		want       bool
@@ -230,8 +230,8 @@ func TestMatch(t *testing.T) {
 		{"*a*a*a*a*b", strings.Repeat("a", 40), false},
 	}
 	for _, tt := range tests {
-		if got := Match(tt.pattern, tt.s); got != tt.want {
-			t.Errorf("Match(%q, %q) = %v; want %v", tt.pattern, tt.s, got, tt.want)
+		if got := match(tt.pattern, tt.s); got != tt.want {
+			t.Errorf("match(%q, %q) = %v; want %v", tt.pattern, tt.s, got, tt.want)
 		}
 	}
 }

@@ -53,13 +53,18 @@ func (req *request) getBucketCors() error {
 func (req *request) deleteBucketCors() error { return req.deleteBucketConfig(storage.ConfigCORS) }
 
 // bucketConfig returns the configuration document name of the request's
-// bucket, and whether it has one.
+// bucket, and whether it has one. The bucket record is read once per
+// request: CORS headers, a preflight and an anonymous caller's policy
+// check may all need it.
 func (req *request) bucketConfig(name string) ([]byte, bool, error) {
-	info, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket)
-	if err != nil {
-		return nil, false, err
+	if !req.bucketRead {
+		req.bucket, req.bucketErr = req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket)
+		req.bucketRead = true
 	}
-	doc, ok := info.Configs[name]
+	if req.bucketErr != nil {
+		return nil, false, req.bucketErr
+	}
+	doc, ok := req.bucket.Configs[name]
 	return doc, ok, nil
 }
 

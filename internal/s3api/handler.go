@@ -96,6 +96,11 @@ type request struct {
 	// anonymous is set for an unauthenticated request that the bucket's
 	// policy allowed.
 	anonymous *anonymousAccess
+	// bucket is the request's bucket record once bucketConfig has read it
+	// (bucketRead), or the error reading it gave.
+	bucket     storage.BucketInfo
+	bucketErr  error
+	bucketRead bool
 }
 
 // responseWriter records the status and bytes written, for the log line.
