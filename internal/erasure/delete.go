@@ -28,8 +28,9 @@ type removal struct {
 }
 
 // planRemoval reads bucket/key and plans the deletion of versionID (all
-// versions when all is set). The caller holds the key's lock.
-func (l *Layer) planRemoval(ctx context.Context, s *set, bucket, key, versionID string, all bool) ([]removal, error) {
+// versions when all is set), refusing it when ifMatch is set and is
+// neither "*" nor the version's ETag. The caller holds the key's lock.
+func (l *Layer) planRemoval(ctx context.Context, s *set, bucket, key, versionID, ifMatch string, all bool) ([]removal, error) {
 	rec, strays, err := s.readRecordStrays(ctx, bucket, key)
 	if errors.Is(err, drive.ErrNotFound) {
 		if versionID != "" && versionID != "null" {
@@ -61,6 +62,9 @@ func (l *Layer) planRemoval(ctx context.Context, s *set, bucket, key, versionID 
 			return nil, storage.ErrObjectNotFound
 		}
 		return nil, storage.ErrVersionNotFound
+	}
+	if ifMatch != "" && ifMatch != "*" && ifMatch != rec.Versions[i].ETag {
+		return nil, storage.ErrPreconditionFailed
 	}
 	r := removal{key: key, gone: rec.Versions[i], strays: strays, prev: prev}
 	rec.Versions = append(rec.Versions[:i], rec.Versions[i+1:]...)
@@ -172,7 +176,7 @@ func (l *Layer) DeleteObject(ctx context.Context, bucket, key string, opts stora
 		return storage.ObjectInfo{}, err
 	}
 	defer unlock()
-	rs, err := l.planRemoval(ctx, s, bucket, key, opts.VersionID, false)
+	rs, err := l.planRemoval(ctx, s, bucket, key, opts.VersionID, opts.IfMatch, false)
 	if err != nil {
 		if errors.Is(err, storage.ErrObjectNotFound) || errors.Is(err, storage.ErrVersionNotFound) {
 			if _, berr := l.bucketInfo(ctx, bucket); berr != nil {
@@ -235,7 +239,7 @@ func (l *Layer) deleteInSet(ctx context.Context, s *set, bucket string, refs []s
 		if planned[r.Key] {
 			continue // the same key twice in one batch: already being deleted
 		}
-		rs, err := l.planRemoval(ctx, s, bucket, r.Key, r.VersionID, false)
+		rs, err := l.planRemoval(ctx, s, bucket, r.Key, r.VersionID, r.IfMatch, false)
 		if err != nil {
 			out[i].Err = fmt.Errorf("erasure: delete %s/%s: %w", bucket, r.Key, err)
 			continue
@@ -290,7 +294,7 @@ func (l *Layer) emptyBucket(ctx context.Context, bucket string) error {
 			}
 			var plan []removal
 			for _, e := range res.Entries {
-				rs, err := l.planRemoval(ctx, s, bucket, e.Name, "", true)
+				rs, err := l.planRemoval(ctx, s, bucket, e.Name, "", "", true)
 				if err != nil && !errors.Is(err, storage.ErrObjectNotFound) {
 					return err
 				}

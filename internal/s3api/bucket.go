@@ -103,7 +103,8 @@ func (req *request) getBucketACL() error {
 }
 
 // putACL accepts the one ACL Hoard has (private: the owner has full
-// control) and refuses any other, since Hoard does not store ACLs.
+// control, nobody else anything) and refuses any other with S3's answer
+// for buckets whose ACLs are disabled, since Hoard does not store ACLs.
 func (req *request) putACL() error {
 	ctx := req.r.Context()
 	if req.route.Key == "" {
@@ -113,26 +114,59 @@ func (req *request) putACL() error {
 	} else if _, err := req.h.cfg.Layer.StatObject(ctx, req.route.Bucket, req.route.Key, storage.GetOptions{VersionID: req.versionID()}); err != nil {
 		return err
 	}
-	canned := req.r.Header.Get("X-Amz-Acl")
 	data, err := req.readSmallBody(maxXMLBody)
 	if err != nil {
 		return err
 	}
-	if (canned == "" || canned == "private") && len(strings.TrimSpace(string(data))) == 0 {
-		req.w.WriteHeader(http.StatusOK)
-		return nil
+	if hasGrantHeader(req.r.Header) {
+		return errACLNotSupported
 	}
-	if len(data) > 0 {
-		var acl accessControlPolicy
+	canned := req.r.Header.Get("X-Amz-Acl")
+	body := len(strings.TrimSpace(string(data))) > 0
+	switch {
+	case canned != "" && body:
+		return newError("InvalidRequest", "Specify an ACL either with x-amz-acl or in the request body, not both.")
+	case body:
+		var acl aclInput
 		if err := xmlUnmarshal(data, &acl); err != nil {
 			return err
 		}
-		if len(acl.Grants) == 1 && acl.Grants[0].Permission == "FULL_CONTROL" {
-			req.w.WriteHeader(http.StatusOK)
-			return nil
+		if !acl.ownerOnly(req.h.owner.ID) {
+			return errACLNotSupported
+		}
+	case canned != "" && canned != "private" && canned != "bucket-owner-full-control":
+		return errACLNotSupported
+	}
+	req.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// aclInput is an AccessControlPolicy document as a client sends it.
+type aclInput struct {
+	Owner  struct{ ID string } `xml:"Owner"`
+	Grants []struct {
+		Grantee struct {
+			Type         string `xml:"type,attr"`
+			ID           string `xml:"ID"`
+			URI          string `xml:"URI"`
+			EmailAddress string `xml:"EmailAddress"`
+		} `xml:"Grantee"`
+		Permission string `xml:"Permission"`
+	} `xml:"AccessControlList>Grant"`
+}
+
+// ownerOnly reports whether the document grants full control to the owner
+// and nothing to anyone else: the only ACL Hoard can honour.
+func (a aclInput) ownerOnly(ownerID string) bool {
+	if a.Owner.ID != "" && a.Owner.ID != ownerID || len(a.Grants) == 0 {
+		return false
+	}
+	for _, g := range a.Grants {
+		if g.Grantee.ID != ownerID || g.Grantee.URI != "" || g.Grantee.EmailAddress != "" || g.Permission != "FULL_CONTROL" {
+			return false
 		}
 	}
-	return errACLNotSupported
+	return true
 }
 
 func (req *request) getObjectACL() error {

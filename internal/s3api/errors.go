@@ -16,6 +16,26 @@ type APIError struct {
 	Code    string
 	Message string
 	Status  int
+	// Details are the extra elements some codes carry in S3's error
+	// document, in order: Header for NotImplemented, ArgumentName and
+	// ArgumentValue for InvalidArgument, and the like.
+	Details []ErrorDetail
+}
+
+// ErrorDetail is one extra element of an error document.
+type ErrorDetail struct {
+	Name, Value string
+}
+
+// with returns a copy of e carrying the extra elements given as
+// name, value pairs.
+func (e *APIError) with(pairs ...string) *APIError {
+	out := *e
+	out.Details = append([]ErrorDetail(nil), e.Details...)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out.Details = append(out.Details, ErrorDetail{Name: pairs[i], Value: pairs[i+1]})
+	}
+	return &out
 }
 
 func (e *APIError) Error() string { return e.Code + ": " + e.Message }
@@ -47,6 +67,8 @@ var codes = map[string]errorCode{
 	"InvalidAccessKeyId":                             {http.StatusForbidden, "The AWS Access Key Id you provided does not exist in our records."},
 	"InvalidArgument":                                {http.StatusBadRequest, "Invalid Argument."},
 	"InvalidBucketName":                              {http.StatusBadRequest, "The specified bucket is not valid."},
+	"InvalidBucketAclWithObjectOwnership":            {http.StatusBadRequest, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting."},
+	"InvalidRedirectLocation":                        {http.StatusBadRequest, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."},
 	"InvalidDigest":                                  {http.StatusBadRequest, "The Content-MD5 you specified is not valid."},
 	"InvalidObjectState":                             {http.StatusForbidden, "The operation is not valid for the current state of the object."},
 	"IncorrectNumberOfFilesInPostRequest":            {http.StatusBadRequest, "POST requires exactly one file upload per request."},

@@ -185,6 +185,9 @@ func (h *Handler) serve(req *request) error {
 		}
 		return newError("NotImplemented", "Hoard does not implement "+what+" requests.")
 	}
+	if err := req.refuseUnhonoured(); err != nil {
+		return err
+	}
 	return req.hideMissing(fn(req))
 }
 
@@ -232,6 +235,9 @@ func (req *request) writeError(e *APIError) {
 		Resource:  req.r.URL.Path,
 		RequestID: req.id,
 		HostID:    req.h.hostID,
+	}
+	for _, d := range e.Details {
+		body.Details = append(body.Details, errorDetailXML{XMLName: xml.Name{Local: d.Name}, Value: d.Value})
 	}
 	switch e.Code {
 	case "NoSuchBucket", "BucketNotEmpty", "BucketAlreadyOwnedByYou", "InvalidBucketName":

@@ -65,7 +65,10 @@ func metadataFromHeaders(h http.Header) (map[string]string, error) {
 	if size > maxUserMetadata {
 		return nil, newError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size of 2 KB.")
 	}
-	if v := h.Get("X-Amz-Website-Redirect-Location"); v != "" {
+	if v := h.Get(hdrRedirectLocation); v != "" {
+		if err := checkRedirectLocation(v); err != nil {
+			return nil, err
+		}
 		meta["x-amz-website-redirect-location"] = v
 	}
 	return meta, nil
@@ -143,23 +146,33 @@ func trimETag(etag string) string {
 	return strings.Trim(etag, `"`)
 }
 
-// storageClasses are the classes S3 accepts on writes.
+// storageClasses are the classes S3 defines, each with whether Hoard
+// honours it. Hoard stores every object on its drives, readable at once:
+// STANDARD is its default parity, REDUCED_REDUNDANCY a lower one, and the
+// infrequent-access and instant-retrieval classes promise nothing beyond
+// that (the class is kept and reported). The archive classes promise a
+// restore step and the location classes a place: Hoard has neither, so it
+// refuses them rather than store a STANDARD object labelled GLACIER.
 var storageClasses = map[string]bool{
 	"STANDARD": true, "REDUCED_REDUNDANCY": true, "STANDARD_IA": true,
-	"ONEZONE_IA": true, "INTELLIGENT_TIERING": true, "GLACIER": true,
-	"DEEP_ARCHIVE": true, "GLACIER_IR": true, "OUTPOSTS": true, "SNOW": true,
-	"EXPRESS_ONEZONE": true,
+	"ONEZONE_IA": true, "INTELLIGENT_TIERING": true, "GLACIER_IR": true,
+	"GLACIER": false, "DEEP_ARCHIVE": false, "OUTPOSTS": false, "SNOW": false,
+	"EXPRESS_ONEZONE": false,
 }
 
 // storageClassFromHeader validates x-amz-storage-class. Hoard stores every
-// class on its drives; REDUCED_REDUNDANCY uses lower parity.
+// class it accepts on its drives; REDUCED_REDUNDANCY uses lower parity.
 func storageClassFromHeader(h http.Header) (string, error) {
 	sc := h.Get("X-Amz-Storage-Class")
 	if sc == "" {
 		return "", nil
 	}
-	if !storageClasses[sc] {
+	honoured, known := storageClasses[sc]
+	if !known {
 		return "", newError("InvalidStorageClass")
+	}
+	if !honoured {
+		return "", newError("InvalidStorageClass", "The storage class "+sc+" is not available on Hoard: objects are always stored on its drives and readable at once.")
 	}
 	if sc == "STANDARD" {
 		return "", nil

@@ -174,8 +174,15 @@ func (req *request) deleteObject() error {
 	if err := validateKey(req.route.Key); err != nil {
 		return err
 	}
-	info, err := req.h.cfg.Layer.DeleteObject(req.r.Context(), req.route.Bucket, req.route.Key, storage.DeleteOptions{VersionID: req.versionID()})
-	if err != nil && !isNotFound(err) {
+	// If-Match makes the delete conditional (S3's conditional deletes):
+	// a missing object is then NoSuchKey rather than a silent success.
+	ifMatch := req.r.Header.Get("If-Match")
+	if ifMatch != "" && ifMatch != "*" {
+		ifMatch = trimETag(ifMatch)
+	}
+	info, err := req.h.cfg.Layer.DeleteObject(req.r.Context(), req.route.Bucket, req.route.Key,
+		storage.DeleteOptions{VersionID: req.versionID(), IfMatch: ifMatch})
+	if err != nil && (ifMatch != "" || !isNotFound(err)) {
 		return err
 	}
 	if info.VersionID != "" {
@@ -224,7 +231,18 @@ func (req *request) deleteObjects() error {
 				continue
 			}
 		}
-		refs = append(refs, storage.ObjectRef{Key: o.Key, VersionID: v})
+		for _, unsupported := range []struct{ name, value string }{
+			{"LastModifiedTime", o.LastModifiedTime}, {"Size", o.Size},
+		} {
+			if unsupported.value != "" {
+				return notImplementedHeader(unsupported.name, "conditional deletes on modification time or size (S3 Express directory buckets only)")
+			}
+		}
+		ifMatch := o.ETag
+		if ifMatch != "" && ifMatch != "*" {
+			ifMatch = trimETag(ifMatch)
+		}
+		refs = append(refs, storage.ObjectRef{Key: o.Key, VersionID: v, IfMatch: ifMatch})
 		asked = append(asked, o)
 	}
 	if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {
@@ -236,7 +254,7 @@ func (req *request) deleteObjects() error {
 	}
 	for i, res := range results {
 		key, vid := asked[i].Key, asked[i].VersionID
-		if res.Err != nil && !isNotFound(res.Err) {
+		if res.Err != nil && (res.Ref.IfMatch != "" || !isNotFound(res.Err)) {
 			e := toAPIError(res.Err)
 			out.Errors = append(out.Errors, deleteErrorXML{Key: key, VersionID: vid, Code: e.Code, Message: e.Message})
 			continue

@@ -93,6 +93,13 @@ func (req *request) postAuthorize(form *postForm) (*postPolicy, error) {
 	default:
 		return nil, newError("AccessDenied", "Anonymous POST uploads are not allowed: sign the form's policy.")
 	}
+	// With the signature good, a field asking for what Hoard cannot do is
+	// refused by name, before the policy's conditions are weighed.
+	for _, name := range form.names {
+		if err := postFieldRefusal(strings.ToLower(name)); err != nil {
+			return nil, err
+		}
+	}
 	p, err := parsePostPolicy(b64)
 	if err != nil {
 		return nil, err

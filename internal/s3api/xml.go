@@ -20,9 +20,17 @@ type errorResponse struct {
 	Message    string   `xml:"Message"`
 	BucketName string   `xml:"BucketName,omitempty"`
 	Key        string   `xml:"Key,omitempty"`
-	Resource   string   `xml:"Resource"`
-	RequestID  string   `xml:"RequestId"`
-	HostID     string   `xml:"HostId"`
+	// Details are code-specific elements (Header, ArgumentName, ...).
+	Details   []errorDetailXML `xml:",any"`
+	Resource  string           `xml:"Resource"`
+	RequestID string           `xml:"RequestId"`
+	HostID    string           `xml:"HostId"`
+}
+
+// errorDetailXML is one code-specific element of an error document.
+type errorDetailXML struct {
+	XMLName xml.Name
+	Value   string `xml:",chardata"`
 }
 
 // owner identifies the owner of buckets and objects.
@@ -93,6 +101,11 @@ type deleteRequest struct {
 type deleteObjectXML struct {
 	Key       string `xml:"Key"`
 	VersionID string `xml:"VersionId"`
+	// ETag makes this key's delete conditional, as If-Match does.
+	ETag string `xml:"ETag"`
+	// LastModifiedTime and Size are S3 Express conditions Hoard refuses.
+	LastModifiedTime string `xml:"LastModifiedTime"`
+	Size             string `xml:"Size"`
 }
 
 type deletedXML struct {

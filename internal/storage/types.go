@@ -121,6 +121,9 @@ type ObjectInfo struct {
 type ObjectRef struct {
 	Key       string
 	VersionID string
+	// IfMatch, when set, deletes only if the version's ETag is this one
+	// ("*": if it exists); otherwise ErrPreconditionFailed.
+	IfMatch string
 }
 
 // PutOptions carry what a write stores beside the data, and its conditions.
@@ -167,6 +170,11 @@ type UpdateOptions struct {
 // DeleteOptions select which version to delete.
 type DeleteOptions struct {
 	VersionID string
+	// IfMatch, when set, deletes only if the version's ETag is this one
+	// ("*": if it exists): otherwise ErrPreconditionFailed, and
+	// ErrObjectNotFound for a missing object. It is checked under the
+	// object's lock, so no write can slip between the check and the delete.
+	IfMatch string
 }
 
 // DeleteResult reports the outcome of one key of a batch delete.

@@ -267,6 +267,44 @@ def check_bucket_access(s3, bucket, endpoint):
           error_of(s3.get_bucket_policy, Bucket=bucket), ("NoSuchBucketPolicy", 404))
 
 
+def check_refusals(s3, bucket):
+    """Requests for guarantees Hoard does not provide are refused, and
+    nothing is stored: the cases of the report that found them answered
+    200 and silently not honoured."""
+    key = os.urandom(32)
+    check("put_object with SSE-C is refused",
+          error_of(s3.put_object, Bucket=bucket, Key="ssec", Body=b"secret",
+                   SSECustomerAlgorithm="AES256", SSECustomerKey=key), ("NotImplemented", 501))
+    for sse in ("AES256", "aws:kms"):
+        check("put_object with ServerSideEncryption=%s is refused" % sse,
+              error_of(s3.put_object, Bucket=bucket, Key="sse", Body=b"x", ServerSideEncryption=sse),
+              ("NotImplemented", 501))
+    check("create_bucket with ObjectLockEnabledForBucket is refused",
+          error_of(s3.create_bucket, Bucket=bucket + "-lock", ObjectLockEnabledForBucket=True),
+          ("NotImplemented", 501))
+    check("put_object with a COMPLIANCE lock and legal hold is refused",
+          error_of(s3.put_object, Bucket=bucket, Key="locked", Body=b"x", ObjectLockMode="COMPLIANCE",
+                   ObjectLockRetainUntilDate="2030-01-01T00:00:00Z", ObjectLockLegalHoldStatus="ON"),
+          ("InvalidRequest", 400))
+    check("create_bucket with ACL=public-read is refused",
+          error_of(s3.create_bucket, Bucket=bucket + "-public", ACL="public-read"),
+          ("InvalidBucketAclWithObjectOwnership", 400))
+    check("create_bucket with a grant is refused",
+          error_of(s3.create_bucket, Bucket=bucket + "-grant",
+                   GrantRead='uri="http://acs.amazonaws.com/groups/global/AllUsers"'),
+          ("InvalidBucketAclWithObjectOwnership", 400))
+    check("put_object with ACL=public-read is refused",
+          error_of(s3.put_object, Bucket=bucket, Key="public", Body=b"x", ACL="public-read"),
+          ("AccessControlListNotSupported", 400))
+    for k in ("ssec", "sse", "locked", "public"):
+        check("nothing stored under %s" % k, error_of(s3.head_object, Bucket=bucket, Key=k), ("404", 404))
+    for b in (bucket + "-lock", bucket + "-public", bucket + "-grant"):
+        check("no bucket %s" % b, error_of(s3.head_bucket, Bucket=b), ("404", 404))
+    s3.put_object(Bucket=bucket, Key="private", Body=b"x", ACL="private")
+    s3.put_object(Bucket=bucket, Key="owner-full", Body=b"x", ACL="bucket-owner-full-control")
+    check("harmless ACLs still store", s3.head_object(Bucket=bucket, Key="owner-full")["ContentLength"], 1)
+
+
 def client_config():
     return Config(signature_version="s3v4", s3={"addressing_style": "path"},
                   retries={"max_attempts": 1, "mode": "standard"},
@@ -294,6 +332,7 @@ def main():
     check_copy_and_presign(s3, bucket)
     check_errors(s3, bucket, endpoint, region)
     check_bucket_access(s3, bucket, endpoint)
+    check_refusals(s3, bucket)
 
     res.Bucket(bucket).objects.all().delete()
     s3.delete_bucket(Bucket=bucket)
