@@ -185,6 +185,12 @@ func (h *Handler) serve(req *request) error {
 		}
 		return newError("NotImplemented", "Hoard does not implement "+what+" requests.")
 	}
+	if req.route.Key != "" {
+		// S3's key limits hold on every object operation.
+		if err := validateKey(req.route.Key); err != nil {
+			return err
+		}
+	}
 	if err := req.refuseUnhonoured(); err != nil {
 		return err
 	}

@@ -210,6 +210,13 @@ func (req *request) deleteObjects() error {
 	if len(doc.Objects) == 0 || len(doc.Objects) > maxDeleteKeys {
 		return newError("MalformedXML")
 	}
+	// Keys S3 could never hold are refused with the whole request, before
+	// anything is deleted, and never echoed back.
+	for _, o := range doc.Objects {
+		if err := validateKey(o.Key); err != nil {
+			return err
+		}
+	}
 	// An anonymous caller's keys are each decided by the bucket policy;
 	// the refused ones are reported AccessDenied and left alone.
 	var out deleteResult
