@@ -14,11 +14,15 @@ import (
 )
 
 // Request authentication between nodes. Every RPC carries a timestamp, a
-// random nonce and an HMAC-SHA256 over the method, host, path, raw query,
-// timestamp and nonce, keyed by a key derived from the cluster secret. The
-// receiver recomputes the MAC and compares it in constant time, refuses
-// timestamps outside the replay window and nonces it has already seen
-// within it. Bodies are not covered (shards stream); on an untrusted
+// random nonce and an HMAC-SHA256 over the method, the target node, path,
+// raw query, timestamp and nonce, keyed by a key derived from the cluster
+// secret. The target is the receiving node's host:port as the topology's
+// endpoints name it: the receiver recomputes the MAC with its own name, not
+// with anything the request says, so a call signed for one node is refused
+// by every other (each node's nonce cache then only has to stop replays to
+// the node the call was meant for). The receiver compares in constant time,
+// refuses timestamps outside the replay window and nonces it has already
+// seen within it. Bodies are not covered (shards stream); on an untrusted
 // network run the nodes with TLS, which protects them.
 
 // Header names of the RPC authentication.
@@ -26,7 +30,11 @@ const (
 	authHeader  = "Authorization"
 	dateHeader  = "X-Hoard-Date"
 	nonceHeader = "X-Hoard-Nonce"
-	authScheme  = "HOARD-HMAC-SHA256 "
+	// targetHeader names the node a request is signed for. It only makes
+	// the refusal of a misdirected call explicit: the receiver always
+	// checks the MAC against its own name.
+	targetHeader = "X-Hoard-Target"
+	authScheme   = "HOARD-HMAC-SHA256 "
 )
 
 // DefaultReplayWindow is how far a request's timestamp may be from the
@@ -43,44 +51,47 @@ func DeriveKey(secret string) []byte {
 
 // authenticator signs outgoing requests and verifies incoming ones.
 type authenticator struct {
-	key    []byte
+	key []byte
+	// self is this node's host:port as the topology names it: the only
+	// target verify accepts. Empty for a client that only signs.
+	self   string
 	window time.Duration
 	now    func() time.Time
 	seen   *nonceCache
 }
 
-func newAuthenticator(key []byte, window time.Duration, now func() time.Time) *authenticator {
+// newAuthenticator returns an authenticator keyed by key that accepts
+// requests signed for the node named self (empty: it only signs).
+func newAuthenticator(key []byte, self string, window time.Duration, now func() time.Time) *authenticator {
 	if window <= 0 {
 		window = DefaultReplayWindow
 	}
 	if now == nil {
 		now = time.Now
 	}
-	return &authenticator{key: key, window: window, now: now, seen: newNonceCache(window, 1<<20)}
+	return &authenticator{key: key, self: self, window: window, now: now, seen: newNonceCache(window, 1<<20)}
 }
 
-func (a *authenticator) mac(method, host, path, query, date, nonce string) []byte {
+func (a *authenticator) mac(method, target, path, query, date, nonce string) []byte {
 	m := hmac.New(sha256.New, a.key)
-	for _, s := range []string{method, host, path, query, date, nonce} {
+	for _, s := range []string{method, target, path, query, date, nonce} {
 		m.Write([]byte(s))
 		m.Write([]byte{'\n'})
 	}
 	return m.Sum(nil)
 }
 
-// sign adds the authentication headers to r.
-func (a *authenticator) sign(r *http.Request) {
+// sign adds the authentication headers to r, a request for the node the
+// topology names target (host:port).
+func (a *authenticator) sign(r *http.Request, target string) {
 	var n [16]byte
 	rand.Read(n[:])
 	nonce := hex.EncodeToString(n[:])
 	date := strconv.FormatInt(a.now().UnixNano(), 10)
-	host := r.Host
-	if host == "" {
-		host = r.URL.Host
-	}
-	sum := a.mac(r.Method, host, r.URL.EscapedPath(), r.URL.RawQuery, date, nonce)
+	sum := a.mac(r.Method, target, r.URL.EscapedPath(), r.URL.RawQuery, date, nonce)
 	r.Header.Set(dateHeader, date)
 	r.Header.Set(nonceHeader, nonce)
+	r.Header.Set(targetHeader, target)
 	r.Header.Set(authHeader, authScheme+hex.EncodeToString(sum))
 }
 
@@ -106,7 +117,15 @@ func (a *authenticator) verify(r *http.Request) error {
 	if _, err := hex.Decode(n[:], []byte(nonce)); err != nil {
 		return fmt.Errorf("%w: malformed nonce", ErrAuth)
 	}
-	want := a.mac(r.Method, r.Host, r.URL.EscapedPath(), r.URL.RawQuery, date, nonce)
+	if a.self == "" {
+		return fmt.Errorf("%w: this client does not accept requests", ErrAuth)
+	}
+	// A request for another node is refused whatever its Host header
+	// says. Without the (optional) target header the MAC decides alone.
+	if t := r.Header.Get(targetHeader); t != "" && t != a.self {
+		return fmt.Errorf("%w: request addressed to node %q, this node is %q", ErrAuth, t, a.self)
+	}
+	want := a.mac(r.Method, a.self, r.URL.EscapedPath(), r.URL.RawQuery, date, nonce)
 	if !hmac.Equal(got, want) {
 		return fmt.Errorf("%w: signature does not match (do all nodes share the same secret?)", ErrAuth)
 	}

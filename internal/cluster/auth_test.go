@@ -17,29 +17,34 @@ import (
 func TestAuthRefusesBadRequests(t *testing.T) {
 	t.Parallel()
 	n := startNode(t, testSecret, map[string]drive.Drive{"/d": openLocal(t, drive.Options{})})
-	good := newAuthenticator(DeriveKey(testSecret), 0, nil)
-	wrong := newAuthenticator(DeriveKey("another-secret"), 0, nil)
-	stale := newAuthenticator(DeriveKey(testSecret), 0, func() time.Time { return time.Now().Add(-10 * time.Minute) })
-	future := newAuthenticator(DeriveKey(testSecret), 0, func() time.Time { return time.Now().Add(10 * time.Minute) })
+	good := newAuthenticator(DeriveKey(testSecret), "", 0, nil)
+	wrong := newAuthenticator(DeriveKey("another-secret"), "", 0, nil)
+	stale := newAuthenticator(DeriveKey(testSecret), "", 0, func() time.Time { return time.Now().Add(-10 * time.Minute) })
+	future := newAuthenticator(DeriveKey(testSecret), "", 0, func() time.Time { return time.Now().Add(10 * time.Minute) })
+	self := n.host()
 	url := n.srv.URL + rpcPrefix + "drive/format?drive=%2Fd"
 	cases := []struct {
 		name   string
 		prep   func(r *http.Request)
 		status int
 	}{
-		{"signed", func(r *http.Request) { good.sign(r) }, http.StatusPreconditionFailed}, // reaches the drive: unformatted
+		{"signed", func(r *http.Request) { good.sign(r, self) }, http.StatusPreconditionFailed}, // reaches the drive: unformatted
 		{"unsigned", func(r *http.Request) {}, http.StatusForbidden},
-		{"wrong secret", func(r *http.Request) { wrong.sign(r) }, http.StatusForbidden},
-		{"stale timestamp", func(r *http.Request) { stale.sign(r) }, http.StatusForbidden},
-		{"future timestamp", func(r *http.Request) { future.sign(r) }, http.StatusForbidden},
-		{"tampered query", func(r *http.Request) { good.sign(r); r.URL.RawQuery = "drive=%2Fe" }, http.StatusForbidden},
-		{"tampered method", func(r *http.Request) { good.sign(r); r.Method = http.MethodPut }, http.StatusForbidden},
-		{"garbage signature", func(r *http.Request) { good.sign(r); r.Header.Set(authHeader, authScheme+"zz") }, http.StatusForbidden},
-		{"bad date", func(r *http.Request) { good.sign(r); r.Header.Set(dateHeader, "yesterday") }, http.StatusForbidden},
-		{"long nonce", func(r *http.Request) { good.sign(r); r.Header.Set(nonceHeader, strings.Repeat("ab", 40)) }, http.StatusForbidden},
-		{"non-hex nonce", func(r *http.Request) { good.sign(r); r.Header.Set(nonceHeader, strings.Repeat("zz", 16)) }, http.StatusForbidden},
+		{"wrong secret", func(r *http.Request) { wrong.sign(r, self) }, http.StatusForbidden},
+		{"stale timestamp", func(r *http.Request) { stale.sign(r, self) }, http.StatusForbidden},
+		{"future timestamp", func(r *http.Request) { future.sign(r, self) }, http.StatusForbidden},
+		{"tampered query", func(r *http.Request) { good.sign(r, self); r.URL.RawQuery = "drive=%2Fe" }, http.StatusForbidden},
+		{"tampered method", func(r *http.Request) { good.sign(r, self); r.Method = http.MethodPut }, http.StatusForbidden},
+		{"garbage signature", func(r *http.Request) { good.sign(r, self); r.Header.Set(authHeader, authScheme+"zz") }, http.StatusForbidden},
+		{"bad date", func(r *http.Request) { good.sign(r, self); r.Header.Set(dateHeader, "yesterday") }, http.StatusForbidden},
+		{"long nonce", func(r *http.Request) { good.sign(r, self); r.Header.Set(nonceHeader, strings.Repeat("ab", 40)) }, http.StatusForbidden},
+		{"non-hex nonce", func(r *http.Request) { good.sign(r, self); r.Header.Set(nonceHeader, strings.Repeat("zz", 16)) }, http.StatusForbidden},
+		{"signed for another node", func(r *http.Request) { good.sign(r, "127.0.0.2:9000") }, http.StatusForbidden},
+		{"retargeted", func(r *http.Request) { good.sign(r, "127.0.0.2:9000"); r.Header.Set(targetHeader, self) }, http.StatusForbidden},
+		{"target header dropped", func(r *http.Request) { good.sign(r, "127.0.0.2:9000"); r.Header.Del(targetHeader) }, http.StatusForbidden},
+		{"signed without target header", func(r *http.Request) { good.sign(r, self); r.Header.Del(targetHeader) }, http.StatusPreconditionFailed},
 		{"shifted date", func(r *http.Request) {
-			good.sign(r)
+			good.sign(r, self)
 			ns, _ := strconv.ParseInt(r.Header.Get(dateHeader), 10, 64)
 			r.Header.Set(dateHeader, strconv.FormatInt(ns+1, 10))
 		}, http.StatusForbidden},
@@ -67,9 +72,9 @@ func TestAuthRefusesBadRequests(t *testing.T) {
 func TestAuthRefusesReplay(t *testing.T) {
 	t.Parallel()
 	n := startNode(t, testSecret, map[string]drive.Drive{"/d": openLocal(t, drive.Options{})})
-	a := newAuthenticator(DeriveKey(testSecret), 0, nil)
+	a := newAuthenticator(DeriveKey(testSecret), "", 0, nil)
 	req, _ := http.NewRequest(http.MethodGet, n.srv.URL+rpcPrefix+"ping", nil)
-	a.sign(req)
+	a.sign(req, n.host())
 	for i, want := range []int{http.StatusOK, http.StatusForbidden} {
 		resp, err := http.DefaultClient.Do(req.Clone(context.Background()))
 		if err != nil {
@@ -80,6 +85,62 @@ func TestAuthRefusesReplay(t *testing.T) {
 			t.Fatalf("attempt %d: got status %d, want %d", i+1, resp.StatusCode, want)
 		}
 	}
+}
+
+// TestAuthRefusesCrossNodeReplay: a call captured on its way to node 2 is
+// refused by node 1 (whose nonce cache never saw it), whatever Host header
+// the replay carries, and by node 2 itself once it has been served.
+func TestAuthRefusesCrossNodeReplay(t *testing.T) {
+	t.Parallel()
+	// The same drive path on both nodes, as in a real cluster: only the
+	// node binding tells the two calls apart.
+	node1 := startNode(t, testSecret, map[string]drive.Drive{"/d": openLocal(t, drive.Options{})})
+	node2 := startNode(t, testSecret, map[string]drive.Drive{"/d": openLocal(t, drive.Options{})})
+	// The call as node 3 sends it to node 2 (a peer signs for the node it
+	// calls, by its topology name) and as an eavesdropper records it.
+	captured, _ := http.NewRequest(http.MethodGet, node2.srv.URL+rpcPrefix+"drive/format?drive=%2Fd", nil)
+	newAuthenticator(DeriveKey(testSecret), "", 0, nil).sign(captured, node2.host())
+	if status, msg := sendCopy(t, captured, node2, node2.host()); status != http.StatusPreconditionFailed {
+		t.Fatalf("genuine call to node 2: got %d %q, want 412 (unformatted drive)", status, msg)
+	}
+	cases := []struct {
+		name     string
+		to       *testNode
+		host     string
+		wantText string
+	}{
+		{"node 1, Host of node 2", node1, node2.host(), "addressed to node"},
+		{"node 1, Host of node 1", node1, node1.host(), "addressed to node"},
+		{"node 2 again", node2, node2.host(), "replayed"},
+	}
+	for _, c := range cases {
+		status, msg := sendCopy(t, captured, c.to, c.host)
+		if status != http.StatusForbidden || !strings.Contains(msg, c.wantText) {
+			t.Fatalf("%s: got %d %q, want 403 containing %q", c.name, status, msg, c.wantText)
+		}
+	}
+	// Without the target header node 1 still refuses: the MAC is checked
+	// against node 1's own name.
+	captured.Header.Del(targetHeader)
+	if status, msg := sendCopy(t, captured, node1, node2.host()); status != http.StatusForbidden || !strings.Contains(msg, "does not match") {
+		t.Fatalf("node 1 without target header: got %d %q, want 403 signature mismatch", status, msg)
+	}
+}
+
+// sendCopy sends a copy of the signed request r to node to with the Host
+// header host and returns the answer's status and body.
+func sendCopy(t *testing.T, r *http.Request, to *testNode, host string) (int, string) {
+	t.Helper()
+	req := r.Clone(context.Background())
+	req.URL.Host = to.host()
+	req.Host = host
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("Do: %v", err)
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(msg)
 }
 
 func TestPeerWithWrongSecretStaysOffline(t *testing.T) {
@@ -134,7 +195,7 @@ func FuzzVerify(f *testing.F) {
 	// A fixed clock and nonce make the one genuine signature the same in
 	// every fuzzing worker.
 	at := time.Unix(1_700_000_000, 0)
-	a := newAuthenticator(DeriveKey(testSecret), 0, func() time.Time { return at })
+	a := newAuthenticator(DeriveKey(testSecret), "h", 0, func() time.Time { return at })
 	date, nonce := strconv.FormatInt(at.UnixNano(), 10), strings.Repeat("ab", 16)
 	genuine := [3]string{authScheme + hex.EncodeToString(a.mac(http.MethodGet, "h", "/hoard/rpc/v1/ping", "", date, nonce)), date, nonce}
 	f.Add(genuine[0], genuine[1], genuine[2])

@@ -70,20 +70,20 @@ func TestCertsServeVerifyAndReload(t *testing.T) {
 	if err != nil {
 		t.Fatalf("LoadCerts: %v", err)
 	}
-	n := &testNode{locks: NewLockTable(0, nil), auth: newAuthenticator(DeriveKey(testSecret), 0, nil)}
-	n.rpc = newRPCServer(n.auth, map[string]drive.Drive{"/d": openLocal(t, drive.Options{})}, n.locks, func() PingInfo { return PingInfo{Topology: "topo"} }, testLogger(t))
 	// Not httptest's StartTLS: it would add its own certificate, which
 	// crypto/tls prefers over GetCertificate for clients without SNI.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	n := &testNode{locks: NewLockTable(0, nil), auth: newAuthenticator(DeriveKey(testSecret), ln.Addr().String(), 0, nil)}
+	n.rpc = newRPCServer(n.auth, map[string]drive.Drive{"/d": openLocal(t, drive.Options{})}, n.locks, func() PingInfo { return PingInfo{Topology: "topo"} }, testLogger(t))
 	srv := &http.Server{Handler: n.rpc, TLSConfig: certs.ServerConfig(), ErrorLog: log.New(io.Discard, "", 0)}
 	go srv.ServeTLS(ln, "", "")
 	t.Cleanup(func() { srv.Close() })
 	host := ln.Addr().String()
 
-	p := newPeer("https", host, "topo", newAuthenticator(DeriveKey(testSecret), 0, nil), PeerOptions{TLS: certs.ClientConfig(), ProbeInterval: 20 * time.Millisecond, Logger: testLogger(t)})
+	p := newPeer("https", host, "topo", newAuthenticator(DeriveKey(testSecret), "", 0, nil), PeerOptions{TLS: certs.ClientConfig(), ProbeInterval: 20 * time.Millisecond, Logger: testLogger(t)})
 	t.Cleanup(p.Close)
 	waitOnline(t, p, true)
 

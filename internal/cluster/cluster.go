@@ -78,7 +78,7 @@ func New(cfg Config) (*Cluster, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	auth := newAuthenticator(DeriveKey(cfg.Secret), cfg.ReplayWindow, nil)
+	auth := newAuthenticator(DeriveKey(cfg.Secret), t.LocalNode().Host, cfg.ReplayWindow, nil)
 	c := &Cluster{topo: t, log: log, peers: make([]*Peer, len(t.Nodes)), started: time.Now(), stop: make(chan struct{}), grace: cfg.StartGrace}
 	if c.grace <= 0 {
 		c.grace = DefaultStartGrace

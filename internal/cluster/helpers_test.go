@@ -38,9 +38,14 @@ func openLocal(t testing.TB, opts drive.Options) *drive.Local {
 // the server is closed when the test ends.
 func startNode(t testing.TB, secret string, drives map[string]drive.Drive) *testNode {
 	t.Helper()
-	n := &testNode{drives: drives, locks: NewLockTable(0, nil), auth: newAuthenticator(DeriveKey(secret), 0, nil)}
+	n := &testNode{drives: drives, locks: NewLockTable(0, nil)}
+	// The listener exists before the server starts: the node's name (its
+	// address) is known before it answers.
+	n.srv = httptest.NewUnstartedServer(nil)
+	n.auth = newAuthenticator(DeriveKey(secret), n.srv.Listener.Addr().String(), 0, nil)
 	n.rpc = newRPCServer(n.auth, drives, n.locks, func() PingInfo { return PingInfo{Host: "test", Topology: "topo"} }, testLogger(t))
-	n.srv = httptest.NewServer(n.rpc)
+	n.srv.Config.Handler = n.rpc
+	n.srv.Start()
 	t.Cleanup(n.srv.Close)
 	return n
 }
@@ -55,7 +60,7 @@ func newTestPeer(t testing.TB, host, secret string, opts PeerOptions) *Peer {
 		opts.ProbeInterval = 20 * time.Millisecond
 	}
 	opts.Logger = testLogger(t)
-	p := newPeer("http", host, "topo", newAuthenticator(DeriveKey(secret), 0, nil), opts)
+	p := newPeer("http", host, "topo", newAuthenticator(DeriveKey(secret), "", 0, nil), opts)
 	t.Cleanup(p.Close)
 	return p
 }

@@ -110,7 +110,7 @@ type Peer struct {
 // the client the cluster uses, for tools and tests that talk to a node's
 // drives directly. Close it when done.
 func NewPeer(t *Topology, host, secret string, opts PeerOptions) *Peer {
-	return newPeer(t.Scheme, host, t.ID, newAuthenticator(DeriveKey(secret), 0, nil), opts)
+	return newPeer(t.Scheme, host, t.ID, newAuthenticator(DeriveKey(secret), "", 0, nil), opts)
 }
 
 // newPeer returns a client of the node at scheme://host; it starts
@@ -297,7 +297,7 @@ func (p *Peer) send(ctx context.Context, method, op string, q url.Values, body [
 // do signs and sends req; ctx is the caller's context (req's may be a
 // shorter one): a failure while ctx is still live is the peer's fault.
 func (p *Peer) do(ctx context.Context, req *http.Request) (*http.Response, error) {
-	p.auth.sign(req)
+	p.auth.sign(req, p.host)
 	resp, err := p.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
