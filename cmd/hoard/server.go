@@ -69,6 +69,10 @@ random ones, stores them (mode 0600) in the first drive and prints them once.`,
 	f.Float64Var(&cfg.ScannerRate, "scanner-rate", cfg.ScannerRate, "objects per second the background heal scanner visits; 0 disables it (env "+config.EnvScannerRate+")")
 	f.DurationVar(&cfg.StaleUploadAge, "stale-upload-age", cfg.StaleUploadAge, "abort multipart uploads older than this; 0 disables (env "+config.EnvStaleUploadAge+")")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long in-flight requests may finish on SIGTERM (env "+config.EnvShutdown+")")
+	f.DurationVar(&cfg.BodyTimeout, "body-timeout", cfg.BodyTimeout, "drop a request body that delivers nothing for this long; 0 disables body deadlines (env "+config.EnvBodyTimeout+")")
+	f.Int64Var(&cfg.BodyMinRate, "body-min-rate", cfg.BodyMinRate, "drop a request body slower than this many bytes per second on average; 0 keeps only the timeout (env "+config.EnvBodyMinRate+")")
+	f.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "open connections per listener, more wait to be accepted; 0 = no limit (env "+config.EnvMaxConns+")")
+	f.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "open connections from one client address, more are closed at once; 0 = no limit (env "+config.EnvMaxConnsPerIP+")")
 	f.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error (env "+config.EnvLogLevel+")")
 	f.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json (env "+config.EnvLogFormat+")")
 	f.StringVar(&configFile, "config", "", "KEY=VALUE settings file with the variables below")
@@ -196,6 +200,18 @@ func applyChangedFlags(c *cobra.Command, cfg *config.Server, f config.Server, do
 	}
 	if changed("shutdown-timeout") {
 		cfg.ShutdownTimeout = f.ShutdownTimeout
+	}
+	if changed("body-timeout") {
+		cfg.BodyTimeout = f.BodyTimeout
+	}
+	if changed("body-min-rate") {
+		cfg.BodyMinRate = f.BodyMinRate
+	}
+	if changed("max-conns") {
+		cfg.MaxConns = f.MaxConns
+	}
+	if changed("max-conns-per-ip") {
+		cfg.MaxConnsPerIP = f.MaxConnsPerIP
 	}
 	if changed("log-level") {
 		cfg.LogLevel = f.LogLevel

@@ -19,6 +19,16 @@ const (
 	DefaultStaleUploadAge  = 7 * 24 * time.Hour
 	// DefaultScannerRate is the background scanner's pace, in objects per second.
 	DefaultScannerRate = 100
+	// DefaultBodyTimeout is how long a request body may go without
+	// delivering a byte (and the most credit a fast start banks).
+	DefaultBodyTimeout = time.Minute
+	// DefaultBodyMinRate is the slowest a request body may arrive on
+	// average, in bytes per second.
+	DefaultBodyMinRate = 1024
+	// DefaultMaxConns bounds the open connections of each listener.
+	DefaultMaxConns = 4096
+	// DefaultMaxConnsPerIP bounds the open connections from one address.
+	DefaultMaxConnsPerIP = 512
 )
 
 // Server is the configuration of `hoard server`.
@@ -51,6 +61,19 @@ type Server struct {
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
 	LogLevel  string
 	LogFormat string
+	// BodyTimeout and BodyMinRate bound how slowly a request body may
+	// arrive: each byte received buys 1/BodyMinRate seconds, at most
+	// BodyTimeout ahead, starting with BodyTimeout; a body that runs out
+	// of time is dropped. BodyMinRate 0 only drops a body that delivers
+	// nothing for BodyTimeout; BodyTimeout 0 disables both.
+	BodyTimeout time.Duration
+	BodyMinRate int64
+	// MaxConns bounds the open connections of each listener (connections
+	// beyond it wait in the kernel's accept queue); MaxConnsPerIP those
+	// from one client address (beyond it they are closed at once). 0
+	// means no limit.
+	MaxConns      int
+	MaxConnsPerIP int
 }
 
 // Defaults returns a Server configuration with every default filled in.
@@ -64,6 +87,10 @@ func Defaults() Server {
 		ShutdownTimeout: DefaultShutdownTimeout,
 		LogLevel:        "info",
 		LogFormat:       "text",
+		BodyTimeout:     DefaultBodyTimeout,
+		BodyMinRate:     DefaultBodyMinRate,
+		MaxConns:        DefaultMaxConns,
+		MaxConnsPerIP:   DefaultMaxConnsPerIP,
 	}
 }
 
@@ -82,6 +109,10 @@ const (
 	EnvLogLevel       = "HOARD_LOG_LEVEL"
 	EnvLogFormat      = "HOARD_LOG_FORMAT"
 	EnvDrives         = "HOARD_DRIVES"
+	EnvBodyTimeout    = "HOARD_BODY_TIMEOUT"
+	EnvBodyMinRate    = "HOARD_BODY_MIN_RATE"
+	EnvMaxConns       = "HOARD_MAX_CONNS"
+	EnvMaxConnsPerIP  = "HOARD_MAX_CONNS_PER_IP"
 )
 
 // Variables lists every variable with a one-line description, for help
@@ -100,6 +131,10 @@ var Variables = []struct{ Name, Help string }{
 	{EnvLogLevel, "debug, info, warn or error; default info"},
 	{EnvLogFormat, "text or json; default text"},
 	{EnvDrives, "drive folders, space-separated, when none are given as arguments"},
+	{EnvBodyTimeout, "drop a request body that delivers nothing for this long (0 disables body deadlines), default 1m"},
+	{EnvBodyMinRate, "drop a request body slower than this many bytes per second on average (0: only the timeout), default 1024"},
+	{EnvMaxConns, "open connections per listener; more wait to be accepted (0 = no limit), default 4096"},
+	{EnvMaxConnsPerIP, "open connections from one client address; more are closed at once (0 = no limit), default 512"},
 }
 
 // Apply sets fields from the variables of a config file. Unknown names
@@ -142,6 +177,14 @@ func (s *Server) apply(vars map[string]string, strict bool) error {
 			s.LogFormat = v
 		case EnvDrives:
 			s.Drives = splitList(v, " ")
+		case EnvBodyTimeout:
+			s.BodyTimeout, err = time.ParseDuration(v)
+		case EnvBodyMinRate:
+			s.BodyMinRate, err = strconv.ParseInt(v, 10, 64)
+		case EnvMaxConns:
+			s.MaxConns, err = strconv.Atoi(v)
+		case EnvMaxConnsPerIP:
+			s.MaxConnsPerIP, err = strconv.Atoi(v)
 		default:
 			if strict {
 				err = errors.New("unknown variable")
@@ -187,8 +230,14 @@ func (s *Server) Validate() error {
 	if s.ScannerRate < 0 || math.IsNaN(s.ScannerRate) || math.IsInf(s.ScannerRate, 0) {
 		bad("scanner rate %v: want 0 (off) or a positive number of objects per second", s.ScannerRate)
 	}
-	if s.StaleUploadAge < 0 || s.ShutdownTimeout < 0 {
+	if s.StaleUploadAge < 0 || s.ShutdownTimeout < 0 || s.BodyTimeout < 0 {
 		bad("durations must not be negative")
+	}
+	if s.BodyMinRate < 0 {
+		bad("body minimum rate %d is negative", s.BodyMinRate)
+	}
+	if s.MaxConns < 0 || s.MaxConnsPerIP < 0 {
+		bad("connection limits %d and %d: want 0 (no limit) or a positive count", s.MaxConns, s.MaxConnsPerIP)
 	}
 	switch s.LogLevel {
 	case "debug", "info", "warn", "error":

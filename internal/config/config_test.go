@@ -100,3 +100,31 @@ func TestApplyUnknownVariable(t *testing.T) {
 		t.Error("env: got nil error for an unparsable value")
 	}
 }
+
+func TestRequestLimits(t *testing.T) {
+	s := Defaults()
+	s.Drives = []string{"/data"}
+	if s.BodyTimeout != DefaultBodyTimeout || s.BodyMinRate != DefaultBodyMinRate || s.MaxConns != DefaultMaxConns || s.MaxConnsPerIP != DefaultMaxConnsPerIP {
+		t.Fatalf("defaults: got %v %d %d %d", s.BodyTimeout, s.BodyMinRate, s.MaxConns, s.MaxConnsPerIP)
+	}
+	err := s.ApplyEnv(map[string]string{EnvBodyTimeout: "5s", EnvBodyMinRate: "100", EnvMaxConns: "10", EnvMaxConnsPerIP: "0"})
+	if err != nil {
+		t.Fatalf("ApplyEnv: %v", err)
+	}
+	if s.BodyTimeout != 5*time.Second || s.BodyMinRate != 100 || s.MaxConns != 10 || s.MaxConnsPerIP != 0 {
+		t.Fatalf("applied: got %v %d %d %d, want 5s 100 10 0", s.BodyTimeout, s.BodyMinRate, s.MaxConns, s.MaxConnsPerIP)
+	}
+	if err := s.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	s.BodyTimeout, s.BodyMinRate, s.MaxConns = -time.Second, -1, -1
+	err = s.Validate()
+	for _, want := range []string{"durations must not be negative", "minimum rate -1", "connection limits -1"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate: got %v, want an error containing %q", err, want)
+		}
+	}
+	if err := s.ApplyEnv(map[string]string{EnvBodyMinRate: "1KiB"}); err == nil {
+		t.Error("ApplyEnv: got nil error for an unparsable rate")
+	}
+}

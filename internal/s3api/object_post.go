@@ -26,13 +26,25 @@ type postResponse struct {
 // a multipart/form-data form, authorised by a signed policy in the form
 // rather than by the request's headers. The file streams to the object
 // layer; a failure at any point leaves no object.
-func (req *request) postObject() error {
+func (req *request) postObject() (err error) {
+	defer func() {
+		// A refused form's file is left unread: the connection closes
+		// rather than net/http reading (up to 256 KiB of) it first.
+		if err != nil {
+			req.w.Header().Set("Connection", "close")
+		}
+	}()
 	form, err := readPostForm(req.r)
 	if err != nil {
 		return err
 	}
 	policy, err := req.postAuthorize(form)
 	if err != nil {
+		return err
+	}
+	// Only an authenticated form gets its file read (sizing a small one
+	// reads it whole).
+	if err := form.openFile(); err != nil {
 		return err
 	}
 	key, ok := form.fields["key"]

@@ -34,9 +34,11 @@ type postForm struct {
 	// filename is the file part's filename parameter.
 	filename string
 	// file yields exactly size bytes of the file part, then io.EOF once it
-	// has checked what follows (see fileReader).
+	// has checked what follows (see fileReader); both are set by openFile.
 	file io.Reader
 	size int64
+	// body is the form's reader, stopped at the start of the file part.
+	body *formReader
 }
 
 // malformedPost answers MalformedPOSTRequest with a detail.
@@ -102,8 +104,9 @@ func (f *formReader) delimiter(l []byte) int {
 	return 0
 }
 
-// readPostForm reads the fields of a POST upload up to the file part and
-// prepares the file's reader. It reads no more than maxPostFields bytes
+// readPostForm reads the fields of a POST upload up to the file part,
+// and not a byte of the file's content: the caller authenticates the form
+// before it calls openFile. It reads no more than maxPostFields bytes
 // before the file and holds at most postBufferSize bytes of the body.
 func readPostForm(r *http.Request) (*postForm, error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -127,9 +130,7 @@ func readPostForm(r *http.Request) (*postForm, error) {
 		}
 		if strings.EqualFold(name, "file") {
 			form.filename = filename
-			if err := f.prepareFile(form); err != nil {
-				return nil, err
-			}
+			form.body = f
 			return form, nil
 		}
 		value, last, err := f.value()
@@ -223,6 +224,9 @@ func (f *formReader) value() (value string, last bool, err error) {
 		buf = append(buf, l...)
 	}
 }
+
+// openFile sizes the file part and sets its reader (see prepareFile).
+func (form *postForm) openFile() error { return form.body.prepareFile(form) }
 
 // prepareFile sizes the file part and sets its reader. When the rest of
 // the body fits in the buffer, the file ends at the next boundary and

@@ -72,7 +72,7 @@ func TestReadPostForm(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			form, err := readPostForm(formRequest(tt.body, tt.declared))
+			form, err := readFormAndFile(formRequest(tt.body, tt.declared))
 			if err == nil {
 				var data []byte
 				data, err = io.ReadAll(form.file)
@@ -153,7 +153,7 @@ func FuzzReadPostForm(f *testing.F) {
 	f.Add("--XyZ\r\n\r\n--XyZ--", false)
 	f.Add("--XyZ", true)
 	f.Fuzz(func(t *testing.T, body string, declared bool) {
-		form, err := readPostForm(formRequest(body, declared))
+		form, err := readFormAndFile(formRequest(body, declared))
 		if err == nil {
 			var data []byte
 			if data, err = io.ReadAll(form.file); err == nil && int64(len(data)) != form.size {
@@ -166,6 +166,16 @@ func FuzzReadPostForm(f *testing.F) {
 			}
 		}
 	})
+}
+
+// readFormAndFile reads a form's fields and opens its file part, as an
+// authenticated upload does.
+func readFormAndFile(r *http.Request) (*postForm, error) {
+	form, err := readPostForm(r)
+	if err != nil {
+		return nil, err
+	}
+	return form, form.openFile()
 }
 
 func newBuffered(r io.Reader) *bufio.Reader { return bufio.NewReaderSize(r, postBufferSize) }

@@ -1,6 +1,7 @@
 package s3api_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/md5"
@@ -13,6 +14,7 @@ import (
 	"hash/crc32"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -436,5 +438,59 @@ func TestParsePostObjectRoute(t *testing.T) {
 		if got := s3api.Parse(r, []string{"s3.example.com"}); got != tc.want {
 			t.Errorf("POST %s host %q: got %+v, want %+v", tc.target, tc.host, got, tc.want)
 		}
+	}
+}
+
+// TestPostObjectAuthenticatesBeforeFile sends forms whose file part has
+// its headers but none of its content yet: a form that fails
+// authentication is answered at once, without waiting for (reading) the
+// file.
+func TestPostObjectAuthenticatesBeforeFile(t *testing.T) {
+	t.Parallel()
+	s := startPostServer(t)
+	file := bytes.Repeat([]byte("F"), 1000) // small: sizing it would read it whole
+	tests := []struct {
+		name     string
+		fields   []field
+		wantCode string
+	}{
+		{"bad signature", nil, "SignatureDoesNotMatch"},
+		{"anonymous", []field{{"key", "early/anon"}}, "AccessDenied"},
+		{"field outside the policy", append(signedFields(t, []field{{"key", "early/extra"}}), field{"x-amz-meta-sneaky", "1"}), "AccessDenied"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fields := tt.fields
+			if fields == nil {
+				fields = signedFields(t, []field{{"key", "early/sig"}})
+				for i := range fields {
+					if fields[i].name == "x-amz-signature" {
+						fields[i].value = strings.Repeat("0", 64)
+					}
+				}
+			}
+			body, ct := form(t, fields, "f.bin", file)
+			cut := bytes.Index(body, file)
+			conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			conn.SetDeadline(time.Now().Add(10 * time.Second))
+			fmt.Fprintf(conn, "POST /%s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", postBucket, strings.TrimPrefix(s.url, "http://"), ct, len(body))
+			if _, err := conn.Write(body[:cut]); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("no answer while the file is withheld: %v", err)
+			}
+			rb, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden || errorCode(rb) != tt.wantCode {
+				t.Fatalf("got %d %s, want 403 %s", resp.StatusCode, rb, tt.wantCode)
+			}
+		})
 	}
 }

@@ -150,7 +150,7 @@ func (s *Server) newConsole() error {
 		return fmt.Errorf("server: console: %w", err)
 	}
 	s.console = &http.Server{
-		Handler:           h,
+		Handler:           bodyDeadline(h, s.cfg.BodyTimeout, s.cfg.BodyMinRate),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -211,16 +211,22 @@ func (s *Server) routes() http.Handler {
 		rpc = s.cluster.c.Handler()
 		internal.Handle(cluster.Prefix, rpc)
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rpc != nil && cluster.IsRPC(r) {
-			rpc.ServeHTTP(w, r)
-			return
-		}
+	// Client requests get body deadlines; node-to-node calls do not (a
+	// shard stream runs at a fraction of its client's rate, and the
+	// cluster cuts streams that stall on its own).
+	clients := bodyDeadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/"+s3api.ReservedBucket+"/") && s3api.BucketFromHost(r.Host, s.cfg.Domains) == "" {
 			internal.ServeHTTP(w, r)
 			return
 		}
 		s.s3.ServeHTTP(w, r)
+	}), s.cfg.BodyTimeout, s.cfg.BodyMinRate)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rpc != nil && cluster.IsRPC(r) {
+			rpc.ServeHTTP(w, r)
+			return
+		}
+		clients.ServeHTTP(w, r)
 	})
 }
 
@@ -252,13 +258,14 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("server: listening on %s: %w", s.cfg.Address, err)
 	}
-	s.ln = ln
+	s.ln = limitListen(ln, s.cfg.MaxConns, s.cfg.MaxConnsPerIP, s.log)
 	if s.console != nil {
 		cln, err := net.Listen("tcp", s.cfg.ConsoleAddress)
 		if err != nil {
 			ln.Close()
 			return fmt.Errorf("server: console listening on %s: %w", s.cfg.ConsoleAddress, err)
 		}
+		cln = limitListen(cln, s.cfg.MaxConns, s.cfg.MaxConnsPerIP, s.log)
 		s.consoleLn = cln
 		s.wg.Add(1)
 		go func() {
