@@ -87,8 +87,10 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 	}
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			// The server reads the connection in the background after
-			// the body: a deadline left behind would cancel the request.
+			// A deadline left behind would fire during the rest of the
+			// request and cancel it. net/http clears it itself when it
+			// starts its background read of an HTTP/1 connection; this
+			// covers the other cases (HTTP/2 streams).
 			b.rc.SetReadDeadline(time.Time{})
 			b.off = true
 		} else if errors.Is(err, os.ErrDeadlineExceeded) {
