@@ -146,13 +146,15 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client := clientAddr(r)
-	if d := h.limiter.wait(client); d > 0 {
+	if d := h.limiter.begin(client); d > 0 {
 		secs := int(math.Ceil(d.Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		writeError(w, http.StatusTooManyRequests, "TooManyAttempts",
 			fmt.Sprintf("Too many failed sign-ins. Try again in %d seconds.", secs))
 		return
 	}
+	result := loginVoid
+	defer func() { h.limiter.finish(client, result) }()
 	var body struct {
 		AccessKey string `json:"accessKey"`
 		SecretKey string `json:"secretKey"`
@@ -174,7 +176,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if errors.As(err, &se) && (se.Code == "InvalidAccessKeyId" || se.Code == "SignatureDoesNotMatch" || se.Status == http.StatusForbidden) {
-			h.limiter.fail(client)
+			result = loginFailed
 			h.cfg.Logger.Info("console: failed sign-in", "access_key", body.AccessKey, "remote", r.RemoteAddr)
 			writeError(w, http.StatusUnauthorized, "InvalidCredentials", "The access key or the secret key is wrong.")
 			return
@@ -182,7 +184,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.writeFailure(w, r, err)
 		return
 	}
-	h.limiter.succeed(client)
+	result = loginSucceeded
 	id, sess := h.sessions.create(cred)
 	h.setCookie(w, id, int(h.cfg.SessionTTL/time.Second))
 	h.cfg.Logger.Info("console: signed in", "access_key", cred.AccessKey, "remote", r.RemoteAddr)

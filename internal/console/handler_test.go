@@ -260,14 +260,14 @@ func TestRateLimitedLogin(t *testing.T) {
 	hs := newHarness(t, func(c *Config) { c.Now = clock.now })
 	bad := `{"accessKey":"reader-key","secretKey":"wrong"}`
 	ct := map[string]string{"Content-Type": "application/json"}
-	for i := 0; i <= freeLoginFailures; i++ {
+	for i := 0; i < freeLoginFailures; i++ {
 		if w := hs.serve("POST", "/api/login", bad, ct); w.Code != http.StatusUnauthorized {
 			t.Fatalf("failure %d: got %d, want 401", i+1, w.Code)
 		}
 	}
 	w := hs.serve("POST", "/api/login", `{"accessKey":"reader-key","secretKey":"reader-secret-0123456789"}`, ct)
 	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "1" {
-		t.Fatalf("after %d failures: got %d Retry-After %q, want 429 and 1", freeLoginFailures+1, w.Code, w.Header().Get("Retry-After"))
+		t.Fatalf("after %d failures: got %d Retry-After %q, want 429 and 1", freeLoginFailures, w.Code, w.Header().Get("Retry-After"))
 	}
 	clock.add(time.Second)
 	if w := hs.serve("POST", "/api/login", `{"accessKey":"reader-key","secretKey":"reader-secret-0123456789"}`, ct); w.Code != http.StatusOK {

@@ -2,6 +2,7 @@ package console
 
 import (
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -123,45 +124,88 @@ func TestValidCSRF(t *testing.T) {
 func TestLoginLimiter(t *testing.T) {
 	clock := newFakeClock()
 	l := newLoginLimiter(clock.now)
+	try := func(client string, result loginResult) time.Duration {
+		d := l.begin(client)
+		if d == 0 {
+			l.finish(client, result)
+		}
+		return d
+	}
 	for i := 0; i < freeLoginFailures; i++ {
-		if d := l.wait("1.2.3.4"); d != 0 {
+		if d := try("1.2.3.4", loginFailed); d != 0 {
 			t.Fatalf("attempt %d: got wait %v, want none within the free allowance", i+1, d)
 		}
-		l.fail("1.2.3.4")
 	}
-	if d := l.wait("1.2.3.4"); d != 0 {
-		t.Fatalf("after %d failures: got wait %v, want none yet", freeLoginFailures, d)
+	if d := try("1.2.3.4", loginVoid); d != firstLoginDelay {
+		t.Fatalf("after %d failures: got wait %v, want %v", freeLoginFailures, d, firstLoginDelay)
 	}
-	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}
+	clock.add(firstLoginDelay)
+	want := []time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second}
 	for i, w := range want {
-		l.fail("1.2.3.4")
-		if d := l.wait("1.2.3.4"); d != w {
+		if d := try("1.2.3.4", loginFailed); d != 0 {
+			t.Fatalf("failure %d over the allowance: got wait %v before it, want none", i+1, d)
+		}
+		if d := l.begin("1.2.3.4"); d != w {
 			t.Fatalf("failure %d over the allowance: got wait %v, want %v", i+1, d, w)
 		}
-		if d := l.wait("5.6.7.8"); d != 0 {
+		if d := try("5.6.7.8", loginVoid); d != 0 {
 			t.Fatalf("another client: got wait %v, want none", d)
 		}
 		clock.add(w)
-		if d := l.wait("1.2.3.4"); d != 0 {
-			t.Fatalf("after waiting %v: got %v, want none", w, d)
-		}
 	}
+	// A void attempt (a malformed request) neither counts nor forgets.
+	if d := try("1.2.3.4", loginVoid); d != 0 {
+		t.Fatalf("void attempt after the delay: got wait %v, want none", d)
+	}
+	if d := l.begin("1.2.3.4"); d != 0 {
+		t.Fatalf("after a void attempt: got wait %v, want none (no failure was added)", d)
+	}
+	l.finish("1.2.3.4", loginFailed)
 	for i := 0; i < 20; i++ {
-		l.fail("1.2.3.4")
+		clock.add(maxLoginDelay)
+		try("1.2.3.4", loginFailed)
 	}
-	if d := l.wait("1.2.3.4"); d != maxLoginDelay {
+	if d := l.begin("1.2.3.4"); d != maxLoginDelay {
 		t.Fatalf("many failures: got wait %v, want the cap %v", d, maxLoginDelay)
 	}
-	l.succeed("1.2.3.4")
-	if d := l.wait("1.2.3.4"); d != 0 {
+	clock.add(maxLoginDelay)
+	if d := try("1.2.3.4", loginSucceeded); d != 0 {
+		t.Fatalf("after the delay: got wait %v, want none", d)
+	}
+	if d := try("1.2.3.4", loginFailed); d != 0 {
 		t.Fatalf("after a success: got wait %v, want none", d)
 	}
 	for i := 0; i < freeLoginFailures+1; i++ {
-		l.fail("9.9.9.9")
+		try("9.9.9.9", loginFailed)
 	}
 	clock.add(forgetFailuresAfter + time.Second)
-	l.fail("9.9.9.9")
-	if d := l.wait("9.9.9.9"); d != 0 {
+	if d := try("9.9.9.9", loginFailed); d != 0 {
 		t.Fatalf("after a long quiet time: got wait %v, want the allowance back", d)
+	}
+}
+
+// TestLoginLimiterBurst: 200 concurrent attempts from one address get the
+// free allowance and no more, however they interleave.
+func TestLoginLimiterBurst(t *testing.T) {
+	t.Parallel()
+	l := newLoginLimiter(time.Now)
+	var wg sync.WaitGroup
+	var admitted atomic.Int32
+	start := make(chan struct{})
+	for range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			if l.begin("10.0.0.1") == 0 {
+				admitted.Add(1)
+				l.finish("10.0.0.1", loginFailed)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if got := admitted.Load(); got != freeLoginFailures {
+		t.Fatalf("attempts let through: got %d, want %d", got, freeLoginFailures)
 	}
 }
