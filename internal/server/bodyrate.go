@@ -35,10 +35,16 @@ func bodyDeadline(h http.Handler, timeout time.Duration, minRate int64) http.Han
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = &deadlineBody{
+			// A shallow copy carries the wrapped body: net/http looks at
+			// the type of its own request's body after the handler, to
+			// decide whether to drain an unread body or close the
+			// connection, and must still see its own.
+			wrapped := *r
+			wrapped.Body = &deadlineBody{
 				body: r.Body, rc: http.NewResponseController(w),
 				timeout: timeout, perByte: perByte(minRate), now: time.Now,
 			}
+			r = &wrapped
 		}
 		h.ServeHTTP(w, r)
 	})
