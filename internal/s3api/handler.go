@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hoardstore/hoard/internal/authguard"
 	"github.com/hoardstore/hoard/internal/cors"
 	"github.com/hoardstore/hoard/internal/policy"
 	"github.com/hoardstore/hoard/internal/sigv4"
@@ -38,6 +39,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Guard throttles failed signatures; nil means one with the default
+	// budget.
+	Guard *authguard.Guard
 }
 
 // Handler serves the S3 API.
@@ -49,6 +53,7 @@ type Handler struct {
 	idBase   uint64
 	idSeq    atomic.Uint64
 	ops      map[Op]func(*request) error
+	guard    *authguard.Guard
 	// corsRules and policies keep parsed bucket configurations.
 	corsRules *configCache[*cors.Config]
 	policies  *configCache[*policy.Policy]
@@ -79,6 +84,10 @@ func New(cfg Config) *Handler {
 		idBase: binary.BigEndian.Uint64(seed[:]) &^ 0xFFFFFFFF,
 	}
 	h.ops = h.operations()
+	h.guard = cfg.Guard
+	if h.guard == nil {
+		h.guard = authguard.New(authguard.Options{Now: cfg.Now})
+	}
 	h.corsRules = newConfigCache(func(_ string, doc []byte) (*cors.Config, error) { return cors.Parse(doc) })
 	h.policies = newConfigCache(func(bucket string, doc []byte) (*policy.Policy, error) { return policy.Parse(doc, bucket) })
 	return h

@@ -1,0 +1,210 @@
+package authguard
+
+import (
+	"sync"
+	"time"
+)
+
+// Defaults of a Guard's budget.
+const (
+	// DefaultBurst is how many failures a source may make in a row
+	// before it is throttled.
+	DefaultBurst = 20
+	// DefaultRefill is how long one failure takes to be forgiven.
+	DefaultRefill = 500 * time.Millisecond
+	// DefaultMaxEntries bounds the sources remembered at once.
+	DefaultMaxEntries = 100_000
+)
+
+// Options configure a Guard; zero fields take the defaults.
+type Options struct {
+	// Burst is the number of failures allowed in a row.
+	Burst int
+	// Refill is the time after which one failure is forgiven.
+	Refill time.Duration
+	// MaxEntries bounds the memory: when more sources are tracked, those
+	// whose budget is full again are forgotten first, then the oldest.
+	MaxEntries int
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Guard counts failed authentications. Two budgets are kept: one per
+// (access key, address) pair, spent by wrong signatures for a key that
+// exists, so guessing one key's secret from one place is slow while the
+// key's owner elsewhere is untouched; and one per address, spent by
+// unknown access keys, so enumerating keys is slow too. A Guard is safe
+// for concurrent use.
+type Guard struct {
+	burst  float64
+	refill time.Duration
+	max    int
+	now    func() time.Time
+
+	mu      sync.Mutex
+	entries map[entryKey]*bucket
+}
+
+// entryKey names a budget: an address alone (key "") or a key at an
+// address.
+type entryKey struct {
+	accessKey string
+	addr      string
+}
+
+// bucket is a token bucket of failures: tokens left at time at.
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// New returns a Guard with opts.
+func New(opts Options) *Guard {
+	if opts.Burst <= 0 {
+		opts.Burst = DefaultBurst
+	}
+	if opts.Refill <= 0 {
+		opts.Refill = DefaultRefill
+	}
+	if opts.MaxEntries <= 0 {
+		opts.MaxEntries = DefaultMaxEntries
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Guard{
+		burst: float64(opts.Burst), refill: opts.Refill, max: opts.MaxEntries, now: opts.Now,
+		entries: make(map[entryKey]*bucket),
+	}
+}
+
+// Outcome is how an authentication attempt ended.
+type Outcome int
+
+// The outcomes of an attempt.
+const (
+	// Passed: the signature was right, or the request failed for a reason
+	// that says nothing about a guess (a malformed header, clock skew).
+	Passed Outcome = iota
+	// WrongSignature: the access key exists and the signature is wrong.
+	WrongSignature
+	// UnknownKey: the access key does not exist.
+	UnknownKey
+)
+
+// Attempt is one authentication in progress: it holds one failure's worth
+// of both budgets of its source until Done says how it ended, so a burst of
+// concurrent guesses gets no more tries than the budget, exactly.
+type Attempt struct {
+	g    *Guard
+	pair entryKey
+	addr entryKey
+	done bool
+}
+
+// Begin starts an attempt by accessKey from addr. When the source has
+// failed too often it returns nil and how long until it may try again; a
+// throttled source is refused whether or not its signature would be right,
+// so throttling reveals nothing about a guess.
+func (g *Guard) Begin(accessKey, addr string) (*Attempt, time.Duration) {
+	a := &Attempt{g: g, pair: entryKey{accessKey: accessKey, addr: addr}, addr: entryKey{addr: addr}}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := g.now()
+	wait := time.Duration(0)
+	for _, k := range []entryKey{a.addr, a.pair} {
+		if b := g.entries[k]; b != nil {
+			if t := g.level(b, now); t < 1 {
+				wait = max(wait, time.Duration((1-t)*float64(g.refill)))
+			}
+		}
+	}
+	if wait > 0 {
+		return nil, wait
+	}
+	g.spend(a.addr, now)
+	g.spend(a.pair, now)
+	return a, 0
+}
+
+// Done ends the attempt: the budget a failure does not charge is given
+// back (both, when it passed). Calls after the first do nothing.
+func (a *Attempt) Done(o Outcome) {
+	g := a.g
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if a.done {
+		return
+	}
+	a.done = true
+	now := g.now()
+	if o != UnknownKey {
+		g.giveBack(a.addr, now)
+	}
+	if o != WrongSignature {
+		g.giveBack(a.pair, now)
+	}
+}
+
+// spend takes one token of k's budget. The caller holds g.mu.
+func (g *Guard) spend(k entryKey, now time.Time) {
+	b := g.entries[k]
+	if b == nil {
+		if len(g.entries) >= g.max {
+			g.evict(now)
+		}
+		b = &bucket{tokens: g.burst, at: now}
+		g.entries[k] = b
+	}
+	b.tokens = max(g.level(b, now)-1, 0)
+	b.at = now
+}
+
+// giveBack returns one token to k's budget, forgetting it once full. The
+// caller holds g.mu.
+func (g *Guard) giveBack(k entryKey, now time.Time) {
+	b := g.entries[k]
+	if b == nil {
+		return
+	}
+	b.tokens = min(g.level(b, now)+1, g.burst)
+	b.at = now
+	if b.tokens >= g.burst {
+		delete(g.entries, k)
+	}
+}
+
+// level returns b's tokens at now.
+func (g *Guard) level(b *bucket, now time.Time) float64 {
+	elapsed := now.Sub(b.at)
+	if elapsed <= 0 {
+		return b.tokens
+	}
+	return min(b.tokens+float64(elapsed)/float64(g.refill), g.burst)
+}
+
+// evict forgets the sources whose budget is full again; if none is, the
+// one that failed longest ago. The caller holds g.mu.
+func (g *Guard) evict(now time.Time) {
+	var oldest entryKey
+	var oldestAt time.Time
+	for k, b := range g.entries {
+		if g.level(b, now) >= g.burst {
+			delete(g.entries, k)
+			continue
+		}
+		if oldestAt.IsZero() || b.at.Before(oldestAt) {
+			oldest, oldestAt = k, b.at
+		}
+	}
+	if len(g.entries) >= g.max {
+		delete(g.entries, oldest)
+	}
+}
+
+// Len returns the number of sources tracked.
+func (g *Guard) Len() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.entries)
+}
