@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/hoardstore/hoard/internal/checksum"
 	"github.com/hoardstore/hoard/internal/sigv2"
@@ -166,7 +167,11 @@ func toAPIError(err error) *APIError {
 		return apiErr
 	}
 	if code, ok := sigv4.Code(err); ok {
-		return newError(code, sigv4.Message(err))
+		e := newError(code, sigv4.Message(err))
+		if names := sigv4.HeadersNotSigned(err); len(names) > 0 {
+			e = e.with("HeadersNotSigned", strings.Join(names, ", "))
+		}
+		return e
 	}
 	if code, ok := sigv2.Code(err); ok {
 		return newError(code, sigv2.Message(err))

@@ -10,6 +10,8 @@ type Error struct {
 	message string
 	text    string
 	parent  error
+	// headers lists the unsigned headers of an ErrHeadersNotSigned.
+	headers []string
 }
 
 // Error returns the Go error text, prefixed by the package's concern.
@@ -47,6 +49,12 @@ var (
 	// 403, "Request has expired"). It wraps ErrAccessDenied.
 	ErrExpiredRequest = &Error{code: "AccessDenied", message: "Request has expired",
 		text: "presigned request has expired", parent: ErrAccessDenied}
+	// ErrHeadersNotSigned: the request carries x-amz-* headers that its
+	// signature does not cover (AccessDenied, 403, "There were headers
+	// present in the request which were not signed"). It wraps
+	// ErrAccessDenied; HeadersNotSigned returns the headers.
+	ErrHeadersNotSigned = &Error{code: "AccessDenied", message: "There were headers present in the request which were not signed",
+		text: "headers not signed", parent: ErrAccessDenied}
 	// ErrInvalidAccessKeyID: the access key is unknown (InvalidAccessKeyId, 403).
 	ErrInvalidAccessKeyID = sentinel("InvalidAccessKeyId",
 		"The AWS Access Key Id you provided does not exist in our records.", "unknown access key")
@@ -128,4 +136,15 @@ func Message(err error) string {
 		return e.message
 	}
 	return ""
+}
+
+// HeadersNotSigned returns the lower-case names of the headers that made err
+// an ErrHeadersNotSigned, sorted, or nil for any other error. S3 reports
+// them in the HeadersNotSigned element of its error document.
+func HeadersNotSigned(err error) []string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.headers
+	}
+	return nil
 }

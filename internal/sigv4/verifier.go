@@ -158,6 +158,9 @@ func (v *Verifier) verifyHeader(r *http.Request, auth string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSignedHeaders(r.Header, p.signedHeaders, false); err != nil {
+		return nil, err
+	}
 	res := &Result{AccessKey: cred.AccessKey, Region: p.region, SignedAt: t,
 		PayloadHash: hashHeader, Body: r.Body, ContentLength: r.ContentLength}
 	sc := &streamSigner{key: key, amzDate: amzDate, scope: p.scope, prev: seed}
@@ -188,13 +191,17 @@ func (v *Verifier) verifyPresigned(r *http.Request, q url.Values) (*Result, erro
 	if p.amzDate.Sub(now) > v.maxSkew() {
 		return nil, ErrAccessDenied.derive("presigned request dated "+p.amzDate.Format(time.RFC3339)+" is in the future", "Request is not valid yet")
 	}
-	payloadHash := UnsignedPayload
-	if h := q.Get(qContentSHA256); h != "" {
-		payloadHash = h
-	} else if h := r.Header.Get(headerContentSHA256); h != "" && contains(p.signedHeaders, "x-amz-content-sha256") {
-		payloadHash = h
+	payloadHash, err := presignedPayloadHash(r, q, &p)
+	if err != nil {
+		return nil, err
 	}
-	mode, err := payloadModeOf(r.Header.Get(headerContentSHA256))
+	// The body is checked against the signed hash when there is one: a
+	// hash pinned in the query binds the URL to one body.
+	modeFrom := r.Header.Get(headerContentSHA256)
+	if payloadHash != UnsignedPayload {
+		modeFrom = payloadHash
+	}
+	mode, err := payloadModeOf(modeFrom)
 	if err != nil {
 		return nil, err
 	}
@@ -206,13 +213,38 @@ func (v *Verifier) verifyPresigned(r *http.Request, q url.Values) (*Result, erro
 	if _, err := checkSignature(r, &p, key, p.amzDate.Format(timeFormat), r.URL.RawQuery, qSignature, payloadHash); err != nil {
 		return nil, err
 	}
+	if err := checkSignedHeaders(r.Header, p.signedHeaders, true); err != nil {
+		return nil, err
+	}
 	res := &Result{AccessKey: cred.AccessKey, Presigned: true, Region: p.region, SignedAt: p.amzDate,
-		Expires: p.amzDate.Add(p.expires), PayloadHash: r.Header.Get(headerContentSHA256),
+		Expires: p.amzDate.Add(p.expires), PayloadHash: modeFrom,
 		Body: r.Body, ContentLength: r.ContentLength}
 	if err := v.attachBody(r, res, mode, nil); err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// presignedPayloadHash returns the payload hash a presigned request is
+// signed with: the X-Amz-Content-Sha256 query parameter, else a signed
+// x-amz-content-sha256 header, else UNSIGNED-PAYLOAD. A header that
+// contradicts the signed query parameter is refused: the body must be
+// checked against what was signed.
+func presignedPayloadHash(r *http.Request, q url.Values, p *authParams) (string, error) {
+	header := r.Header.Get(headerContentSHA256)
+	switch vals := q[qContentSHA256]; {
+	case len(vals) > 1:
+		return "", malformedQuery(qContentSHA256 + " is given more than once")
+	case len(vals) == 1 && vals[0] != "":
+		if header != "" && header != vals[0] {
+			return "", ErrInvalidArgument.derive("x-amz-content-sha256 header differs from the signed "+qContentSHA256+" query parameter",
+				"The x-amz-content-sha256 header must match the signed X-Amz-Content-Sha256 query parameter.")
+		}
+		return vals[0], nil
+	case header != "" && contains(p.signedHeaders, "x-amz-content-sha256"):
+		return header, nil
+	}
+	return UnsignedPayload, nil
 }
 
 func (v *Verifier) lookup(accessKey string) (Credentials, bool) {
