@@ -1,6 +1,7 @@
 package sigv2
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -47,26 +48,66 @@ type canon struct {
 
 // presignInput is what query authentication puts in place of headers.
 type presignInput struct {
-	expires string     // the Expires parameter, in the Date line
-	query   url.Values // parsed query: x-amz-*, content-type, content-md5
+	expires string // the Expires parameter, in the Date line
+	// headers are the parameters standing for headers (Content-MD5,
+	// Content-Type, x-amz-*), by lower-case name: queryHeaderParams.
+	headers map[string][]string
 }
 
-// queryHeaders returns the parameters of a presigned query that stand for
-// headers r lacks (Content-MD5, Content-Type, x-amz-*), by header name.
-func queryHeaders(r *http.Request, q url.Values) http.Header {
-	var h http.Header
-	for k, vv := range q {
+// isHeaderParam reports whether a presigned query parameter, by lower-case
+// name, stands for a header.
+func isHeaderParam(lk string) bool {
+	return lk == "content-md5" || lk == "content-type" || strings.HasPrefix(lk, "x-amz-")
+}
+
+// queryHeaderParams returns the parameters of a presigned query that stand
+// for headers (Content-MD5, Content-Type, x-amz-*; botocore moves the
+// headers it signed there), by lower-case name. It refuses two parameters
+// whose names differ only in case, which would leave open which one is
+// signed and which one is stored, and a repeated Content-MD5 or
+// Content-Type, which a request has one of.
+func queryHeaderParams(q url.Values) (map[string][]string, error) {
+	var m map[string][]string
+	var raw map[string]string // lower-case name -> name as sent
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		lk := strings.ToLower(k)
-		if len(vv) == 0 || !(lk == "content-md5" || lk == "content-type" || strings.HasPrefix(lk, "x-amz-")) {
+		if !isHeaderParam(lk) || len(q[k]) == 0 {
 			continue
 		}
+		if prev, ok := raw[lk]; ok {
+			return nil, ErrInvalidArgument.derive("presigned query: parameters "+quote(prev)+" and "+quote(k)+" name the same header",
+				"Query parameters "+prev+" and "+k+" name the same header.")
+		}
+		if (lk == "content-md5" || lk == "content-type") && len(q[k]) > 1 {
+			return nil, ErrInvalidArgument.derive("presigned query: "+quote(k)+" is given more than once",
+				"Query parameter "+k+" is given more than once.")
+		}
+		if m == nil {
+			m, raw = make(map[string][]string), make(map[string]string)
+		}
+		m[lk], raw[lk] = q[k], k
+	}
+	return m, nil
+}
+
+// queryHeaders returns the header parameters of a presigned query (by
+// lower-case name, from queryHeaderParams) that stand for headers r lacks,
+// with the values in the form they were signed.
+func queryHeaders(r *http.Request, params map[string][]string) http.Header {
+	var h http.Header
+	for _, lk := range slices.Sorted(maps.Keys(params)) {
 		if _, ok := r.Header[http.CanonicalHeaderKey(lk)]; ok {
 			continue
 		}
 		if h == nil {
 			h = make(http.Header)
 		}
-		for _, v := range vv {
+		for _, v := range params[lk] {
+			if strings.HasPrefix(lk, "x-amz-") {
+				v = unfold(v)
+			} else {
+				v = strings.TrimSpace(v)
+			}
 			h.Add(lk, v)
 		}
 	}
@@ -81,13 +122,15 @@ func newCanon(r *http.Request, vhostBucket string, p *presignInput) canon {
 	md5, ctype := r.Header.Get("Content-Md5"), r.Header.Get("Content-Type")
 	amz := amzHeaders(r.Header)
 	if p != nil {
-		if v := p.query["content-md5"]; md5 == "" && len(v) > 0 {
-			md5 = v[0]
+		// A header present (even empty) is what the handler reads, so it
+		// is what must be signed; the parameter stands in only otherwise.
+		if _, ok := r.Header["Content-Md5"]; !ok && len(p.headers["content-md5"]) > 0 {
+			md5 = p.headers["content-md5"][0]
 		}
-		if v := p.query["content-type"]; ctype == "" && len(v) > 0 {
-			ctype = v[0]
+		if _, ok := r.Header["Content-Type"]; !ok && len(p.headers["content-type"]) > 0 {
+			ctype = p.headers["content-type"][0]
 		}
-		amz = mergeQueryHeaders(amz, p.query)
+		amz = mergeQueryHeaders(amz, p.headers)
 	}
 	c.head = r.Method + "\n" + strings.TrimSpace(md5) + "\n" + strings.TrimSpace(ctype) + "\n"
 	switch xdate, hasX := amz["x-amz-date"]; {
@@ -170,12 +213,12 @@ func amzHeaders(h http.Header) map[string]string {
 	return m
 }
 
-// mergeQueryHeaders adds the x-amz- parameters of a presigned query, which
-// clients such as botocore move there from the headers they signed. A
-// header of the same name wins: what the handler reads is what is signed.
-func mergeQueryHeaders(m map[string]string, q url.Values) map[string]string {
-	for k, vv := range q {
-		lk := strings.ToLower(k)
+// mergeQueryHeaders adds the x-amz- parameters of a presigned query (by
+// lower-case name, from queryHeaderParams), which clients such as botocore
+// move there from the headers they signed. A header of the same name wins:
+// what the handler reads is what is signed.
+func mergeQueryHeaders(m map[string]string, params map[string][]string) map[string]string {
+	for lk, vv := range params {
 		if !strings.HasPrefix(lk, "x-amz-") || len(vv) == 0 {
 			continue
 		}

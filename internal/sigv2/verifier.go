@@ -25,6 +25,13 @@ type Lookup func(accessKey string) (Credentials, bool)
 // for header-signed requests, as S3 does.
 const DefaultMaxSkew = 15 * time.Minute
 
+// MaxPresignedLifetime bounds how far in the future a presigned URL's
+// Expires may be (beyond MaxSkew, for the signer's clock): 7 days, the
+// bound S3 sets on SigV4 presigned URLs. SigV2 URLs carry an absolute
+// expiry and no signing time, so the bound is counted from the server's
+// clock when the URL is used.
+const MaxPresignedLifetime = 7 * 24 * time.Hour
+
 // Verifier checks SigV2 signatures on requests. It holds no state beyond
 // its settings and is safe for concurrent use.
 type Verifier struct {
@@ -81,11 +88,14 @@ func (v *Verifier) maxSkew() time.Duration {
 // the body.
 //
 // A presigned request may carry Content-MD5, Content-Type and x-amz-
-// headers as query parameters (botocore moves the headers it signed
-// there); they are signed as headers, a header of the same name taking
-// precedence, and once the signature is verified Verify sets them as
-// headers of r where r lacks them, so that the handler acts on exactly the
-// values that were signed.
+// headers as query parameters, in any case (botocore moves the headers it
+// signed there); they are signed as headers, a header of the same name
+// taking precedence, and once the signature is verified Verify sets them
+// as headers of r where r lacks them, in the form they were signed, so
+// that the handler acts on exactly the values that were signed. Two
+// parameters naming the same header in different cases are refused
+// (InvalidArgument), and so is an Expires more than MaxPresignedLifetime
+// away (AccessDenied).
 func (v *Verifier) Verify(r *http.Request, vhostBucket string) (*Result, error) {
 	auth := r.Header.Get("Authorization")
 	q, qerr := url.ParseQuery(r.URL.RawQuery)
@@ -143,17 +153,26 @@ func (v *Verifier) verifyPresigned(r *http.Request, q url.Values, vhostBucket st
 	if !ok {
 		return nil, ErrInvalidAccessKeyID.derive("unknown access key "+quote(p.accessKey), "")
 	}
-	if v.now().After(p.expires) {
+	now := v.now()
+	if now.After(p.expires) {
 		return nil, ErrExpiredRequest.derive("presigned request expired at "+p.expires.Format(time.RFC3339), "")
 	}
-	c := newCanon(r, vhostBucket, &presignInput{expires: p.expiresRaw, query: q})
+	if p.expires.Sub(now) > MaxPresignedLifetime+v.maxSkew() {
+		return nil, ErrAccessDenied.derive("presigned request expires at "+p.expires.Format(time.RFC3339)+", more than 7 days from now",
+			"Presigned URLs are valid for at most 7 days (604800 seconds).")
+	}
+	params, err := queryHeaderParams(q)
+	if err != nil {
+		return nil, err
+	}
+	c := newCanon(r, vhostBucket, &presignInput{expires: p.expiresRaw, headers: params})
 	if err := checkSignature(&c, cred.SecretKey, p.signature); err != nil {
 		return nil, err
 	}
 	if err := checkPayload(r); err != nil {
 		return nil, err
 	}
-	for k, vv := range queryHeaders(r, q) {
+	for k, vv := range queryHeaders(r, params) {
 		r.Header[k] = vv
 	}
 	return &Result{AccessKey: cred.AccessKey, Presigned: true, Expires: p.expires,

@@ -283,7 +283,7 @@ func TestVerifyErrors(t *testing.T) {
 			return onTheWire(t, r)
 		}, ErrExpiredRequest, "AccessDenied", "Request has expired"},
 		{"presigned wrong signature", func(t *testing.T) *http.Request {
-			return presigned(t, "AWSAccessKeyId="+testAccessKey+"&Signature="+strings.ReplaceAll(goodSig(t), "+", "%2B")+"&Expires=2000000000")
+			return presigned(t, "AWSAccessKeyId="+testAccessKey+"&Signature="+strings.ReplaceAll(goodSig(t), "+", "%2B")+"&Expires=1772370000")
 		}, ErrSignatureDoesNotMatch, "SignatureDoesNotMatch", ""},
 		{"presigned bad query", func(t *testing.T) *http.Request {
 			return presigned(t, "AWSAccessKeyId="+testAccessKey+"&Signature=abc&Expires=2000000000&x=%zz")
