@@ -14,7 +14,7 @@ import (
 // data bypasses the page cache. It fails with errDirectRefused when the
 // filesystem does not support direct I/O.
 func openDirect(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY|syscall.O_DIRECT, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY|syscall.O_DIRECT, FileMode)
 	if errors.Is(err, syscall.EINVAL) {
 		return nil, errDirectRefused
 	}

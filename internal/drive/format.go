@@ -91,7 +91,7 @@ func (l *Local) WriteFormat(ctx context.Context, f Format) error {
 }
 
 func writeFileSync(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, FileMode)
 	if err != nil {
 		return fmt.Errorf("drive: create %s: %w", path, mapErr(err))
 	}

@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 
@@ -64,9 +66,12 @@ type Local struct {
 	sys      string
 	log      *slog.Logger
 	opts     Options
-	db       *pebble.DB
+	db       *pebble.DB // nil when the store could not be opened (faulty)
 	bucketMu sync.Mutex
 	reserve  uint64
+
+	// faultState is set once the drive is taken out of service (fault.go).
+	faultState atomic.Pointer[Fault]
 
 	closeOnce sync.Once
 	done      chan struct{}
@@ -85,14 +90,27 @@ type Local struct {
 var _ Drive = (*Local)(nil)
 
 // OpenLocal opens (creating if needed) the drive in folder root: it wipes
-// leftover staging files, opens the metadata store and starts a background
-// sweep of orphaned data directories.
+// leftover staging files, restricts the modes of the drive's folders and
+// files (once), opens the metadata store and starts a background sweep of
+// orphaned data directories.
+//
+// A metadata store found damaged (a file of it corrupt, truncated or
+// missing, or the whole store gone from a formatted drive) does not fail
+// the open: the drive is returned out of service (Fault reports why;
+// every call fails with ErrFaulty) so the engine keeps its place and
+// serves from the other drives, and RepairLocal can rebuild it.
 func OpenLocal(root string, opts Options) (*Local, error) {
+	return openLocalDrive(root, opts, true)
+}
+
+// openLocalDrive is OpenLocal; sweep false skips the sweep and creates an
+// empty metadata store on a formatted drive (RepairLocal).
+func openLocalDrive(root string, opts Options, sweep bool) (*Local, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return nil, fmt.Errorf("drive: resolve %q: %w", root, err)
 	}
-	l := &Local{root: root, sys: filepath.Join(root, sysDir), opts: opts, log: opts.Logger, done: make(chan struct{}), swept: make(chan struct{}), fresh: map[meta.DataDir]bool{}, sweeping: true}
+	l := &Local{root: root, sys: filepath.Join(root, sysDir), opts: opts, log: opts.Logger, done: make(chan struct{}), swept: make(chan struct{}), fresh: map[meta.DataDir]bool{}, sweeping: sweep}
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
@@ -103,36 +121,73 @@ func OpenLocal(root string, opts Options) (*Local, error) {
 	if err := l.computeReserve(); err != nil {
 		return nil, err
 	}
+	if sweep && l.metaLost() {
+		l.markFaulty(true, "metadata store missing from a formatted drive")
+		close(l.swept)
+		return l, nil
+	}
 	if err := l.openDB(); err != nil {
-		return nil, err
+		if !isOpenDamage(err) {
+			return nil, err
+		}
+		l.markFaulty(true, fmt.Sprintf("metadata store damaged (open): %v", err))
+		close(l.swept)
+		return l, nil
+	}
+	if !sweep {
+		l.sweeping = false
+		close(l.swept)
+		return l, nil
 	}
 	l.wg.Add(1)
 	go func() {
 		defer l.wg.Done()
 		defer close(l.swept)
+		defer func() {
+			// The sweep reads the metadata store: damage it meets takes
+			// the drive out of service, never the process down.
+			if r := recover(); r != nil {
+				l.markFaulty(true, fmt.Sprintf("metadata store failed (sweep): %v", r))
+			}
+		}()
 		l.sweep()
 	}()
 	return l, nil
 }
 
+// modesMarker, in .hoard.sys, records that restrictModes ran on the drive.
+const modesMarker = "modes.v1"
+
 func (l *Local) prepareDirs() error {
-	if err := os.MkdirAll(l.sys, 0o755); err != nil {
+	if err := os.MkdirAll(l.sys, DirMode); err != nil {
 		return fmt.Errorf("drive: create %s: %w", l.sys, err)
 	}
 	tmp := filepath.Join(l.sys, tmpDir)
 	if err := os.RemoveAll(tmp); err != nil {
 		return fmt.Errorf("drive: clean %s: %w", tmp, err)
 	}
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
+	if err := os.MkdirAll(tmp, DirMode); err != nil {
 		return fmt.Errorf("drive: create %s: %w", tmp, err)
 	}
 	for i := 0; i < 256; i++ {
 		d := filepath.Join(l.sys, dataDir, fmt.Sprintf("%02x", i))
-		if err := os.MkdirAll(d, 0o755); err != nil {
+		if err := os.MkdirAll(d, DirMode); err != nil {
 			return fmt.Errorf("drive: create %s: %w", d, err)
 		}
 	}
-	return syncDir(filepath.Join(l.sys, dataDir))
+	if err := syncDir(filepath.Join(l.sys, dataDir)); err != nil {
+		return err
+	}
+	marker := filepath.Join(l.sys, modesMarker)
+	if _, err := os.Stat(marker); err == nil {
+		return nil
+	}
+	// Folders made by earlier versions were 0755 and files 0644: fixed
+	// once, then the marker skips the walk at later starts.
+	if err := restrictModes(l.sys); err != nil {
+		return err
+	}
+	return writeFileSync(marker, []byte("drive folders 0700, files 0600\n"))
 }
 
 func (l *Local) computeReserve() error {
@@ -163,16 +218,16 @@ func (l *Local) Close() error {
 	l.closeOnce.Do(func() {
 		close(l.done)
 		l.wg.Wait()
-		err = l.db.Close()
-		if err != nil {
-			err = fmt.Errorf("drive: close metadata: %w", err)
-		}
+		err = l.closeDB()
 	})
 	return err
 }
 
 // DiskInfo reports the filesystem's capacity.
 func (l *Local) DiskInfo(ctx context.Context) (DiskInfo, error) {
+	if err := l.usable(); err != nil {
+		return DiskInfo{Endpoint: l.root}, err
+	}
 	total, free, err := statfs(l.sys)
 	if err != nil {
 		return DiskInfo{}, err
@@ -239,7 +294,46 @@ func mapErr(err error) error {
 	return err
 }
 
-func (l *Local) fault(step string) error {
+// closeDBTimeout bounds the close of a damaged metadata store.
+const closeDBTimeout = 10 * time.Second
+
+// closeDB closes the metadata store. A damaged store may panic or wait on
+// background work that failed: its close is recovered and bounded by
+// closeDBTimeout (after which it is left to finish on its own).
+func (l *Local) closeDB() error {
+	if l.db == nil {
+		return nil
+	}
+	if l.Fault() == nil {
+		if err := l.db.Close(); err != nil {
+			return fmt.Errorf("drive: close metadata: %w", err)
+		}
+		return nil
+	}
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- fmt.Errorf("drive: close damaged metadata: %v", r)
+			}
+		}()
+		done <- l.db.Close()
+	}()
+	t := time.NewTimer(closeDBTimeout)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("drive: close damaged metadata %s: %w", l.root, err)
+		}
+		return nil
+	case <-t.C:
+		return fmt.Errorf("drive: close damaged metadata %s: still closing after %v", l.root, closeDBTimeout)
+	}
+}
+
+// step calls Options.Fault with a commit step.
+func (l *Local) step(step string) error {
 	if l.opts.Fault == nil {
 		return nil
 	}

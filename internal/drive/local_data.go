@@ -53,8 +53,8 @@ func validShardName(s string) bool {
 // CreateShard starts a staged shard file after checking that size bytes
 // fit above the reserve.
 func (l *Local) CreateShard(ctx context.Context, stage, name string, size int64) (ShardWriter, error) {
-	if l.closed() {
-		return nil, ErrClosed
+	if err := l.usable(); err != nil {
+		return nil, err
 	}
 	if !validStage(stage) || !validShardName(name) {
 		return nil, fmt.Errorf("%w: stage %q shard %q", ErrInvalidArgument, stage, name)
@@ -63,7 +63,7 @@ func (l *Local) CreateShard(ctx context.Context, stage, name string, size int64)
 		return nil, err
 	}
 	dir := l.stagePath(stage)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, DirMode); err != nil {
 		return nil, fmt.Errorf("drive: create stage: %w", mapErr(err))
 	}
 	return l.createShardFile(filepath.Join(dir, name), size)
@@ -71,6 +71,9 @@ func (l *Local) CreateShard(ctx context.Context, stage, name string, size int64)
 
 // RemoveStage discards a stage and everything in it.
 func (l *Local) RemoveStage(ctx context.Context, stage string) error {
+	if err := l.usable(); err != nil {
+		return err
+	}
 	if !validStage(stage) {
 		return fmt.Errorf("%w: stage %q", ErrInvalidArgument, stage)
 	}
@@ -89,8 +92,8 @@ func (s sectionReadCloser) Close() error { return s.f.Close() }
 
 // ReadShard reads length bytes at offset of a committed shard file.
 func (l *Local) ReadShard(ctx context.Context, dir meta.DataDir, name string, offset, length int64) (io.ReadCloser, error) {
-	if l.closed() {
-		return nil, ErrClosed
+	if err := l.usable(); err != nil {
+		return nil, err
 	}
 	if !validShardName(name) || offset < 0 || length < 0 {
 		return nil, fmt.Errorf("%w: shard %q range %d+%d", ErrInvalidArgument, name, offset, length)
@@ -107,6 +110,9 @@ func (l *Local) ReadShard(ctx context.Context, dir meta.DataDir, name string, of
 
 // ListShards names the shard files of a data directory.
 func (l *Local) ListShards(ctx context.Context, dir meta.DataDir) ([]string, error) {
+	if err := l.usable(); err != nil {
+		return nil, err
+	}
 	entries, err := os.ReadDir(l.dataDirPath(dir))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -123,6 +129,9 @@ func (l *Local) ListShards(ctx context.Context, dir meta.DataDir) ([]string, err
 
 // RemoveShards deletes shard files of a data directory.
 func (l *Local) RemoveShards(ctx context.Context, dir meta.DataDir, names []string) error {
+	if err := l.usable(); err != nil {
+		return err
+	}
 	base := l.dataDirPath(dir)
 	for _, n := range names {
 		if !validShardName(n) {
@@ -137,6 +146,9 @@ func (l *Local) RemoveShards(ctx context.Context, dir meta.DataDir, names []stri
 
 // RemoveDataDir deletes a data directory and its files.
 func (l *Local) RemoveDataDir(ctx context.Context, dir meta.DataDir) error {
+	if err := l.usable(); err != nil {
+		return err
+	}
 	if err := os.RemoveAll(l.dataDirPath(dir)); err != nil {
 		return fmt.Errorf("drive: remove data dir: %w", err)
 	}
@@ -146,27 +158,27 @@ func (l *Local) RemoveDataDir(ctx context.Context, dir meta.DataDir) error {
 // Apply commits a batch: staged files are moved into the data directory
 // and made durable first, then the metadata is written in one synced batch.
 func (l *Local) Apply(ctx context.Context, b Batch) error {
-	if l.closed() {
-		return ErrClosed
+	if err := l.usable(); err != nil {
+		return err
 	}
 	if b.Stage != "" {
 		if !validStage(b.Stage) {
 			return fmt.Errorf("%w: stage %q", ErrInvalidArgument, b.Stage)
 		}
-		if err := l.fault(FaultBeforeRename); err != nil {
+		if err := l.step(FaultBeforeRename); err != nil {
 			return mapErr(err)
 		}
 		if err := l.installStage(b.Stage, b.DataDir); err != nil {
 			return err
 		}
-		if err := l.fault(FaultBeforeCommit); err != nil {
+		if err := l.step(FaultBeforeCommit); err != nil {
 			return mapErr(err)
 		}
 	}
 	if err := l.commitMeta(&b); err != nil {
 		return err
 	}
-	return l.fault(FaultAfterCommit)
+	return l.step(FaultAfterCommit)
 }
 
 // installStage renames the stage directory to the data directory, or moves

@@ -12,10 +12,28 @@ import (
 	"github.com/cockroachdb/pebble/v2/bloom"
 )
 
-// pebbleLogger sends pebble's logs to slog. Fatalf means pebble's state is
-// unrecoverable (its write-ahead log could not be written): it logs and
-// panics, as pebble's own logger would exit.
-type pebbleLogger struct{ log *slog.Logger }
+// pebbleLogger sends pebble's logs to slog. Fatalf takes the drive out of
+// service instead of ending the process.
+//
+// Pebble calls Fatalf where it cannot go on: a failed commit (db.go, the
+// commit pipeline), a failed MANIFEST write or sync (version_set.go), a
+// file of the store that should exist and does not (base.MustExist, from
+// the file cache), a table whose size disagrees with the MANIFEST
+// (table_stats.go), and invariant checks. At every one of these it either
+// returns an error right after (logAndApply, MustExist) or carries on
+// with a store it no longer trusts (a failed commit returns nil to the
+// writer). Returning is therefore safe only if nothing trusts the store
+// afterwards: fail marks the drive faulty first, every call into the
+// store checks the fault after pebble returns (so the writer of a failed
+// commit gets ErrFaulty, never success), and no call starts once it is
+// set. runtime.Goexit was rejected: it would end pebble's goroutine with
+// mutexes held that are released without defer, hanging every later call
+// and Close. Panicking (as before) ended the whole process from a
+// background goroutine no one can recover.
+type pebbleLogger struct {
+	log  *slog.Logger
+	fail func(reason string)
+}
 
 func (p pebbleLogger) Infof(format string, args ...any) {
 	p.log.Debug(fmt.Sprintf(format, args...), "component", "pebble")
@@ -28,7 +46,7 @@ func (p pebbleLogger) Errorf(format string, args ...any) {
 func (p pebbleLogger) Fatalf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	p.log.Error(msg, "component", "pebble", "fatal", true)
-	panic("drive: metadata store failed: " + msg)
+	p.fail(msg)
 }
 
 // valueSeparation moves values of 1 KiB and more (inline shards, large
@@ -67,7 +85,14 @@ func (l *Local) openDB() error {
 		MemTableStopWritesThreshold: 4,
 		MaxOpenFiles:                256,
 		FormatMajorVersion:          pebble.FormatNewest,
-		Logger:                      pebbleLogger{l.log},
+		Logger:                      pebbleLogger{l.log, func(msg string) { l.markFaulty(true, "metadata store failed: "+msg) }},
+		FS:                          privateFS{},
+		// Background failures and corruption take the drive out of
+		// service; pebble's defaults log them, or end the process.
+		EventListener: &pebble.EventListener{
+			BackgroundError: l.backgroundError,
+			DataCorruption:  l.dataCorruption,
+		},
 	}
 	// Values are mostly binary (encoded records, inline shard data):
 	// the fastest compressor gives up quickly on incompressible blocks.
@@ -83,12 +108,28 @@ func (l *Local) openDB() error {
 	// the keys around them; records and small values stay in the tables.
 	o.Experimental.ValueSeparationPolicy = valueSeparation
 	o.EnsureDefaults()
-	db, err := pebble.Open(filepath.Join(l.sys, metaDir), o)
+	db, err := openPebble(filepath.Join(l.sys, metaDir), o)
 	if err != nil {
 		return fmt.Errorf("drive: open metadata %s: %w", l.root, err)
 	}
+	if l.Fault() != nil {
+		// Fatalf or a corruption report during the open: the store is
+		// not trusted even though the open returned.
+		l.db = db
+		return fmt.Errorf("drive: open metadata %s: %w", l.root, l.faultErr())
+	}
 	l.db = db
 	return nil
+}
+
+// openPebble opens the store, turning a panic on damaged files into an error.
+func openPebble(dir string, o *pebble.Options) (db *pebble.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, fmt.Errorf("%w: pebble panicked while opening: %v", pebble.ErrCorruption, r)
+		}
+	}()
+	return pebble.Open(dir, o)
 }
 
 func (l *Local) writeOpts() *pebble.WriteOptions {
@@ -99,10 +140,11 @@ func (l *Local) writeOpts() *pebble.WriteOptions {
 }
 
 // MakeBucket creates a bucket record atomically; ErrExists if present.
-func (l *Local) MakeBucket(ctx context.Context, name string, value []byte) error {
-	if l.closed() {
-		return ErrClosed
+func (l *Local) MakeBucket(ctx context.Context, name string, value []byte) (err error) {
+	if err := l.usable(); err != nil {
+		return err
 	}
+	defer l.guard("make bucket", &err)
 	if err := l.checkSpace(uint64(len(value)) + 4096); err != nil {
 		return err
 	}
@@ -117,52 +159,58 @@ func (l *Local) MakeBucket(ctx context.Context, name string, value []byte) error
 	} else if !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	if err := l.db.Set(key, value, l.writeOpts()); err != nil {
-		return fmt.Errorf("drive: write bucket %q: %w", name, mapErr(err))
-	}
-	return nil
+	return l.metaErr(fmt.Sprintf("write bucket %q", name), l.db.Set(key, value, l.writeOpts()))
 }
 
 // DeleteBucket removes a bucket record; ErrNotFound if absent.
-func (l *Local) DeleteBucket(ctx context.Context, name string) error {
-	if l.closed() {
-		return ErrClosed
+func (l *Local) DeleteBucket(ctx context.Context, name string) (err error) {
+	if err := l.usable(); err != nil {
+		return err
 	}
+	defer l.guard("delete bucket", &err)
 	key := dbKey(NSBucket, name)
 	l.bucketMu.Lock()
 	defer l.bucketMu.Unlock()
 	if _, err := l.get(key); err != nil {
 		return err
 	}
-	if err := l.db.Delete(key, l.writeOpts()); err != nil {
-		return fmt.Errorf("drive: delete bucket %q: %w", name, mapErr(err))
-	}
-	return nil
+	return l.metaErr(fmt.Sprintf("delete bucket %q", name), l.db.Delete(key, l.writeOpts()))
 }
 
 // Get reads one record; ErrNotFound if absent.
-func (l *Local) Get(ctx context.Context, ns Namespace, key string) ([]byte, error) {
-	if l.closed() {
-		return nil, ErrClosed
+func (l *Local) Get(ctx context.Context, ns Namespace, key string) (v []byte, err error) {
+	if err := l.usable(); err != nil {
+		return nil, err
 	}
+	defer l.guard("read", &err)
 	return l.get(dbKey(ns, key))
 }
 
+// get reads one record. A read that met damage (pebble checks every
+// block it reads) fails, and the drive is taken out of service: a record
+// that fails its checksum is never returned.
 func (l *Local) get(key []byte) ([]byte, error) {
 	v, closer, err := l.db.Get(key)
 	if errors.Is(err, pebble.ErrNotFound) {
+		if ferr := l.faultErr(); ferr != nil {
+			return nil, ferr
+		}
 		return nil, ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("drive: read metadata: %w", err)
+		return nil, l.metaErr("read metadata", err)
 	}
 	out := append([]byte(nil), v...)
 	closer.Close()
+	if ferr := l.faultErr(); ferr != nil {
+		return nil, ferr
+	}
 	return out, nil
 }
 
 // commitMeta writes the mutations and reference changes of b in one synced batch.
-func (l *Local) commitMeta(b *Batch) error {
+func (l *Local) commitMeta(b *Batch) (err error) {
+	defer l.guard("commit", &err)
 	batch := l.db.NewBatch()
 	defer batch.Close()
 	var need uint64
@@ -194,7 +242,6 @@ func (l *Local) commitMeta(b *Batch) error {
 			return fmt.Errorf("drive: batch unref: %w", err)
 		}
 	}
-	var err error
 	if need > 0 {
 		err = l.checkSpace(need + 4096)
 	} else {
@@ -203,8 +250,5 @@ func (l *Local) commitMeta(b *Batch) error {
 	if err != nil {
 		return err
 	}
-	if err := l.db.Apply(batch, l.writeOpts()); err != nil {
-		return fmt.Errorf("drive: commit metadata: %w", mapErr(err))
-	}
-	return nil
+	return l.metaErr("commit metadata", l.db.Apply(batch, l.writeOpts()))
 }

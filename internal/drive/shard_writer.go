@@ -56,7 +56,7 @@ func (l *Local) createShardFile(path string, size int64) (*localShardWriter, err
 			return nil, fmt.Errorf("drive: create shard: %w", mapErr(err))
 		}
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, FileMode)
 	if err != nil {
 		return nil, fmt.Errorf("drive: create shard: %w", mapErr(err))
 	}

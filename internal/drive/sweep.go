@@ -30,7 +30,7 @@ func (l *Local) sweep() {
 	}()
 	removed := 0
 	for i := 0; i < 256; i++ {
-		if l.closed() {
+		if l.usable() != nil {
 			return
 		}
 		parent := filepath.Join(l.sys, dataDir, hexByte(i))

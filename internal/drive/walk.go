@@ -3,7 +3,6 @@ package drive
 import (
 	"bytes"
 	"context"
-	"fmt"
 
 	"github.com/cockroachdb/pebble/v2"
 )
@@ -13,10 +12,11 @@ import (
 // starts in the keyspace. A page allocates a fixed handful of times
 // whatever its length: names are gathered into one string and values
 // into shared chunks.
-func (l *Local) Walk(ctx context.Context, o WalkOptions) (WalkResult, error) {
-	if l.closed() {
-		return WalkResult{}, ErrClosed
+func (l *Local) Walk(ctx context.Context, o WalkOptions) (_ WalkResult, err error) {
+	if err := l.usable(); err != nil {
+		return WalkResult{}, err
 	}
+	defer l.guard("walk", &err)
 	if o.Limit < 1 {
 		o.Limit = 1
 	}
@@ -28,7 +28,7 @@ func (l *Local) Walk(ctx context.Context, o WalkOptions) (WalkResult, error) {
 	upper := Successor(base + o.Prefix)
 	it, err := l.db.NewIterWithContext(ctx, &pebble.IterOptions{LowerBound: []byte(lower), UpperBound: []byte(upper)})
 	if err != nil {
-		return WalkResult{}, fmt.Errorf("drive: walk: %w", err)
+		return WalkResult{}, l.metaErr("walk", err)
 	}
 	defer it.Close()
 	n := min(o.Limit, 1024)
@@ -61,7 +61,7 @@ func (l *Local) Walk(ctx context.Context, o WalkOptions) (WalkResult, error) {
 		if !o.KeysOnly {
 			v, err := it.ValueAndErr()
 			if err != nil {
-				return WalkResult{}, fmt.Errorf("drive: walk value: %w", err)
+				return WalkResult{}, l.metaErr("walk value", err)
 			}
 			if cap(arena)-len(arena) < len(v) {
 				arena = make([]byte, 0, max(64<<10, len(v)))
@@ -72,8 +72,8 @@ func (l *Local) Walk(ctx context.Context, o WalkOptions) (WalkResult, error) {
 		res.Entries = append(res.Entries, e)
 		valid = it.Next()
 	}
-	if err := it.Error(); err != nil {
-		return WalkResult{}, fmt.Errorf("drive: walk: %w", err)
+	if err := l.metaErr("walk", it.Error()); err != nil {
+		return WalkResult{}, err
 	}
 	all, start := string(names), 0
 	for i, end := range ends {
