@@ -22,11 +22,13 @@ const adminPrefix = "/hoard/admin/v1/"
 // Admin API answers, as the server sends them.
 type (
 	adminDrive struct {
-		Endpoint   string `json:"endpoint"`
-		State      string `json:"state"`
-		TotalBytes uint64 `json:"totalBytes"`
-		FreeBytes  uint64 `json:"freeBytes"`
-		UsedBytes  uint64 `json:"usedBytes"`
+		Endpoint   string    `json:"endpoint"`
+		State      string    `json:"state"`
+		Reason     string    `json:"reason,omitempty"`
+		Since      time.Time `json:"since,omitzero"`
+		TotalBytes uint64    `json:"totalBytes"`
+		FreeBytes  uint64    `json:"freeBytes"`
+		UsedBytes  uint64    `json:"usedBytes"`
 	}
 	adminBucket struct {
 		Name    string `json:"name"`
@@ -191,12 +193,16 @@ func (in adminInfo) human(alias string) string {
 		fmt.Fprintf(&b, "Nodes: %d of %d online\n%s\n", up, len(in.Nodes), table(rows))
 	}
 	online := 0
-	rows := [][]string{{"DRIVE", "STATE", "TOTAL", "USED", "FREE"}}
+	rows := [][]string{{"DRIVE", "STATE", "TOTAL", "USED", "FREE", "SINCE", "REASON"}}
 	for _, d := range in.Drives {
 		if d.State == "online" {
 			online++
 		}
-		rows = append(rows, []string{d.Endpoint, d.State, humanSize(int64(d.TotalBytes)), humanSize(int64(d.UsedBytes)), humanSize(int64(d.FreeBytes))})
+		since := ""
+		if !d.Since.IsZero() {
+			since = d.Since.UTC().Format(time.RFC3339)
+		}
+		rows = append(rows, []string{d.Endpoint, d.State, humanSize(int64(d.TotalBytes)), humanSize(int64(d.UsedBytes)), humanSize(int64(d.FreeBytes)), since, d.Reason})
 	}
 	fmt.Fprintf(&b, "Drives: %d of %d online\n%s\n", online, len(in.Drives), table(rows))
 	rows = [][]string{{"BUCKET", "OBJECTS", "SIZE"}}

@@ -22,12 +22,15 @@ type reopenDrive struct {
 	mu   sync.RWMutex
 	d    drive.Drive
 	open func() (drive.Drive, error)
+	// repair opens the folder with its damaged metadata store moved
+	// aside (drive.RepairLocal); nil if the drive cannot be repaired.
+	repair func() (drive.Drive, error)
 }
 
 var _ drive.Drive = (*reopenDrive)(nil)
 
-func newReopenDrive(d drive.Drive, open func() (drive.Drive, error)) *reopenDrive {
-	return &reopenDrive{d: d, open: open}
+func newReopenDrive(d drive.Drive, open, repair func() (drive.Drive, error)) *reopenDrive {
+	return &reopenDrive{d: d, open: open, repair: repair}
 }
 
 // reopen closes the drive, opens its folder again and writes f to it.
@@ -164,9 +167,18 @@ func asReopen(d drive.Drive) *reopenDrive {
 // each local drive whose folder was wiped while the engine ran (no format
 // record any more): the folder is opened afresh, formatted with the lost
 // drive's identity and reported rebuilding (RebuildingDrives) for healing
-// to fill. It returns the endpoints it replaced. Drives that are not local
-// folders (remote drives) are only probed.
+// to fill. It also repairs the local drives taken out of service for a
+// damaged metadata store, and opens again those out for I/O errors
+// (repairDrives). It returns the endpoints it replaced or repaired.
+// Drives that are not local folders (remote drives) are only probed.
 func (l *Layer) CheckDrives(ctx context.Context) ([]string, error) {
+	repaired, rerr := l.repairDrives(ctx)
+	replaced, err := l.replaceWiped(ctx)
+	return append(repaired, replaced...), errors.Join(rerr, err)
+}
+
+// replaceWiped is CheckDrives for drives whose folder was wiped.
+func (l *Layer) replaceWiped(ctx context.Context) ([]string, error) {
 	var wiped []int
 	var ref *drive.Format
 	for at, d := range l.drives {

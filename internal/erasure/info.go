@@ -68,9 +68,9 @@ func (l *Layer) StorageInfo(ctx context.Context) (storage.StorageInfo, error) {
 	for _, s := range l.sets {
 		for _, d := range s.drives {
 			di, err := d.DiskInfo(ctx)
-			state := l.driveState(d, err)
+			state, reason, since := l.driveStatus(d, err)
 			info.Drives = append(info.Drives, storage.DriveInfo{
-				Endpoint: d.Endpoint(), State: state, TotalBytes: di.TotalBytes, FreeBytes: di.FreeBytes, UsedBytes: di.UsedBytes,
+				Endpoint: d.Endpoint(), State: state, Reason: reason, Since: since, TotalBytes: di.TotalBytes, FreeBytes: di.FreeBytes, UsedBytes: di.UsedBytes,
 			})
 			if err != nil {
 				continue

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/minio/highwayhash"
 
@@ -135,7 +136,15 @@ func Open(ctx context.Context, cfg Config) (*Layer, error) {
 			return d, nil
 		}
 		// A folder wiped while in service is opened again in place (CheckDrives).
-		return newReopenDrive(d, func() (drive.Drive, error) { return drive.OpenLocal(paths[i], dopts) }), nil
+		return newReopenDrive(d,
+			func() (drive.Drive, error) { return drive.OpenLocal(paths[i], dopts) },
+			func() (drive.Drive, error) {
+				d, _, err := drive.RepairLocal(paths[i], dopts)
+				if err != nil {
+					return nil, err
+				}
+				return d, nil
+			}), nil
 	}
 	l, probes, err := start(ctx, cfg, open, explicitSetSize, explicitParity)
 	if err != nil {
@@ -258,7 +267,7 @@ func (l *Layer) placeDrives(sp *startPlan, open opener) []drive.Drive {
 			}
 			continue
 		}
-		h := &slotDrive{id: flat[at], endpoint: fmt.Sprintf("missing drive %s", flat[at])}
+		h := &slotDrive{id: flat[at], endpoint: fmt.Sprintf("missing drive %s", flat[at]), since: time.Now().UTC()}
 		if e := expectedSpare(sp.spare, at, used); e != nil {
 			h.endpoint = e.endpoint
 			h.corrupt.Store(e.state == probeCorrupt)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync/atomic"
+	"time"
 
 	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/meta"
@@ -33,6 +34,7 @@ type slotDrive struct {
 	id       string // the drive ID of this place
 	cur      atomic.Pointer[drive.Drive]
 	corrupt  atomic.Bool // the expected drive answers with a bad format
+	since    time.Time   // when the place was found without its drive
 }
 
 var _ drive.Drive = (*slotDrive)(nil)
@@ -50,6 +52,14 @@ func (s *slotDrive) attach(d drive.Drive) {
 }
 
 func (s *slotDrive) attached() bool { return s.cur.Load() != nil }
+
+// reason says why the place has no drive, for StorageInfo.
+func (s *slotDrive) reason() string {
+	if s.corrupt.Load() {
+		return "format record unreadable, or of another deployment"
+	}
+	return "not found at start"
+}
 
 // state reports the place's state for StorageInfo while no drive is attached.
 func (s *slotDrive) state() string {

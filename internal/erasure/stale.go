@@ -39,6 +39,9 @@ const (
 	StaleMissedWrites = "missed writes"
 	// StaleReplaced: the drive was formatted in place of a lost one.
 	StaleReplaced = "replaced"
+	// StaleRepaired: the drive's damaged metadata store was moved aside
+	// and created empty.
+	StaleRepaired = "metadata repaired"
 	staleMissed   = StaleMissedWrites
 	staleReplaced = StaleReplaced
 )
@@ -297,7 +300,10 @@ func (l *Layer) driveAt(endpoint string) (*set, int) {
 // markRebuilding records that the drive at endpoint was formatted in place
 // of a lost one and holds nothing yet: it is stale until rebuilt, and the
 // record of it is written to the drives of its set.
-func (l *Layer) markRebuilding(endpoint string) {
+func (l *Layer) markRebuilding(endpoint string) { l.markRebuildingFor(endpoint, staleReplaced) }
+
+// markRebuildingFor is markRebuilding with the reason recorded.
+func (l *Layer) markRebuildingFor(endpoint, reason string) {
 	s, pos := l.driveAt(endpoint)
 	if s == nil {
 		return
@@ -309,7 +315,7 @@ func (l *Layer) markRebuilding(endpoint string) {
 		sd = &staleDrive{on: make([]bool, len(s.drives))}
 		l.stale.drives[s.index][id] = sd
 	}
-	sd.rec = staleRecord{Since: time.Now().UTC(), Reason: staleReplaced}
+	sd.rec = staleRecord{Since: time.Now().UTC(), Reason: reason}
 	clear(sd.on) // a wiped drive lost its records; the others are rewritten with the reason
 	sd.misses, sd.base = 0, 0
 	l.updateMask(s)
@@ -339,6 +345,21 @@ func (l *Layer) RebuildingDrives() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// staleSince says since when the drive named endpoint is stale and why
+// (zero and "" if it is not).
+func (l *Layer) staleSince(endpoint string) (time.Time, string) {
+	s, pos := l.driveAt(endpoint)
+	if s == nil {
+		return time.Time{}, ""
+	}
+	l.stale.mu.Lock()
+	defer l.stale.mu.Unlock()
+	if sd := l.stale.drives[s.index][s.ids[pos]]; sd != nil {
+		return sd.rec.Since, sd.rec.Reason
+	}
+	return time.Time{}, ""
 }
 
 // StaleReason says why the drive named endpoint is stale (StaleReplaced

@@ -19,6 +19,9 @@ const (
 	// (a single node with parity drives down); it does not count until
 	// rebuilt.
 	ReasonStale = "stale"
+	// ReasonRepaired: the drive's damaged metadata store was moved aside
+	// and created empty.
+	ReasonRepaired = "repaired"
 )
 
 type rebuildJob struct {
@@ -55,8 +58,11 @@ func (h *Healer) checkDrives(ctx context.Context) {
 	for _, ep := range h.e.RebuildingDrives() {
 		rebuilding[ep] = true
 		reason := ReasonReplaced
-		if h.e.StaleReason(ep) == erasure.StaleMissedWrites {
+		switch h.e.StaleReason(ep) {
+		case erasure.StaleMissedWrites:
 			reason = ReasonStale
+		case erasure.StaleRepaired:
+			reason = ReasonRepaired
 		}
 		if !away[ep] { // a pass onto a drive that does not answer would only fail
 			jobs = append(jobs, rebuildJob{ep, reason})

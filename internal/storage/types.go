@@ -275,10 +275,14 @@ type ListUploadsResult struct {
 type DriveInfo struct {
 	Endpoint string `json:"endpoint"`
 	// State is "online", "offline", "healing" or "corrupt".
-	State      string `json:"state"`
-	TotalBytes uint64 `json:"totalBytes"`
-	FreeBytes  uint64 `json:"freeBytes"`
-	UsedBytes  uint64 `json:"usedBytes"`
+	State string `json:"state"`
+	// Reason says why a drive is not online (empty when it is).
+	Reason string `json:"reason,omitempty"`
+	// Since is when the drive entered its state, when known.
+	Since      time.Time `json:"since,omitzero"`
+	TotalBytes uint64    `json:"totalBytes"`
+	FreeBytes  uint64    `json:"freeBytes"`
+	UsedBytes  uint64    `json:"usedBytes"`
 }
 
 // BucketUsage is the logical size of one bucket.
