@@ -62,7 +62,7 @@ random ones, stores them (mode 0600) in the first drive and prints them once.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.Address, "address", cfg.Address, "S3 listen address (env "+config.EnvAddress+")")
-	f.StringVar(&cfg.ConsoleAddress, "console-address", cfg.ConsoleAddress, "web console listen address; empty disables it (env "+config.EnvConsoleAddress+")")
+	f.StringVar(&cfg.ConsoleAddress, "console-address", cfg.ConsoleAddress, "web console listen address; auto is the host of --address with port "+config.DefaultConsolePort+"; empty disables it (env "+config.EnvConsoleAddress+")")
 	f.StringVar(&cfg.Region, "region", cfg.Region, "region requests are signed for (env "+config.EnvRegion+")")
 	f.StringSliceVar(&domains, "domain", nil, "domain for virtual-host-style requests, bucket.DOMAIN; repeatable (env "+config.EnvDomain+")")
 	f.IntVar(&cfg.Parity, "parity", 0, "parity drives per erasure set; 0 picks the default for the set size (env "+config.EnvParity+")")

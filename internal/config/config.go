@@ -13,7 +13,12 @@ import (
 // Defaults.
 const (
 	DefaultAddress         = ":9000"
-	DefaultConsoleAddress  = ":9001"
+	// DefaultConsoleAddress puts the console on the host of Address
+	// (the interface the operator chose for S3), port DefaultConsolePort:
+	// see Server.ConsoleListen.
+	DefaultConsoleAddress = "auto"
+	// DefaultConsolePort is the console's port when ConsoleAddress is "auto".
+	DefaultConsolePort = "9001"
 	DefaultRegion          = "us-east-1"
 	DefaultShutdownTimeout = 30 * time.Second
 	DefaultStaleUploadAge  = 7 * 24 * time.Hour
@@ -35,7 +40,8 @@ const (
 type Server struct {
 	// Address is the S3 listen address (host:port).
 	Address string
-	// ConsoleAddress is the web console's listen address; empty disables it.
+	// ConsoleAddress is the web console's listen address; empty disables
+	// it; "auto" (the default) is the host of Address, port 9001.
 	ConsoleAddress string
 	// Drives are the drive folders (after ellipsis expansion).
 	Drives []string
@@ -121,7 +127,7 @@ var Variables = []struct{ Name, Help string }{
 	{EnvRootUser, "root access key (3+ characters); generated on first start when unset"},
 	{EnvRootPassword, "root secret key (8+ characters); generated on first start when unset"},
 	{EnvAddress, "S3 listen address, default " + DefaultAddress},
-	{EnvConsoleAddress, "web console listen address, default " + DefaultConsoleAddress + "; empty disables it"},
+	{EnvConsoleAddress, "web console listen address; default auto: the host of " + EnvAddress + ", port " + DefaultConsolePort + "; empty disables it"},
 	{EnvRegion, "region, default " + DefaultRegion},
 	{EnvDomain, "comma-separated domains for virtual-host-style requests"},
 	{EnvParity, "parity drives per erasure set (0 = default for the set size)"},
@@ -197,6 +203,23 @@ func (s *Server) apply(vars map[string]string, strict bool) error {
 	return errors.Join(errs...)
 }
 
+// ConsoleListen returns the address the console listens on: ""
+// when it is disabled, ConsoleAddress when set, and for "auto" the host
+// of Address with port DefaultConsolePort, so the console never listens
+// more widely than S3 and nodes bound to different addresses of one host
+// do not collide. An Address without a host (":9000") means every
+// interface, and so does the console's then.
+func (s *Server) ConsoleListen() string {
+	if s.ConsoleAddress != DefaultConsoleAddress {
+		return s.ConsoleAddress
+	}
+	host, _, err := net.SplitHostPort(s.Address)
+	if err != nil {
+		host = ""
+	}
+	return net.JoinHostPort(host, DefaultConsolePort)
+}
+
 // Validate reports every problem with the configuration at once.
 func (s *Server) Validate() error {
 	var errs []error
@@ -207,7 +230,7 @@ func (s *Server) Validate() error {
 	if _, _, err := net.SplitHostPort(s.Address); err != nil {
 		bad("address %q: %v", s.Address, err)
 	}
-	if s.ConsoleAddress != "" {
+	if s.ConsoleAddress != "" && s.ConsoleAddress != DefaultConsoleAddress {
 		if _, _, err := net.SplitHostPort(s.ConsoleAddress); err != nil {
 			bad("console address %q: %v", s.ConsoleAddress, err)
 		}

@@ -64,6 +64,7 @@ func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server,
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.ConsoleAddress = cfg.ConsoleListen()
 	s := &Server{cfg: cfg, log: log, stop: make(chan struct{})}
 	if err := s.loadCerts(opts); err != nil {
 		return nil, err
