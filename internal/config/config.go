@@ -12,13 +12,13 @@ import (
 
 // Defaults.
 const (
-	DefaultAddress         = ":9000"
+	DefaultAddress = ":9000"
 	// DefaultConsoleAddress puts the console on the host of Address
 	// (the interface the operator chose for S3), port DefaultConsolePort:
 	// see Server.ConsoleListen.
 	DefaultConsoleAddress = "auto"
 	// DefaultConsolePort is the console's port when ConsoleAddress is "auto".
-	DefaultConsolePort = "9001"
+	DefaultConsolePort     = "9001"
 	DefaultRegion          = "us-east-1"
 	DefaultShutdownTimeout = 30 * time.Second
 	DefaultStaleUploadAge  = 7 * 24 * time.Hour
