@@ -201,7 +201,11 @@ func (l *Local) get(key []byte) ([]byte, error) {
 		return nil, l.metaErr("read metadata", err)
 	}
 	out := append([]byte(nil), v...)
-	closer.Close()
+	// A value kept in a blob file is fetched lazily: a failure to read it
+	// leaves v empty and is returned only by the closer.
+	if err := closer.Close(); err != nil {
+		return nil, l.metaErr("read metadata value", err)
+	}
 	if ferr := l.faultErr(); ferr != nil {
 		return nil, ferr
 	}

@@ -89,9 +89,17 @@ func (p privateFS) RemoveAll(name string) error { return p.inner().RemoveAll(nam
 // Rename renames oldname to newname.
 func (p privateFS) Rename(oldname, newname string) error { return p.inner().Rename(oldname, newname) }
 
-// Lock locks name.
+// Lock locks name (creating it) and restricts its mode.
 func (p privateFS) Lock(name string) (io.Closer, error) {
-	return p.inner().Lock(name)
+	c, err := p.inner().Lock(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(name, FileMode); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("drive: restrict mode of %s: %w", name, err)
+	}
+	return c, nil
 }
 
 // List names the entries of dir.
