@@ -89,6 +89,15 @@ func (p *healPlan) batches() [][]drive.Batch {
 		switch {
 		case state != HealOK && rec != nil:
 			m.Mutations = append(m.Mutations, drive.Mutation{NS: drive.NSObject, Key: drive.ObjectKey(p.bucket, p.key), Value: encodeFor(rec, pos)})
+			// The drive may keep good shard files its record lost (a
+			// metadata store repaired empty): the record references their
+			// data directories again, or the next start's sweep would take
+			// them for orphans.
+			for vi := range rec.Versions {
+				if v := &rec.Versions[vi]; !v.DeleteMarker && !v.Inline {
+					m.Ref = append(m.Ref, v.DataDir)
+				}
+			}
 		case state != HealOK:
 			m.Mutations = append(m.Mutations, drive.Mutation{NS: drive.NSObject, Key: drive.ObjectKey(p.bucket, p.key), Delete: true})
 		}
@@ -104,6 +113,7 @@ func (p *healPlan) batches() [][]drive.Batch {
 			if len(bs) > 0 {
 				last := &bs[len(bs)-1]
 				last.Mutations, last.Unref = m.Mutations, m.Unref
+				last.Ref = append(last.Ref, m.Ref...)
 			} else {
 				bs = append(bs, m)
 			}
