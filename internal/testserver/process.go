@@ -28,6 +28,12 @@ type ProcessOptions struct {
 	Args []string
 	// Env adds KEY=VALUE pairs to the process environment.
 	Env []string
+	// Address is the S3 listen address; empty picks a free port on
+	// 127.0.0.1 (and a start that finds it taken is retried elsewhere).
+	Address string
+	// DefaultConsole leaves --console-address unset, so the server picks
+	// its default; otherwise the console is disabled.
+	DefaultConsole bool
 }
 
 // Process is a hoard server running as a child process on a loopback port
@@ -81,12 +87,12 @@ func StartProcess(tb testing.TB, opts ProcessOptions) *Process {
 	opts.Region, opts.AccessKey, opts.SecretKey = o.Region, o.AccessKey, o.SecretKey
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		p, err := startProcess(tb, opts)
+		p, err := startProcess(tb, opts, true)
 		if err == nil {
 			return p
 		}
 		lastErr = err
-		if !strings.Contains(p.Logs(), "address already in use") {
+		if opts.Address != "" || !strings.Contains(p.Logs(), "address already in use") {
 			break
 		}
 	}
@@ -94,9 +100,45 @@ func StartProcess(tb testing.TB, opts ProcessOptions) *Process {
 	return nil
 }
 
-func startProcess(tb testing.TB, opts ProcessOptions) (*Process, error) {
-	addr := FreePort(tb)
-	args := append([]string{"server", "--address", addr, "--console-address="}, opts.Args...)
+// StartProcesses starts one `hoard server` per element of opts, all at
+// once, and waits until every one is ready: the nodes of a cluster, which
+// are ready only together. Each must set Address.
+func StartProcesses(tb testing.TB, opts []ProcessOptions) []*Process {
+	tb.Helper()
+	procs := make([]*Process, len(opts))
+	for i, o := range opts {
+		if o.Address == "" {
+			tb.Fatalf("testserver: StartProcesses: process %d has no address", i)
+		}
+		d := Options{Region: o.Region, AccessKey: o.AccessKey, SecretKey: o.SecretKey}.withDefaults()
+		o.Region, o.AccessKey, o.SecretKey = d.Region, d.AccessKey, d.SecretKey
+		p, err := startProcess(tb, o, false)
+		if err != nil {
+			tb.Fatalf("testserver: %v", err)
+		}
+		procs[i] = p
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
+	defer cancel()
+	for _, p := range procs {
+		if err := p.WaitReady(ctx, p.done); err != nil {
+			tb.Fatalf("testserver: %v\noutput:\n%s", err, p.Logs())
+		}
+	}
+	return procs
+}
+
+// startProcess starts the server; wait says to wait until it is ready.
+func startProcess(tb testing.TB, opts ProcessOptions, wait bool) (*Process, error) {
+	addr := opts.Address
+	if addr == "" {
+		addr = FreePort(tb)
+	}
+	args := []string{"server", "--address", addr}
+	if !opts.DefaultConsole {
+		args = append(args, "--console-address=")
+	}
+	args = append(args, opts.Args...)
 	args = append(args, opts.Drives...)
 	cmd := exec.Command(opts.Binary, args...)
 	cmd.Env = append(os.Environ(),
@@ -125,6 +167,9 @@ func startProcess(tb testing.TB, opts ProcessOptions) (*Process, error) {
 			tb.Logf("hoard server output (pid %d):\n%s", cmd.Process.Pid, p.Logs())
 		}
 	})
+	if !wait {
+		return p, nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
 	defer cancel()
 	if err := p.WaitReady(ctx, p.done); err != nil {
