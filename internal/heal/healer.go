@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -123,6 +124,9 @@ type Healer struct {
 	wg      sync.WaitGroup
 	kick    chan struct{}
 	started bool
+	// restartPause is the pause before a loop that panicked starts
+	// again (loopRestartPause; shorter in tests).
+	restartPause time.Duration
 }
 
 // New returns a Healer over cfg.Engine; nothing runs until Start.
@@ -136,7 +140,7 @@ func New(cfg Config) (*Healer, error) {
 		cfg: cfg, e: cfg.Engine, log: cfg.Logger.With("component", "heal"),
 		objPace: newPacer(cfg.Rate), bytePace: newPacer(cfg.ByteRate),
 		drives: map[string]*DriveProgress{}, offline: map[string]bool{}, retries: map[erasure.QueuedHeal]int{},
-		ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1),
+		ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1), restartPause: loopRestartPause,
 	}
 	h.scanner.Rate = max(cfg.Rate, 0)
 	return h, nil
@@ -152,20 +156,65 @@ func (h *Healer) Start() {
 		return
 	}
 	h.started = true
-	h.goBackground(h.monitorLoop)
-	h.goBackground(h.rebuildLoop)
-	h.goBackground(h.queueLoop)
+	h.goLoop("drive monitor", h.monitorLoop)
+	h.goLoop("rebuilder", h.rebuildLoop)
+	h.goLoop("heal queue", h.queueLoop)
 	if h.cfg.Rate > 0 {
-		h.goBackground(h.scanLoop)
+		h.goLoop("scanner", h.scanLoop)
 	}
 }
 
+// Restarts of a background loop that panicked.
+const (
+	// loopRestarts bounds how often one loop is started again.
+	loopRestarts = 20
+	// loopRestartPause is the pause before a loop is started again.
+	loopRestartPause = 5 * time.Second
+)
+
+// goBackground runs fn in a goroutine Close waits for. A panic in fn (a
+// bug meeting unexpected drive contents) is logged, never allowed to end
+// the process.
 func (h *Healer) goBackground(fn func(ctx context.Context)) {
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
-		fn(h.ctx)
+		h.recovered("background heal", fn)
 	}()
+}
+
+// goLoop is goBackground for a loop that must keep running: after a
+// panic it starts again, after loopRestartPause and at most loopRestarts
+// times.
+func (h *Healer) goLoop(name string, fn func(ctx context.Context)) {
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		for i := 0; ; i++ {
+			if !h.recovered(name, fn) || h.ctx.Err() != nil {
+				return
+			}
+			if i == loopRestarts {
+				h.log.Error("heal: background loop panicked too often: stopped until restart", "loop", name, "restarts", i)
+				return
+			}
+			if sleep(h.ctx, h.restartPause) != nil {
+				return
+			}
+		}
+	}()
+}
+
+// recovered runs fn and reports whether it panicked (logged, with the stack).
+func (h *Healer) recovered(name string, fn func(ctx context.Context)) (panicked bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			panicked = true
+			h.log.Error("heal: background work panicked: recovered", "loop", name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	fn(h.ctx)
+	return false
 }
 
 // Close stops every heal and waits for them to return.
