@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/hoardstore/hoard/internal/meta"
 )
@@ -48,6 +49,9 @@ type Options struct {
 	Fault func(step string) error
 	// NoSync skips every fsync: for measuring CPU cost only, never in production.
 	NoSync bool
+	// MetaFS is the filesystem under the metadata store; nil is the real
+	// one. For tests: pebble's vfs/errorfs injects I/O errors with it.
+	MetaFS vfs.FS
 }
 
 // Commit steps reported to Options.Fault.

@@ -85,8 +85,12 @@ func (l *Local) openDB() error {
 		MemTableStopWritesThreshold: 4,
 		MaxOpenFiles:                256,
 		FormatMajorVersion:          pebble.FormatNewest,
-		Logger:                      pebbleLogger{l.log, func(msg string) { l.markFaulty(true, "metadata store failed: "+msg) }},
-		FS:                          privateFS{},
+		// A fatal report says pebble's state in memory is not to be
+		// trusted, not that its files are damaged (a failed WAL write is
+		// one): the drive is out as for an I/O error, and opening it
+		// again finds out whether the files need repair.
+		Logger: pebbleLogger{l.log, func(msg string) { l.markFaulty(false, "metadata store failed: "+msg) }},
+		FS:     privateFS{l.opts.MetaFS},
 		// Background failures and corruption take the drive out of
 		// service; pebble's defaults log them, or end the process.
 		EventListener: &pebble.EventListener{
