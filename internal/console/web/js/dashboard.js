@@ -115,7 +115,8 @@ function nodes(d) {
             const s = STATES[x.state] || { icon: 'info', text: x.state };
             return h('tr', {},
               h('th', { scope: 'row' }, icon('drive'), h('code', { class: 'break' }, x.path || x.endpoint)),
-              h('td', {}, h('span', { class: `badge badge-${x.state}` }, icon(s.icon), s.text)),
+              h('td', {}, h('span', { class: `badge badge-${x.state}` }, icon(s.icon), s.text),
+                x.reason ? h('div', { class: 'muted small break' }, x.since ? `${x.reason} (since ${new Date(x.since).toLocaleString()})` : x.reason) : null),
               h('td', { class: 'num' }, bytes(x.totalBytes - x.freeBytes)),
               h('td', { class: 'num hide-narrow' }, bytes(x.totalBytes)),
               h('td', { class: 'hide-narrow bar-cell' }, bar(x.totalBytes - x.freeBytes, x.totalBytes, `${x.path || x.endpoint} used`)));
