@@ -36,11 +36,25 @@ type FaultReporter interface {
 	Fault() *Fault
 }
 
+// Wrapper is a drive that wraps another (a drive under another name, a
+// fault-injecting wrapper).
+type Wrapper interface {
+	// Unwrap returns the wrapped drive.
+	Unwrap() Drive
+}
+
 // FaultOf returns the fault d reports, or nil if it reports none (or
-// cannot report one, as a remote drive).
+// cannot report one, as a remote drive). Wrappers are looked through.
 func FaultOf(d Drive) *Fault {
-	if r, ok := d.(FaultReporter); ok {
-		return r.Fault()
+	for range 8 { // wrappers nest a few levels at most
+		if r, ok := d.(FaultReporter); ok {
+			return r.Fault()
+		}
+		w, ok := d.(Wrapper)
+		if !ok {
+			return nil
+		}
+		d = w.Unwrap()
 	}
 	return nil
 }

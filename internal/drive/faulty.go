@@ -86,6 +86,9 @@ func (f *Faulty) Faults() int64 { return f.faults.Load() }
 // Inner returns the wrapped drive.
 func (f *Faulty) Inner() Drive { return f.inner }
 
+// Unwrap returns the wrapped drive (as Inner).
+func (f *Faulty) Unwrap() Drive { return f.inner }
+
 // check applies the mode to one call: write says whether the call
 // changes the drive. It sleeps in FaultSlow (honouring ctx) and returns
 // the injected error, if any.

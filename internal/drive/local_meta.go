@@ -90,7 +90,7 @@ func (l *Local) openDB() error {
 		// one): the drive is out as for an I/O error, and opening it
 		// again finds out whether the files need repair.
 		Logger: pebbleLogger{l.log, func(msg string) { l.markFaulty(false, "metadata store failed: "+msg) }},
-		FS:     privateFS{l.opts.MetaFS},
+		FS:     privateFS{FS: l.opts.MetaFS, damaged: func(reason string) { l.markFaulty(true, reason) }},
 		// Background failures and corruption take the drive out of
 		// service; pebble's defaults log them, or end the process.
 		EventListener: &pebble.EventListener{

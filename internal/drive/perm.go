@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
@@ -21,8 +22,13 @@ const (
 
 // privateFS is pebble's filesystem with Hoard's modes: pebble creates
 // files 0666 and folders 0755 (less the umask); this wrapper creates
-// folders DirMode and sets FileMode on every file pebble creates.
-type privateFS struct{ vfs.FS }
+// folders DirMode and sets FileMode on every file pebble creates. With
+// damaged set it also checks blob files as pebble opens them (blobcheck.go).
+type privateFS struct {
+	vfs.FS
+	// damaged, when set, is told of a blob file found damaged on open.
+	damaged func(reason string)
+}
 
 func (p privateFS) inner() vfs.FS {
 	if p.FS == nil {
@@ -72,8 +78,13 @@ func (p privateFS) Unwrap() vfs.FS { return p.inner() }
 // Link links oldname to newname.
 func (p privateFS) Link(oldname, newname string) error { return p.inner().Link(oldname, newname) }
 
-// Open opens name for reading.
+// Open opens name for reading; a blob file is checked first (openBlob).
 func (p privateFS) Open(name string, opts ...vfs.OpenOption) (vfs.File, error) {
+	if p.damaged != nil && strings.HasSuffix(name, ".blob") {
+		if err := p.checkBlob(name); err != nil {
+			return nil, err
+		}
+	}
 	return p.inner().Open(name, opts...)
 }
 

@@ -119,6 +119,31 @@ func (l *Layer) repairDrives(ctx context.Context) ([]string, error) {
 	return repaired, errors.Join(errs...)
 }
 
+// OpenRepairable opens the local drive folder path as a drive the engine
+// can repair in place (CheckDrives): the form in which a cluster node
+// hands its own drives to the engine. Open does the same for its drives.
+func OpenRepairable(path string, opts drive.Options) (drive.Drive, error) {
+	d, err := drive.OpenLocal(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	return newRepairable(d, path, opts), nil
+}
+
+// newRepairable wraps the drive d opened on path so CheckDrives can open
+// it again, or repair it, in place.
+func newRepairable(d drive.Drive, path string, opts drive.Options) *reopenDrive {
+	return newReopenDrive(d,
+		func() (drive.Drive, error) { return drive.OpenLocal(path, opts) },
+		func() (drive.Drive, error) {
+			d, _, err := drive.RepairLocal(path, opts)
+			if err != nil {
+				return nil, err
+			}
+			return d, nil
+		})
+}
+
 // swap closes the current drive and puts the one open returns in its
 // place (on failure the faulty drive stays, closed: it answers ErrClosed).
 func (r *reopenDrive) swap(open func() (drive.Drive, error)) error {

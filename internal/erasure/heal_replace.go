@@ -152,15 +152,23 @@ func (r *reopenDrive) Close() error {
 // asReopen finds the reopenDrive behind d (possibly in a missing drive's
 // place), or nil.
 func asReopen(d drive.Drive) *reopenDrive {
-	if s, ok := d.(*slotDrive); ok {
-		p := s.cur.Load()
-		if p == nil {
+	for range 8 { // wrappers nest a few levels at most
+		switch w := d.(type) {
+		case *reopenDrive:
+			return w
+		case *slotDrive:
+			p := w.cur.Load()
+			if p == nil {
+				return nil
+			}
+			d = *p
+		case drive.Wrapper:
+			d = w.Unwrap()
+		default:
 			return nil
 		}
-		d = *p
 	}
-	r, _ := d.(*reopenDrive)
-	return r
+	return nil
 }
 
 // CheckDrives probes every drive's format record and replaces in place

@@ -136,15 +136,7 @@ func Open(ctx context.Context, cfg Config) (*Layer, error) {
 			return d, nil
 		}
 		// A folder wiped while in service is opened again in place (CheckDrives).
-		return newReopenDrive(d,
-			func() (drive.Drive, error) { return drive.OpenLocal(paths[i], dopts) },
-			func() (drive.Drive, error) {
-				d, _, err := drive.RepairLocal(paths[i], dopts)
-				if err != nil {
-					return nil, err
-				}
-				return d, nil
-			}), nil
+		return newRepairable(d, paths[i], dopts), nil
 	}
 	l, probes, err := start(ctx, cfg, open, explicitSetSize, explicitParity)
 	if err != nil {

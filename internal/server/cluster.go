@@ -63,7 +63,7 @@ func (s *Server) openCluster(opts Options) error {
 	cache := drive.NewCache(erasure.DefaultCachePerDrive * int64(len(topo.LocalNode().Drives)))
 	defer cache.Release()
 	for _, p := range topo.LocalNode().Drives {
-		d, err := drive.OpenLocal(p, drive.Options{Logger: s.log, Cache: cache})
+		d, err := erasure.OpenRepairable(p, drive.Options{Logger: s.log, Cache: cache})
 		if err != nil {
 			cn.closeLocal()
 			return fmt.Errorf("server: opening drive %s: %w", p, err)
