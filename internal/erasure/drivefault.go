@@ -75,10 +75,17 @@ func (l *Layer) repairDrives(ctx context.Context) ([]string, error) {
 	var repaired []string
 	var errs []error
 	for _, s := range l.sets {
+		faulty := false
+		for _, d := range s.drives {
+			faulty = faulty || drive.FaultOf(d) != nil
+		}
+		if !faulty {
+			continue
+		}
 		mask := s.staleMask()
 		good := 0
 		for pos, d := range s.drives {
-			if drive.FaultOf(d) == nil && (mask == nil || !mask[pos]) {
+			if drive.FaultOf(d) == nil && (mask == nil || !mask[pos]) && answers(ctx, d) {
 				good++
 			}
 		}
@@ -142,6 +149,14 @@ func newRepairable(d drive.Drive, path string, opts drive.Options) *reopenDrive 
 			}
 			return d, nil
 		})
+}
+
+// answers reports whether d answers a capacity query within a few seconds.
+func answers(ctx context.Context, d drive.Drive) bool {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err := d.DiskInfo(ctx)
+	return err == nil
 }
 
 // swap closes the current drive and puts the one open returns in its
