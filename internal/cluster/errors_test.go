@@ -38,6 +38,7 @@ func TestEveryDriveMarkerIsMapped(t *testing.T) {
 		"ErrNotFound": drive.ErrNotFound, "ErrExists": drive.ErrExists, "ErrUnformatted": drive.ErrUnformatted,
 		"ErrFull": drive.ErrFull, "ErrInvalidArgument": drive.ErrInvalidArgument, "ErrClosed": drive.ErrClosed,
 		"ErrFormatCorrupt": drive.ErrFormatCorrupt,
+		"ErrFaulty":        drive.ErrFaulty,
 	}
 	fset := token.NewFileSet()
 	for _, f := range files {
