@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,7 +40,10 @@ func TestBrowserCrossOriginS3(t *testing.T) {
 	t.Cleanup(other.Close)
 
 	presigner := s3.NewPresignClient(client, s3.WithPresignExpires(10*time.Minute))
-	put, err := presigner.PresignPutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("from-browser.txt")})
+	// The metadata is part of the signature: the browser must send exactly
+	// the x-amz-meta-origin header that was signed.
+	put, err := presigner.PresignPutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("from-browser.txt"),
+		Metadata: map[string]string{"origin": "app"}})
 	must(t, err, "presigning a PUT")
 	get, err := presigner.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("from-browser.txt")})
 	must(t, err, "presigning a GET")
@@ -70,6 +74,12 @@ func TestBrowserCrossOriginS3(t *testing.T) {
 	}})
 	must(t, err, "PutBucketCors")
 
+	// A header the URL's signer did not sign is refused (issue: signed
+	// means signed), even from an allowed origin.
+	tampered := strings.Replace(upload, `"x-amz-meta-origin": "app"`, `"x-amz-meta-origin": "app", "x-amz-tagging": "owner=mallory"`, 1)
+	if got := b.eval(tampered); got != "403 no ETag" {
+		t.Fatalf("upload with an unsigned x-amz-tagging header: %q, want 403", got)
+	}
 	sum := md5.Sum([]byte(body))
 	if got, want := b.eval(upload), `200 "`+hex.EncodeToString(sum[:])+`"`; got != want {
 		t.Fatalf("upload with a CORS configuration: %q, want %q", got, want)
