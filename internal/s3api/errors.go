@@ -105,6 +105,7 @@ var codes = map[string]errorCode{
 	"NotImplemented":                                 {http.StatusNotImplemented, "A header or query you provided implies functionality that is not implemented."},
 	"ObjectLockConfigurationNotFoundError":           {http.StatusNotFound, "Object Lock configuration does not exist for this bucket."},
 	"PreconditionFailed":                             {http.StatusPreconditionFailed, "At least one of the pre-conditions you specified did not hold."},
+	"RequestHeaderSectionTooLarge":                   {http.StatusBadRequest, "Your request header section exceeds the maximum allowed size."},
 	"RequestTimeout":                                 {http.StatusBadRequest, "Your socket connection to the server was not read from or written to within the timeout period."},
 	"ReplicationConfigurationNotFoundError":          {http.StatusNotFound, "The replication configuration was not found."},
 	"RequestTimeTooSkewed":                           {http.StatusForbidden, "The difference between the request time and the server's time is too large."},

@@ -194,6 +194,11 @@ func (h *Handler) serve(req *request) error {
 		}
 		return newError("NotImplemented", "Hoard does not implement "+what+" requests.")
 	}
+	if req.r.Method == http.MethodPut {
+		if err := checkHeaderSection(req.r.Header); err != nil {
+			return err
+		}
+	}
 	if req.route.Key != "" {
 		// S3's key limits hold on every object operation.
 		if err := validateKey(req.route.Key); err != nil {

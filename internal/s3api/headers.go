@@ -207,6 +207,25 @@ func versionIDOut(id string) string {
 	return id
 }
 
+// maxPutHeaderSection is S3's limit on the request header section of a
+// PUT (user metadata within it is limited to 2 KB on its own).
+const maxPutHeaderSection = 8 << 10
+
+// checkHeaderSection enforces S3's 8 KB limit on the headers of a PUT,
+// counted as they travel: name, ": ", value and CRLF per line.
+func checkHeaderSection(h http.Header) error {
+	size := 0
+	for name, values := range h {
+		for _, v := range values {
+			size += len(name) + len(v) + 4
+		}
+	}
+	if size > maxPutHeaderSection {
+		return newError("RequestHeaderSectionTooLarge", "Your request header section exceeds the maximum allowed size of 8 KB.")
+	}
+	return nil
+}
+
 // validateKey checks an object key from the path.
 func validateKey(key string) error {
 	if len(key) > storage.MaxKeyLength {

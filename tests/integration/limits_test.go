@@ -107,6 +107,17 @@ func TestS3Limits(t *testing.T) {
 		})
 	}
 
+	t.Run("PUT headers over 8 KB", func(t *testing.T) {
+		h := hdr("X-Amz-Meta-A", "small")
+		for i := range 9 {
+			h.Set("X-Custom-"+string(rune('a'+i)), strings.Repeat("h", 1000))
+		}
+		resp, body := e.do(t, http.MethodPut, bucket, "big-headers", nil, h, []byte("x"))
+		wantError(t, "PUT with 9 KB of headers", resp, body, http.StatusBadRequest, "RequestHeaderSectionTooLarge")
+		_, err := e.s3.HeadObject(ctx(t), &s3.HeadObjectInput{Bucket: &bucket, Key: str("big-headers")})
+		wantAWSError(t, "HeadObject big-headers", err, "NotFound", 404)
+	})
+
 	t.Run("eleven tags", func(t *testing.T) {
 		var q url.Values = url.Values{}
 		for i := range 11 {
