@@ -99,6 +99,29 @@ func DecodeLatest(b []byte) (v Version, ok bool, err error) {
 	return v, n > 0, nil
 }
 
+// DecodeVersions decodes what a version listing shows of every version of
+// an object record, newest first: everything but metadata, tags and part
+// lists. It never panics; bad input gives an error wrapping ErrCorrupt.
+func DecodeVersions(b []byte) ([]Version, error) {
+	r := reader{b: b, light: true, every: true}
+	r.header(kindObject)
+	n := r.int("version count", maxCount)
+	if n > len(r.b) {
+		r.fail("version count")
+	}
+	var out []Version
+	if n > 0 && r.err == nil {
+		out = make([]Version, n)
+	}
+	for i := 0; i < n && r.err == nil; i++ {
+		r.version(&out[i])
+	}
+	if err := r.finish(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (r *reader) version(v *Version) {
 	flags := r.byte1("version flags")
 	v.DeleteMarker = flags&flagDeleteMarker != 0
@@ -120,12 +143,25 @@ func (r *reader) version(v *Version) {
 	v.Erasure = r.erasure()
 	v.Bitrot = BitrotAlgo(r.byte1("bitrot algorithm"))
 	n := r.int("part count", maxCount)
-	if n == 0 || r.err != nil || r.light {
-		return // a light decode stops here: later versions are not read
+	if n == 0 || r.err != nil || (r.light && !r.every) {
+		return // a light decode of the newest version stops here
 	}
 	n--
 	if n > len(r.b) {
 		r.fail("part count")
+		return
+	}
+	if r.light {
+		for i := 0; i < n && r.err == nil; i++ {
+			r.int("part number", 1<<31)
+			r.int("part nonce", 1<<32-1)
+			r.size("part size")
+			r.size("part actual size")
+			r.bytes("part etag")
+			r.bytes("checksum algorithm")
+			r.bytes("checksum type")
+			r.bytes("checksum value")
+		}
 		return
 	}
 	v.Parts = make([]Part, n)

@@ -70,8 +70,11 @@ func appendErasure(b []byte, e Erasure) []byte {
 type reader struct {
 	b   []byte
 	err error
-	// light skips maps and part lists (DecodeLatest).
+	// light skips maps and part lists (DecodeLatest, DecodeVersions).
 	light bool
+	// every reads past the skipped part lists, so that later versions
+	// can be read too (DecodeVersions).
+	every bool
 }
 
 func (r *reader) fail(what string) {
