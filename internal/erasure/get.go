@@ -13,45 +13,62 @@ import (
 )
 
 // resolveVersion picks the version a request names: "" the current one,
-// "null" the null version, anything else by ID.
+// "null" the null version, anything else by ID. A delete marker is not
+// read: a *storage.DeleteMarkerError describes it.
 func resolveVersion(rec *meta.Record, versionID string) (*meta.Version, error) {
 	if versionID == "" {
 		if v := latest(rec); v != nil {
 			return v, nil
 		}
+		if rec != nil && len(rec.Versions) > 0 {
+			m := &rec.Versions[0]
+			return nil, &storage.DeleteMarkerError{VersionID: m.ID, ModTime: m.ModTime}
+		}
 		return nil, storage.ErrObjectNotFound
 	}
-	if versionID == "null" {
+	if versionID == meta.NullVersionID {
 		versionID = ""
 	}
 	if rec != nil {
 		if i := rec.Find(versionID); i >= 0 {
+			if m := &rec.Versions[i]; m.DeleteMarker {
+				return nil, &storage.DeleteMarkerError{VersionID: m.ID, ModTime: m.ModTime, Named: true}
+			}
 			return &rec.Versions[i], nil
 		}
 	}
 	return nil, storage.ErrVersionNotFound
 }
 
+// readInfo describes version v of rec as a read reports it: whether it
+// is the newest, and whether the record shows the bucket is versioned
+// (it holds more than a lone null version).
+func readInfo(bucket, key string, rec *meta.Record, v *meta.Version) storage.ObjectInfo {
+	info := versionInfo(bucket, key, v, v == &rec.Versions[0])
+	info.Versioned = len(rec.Versions) > 1 || v.ID != ""
+	return info
+}
+
 // lookup reads the record of bucket/key and resolves versionID; a missing
-// bucket is told apart from a missing key.
-func (l *Layer) lookup(ctx context.Context, s *set, bucket, key, versionID string) (*meta.Version, error) {
+// bucket is told apart from a missing key. It returns the record too.
+func (l *Layer) lookup(ctx context.Context, s *set, bucket, key, versionID string) (*meta.Version, *meta.Record, error) {
 	rec, err := l.readRecordHealing(ctx, s, bucket, key)
 	if errors.Is(err, drive.ErrNotFound) {
 		rec, err = nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	v, err := resolveVersion(rec, versionID)
 	if err != nil {
 		if rec == nil {
 			if _, berr := l.bucketInfo(ctx, bucket); berr != nil {
-				return nil, berr
+				return nil, nil, berr
 			}
 		}
-		return nil, fmt.Errorf("erasure: %s/%s: %w", bucket, key, err)
+		return nil, nil, fmt.Errorf("erasure: %s/%s: %w", bucket, key, err)
 	}
-	return v, nil
+	return v, rec, nil
 }
 
 // StatObject describes a version without opening its data.
@@ -60,11 +77,11 @@ func (l *Layer) StatObject(ctx context.Context, bucket, key string, opts storage
 		return storage.ObjectInfo{}, notFoundForBadKey(err)
 	}
 	s := l.setFor(bucket, key)
-	v, err := l.lookup(ctx, s, bucket, key, opts.VersionID)
+	v, rec, err := l.lookup(ctx, s, bucket, key, opts.VersionID)
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	return versionInfo(bucket, key, v, true), nil
+	return readInfo(bucket, key, rec, v), nil
 }
 
 // notFoundForBadKey keeps reads of impossible keys in S3's vocabulary.
@@ -88,7 +105,7 @@ func (l *Layer) OpenObject(ctx context.Context, bucket, key string, opts storage
 		return nil, err
 	}
 	defer unlock()
-	v, err := l.lookup(ctx, s, bucket, key, opts.VersionID)
+	v, rec, err := l.lookup(ctx, s, bucket, key, opts.VersionID)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +113,7 @@ func (l *Layer) OpenObject(ctx context.Context, bucket, key string, opts storage
 	if err != nil {
 		return nil, err
 	}
-	o := &object{l: l, ctx: ctx, s: s, c: c, v: *v, info: versionInfo(bucket, key, v, true)}
+	o := &object{l: l, ctx: ctx, s: s, c: c, v: *v, info: readInfo(bucket, key, rec, v)}
 	if v.Inline {
 		o.inline, o.inlineOK = l.readInline(ctx, s, c, v)
 	} else if v.Size > 0 {

@@ -53,19 +53,25 @@ func (p *healPlan) check(ctx context.Context) error {
 	p.states = make([][][]HealState, nv)
 	p.blobs = make([][][]byte, nv)
 	for vi := range rec.Versions {
+		p.states[vi] = make([][]HealState, n)
+		p.blobs[vi] = make([][]byte, n)
+		if rec.Versions[vi].DeleteMarker {
+			continue // no layout and no shards: nothing to check or rebuild
+		}
 		c, err := p.l.codecFor(rec.Versions[vi].Erasure)
 		if err != nil {
 			return fmt.Errorf("erasure: heal %s/%s: %w", p.bucket, p.key, err)
 		}
 		p.codecs[vi] = c
-		p.states[vi] = make([][]HealState, n)
-		p.blobs[vi] = make([][]byte, n)
 	}
 	p.s.each(func(pos int, d drive.Drive) error {
 		for vi := range rec.Versions {
 			v := &rec.Versions[vi]
 			if p.dec.states[pos] == HealOffline {
 				p.states[vi][pos] = fill(len(versionStreams(v)), HealOffline)
+				continue
+			}
+			if v.DeleteMarker {
 				continue
 			}
 			p.states[vi][pos], p.blobs[vi][pos] = p.codecs[vi].checkShards(ctx, d, v, p.opts.Deep, p.opts.Throttle)
@@ -208,9 +214,11 @@ func (p *healPlan) rebuild(ctx context.Context) {
 		for pos := range n {
 			p.fixed[vi][pos] = make([]bool, len(p.states[vi][pos]))
 		}
-		if rec.Versions[vi].Inline {
+		switch {
+		case rec.Versions[vi].DeleteMarker:
+		case rec.Versions[vi].Inline:
 			p.rebuildInline(ctx, vi)
-		} else {
+		default:
 			p.rebuildFiles(ctx, vi)
 		}
 	}

@@ -50,16 +50,36 @@ func (l *Layer) ListObjects(ctx context.Context, bucket string, opts storage.Lis
 		return storage.ListResult{}, nil
 	}
 	walk := drive.WalkOptions{NS: drive.NSObject, Scope: drive.ObjectScope(bucket), Prefix: opts.Prefix, Delimiter: opts.Delimiter, Start: start, Limit: limit}
-	entries, truncated, err := l.walkMerged(ctx, walk)
-	if err != nil {
-		return storage.ListResult{}, err
+	var res storage.ListResult
+	// Keys whose newest version is a delete marker are not listed: while
+	// they leave the page short, walk on from its end (a bucket without
+	// delete markers walks once).
+	for range maxPages {
+		entries, truncated, err := l.walkMerged(ctx, walk)
+		if err != nil {
+			return storage.ListResult{}, err
+		}
+		page, err := listPage(bucket, entries)
+		if err != nil {
+			return storage.ListResult{}, err
+		}
+		res.Objects = append(res.Objects, page.Objects...)
+		res.CommonPrefixes = append(res.CommonPrefixes, page.CommonPrefixes...)
+		if page.NextMarker != "" {
+			res.NextMarker = page.NextMarker
+		}
+		res.IsTruncated = truncated
+		left := limit - len(res.Objects) - len(res.CommonPrefixes)
+		if !truncated || left <= 0 || len(entries) == 0 {
+			break
+		}
+		if walk.Start, ok = listStart(opts.Prefix, opts.Delimiter, page.NextMarker); !ok {
+			res.IsTruncated = false
+			break
+		}
+		walk.Limit = left
 	}
-	res, err := listPage(bucket, entries)
-	if err != nil {
-		return storage.ListResult{}, err
-	}
-	res.IsTruncated = truncated
-	if !truncated {
+	if !res.IsTruncated {
 		res.NextMarker = ""
 	}
 	return res, nil
@@ -119,13 +139,19 @@ func listPage(bucket string, entries []drive.WalkEntry) (storage.ListResult, err
 // walkMerged walks every set and merges their sorted pages, keeping each
 // common prefix once, and cuts the result at o.Limit.
 func (l *Layer) walkMerged(ctx context.Context, o drive.WalkOptions) ([]drive.WalkEntry, bool, error) {
+	return l.walkMergedChoose(ctx, o, agreedEntry)
+}
+
+// walkMergedChoose is walkMerged with choose picking each set's entry
+// among its drives' (see walkSetChoose).
+func (l *Layer) walkMergedChoose(ctx context.Context, o drive.WalkOptions, choose func([]drive.WalkEntry) drive.WalkEntry) ([]drive.WalkEntry, bool, error) {
 	if len(l.sets) == 1 {
-		res, err := l.walkSet(ctx, l.sets[0], o)
+		res, err := l.walkSetChoose(ctx, l.sets[0], o, choose)
 		return res.Entries, res.Truncated, err
 	}
 	pages := make([]drive.WalkResult, len(l.sets))
 	err := l.eachSet(func(s *set) error {
-		res, err := l.walkSet(ctx, s, o)
+		res, err := l.walkSetChoose(ctx, s, o, choose)
 		pages[s.index] = res
 		return err
 	})

@@ -75,19 +75,30 @@ func (l *Layer) PutObject(ctx context.Context, bucket, key string, data storage.
 	return info, err
 }
 
-// commitVersion makes v the null version of bucket/key under the key's
-// lock (the caller holds the bucket's lock shared), after checking the conditions against the current version, and
-// removes the replaced version's data once no reader holds it. extra adds
-// mutations to every drive's batch (multipart: the upload's records).
+// commitVersion makes v the newest version of bucket/key under the key's
+// lock (the caller holds the bucket's lock shared, which keeps the
+// bucket's versioning state fixed), after checking the conditions against
+// the current version: with a new version ID in a versioned bucket, else
+// as the null version (meta.WriteID, meta.Record.Add). It removes the
+// replaced version's data once no reader holds it. extra adds mutations
+// to every drive's batch (multipart: the upload's records).
 func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w *written, v meta.Version, ifNoneMatch, ifMatch string, extra func(pos int, b *drive.Batch)) (storage.ObjectInfo, error) {
 	unlock, err := l.locker.Lock(ctx, objectLock(bucket, key))
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
 	defer unlock()
-	if _, err := l.bucketInfo(ctx, bucket); err != nil {
+	st, err := l.bucketVersioning(ctx, bucket)
+	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
+	fresh := ""
+	if st == meta.VersioningEnabled {
+		if fresh, err = l.newVersionID(); err != nil {
+			return storage.ObjectInfo{}, err
+		}
+	}
+	v.ID = meta.WriteID(st, fresh)
 	rec, strays, err := s.readRecordStrays(ctx, bucket, key)
 	if errors.Is(err, drive.ErrNotFound) {
 		rec, err = &meta.Record{}, nil
@@ -98,14 +109,8 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 	if err := checkConditions(rec, ifNoneMatch, ifMatch); err != nil {
 		return storage.ObjectInfo{}, fmt.Errorf("erasure: %s/%s: %w", bucket, key, err)
 	}
-	var old *meta.Version
 	prev := &meta.Record{Versions: append([]meta.Version(nil), rec.Versions...)}
-	if i := rec.Find(v.ID); i >= 0 {
-		o := rec.Versions[i]
-		old = &o
-		rec.Versions = append(rec.Versions[:i], rec.Versions[i+1:]...)
-	}
-	rec.Versions = append([]meta.Version{v}, rec.Versions...)
+	old := rec.Add(v)
 	// With one drive the batch is atomic: everything goes in one commit.
 	// With several, a commit can land on too few drives; so the first phase
 	// only adds (new data and record) and can be reverted, and the second
@@ -148,7 +153,9 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 	}
 	l.removeStrays(ctx, s, strays, finishErrs)
 	l.removeData(ctx, s, old, v.DataDir)
-	return versionInfo(bucket, key, &rec.Versions[0], true), nil
+	info := versionInfo(bucket, key, &rec.Versions[0], true)
+	info.Versioned = st != meta.Unversioned
+	return info, nil
 }
 
 func finishVersion(b *drive.Batch, pos int, old *meta.Version, keep meta.DataDir, extra func(pos int, b *drive.Batch)) {

@@ -66,5 +66,5 @@ func (l *Layer) UpdateObject(ctx context.Context, bucket, key string, opts stora
 	}
 	l.queuePartial(bucket, key, errs)
 	l.removeStrays(ctx, s, strays, errs)
-	return versionInfo(bucket, key, v, v == &rec.Versions[0]), nil
+	return readInfo(bucket, key, rec, v), nil
 }

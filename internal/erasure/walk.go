@@ -18,6 +18,12 @@ import (
 // cut at the earliest end of a truncated drive page, beyond which some
 // drive's view is unknown.
 func (l *Layer) walkSet(ctx context.Context, s *set, o drive.WalkOptions) (drive.WalkResult, error) {
+	return l.walkSetChoose(ctx, s, o, agreedEntry)
+}
+
+// walkSetChoose is walkSet with choose picking, among the drives' entries
+// for one name, the one to keep.
+func (l *Layer) walkSetChoose(ctx context.Context, s *set, o drive.WalkOptions, choose func([]drive.WalkEntry) drive.WalkEntry) (drive.WalkResult, error) {
 	if len(s.drives) == 1 {
 		return s.drives[0].Walk(ctx, o)
 	}
@@ -74,7 +80,7 @@ func (l *Layer) walkSet(ctx context.Context, s *set, o drive.WalkOptions) (drive
 			}
 		}
 		if len(same) >= need {
-			out.Entries = append(out.Entries, agreedEntry(same))
+			out.Entries = append(out.Entries, choose(same))
 		}
 	}
 	out.Truncated = truncated

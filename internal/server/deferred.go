@@ -131,6 +131,13 @@ func (d *deferredLayer) ListObjects(ctx context.Context, bucket string, opts sto
 	return storage.ListResult{}, errStartingRead
 }
 
+func (d *deferredLayer) ListObjectVersions(ctx context.Context, bucket string, opts storage.ListVersionsOptions) (storage.ListVersionsResult, error) {
+	if l := d.get(); l != nil {
+		return l.ListObjectVersions(ctx, bucket, opts)
+	}
+	return storage.ListVersionsResult{}, errStartingRead
+}
+
 func (d *deferredLayer) NewMultipartUpload(ctx context.Context, bucket, key string, opts storage.PutOptions) (storage.MultipartUpload, error) {
 	if l := d.get(); l != nil {
 		return l.NewMultipartUpload(ctx, bucket, key, opts)

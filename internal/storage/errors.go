@@ -1,6 +1,9 @@
 package storage
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // Sentinel errors returned by every ObjectLayer. Implementations wrap them
 // with %w to add context; callers test them with errors.Is. The S3 front end
@@ -20,6 +23,9 @@ var (
 	ErrObjectNotFound = errors.New("storage: object not found")
 	// ErrVersionNotFound: the requested version does not exist (NoSuchVersion, 404).
 	ErrVersionNotFound = errors.New("storage: version not found")
+	// ErrMethodNotAllowed: the version a read or update names is a delete
+	// marker (MethodNotAllowed, 405).
+	ErrMethodNotAllowed = errors.New("storage: version is a delete marker")
 	// ErrUploadNotFound: the multipart upload ID is unknown (NoSuchUpload, 404).
 	ErrUploadNotFound = errors.New("storage: multipart upload not found")
 	// ErrInvalidPart: a part listed in Complete is missing or its ETag differs (InvalidPart, 400).
@@ -48,3 +54,30 @@ var (
 	// ErrIncompleteBody marks a payload shorter than its declared size (IncompleteBody, 400).
 	ErrIncompleteBody = errors.New("storage: incomplete body")
 )
+
+// DeleteMarkerError reports that a read met a delete marker: the current
+// version of the key (it wraps ErrObjectNotFound) or the version the
+// request named (it wraps ErrMethodNotAllowed). S3 answers both with the
+// marker's version ID and x-amz-delete-marker.
+type DeleteMarkerError struct {
+	// VersionID is the marker's ID ("" for the null version).
+	VersionID string
+	ModTime   time.Time
+	// Named says the request named the marker by its version ID.
+	Named bool
+}
+
+func (e *DeleteMarkerError) Error() string {
+	if e.Named {
+		return "storage: version " + e.VersionID + " is a delete marker"
+	}
+	return "storage: the current version is a delete marker"
+}
+
+// Unwrap makes errors.Is see ErrMethodNotAllowed or ErrObjectNotFound.
+func (e *DeleteMarkerError) Unwrap() error {
+	if e.Named {
+		return ErrMethodNotAllowed
+	}
+	return ErrObjectNotFound
+}

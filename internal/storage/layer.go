@@ -46,12 +46,19 @@ type ObjectStore interface {
 	StatObject(ctx context.Context, bucket, key string, opts GetOptions) (ObjectInfo, error)
 	// UpdateObject replaces metadata and/or tags of a version in place.
 	UpdateObject(ctx context.Context, bucket, key string, opts UpdateOptions) (ObjectInfo, error)
-	// DeleteObject removes a version; deleting a missing key returns ErrObjectNotFound.
+	// DeleteObject removes the version opts names or, when it names none,
+	// the null version of an unversioned bucket (a missing key returns
+	// ErrObjectNotFound); in a versioned or suspended bucket a delete
+	// naming no version adds a delete marker, which it returns.
 	DeleteObject(ctx context.Context, bucket, key string, opts DeleteOptions) (ObjectInfo, error)
 	// DeleteObjects removes many keys, reporting each outcome in order.
 	DeleteObjects(ctx context.Context, bucket string, refs []ObjectRef) []DeleteResult
-	// ListObjects returns one page of a bucket listing.
+	// ListObjects returns one page of a bucket listing: keys whose current
+	// version is a delete marker are left out.
 	ListObjects(ctx context.Context, bucket string, opts ListOptions) (ListResult, error)
+	// ListObjectVersions returns one page of every version and delete
+	// marker of a bucket.
+	ListObjectVersions(ctx context.Context, bucket string, opts ListVersionsOptions) (ListVersionsResult, error)
 }
 
 // MultipartStore runs multipart uploads.

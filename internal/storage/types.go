@@ -83,6 +83,10 @@ const (
 	ConfigCORS = "cors"
 	// ConfigPolicy is the bucket policy (JSON, as sent).
 	ConfigPolicy = "policy"
+	// ConfigVersioning is the versioning status, "Enabled" or
+	// "Suspended"; absent while versioning was never enabled. The engine
+	// reads it under the bucket's lock at every write and delete.
+	ConfigVersioning = "versioning"
 )
 
 // ObjectPart describes one part of an object made by multipart upload.
@@ -101,6 +105,10 @@ type ObjectInfo struct {
 	VersionID    string
 	IsLatest     bool
 	DeleteMarker bool
+	// Versioned says the bucket's versioning is enabled or suspended, so
+	// S3 reports the null version's ID as "null" (set by writes and
+	// deletes, and by reads of keys that hold more than a null version).
+	Versioned bool
 	Size         int64
 	ModTime      time.Time
 	// ETag is the entity tag without quotes: the hex MD5 for a single-part
@@ -181,6 +189,9 @@ type DeleteOptions struct {
 type DeleteResult struct {
 	Ref ObjectRef
 	Err error
+	// Info describes what the delete did when Err is nil: the version
+	// removed, or the delete marker it added (Info.DeleteMarker).
+	Info ObjectInfo
 }
 
 // ListOptions select a page of a bucket listing.
@@ -201,6 +212,32 @@ type ListResult struct {
 	// NextMarker is the last key or common prefix in the page, to pass as
 	// Marker for the next page when IsTruncated.
 	NextMarker string
+}
+
+// ListVersionsOptions select a page of a version listing.
+type ListVersionsOptions struct {
+	Prefix    string
+	Delimiter string
+	// KeyMarker and VersionIDMarker are exclusive: the page starts after
+	// that version of that key ("null" names the null version), or after
+	// every version of KeyMarker when VersionIDMarker is empty.
+	KeyMarker       string
+	VersionIDMarker string
+	MaxKeys         int
+}
+
+// ListVersionsResult is a page of versions and delete markers, by key in
+// byte order and, within a key, newest first.
+type ListVersionsResult struct {
+	// Versions holds versions and delete markers (DeleteMarker set); the
+	// newest version of each key has IsLatest set.
+	Versions       []ObjectInfo
+	CommonPrefixes []string
+	IsTruncated    bool
+	// NextKeyMarker and NextVersionIDMarker name the last version or
+	// common prefix of the page, to pass as markers for the next page.
+	NextKeyMarker       string
+	NextVersionIDMarker string
 }
 
 // MultipartUpload describes an upload in progress.
