@@ -109,8 +109,8 @@ type ObjectInfo struct {
 	// S3 reports the null version's ID as "null" (set by writes and
 	// deletes, and by reads of keys that hold more than a null version).
 	Versioned bool
-	Size         int64
-	ModTime      time.Time
+	Size      int64
+	ModTime   time.Time
 	// ETag is the entity tag without quotes: the hex MD5 for a single-part
 	// object, "<md5 of part md5s>-N" for a multipart one.
 	ETag string
