@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/hoardstore/hoard/internal/storage"
 )
 
 // Versioning is a bucket's versioning state, as S3 defines it. A bucket
@@ -30,8 +32,8 @@ const (
 // The S3 spellings of the versioning states, as stored in the bucket
 // record and answered by GetBucketVersioning.
 const (
-	StatusEnabled   = "Enabled"
-	StatusSuspended = "Suspended"
+	StatusEnabled   = storage.VersioningEnabled
+	StatusSuspended = storage.VersioningSuspended
 )
 
 // ParseVersioning reads the stored versioning status of a bucket (nil or

@@ -71,13 +71,42 @@ func (req *request) getBucketLocation() error {
 	return req.writeXML(locationConstraint{Location: loc})
 }
 
+// getBucketVersioning answers the bucket's versioning status: none for a
+// bucket that was never versioned, as S3 answers.
 func (req *request) getBucketVersioning() error {
+	info, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket)
+	if err != nil {
+		return err
+	}
+	return req.writeXML(versioningConfiguration{Status: string(info.Configs[storage.ConfigVersioning])})
+}
+
+// putBucketVersioning enables or suspends versioning. A bucket never goes
+// back to unversioned (S3 has no such status); MFA delete is refused,
+// since Hoard has no MFA devices to check.
+func (req *request) putBucketVersioning() error {
 	if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {
 		return err
 	}
-	// Versioning has never been enabled on any bucket: S3 answers an empty
-	// configuration for such buckets.
-	return req.writeXML(versioningConfiguration{})
+	var doc versioningConfiguration
+	if err := req.readXML(&doc); err != nil {
+		return err
+	}
+	switch doc.MfaDelete {
+	case "", "Disabled":
+	case "Enabled":
+		return newError("NotImplemented", "Hoard does not implement MFA delete (it has no MFA devices to check); the versioning configuration was not changed.")
+	default:
+		return newError("MalformedXML")
+	}
+	if doc.Status != storage.VersioningEnabled && doc.Status != storage.VersioningSuspended {
+		return newError("MalformedXML")
+	}
+	if err := req.h.cfg.Layer.SetBucketConfig(req.r.Context(), req.route.Bucket, storage.ConfigVersioning, []byte(doc.Status)); err != nil {
+		return err
+	}
+	req.w.WriteHeader(http.StatusOK)
+	return nil
 }
 
 func (req *request) fullControlACL() accessControlPolicy {

@@ -21,6 +21,9 @@ type APIError struct {
 	// document, in order: Header for NotImplemented, ArgumentName and
 	// ArgumentValue for InvalidArgument, and the like.
 	Details []ErrorDetail
+	// Header holds response headers the error answer carries (a delete
+	// marker's x-amz-delete-marker and x-amz-version-id).
+	Header http.Header
 }
 
 // ErrorDetail is one extra element of an error document.
@@ -146,6 +149,7 @@ var storageErrors = []struct {
 	{storage.ErrInvalidObjectName, "InvalidArgument"},
 	{storage.ErrObjectNotFound, "NoSuchKey"},
 	{storage.ErrVersionNotFound, "NoSuchVersion"},
+	{storage.ErrMethodNotAllowed, "MethodNotAllowed"},
 	{storage.ErrUploadNotFound, "NoSuchUpload"},
 	{storage.ErrInvalidPart, "InvalidPart"},
 	{storage.ErrInvalidPartOrder, "InvalidPartOrder"},
@@ -180,6 +184,10 @@ func toAPIError(err error) *APIError {
 	if code, ok := checksum.Code(err); ok {
 		return newError(code, checksum.Message(err))
 	}
+	var dm *storage.DeleteMarkerError
+	if errors.As(err, &dm) {
+		return deleteMarkerError(dm)
+	}
 	for _, m := range storageErrors {
 		if errors.Is(err, m.err) {
 			return newError(m.code)
@@ -189,4 +197,22 @@ func toAPIError(err error) *APIError {
 		return newError("RequestTimeout", "The client went away or the request timed out.")
 	}
 	return newError("InternalError")
+}
+
+// deleteMarkerError is S3's answer to a read that met a delete marker:
+// NoSuchKey (404) for the current version, MethodNotAllowed (405, with
+// Last-Modified) for a marker named by its version ID; both with
+// x-amz-delete-marker and the marker's version ID.
+func deleteMarkerError(dm *storage.DeleteMarkerError) *APIError {
+	e := newError("NoSuchKey")
+	h := http.Header{}
+	h.Set("x-amz-delete-marker", "true")
+	h.Set("x-amz-version-id", versionIDOut(dm.VersionID))
+	if dm.Named {
+		e = newError("MethodNotAllowed", "The specified method is not allowed against this resource.")
+		h.Set("Last-Modified", dm.ModTime.UTC().Format(http.TimeFormat))
+		e.Details = append(e.Details, ErrorDetail{Name: "Method", Value: ""}, ErrorDetail{Name: "ResourceType", Value: "DeleteMarker"})
+	}
+	e.Header = h
+	return e
 }

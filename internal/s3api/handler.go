@@ -239,6 +239,9 @@ func (req *request) writeError(e *APIError) {
 	if e.Code != "InvalidRange" {
 		hdr.Del("Content-Range")
 	}
+	for k, v := range e.Header {
+		hdr[k] = v
+	}
 	if req.r.Method == http.MethodHead {
 		// A HEAD answer has no body to carry the code; minio-go (and
 		// clients built on it) read it from these headers instead.
@@ -257,6 +260,9 @@ func (req *request) writeError(e *APIError) {
 		HostID:    req.h.hostID,
 	}
 	for _, d := range e.Details {
+		if d.Name == "Method" && d.Value == "" {
+			d.Value = req.r.Method // the method refused (MethodNotAllowed)
+		}
 		body.Details = append(body.Details, errorDetailXML{XMLName: xml.Name{Local: d.Name}, Value: d.Value})
 	}
 	switch e.Code {

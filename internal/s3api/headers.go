@@ -97,8 +97,15 @@ func setObjectHeaders(hdr http.Header, info storage.ObjectInfo) {
 	if n := len(info.Parts); n > 0 {
 		hdr.Set("x-amz-mp-parts-count", strconv.Itoa(n))
 	}
-	if info.VersionID != "" {
-		hdr.Set("x-amz-version-id", info.VersionID)
+	setVersionHeader(hdr, info)
+}
+
+// setVersionHeader writes x-amz-version-id for a version of a versioned
+// (or suspended) bucket, "null" for its null version; an unversioned
+// bucket's objects have none.
+func setVersionHeader(hdr http.Header, info storage.ObjectInfo) {
+	if info.VersionID != "" || info.Versioned {
+		hdr.Set("x-amz-version-id", versionIDOut(info.VersionID))
 	}
 }
 
@@ -189,14 +196,12 @@ func storageClassName(sc string) string {
 
 func storageClassOf(o storage.ObjectInfo) string { return storageClassName(o.StorageClass) }
 
-// versionID returns the versionId query parameter; "null" names the
-// unversioned version, which the object layer calls "".
+// versionID returns the versionId query parameter: "" when the request
+// names no version, "null" for the null version (the object layer tells
+// the two apart: a delete naming "null" removes the null version, one
+// naming none may add a delete marker).
 func (req *request) versionID() string {
-	v := req.r.URL.Query().Get("versionId")
-	if v == "null" {
-		return ""
-	}
-	return v
+	return req.r.URL.Query().Get("versionId")
 }
 
 // versionIDOut is the version ID as S3 reports it.

@@ -122,8 +122,8 @@ func decodeToken(token string) (string, error) {
 	return string(b), nil
 }
 
-// listObjectVersions lists an unversioned bucket's objects as their only
-// ("null") versions, which is what S3 answers for such a bucket.
+// listObjectVersions lists every version and delete marker of a bucket
+// (an unversioned bucket's objects are their only, "null", versions).
 func (req *request) listObjectVersions() error {
 	p, err := req.listParams("max-keys")
 	if err != nil {
@@ -134,12 +134,19 @@ func (req *request) listObjectVersions() error {
 	if versionMarker != "" && keyMarker == "" {
 		return newError("InvalidArgument", "A version-id marker cannot be specified without a key marker.")
 	}
-	res, err := req.list(p, keyMarker)
+	var res storage.ListVersionsResult
+	if p.maxKeys == 0 {
+		_, err = req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket)
+	} else {
+		res, err = req.h.cfg.Layer.ListObjectVersions(req.r.Context(), req.route.Bucket, storage.ListVersionsOptions{
+			Prefix: p.prefix, Delimiter: p.delimiter, KeyMarker: keyMarker, VersionIDMarker: versionMarker, MaxKeys: p.maxKeys,
+		})
+	}
 	if err != nil {
 		return err
 	}
 	d := &listDoc{bucket: req.route.Bucket, p: p, owner: &req.h.owner}
-	return req.writeListXML(d.sizeHint(&res), func(b []byte) []byte { return appendListVersions(b, d, keyMarker, versionMarker, &res) })
+	return req.writeListXML(d.versionsSizeHint(&res), func(b []byte) []byte { return appendListVersions(b, d, keyMarker, versionMarker, &res) })
 }
 
 func (req *request) listMultipartUploads() error {

@@ -116,28 +116,54 @@ func appendListV2(b []byte, d *listDoc, token, next, startAfter string, res *sto
 	return append(b, "</ListBucketResult>"...)
 }
 
-// appendListVersions appends a ListObjectVersions answer for an
-// unversioned bucket: every object is its only ("null") version.
-func appendListVersions(b []byte, d *listDoc, keyMarker, versionMarker string, res *storage.ListResult) []byte {
+// versionsSizeHint is about the length of a version listing of res.
+func (d *listDoc) versionsSizeHint(res *storage.ListVersionsResult) int {
+	n := 512 + len(res.CommonPrefixes)*40
+	per := 300 + len(d.owner.ID) + len(d.owner.DisplayName)
+	for i := range res.Versions {
+		n += per + len(res.Versions[i].Key) + len(res.Versions[i].ETag)
+	}
+	for _, c := range res.CommonPrefixes {
+		n += len(c)
+	}
+	if d.p.encoding == "url" {
+		n += n / 2
+	}
+	return n
+}
+
+// appendListVersions appends a ListObjectVersions answer: versions and
+// delete markers in listing order, then the common prefixes.
+func appendListVersions(b []byte, d *listDoc, keyMarker, versionMarker string, res *storage.ListVersionsResult) []byte {
 	b = append(b, `<ListVersionsResult xmlns="`+s3NS+`">`...)
 	b = appendElem(b, "Name", d.bucket)
 	b = d.appendEncoded(b, "Prefix", d.p.prefix)
 	b = d.appendEncoded(b, "KeyMarker", keyMarker)
 	b = appendElem(b, "VersionIdMarker", versionMarker)
 	if res.IsTruncated {
-		b = d.appendEncodedOmit(b, "NextKeyMarker", res.NextMarker)
-		b = appendElem(b, "NextVersionIdMarker", "null")
+		b = d.appendEncodedOmit(b, "NextKeyMarker", res.NextKeyMarker)
+		b = appendElemOmit(b, "NextVersionIdMarker", res.NextVersionIDMarker)
 	}
 	b = appendIntElem(b, "MaxKeys", int64(d.p.maxKeys))
 	b = d.appendEncodedOmit(b, "Delimiter", d.p.delimiter)
 	b = appendBoolElem(b, "IsTruncated", res.IsTruncated)
 	b = appendElemOmit(b, "EncodingType", d.p.encoding)
-	for i := range res.Objects {
-		o := &res.Objects[i]
+	for i := range res.Versions {
+		o := &res.Versions[i]
+		if o.DeleteMarker {
+			b = append(b, "<DeleteMarker>"...)
+			b = d.appendEncoded(b, "Key", o.Key)
+			b = appendElem(b, "VersionId", versionIDOut(o.VersionID))
+			b = appendBoolElem(b, "IsLatest", o.IsLatest)
+			b = appendTimeElem(b, "LastModified", o.ModTime)
+			b = d.appendOwner(b)
+			b = append(b, "</DeleteMarker>"...)
+			continue
+		}
 		b = append(b, "<Version>"...)
 		b = d.appendEncoded(b, "Key", o.Key)
 		b = appendElem(b, "VersionId", versionIDOut(o.VersionID))
-		b = append(b, "<IsLatest>true</IsLatest>"...)
+		b = appendBoolElem(b, "IsLatest", o.IsLatest)
 		b = appendTimeElem(b, "LastModified", o.ModTime)
 		b = appendETagElem(b, o.ETag)
 		b = appendIntElem(b, "Size", o.Size)

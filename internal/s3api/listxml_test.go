@@ -58,30 +58,33 @@ type listBucketResultV2 struct {
 	CommonPrefixes        []commonPrefix `xml:"CommonPrefixes"`
 }
 
+// versionXML is a Version or (XMLName DeleteMarker, without ETag, Size
+// and StorageClass) a DeleteMarker element.
 type versionXML struct {
-	Key          string `xml:"Key"`
-	VersionID    string `xml:"VersionId"`
-	IsLatest     bool   `xml:"IsLatest"`
-	LastModified string `xml:"LastModified"`
-	ETag         string `xml:"ETag"`
-	Size         int64  `xml:"Size"`
-	StorageClass string `xml:"StorageClass"`
-	Owner        owner  `xml:"Owner"`
+	XMLName      xml.Name
+	Key          string  `xml:"Key"`
+	VersionID    string  `xml:"VersionId"`
+	IsLatest     bool    `xml:"IsLatest"`
+	LastModified string  `xml:"LastModified"`
+	ETag         *string `xml:"ETag"`
+	Size         *int64  `xml:"Size"`
+	StorageClass *string `xml:"StorageClass"`
+	Owner        owner   `xml:"Owner"`
 }
 
 type listVersionsResult struct {
-	XMLName             xml.Name       `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListVersionsResult"`
-	Name                string         `xml:"Name"`
-	Prefix              string         `xml:"Prefix"`
-	KeyMarker           string         `xml:"KeyMarker"`
-	VersionIDMarker     string         `xml:"VersionIdMarker"`
-	NextKeyMarker       string         `xml:"NextKeyMarker,omitempty"`
-	NextVersionIDMarker string         `xml:"NextVersionIdMarker,omitempty"`
-	MaxKeys             int            `xml:"MaxKeys"`
-	Delimiter           string         `xml:"Delimiter,omitempty"`
-	IsTruncated         bool           `xml:"IsTruncated"`
-	EncodingType        string         `xml:"EncodingType,omitempty"`
-	Versions            []versionXML   `xml:"Version"`
+	XMLName             xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListVersionsResult"`
+	Name                string   `xml:"Name"`
+	Prefix              string   `xml:"Prefix"`
+	KeyMarker           string   `xml:"KeyMarker"`
+	VersionIDMarker     string   `xml:"VersionIdMarker"`
+	NextKeyMarker       string   `xml:"NextKeyMarker,omitempty"`
+	NextVersionIDMarker string   `xml:"NextVersionIdMarker,omitempty"`
+	MaxKeys             int      `xml:"MaxKeys"`
+	Delimiter           string   `xml:"Delimiter,omitempty"`
+	IsTruncated         bool     `xml:"IsTruncated"`
+	EncodingType        string   `xml:"EncodingType,omitempty"`
+	Versions            []versionXML
 	CommonPrefixes      []commonPrefix `xml:"CommonPrefixes"`
 }
 
@@ -139,7 +142,21 @@ func refListV2(d *listDoc, token, next, startAfter string, res *storage.ListResu
 	}
 }
 
-func refListVersions(d *listDoc, keyMarker, versionMarker string, res *storage.ListResult) any {
+// asVersions is the version listing of an unversioned bucket whose
+// listing is res: every object its only, null, version.
+func asVersions(res storage.ListResult) storage.ListVersionsResult {
+	out := storage.ListVersionsResult{CommonPrefixes: res.CommonPrefixes, IsTruncated: res.IsTruncated}
+	for _, o := range res.Objects {
+		o.IsLatest = true
+		out.Versions = append(out.Versions, o)
+	}
+	if res.IsTruncated {
+		out.NextKeyMarker, out.NextVersionIDMarker = res.NextMarker, "null"
+	}
+	return out
+}
+
+func refListVersions(d *listDoc, keyMarker, versionMarker string, res *storage.ListVersionsResult) any {
 	out := listVersionsResult{
 		Name:            d.bucket,
 		Prefix:          d.p.encode(d.p.prefix),
@@ -151,23 +168,35 @@ func refListVersions(d *listDoc, keyMarker, versionMarker string, res *storage.L
 		EncodingType:    d.p.encoding,
 		CommonPrefixes:  d.p.prefixes(res.CommonPrefixes),
 	}
-	for _, o := range res.Objects {
-		out.Versions = append(out.Versions, versionXML{
+	for _, o := range res.Versions {
+		v := versionXML{
+			XMLName:      xml.Name{Local: "DeleteMarker"},
 			Key:          d.p.encode(o.Key),
 			VersionID:    versionIDOut(o.VersionID),
-			IsLatest:     true,
+			IsLatest:     o.IsLatest,
 			LastModified: xmlTime(o.ModTime),
-			ETag:         quoteETag(o.ETag),
-			Size:         o.Size,
-			StorageClass: storageClassOf(o),
 			Owner:        *d.owner,
-		})
+		}
+		if !o.DeleteMarker {
+			etag, size, sc := quoteETag(o.ETag), o.Size, storageClassOf(o)
+			v.XMLName.Local, v.ETag, v.Size, v.StorageClass = "Version", &etag, &size, &sc
+		}
+		out.Versions = append(out.Versions, v)
 	}
 	if res.IsTruncated {
-		out.NextKeyMarker = d.p.encode(res.NextMarker)
-		out.NextVersionIDMarker = "null"
+		out.NextKeyMarker = d.p.encode(res.NextKeyMarker)
+		out.NextVersionIDMarker = res.NextVersionIDMarker
 	}
 	return out
+}
+
+// refVersionsEncode encodes a reference version listing: encoding/xml
+// gives its Version and DeleteMarker elements (named by their XMLName
+// value, to keep them interleaved) an empty xmlns, which S3 does not.
+func refVersionsEncode(t *testing.T, v any) []byte {
+	b := refEncode(t, v)
+	b = bytes.ReplaceAll(b, []byte(`<Version xmlns="">`), []byte(`<Version>`))
+	return bytes.ReplaceAll(b, []byte(`<DeleteMarker xmlns="">`), []byte(`<DeleteMarker>`))
 }
 
 func refEncode(t *testing.T, v any) []byte {
@@ -186,6 +215,9 @@ type listCase struct {
 	p                                 listParams
 	withOwner                         bool
 	res                               storage.ListResult
+	// versions, when set, is the version listing to show instead of
+	// res's objects as null versions.
+	versions *storage.ListVersionsResult
 }
 
 // checkListCase compares the hand-written documents with the reference
@@ -209,12 +241,16 @@ func checkListCase(t *testing.T, c listCase) {
 		{"v2", func() []byte { return appendListV2([]byte(xmlDocHeader), d, c.token, next, c.startAfter, &c.res) },
 			func() []byte { return refEncode(t, refListV2(d, c.token, next, c.startAfter, &c.res)) }},
 	}
+	vres := asVersions(c.res)
+	if c.versions != nil {
+		vres = *c.versions
+	}
 	if d.owner != nil {
 		docs = append(docs, struct {
 			name      string
 			got, want func() []byte
-		}{"versions", func() []byte { return appendListVersions([]byte(xmlDocHeader), d, c.marker, c.token, &c.res) },
-			func() []byte { return refEncode(t, refListVersions(d, c.marker, c.token, &c.res)) }})
+		}{"versions", func() []byte { return appendListVersions([]byte(xmlDocHeader), d, c.marker, c.token, &vres) },
+			func() []byte { return refVersionsEncode(t, refListVersions(d, c.marker, c.token, &vres)) }})
 	}
 	for _, doc := range docs {
 		if got, want := doc.got(), doc.want(); !bytes.Equal(got, want) {
@@ -250,6 +286,14 @@ func TestListXMLMatchesEncodingXML(t *testing.T) {
 	far.ModTime = time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC)
 	neg := obj("neg")
 	neg.ModTime = time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC)
+	version := func(key, id string, latest bool) storage.ObjectInfo {
+		o := obj(key)
+		o.VersionID, o.IsLatest = id, latest
+		return o
+	}
+	marker := func(key, id string, latest bool) storage.ObjectInfo {
+		return storage.ObjectInfo{Key: key, VersionID: id, IsLatest: latest, DeleteMarker: true, ModTime: mod}
+	}
 	cases := []struct {
 		name string
 		c    listCase
@@ -264,6 +308,10 @@ func TestListXMLMatchesEncodingXML(t *testing.T) {
 		{"fields", listCase{bucket: "bkt", withOwner: true, p: listParams{maxKeys: 3}, res: storage.ListResult{Objects: []storage.ObjectInfo{withFields, multipart, old, far, neg}}}},
 		{"truncated no delimiter", listCase{bucket: "bkt", p: listParams{maxKeys: 1}, res: storage.ListResult{IsTruncated: true, NextMarker: "a", Objects: []storage.ObjectInfo{obj("a")}}}},
 		{"truncated empty marker", listCase{bucket: "bkt", p: listParams{maxKeys: 1, delimiter: "/"}, res: storage.ListResult{IsTruncated: true}}},
+		{"versions and delete markers", listCase{bucket: "bkt", withOwner: true, marker: "k", token: "v0", p: listParams{maxKeys: 4, delimiter: "/", encoding: "url"}, versions: &storage.ListVersionsResult{
+			Versions:    []storage.ObjectInfo{marker("a b", "m1", true), version("a b", "v2", false), version("a b", "", false), marker("c&", "", true)},
+			IsTruncated: true, NextKeyMarker: "c&", NextVersionIDMarker: "null", CommonPrefixes: []string{"d/"},
+		}}},
 		{"prefixes only", listCase{bucket: "bkt", p: listParams{maxKeys: 2, delimiter: "/", encoding: "url"}, res: storage.ListResult{CommonPrefixes: []string{"x y/", "é/"}}}},
 	}
 	for _, tc := range cases {

@@ -171,9 +171,7 @@ func (req *request) completeMultipartUpload() error {
 	if err != nil {
 		return err
 	}
-	if info.VersionID != "" {
-		req.w.Header().Set("x-amz-version-id", info.VersionID)
-	}
+	setVersionHeader(req.w.Header(), info)
 	return req.writeXML(completeMultipartUploadResult{
 		Location:       req.location(),
 		Bucket:         req.route.Bucket,

@@ -26,9 +26,6 @@ func parseCopySource(v string) (copySource, error) {
 			return src, newError("InvalidArgument", "Invalid copy source version id.")
 		}
 		src.versionID = q.Get("versionId")
-		if src.versionID == "null" {
-			src.versionID = ""
-		}
 	}
 	unescaped, err := url.PathUnescape(path)
 	if err != nil {
@@ -52,6 +49,13 @@ func (req *request) openCopySource() (storage.Object, copySource, error) {
 		return nil, src, err
 	}
 	obj, err := req.h.cfg.Layer.OpenObject(req.r.Context(), src.bucket, src.key, storage.GetOptions{VersionID: src.versionID})
+	var dm *storage.DeleteMarkerError
+	if errors.As(err, &dm) {
+		if dm.Named {
+			return nil, src, newError("InvalidRequest", "The source of a copy request may not specifically refer to a delete marker by version id.")
+		}
+		return nil, src, newError("NoSuchKey")
+	}
 	if err != nil {
 		return nil, src, err
 	}
@@ -114,7 +118,17 @@ func (req *request) copyObject() error {
 	}
 	same := src.bucket == req.route.Bucket && src.key == req.route.Key && src.versionID == ""
 	var out storage.ObjectInfo
+	// In a versioned or suspended bucket a copy onto itself makes a new
+	// version (S3's rule); only an unversioned object changes in place.
+	inPlace := false
 	if same {
+		doc, _, err := req.bucketConfig(storage.ConfigVersioning)
+		if err != nil {
+			return err
+		}
+		inPlace = len(doc) == 0
+	}
+	if same && inPlace {
 		if !replaceMeta && !replaceTags && opts.StorageClass == info.StorageClass {
 			return newError("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
@@ -122,17 +136,18 @@ func (req *request) copyObject() error {
 		out, err = req.h.cfg.Layer.UpdateObject(req.r.Context(), req.route.Bucket, req.route.Key,
 			storage.UpdateOptions{Metadata: opts.Metadata, Tags: nonNilTags(opts.Tags)})
 	} else {
+		if same && !replaceMeta && !replaceTags && opts.StorageClass == info.StorageClass {
+			return newError("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+		}
 		out, err = req.copyData(obj, info, opts)
 	}
 	if err != nil {
 		return err
 	}
-	if src.versionID != "" {
-		req.w.Header().Set("x-amz-copy-source-version-id", src.versionID)
+	if src.versionID != "" || info.VersionID != "" || info.Versioned {
+		req.w.Header().Set("x-amz-copy-source-version-id", versionIDOut(info.VersionID))
 	}
-	if out.VersionID != "" {
-		req.w.Header().Set("x-amz-version-id", out.VersionID)
-	}
+	setVersionHeader(req.w.Header(), out)
 	return req.writeXML(copyObjectResult{
 		LastModified:   xmlTime(out.ModTime),
 		ETag:           quoteETag(out.ETag),
@@ -185,8 +200,14 @@ func (req *request) deleteObject() error {
 	if err != nil && (ifMatch != "" || !isNotFound(err)) {
 		return err
 	}
-	if info.VersionID != "" {
-		req.w.Header().Set("x-amz-version-id", info.VersionID)
+	hdr := req.w.Header()
+	if info.DeleteMarker {
+		hdr.Set("x-amz-delete-marker", "true")
+	}
+	if v := req.versionID(); v != "" && err == nil {
+		hdr.Set("x-amz-version-id", v)
+	} else {
+		setVersionHeader(hdr, info)
 	}
 	return req.noContent()
 }
@@ -224,9 +245,6 @@ func (req *request) deleteObjects() error {
 	var asked []deleteObjectXML // the objects in refs, as requested
 	for _, o := range doc.Objects {
 		v := o.VersionID
-		if v == "null" {
-			v = ""
-		}
 		if a := req.anonymous; a != nil {
 			action := "s3:DeleteObject"
 			if o.VersionID != "" {
@@ -267,7 +285,13 @@ func (req *request) deleteObjects() error {
 			continue
 		}
 		if !doc.Quiet {
-			out.Deleted = append(out.Deleted, deletedXML{Key: key, VersionID: vid})
+			d := deletedXML{Key: key, VersionID: vid}
+			if res.Err == nil && res.Info.DeleteMarker {
+				// A marker added (no version named) or removed (named).
+				d.DeleteMarker = true
+				d.DeleteMarkerVersionID = versionIDOut(res.Info.VersionID)
+			}
+			out.Deleted = append(out.Deleted, d)
 		}
 	}
 	return req.writeXML(out)

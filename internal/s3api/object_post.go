@@ -191,9 +191,7 @@ func (req *request) postAnswer(f map[string]string, info storage.ObjectInfo) err
 	etag := quoteETag(info.ETag)
 	hdr.Set("ETag", etag)
 	setChecksumHeaders(hdr, info.Checksum)
-	if info.VersionID != "" {
-		hdr.Set("x-amz-version-id", info.VersionID)
-	}
+	setVersionHeader(hdr, info)
 	location := req.objectLocation()
 	redirect, ok := f["success_action_redirect"]
 	if !ok {

@@ -103,9 +103,7 @@ func (req *request) putObject() error {
 	hdr := req.w.Header()
 	hdr.Set("ETag", quoteETag(info.ETag))
 	setChecksumHeaders(hdr, info.Checksum)
-	if info.VersionID != "" {
-		hdr.Set("x-amz-version-id", info.VersionID)
-	}
+	setVersionHeader(hdr, info)
 	req.w.WriteHeader(http.StatusOK)
 	return nil
 }

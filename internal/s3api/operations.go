@@ -9,6 +9,7 @@ func (h *Handler) operations() map[Op]func(*request) error {
 		OpHeadBucket:              (*request).headBucket,
 		OpGetBucketLocation:       (*request).getBucketLocation,
 		OpGetBucketVersioning:     (*request).getBucketVersioning,
+		OpPutBucketVersioning:     (*request).putBucketVersioning,
 		OpGetBucketACL:            (*request).getBucketACL,
 		OpPutBucketACL:            (*request).putACL,
 		OpGetBucketSubresource:    (*request).getBucketSubresource,

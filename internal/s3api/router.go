@@ -18,6 +18,7 @@ const (
 	OpHeadBucket              Op = "HeadBucket"
 	OpGetBucketLocation       Op = "GetBucketLocation"
 	OpGetBucketVersioning     Op = "GetBucketVersioning"
+	OpPutBucketVersioning     Op = "PutBucketVersioning"
 	OpGetBucketACL            Op = "GetBucketAcl"
 	OpPutBucketACL            Op = "PutBucketAcl"
 	OpGetBucketSubresource    Op = "GetBucketSubresource"
@@ -165,8 +166,10 @@ func bucketOp(method string, q url.Values) (Op, string) {
 			return OpPutBucketCors, ""
 		case has("policy"):
 			return OpPutBucketPolicy, ""
+		case has("versioning"):
+			return OpPutBucketVersioning, ""
 		}
-		for _, s := range append([]string{"versioning"}, bucketSubresources...) {
+		for _, s := range bucketSubresources {
 			if has(s) {
 				return OpUnsupported, s
 			}

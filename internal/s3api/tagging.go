@@ -13,9 +13,7 @@ func (req *request) getObjectTagging() error {
 	if err != nil {
 		return err
 	}
-	if info.VersionID != "" {
-		req.w.Header().Set("x-amz-version-id", info.VersionID)
-	}
+	setVersionHeader(req.w.Header(), info)
 	return req.writeXML(taggingResponse{TagSet: tagList(info.Tags)})
 }
 
@@ -41,9 +39,7 @@ func (req *request) updateTags(tags map[string]string, status int) error {
 	if err != nil {
 		return err
 	}
-	if info.VersionID != "" {
-		req.w.Header().Set("x-amz-version-id", info.VersionID)
-	}
+	setVersionHeader(req.w.Header(), info)
 	req.w.WriteHeader(status)
 	return nil
 }
@@ -84,9 +80,7 @@ func (req *request) getObjectAttributes() error {
 	}
 	hdr := req.w.Header()
 	hdr.Set("Last-Modified", info.ModTime.UTC().Format(http.TimeFormat))
-	if info.VersionID != "" {
-		hdr.Set("x-amz-version-id", info.VersionID)
-	}
+	setVersionHeader(hdr, info)
 	var out getObjectAttributesResponse
 	if want["ETag"] {
 		out.ETag = info.ETag

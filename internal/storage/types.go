@@ -89,6 +89,12 @@ const (
 	ConfigVersioning = "versioning"
 )
 
+// The values of the ConfigVersioning document, as S3 spells them.
+const (
+	VersioningEnabled   = "Enabled"
+	VersioningSuspended = "Suspended"
+)
+
 // ObjectPart describes one part of an object made by multipart upload.
 type ObjectPart struct {
 	Number   int
