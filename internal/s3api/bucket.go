@@ -88,7 +88,7 @@ func (req *request) putBucketVersioning() error {
 	if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {
 		return err
 	}
-	var doc versioningConfiguration
+	var doc versioningInput
 	if err := req.readXML(&doc); err != nil {
 		return err
 	}

@@ -69,6 +69,14 @@ type versioningConfiguration struct {
 	MfaDelete string   `xml:"MfaDelete,omitempty"`
 }
 
+// versioningInput is a PutBucketVersioning document, in S3's namespace or
+// none (minio-go sends none).
+type versioningInput struct {
+	XMLName   xml.Name `xml:"VersioningConfiguration"`
+	Status    string   `xml:"Status"`
+	MfaDelete string   `xml:"MfaDelete"`
+}
+
 type grantee struct {
 	XMLNS       string `xml:"xmlns:xsi,attr"`
 	Type        string `xml:"xsi:type,attr"`
