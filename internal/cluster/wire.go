@@ -227,6 +227,7 @@ func encodeWalkOptions(o drive.WalkOptions) []byte {
 	e.string(o.Start)
 	e.uvarint(uint64(max(o.Limit, 0)))
 	e.bool(o.KeysOnly)
+	e.bool(o.Newest)
 	return e.b
 }
 
@@ -251,6 +252,7 @@ func decodeWalkOptions(p []byte) (drive.WalkOptions, error) {
 	}
 	o.Limit = int(limit)
 	o.KeysOnly = d.bool()
+	o.Newest = d.bool()
 	return o, d.finish("walk options")
 }
 

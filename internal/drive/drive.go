@@ -92,6 +92,11 @@ type WalkOptions struct {
 	Limit int
 	// KeysOnly leaves Value nil.
 	KeysOnly bool
+	// Newest cuts each object record to its newest version
+	// (meta.AppendNewest), for listings that show nothing else: a page
+	// then costs the same however many older versions its keys hold.
+	// Records that do not decode are returned whole.
+	Newest bool
 }
 
 // WalkEntry is one record or common prefix of a walk.

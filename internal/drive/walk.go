@@ -5,6 +5,8 @@ import (
 	"context"
 
 	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/hoardstore/hoard/internal/meta"
 )
 
 // Walk reads a sorted page of records, rolling names up at the delimiter
@@ -66,8 +68,15 @@ func (l *Local) Walk(ctx context.Context, o WalkOptions) (_ WalkResult, err erro
 			if cap(arena)-len(arena) < len(v) {
 				arena = make([]byte, 0, max(64<<10, len(v)))
 			}
-			arena = append(arena, v...)
-			e.Value = arena[len(arena)-len(v) : len(arena) : len(arena)]
+			at := len(arena)
+			cut := false
+			if o.Newest {
+				arena, cut = meta.AppendNewest(arena, v)
+			}
+			if !cut {
+				arena = append(arena[:at], v...)
+			}
+			e.Value = arena[at:len(arena):len(arena)]
 		}
 		res.Entries = append(res.Entries, e)
 		valid = it.Next()

@@ -49,7 +49,7 @@ func (l *Layer) ListObjects(ctx context.Context, bucket string, opts storage.Lis
 	if !ok {
 		return storage.ListResult{}, nil
 	}
-	walk := drive.WalkOptions{NS: drive.NSObject, Scope: drive.ObjectScope(bucket), Prefix: opts.Prefix, Delimiter: opts.Delimiter, Start: start, Limit: limit}
+	walk := drive.WalkOptions{NS: drive.NSObject, Scope: drive.ObjectScope(bucket), Prefix: opts.Prefix, Delimiter: opts.Delimiter, Start: start, Limit: limit, Newest: true}
 	var res storage.ListResult
 	// Keys whose newest version is a delete marker are not listed: while
 	// they leave the page short, walk on from its end (a bucket without
@@ -63,8 +63,12 @@ func (l *Layer) ListObjects(ctx context.Context, bucket string, opts storage.Lis
 		if err != nil {
 			return storage.ListResult{}, err
 		}
-		res.Objects = append(res.Objects, page.Objects...)
-		res.CommonPrefixes = append(res.CommonPrefixes, page.CommonPrefixes...)
+		if res.Objects == nil && res.CommonPrefixes == nil {
+			res.Objects, res.CommonPrefixes = page.Objects, page.CommonPrefixes
+		} else {
+			res.Objects = append(res.Objects, page.Objects...)
+			res.CommonPrefixes = append(res.CommonPrefixes, page.CommonPrefixes...)
+		}
 		if page.NextMarker != "" {
 			res.NextMarker = page.NextMarker
 		}

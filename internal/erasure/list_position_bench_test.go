@@ -71,3 +71,86 @@ func fillAllDrives(ctx context.Context, l *Layer, s *set, bucket string, keys []
 	}
 	return nil
 }
+
+// BenchmarkListVersioned lists 1,000-key pages of versioned buckets on a
+// 2+2 set: 25,000 keys of 10 versions, and the case of 1,000
+// keys of 100 versions (newest version current). ListObjects pages should
+// cost what BenchmarkListPosition's do, however many old versions the
+// keys hold; ListObjectVersions pages (1,000 versions) are shown beside.
+func BenchmarkListVersioned(b *testing.B) {
+	for _, tc := range []struct {
+		keys, versions int
+	}{{25000, 10}, {1000, 100}} {
+		b.Run(fmt.Sprintf("%dx%d", tc.keys, tc.versions), func(b *testing.B) {
+			l, _ := openTest(b, 4, nil)
+			mustBucket(b, l, "bkt")
+			ctx := context.Background()
+			s := l.sets[0]
+			key := func(i int) string { return fmt.Sprintf("dir%02d/obj%07d", i%50, i) }
+			step := max(1, 50000/tc.versions)
+			for i := 0; i < tc.keys; i += step {
+				var keys []string
+				for j := i; j < min(i+step, tc.keys); j++ {
+					keys = append(keys, key(j))
+				}
+				if err := fillVersions(ctx, l, s, "bkt", keys, tc.versions); err != nil {
+					b.Fatal(err)
+				}
+			}
+			middle := key(tc.keys / 2)
+			want := min(1000, tc.keys/2)
+			for _, start := range []struct{ name, marker string }{{"start", ""}, {"middle", middle}} {
+				b.Run("objects-"+start.name, func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						res, err := l.ListObjects(ctx, "bkt", storage.ListOptions{Marker: start.marker, MaxKeys: 1000})
+						if err != nil || len(res.Objects) < want {
+							b.Fatalf("list: got %d objects, %v; want %d", len(res.Objects), err, want)
+						}
+					}
+					b.ReportMetric(float64(b.N)*float64(want)/b.Elapsed().Seconds(), "keys/s")
+				})
+				b.Run("versions-"+start.name, func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						res, err := l.ListObjectVersions(ctx, "bkt", storage.ListVersionsOptions{KeyMarker: start.marker, MaxKeys: 1000})
+						if err != nil || len(res.Versions) != 1000 {
+							b.Fatalf("list versions: got %d, %v; want 1000", len(res.Versions), err)
+						}
+					}
+					b.ReportMetric(float64(b.N)*1000/b.Elapsed().Seconds(), "versions/s")
+				})
+			}
+		})
+	}
+}
+
+// fillVersions writes, on every drive of s, records of n versions of
+// empty inline objects for keys, as versioned PUTs leave them.
+func fillVersions(ctx context.Context, l *Layer, s *set, bucket string, keys []string, n int) error {
+	now := time.Now().UTC()
+	recs := make([]*meta.Record, len(keys))
+	for i, k := range keys {
+		r := &meta.Record{}
+		for j := range n {
+			v := meta.Version{ID: fmt.Sprintf("%08d-%04d", i, j), Inline: true, ModTime: now.Add(time.Duration(j) * time.Millisecond), ETag: md5hex(nil), Erasure: s.codec.layout(), Bitrot: meta.BitrotHighwayHash256, DataDir: newDataDir()}
+			v.Erasure.Distribution = l.distribution(s, bucket, k)
+			r.Add(v)
+		}
+		recs[i] = r
+	}
+	errs := s.each(func(pos int, d drive.Drive) error {
+		muts := make([]drive.Mutation, len(keys))
+		for i, k := range keys {
+			r := &meta.Record{Versions: append([]meta.Version(nil), recs[i].Versions...)}
+			muts[i] = drive.Mutation{NS: drive.NSObject, Key: drive.ObjectKey(bucket, k), Value: encodeFor(r, pos)}
+		}
+		return d.Apply(ctx, drive.Batch{Mutations: muts})
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

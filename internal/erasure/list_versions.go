@@ -10,10 +10,13 @@ import (
 )
 
 // ListObjectVersions returns one page of every version and delete marker
-// of a bucket, by key and, within a key, newest first. A key holds at
-// least one version, so one walk of MaxKeys names (one more when the page
-// starts inside a key) fills a page; each record is decoded lightly
-// (meta.DecodeVersions: no metadata, tags or part lists).
+// of a bucket, by key and, within a key, newest first. Keys hold one
+// version or many, so it walks in batches sized by what it has seen (16
+// names first, then as many as the versions still missing need at the
+// average number of versions per key so far) until the page is full: a
+// page decodes about the records it shows, not MaxKeys records of any
+// length. Records are decoded lightly (meta.DecodeVersions: no metadata,
+// tags or part lists).
 func (l *Layer) ListObjectVersions(ctx context.Context, bucket string, opts storage.ListVersionsOptions) (storage.ListVersionsResult, error) {
 	if !storage.ValidBucketName(bucket) {
 		return storage.ListVersionsResult{}, fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketNotFound)
@@ -31,50 +34,94 @@ func (l *Layer) ListObjectVersions(ctx context.Context, bucket string, opts stor
 		limit = maxListKeys
 	}
 	start, ok := listStart(opts.Prefix, opts.Delimiter, opts.KeyMarker)
-	inside := opts.VersionIDMarker != "" && opts.KeyMarker != ""
-	if inside {
+	if opts.VersionIDMarker != "" && opts.KeyMarker != "" {
 		start, ok = opts.KeyMarker, true // resume within the marker's key
 	}
 	if !ok {
 		return storage.ListVersionsResult{}, nil
 	}
-	walk := drive.WalkOptions{NS: drive.NSObject, Scope: drive.ObjectScope(bucket), Prefix: opts.Prefix, Delimiter: opts.Delimiter, Start: start, Limit: limit + 1}
-	entries, truncated, err := l.walkMergedChoose(ctx, walk, agreedRecord)
-	if err != nil {
-		return storage.ListVersionsResult{}, err
+	p := versionsPager{bucket: bucket, opts: opts, limit: limit, versioned: st != meta.Unversioned}
+	walk := drive.WalkOptions{NS: drive.NSObject, Scope: drive.ObjectScope(bucket), Prefix: opts.Prefix, Delimiter: opts.Delimiter, Start: start, Limit: min(limit+1, firstVersionsBatch)}
+	for range maxPages {
+		entries, truncated, err := l.walkMergedChoose(ctx, walk, agreedRecord)
+		if err != nil {
+			return storage.ListVersionsResult{}, err
+		}
+		full, err := p.add(entries)
+		if err != nil {
+			return storage.ListVersionsResult{}, err
+		}
+		if full || (p.count == p.limit && truncated) {
+			p.res.IsTruncated = true
+			return p.res, nil
+		}
+		if !truncated || len(entries) == 0 {
+			break
+		}
+		if walk.Start, ok = listStart(opts.Prefix, opts.Delimiter, entries[len(entries)-1].Name); !ok {
+			break
+		}
+		walk.Limit = p.nextBatch()
 	}
-	return versionsPage(bucket, entries, truncated, opts, limit, st != meta.Unversioned)
+	p.res.IsTruncated = false
+	p.res.NextKeyMarker, p.res.NextVersionIDMarker = "", ""
+	return p.res, nil
 }
 
-// versionsPage turns a merged walk into a page of at most limit versions
-// and common prefixes, skipping the versions of the key marker up to and
-// including the version ID marker.
-func versionsPage(bucket string, entries []drive.WalkEntry, truncated bool, opts storage.ListVersionsOptions, limit int, versioned bool) (storage.ListVersionsResult, error) {
-	var res storage.ListVersionsResult
-	count := 0
-	full := func() bool { return count == limit }
-	for ei, e := range entries {
-		if full() {
-			res.IsTruncated = true
-			return res, nil
+// firstVersionsBatch is how many names a version listing walks first.
+const firstVersionsBatch = 16
+
+// nextBatch is how many names to walk next: enough for the versions the
+// page still lacks at the average number of versions per key seen so far,
+// one more for a key cut short, and never fewer than firstVersionsBatch.
+func (p *versionsPager) nextBatch() int {
+	missing := p.limit - p.count
+	perKey := 1
+	if p.keys > 0 {
+		perKey = max(1, p.versions/p.keys)
+	}
+	return min(p.limit+1, max(firstVersionsBatch, missing/perKey+1))
+}
+
+// versionsPager fills a page of a version listing from walked records,
+// skipping the versions of the key marker up to and including the
+// version ID marker.
+type versionsPager struct {
+	bucket    string
+	opts      storage.ListVersionsOptions
+	limit     int
+	versioned bool
+	res       storage.ListVersionsResult
+	count     int
+	// keys and versions count the records decoded and their versions.
+	keys, versions int
+}
+
+// add adds the versions and common prefixes of entries to the page and
+// reports whether it filled the page with more left to list.
+func (p *versionsPager) add(entries []drive.WalkEntry) (full bool, err error) {
+	for _, e := range entries {
+		if p.count == p.limit {
+			return true, nil
 		}
 		if e.IsPrefix {
-			if e.Name == opts.KeyMarker {
+			if e.Name == p.opts.KeyMarker {
 				continue // the marker's prefix was listed on an earlier page
 			}
-			res.CommonPrefixes = append(res.CommonPrefixes, e.Name)
-			res.NextKeyMarker, res.NextVersionIDMarker = e.Name, ""
-			count++
+			p.res.CommonPrefixes = append(p.res.CommonPrefixes, e.Name)
+			p.res.NextKeyMarker, p.res.NextVersionIDMarker = e.Name, ""
+			p.count++
 			continue
 		}
 		vs, err := meta.DecodeVersions(e.Value)
 		if err != nil {
-			return storage.ListVersionsResult{}, fmt.Errorf("erasure: list versions %s/%s: %w", bucket, e.Name, err)
+			return false, fmt.Errorf("erasure: list versions %s/%s: %w", p.bucket, e.Name, err)
 		}
+		p.keys, p.versions = p.keys+1, p.versions+len(vs)
 		from := 0
-		if opts.VersionIDMarker != "" && e.Name == opts.KeyMarker {
+		if p.opts.VersionIDMarker != "" && e.Name == p.opts.KeyMarker {
 			from = len(vs) // a marker no longer in the record: past the key
-			want := opts.VersionIDMarker
+			want := p.opts.VersionIDMarker
 			if want == meta.NullVersionID {
 				want = ""
 			}
@@ -86,25 +133,17 @@ func versionsPage(bucket string, entries []drive.WalkEntry, truncated bool, opts
 			}
 		}
 		for i := from; i < len(vs); i++ {
-			if full() {
-				res.IsTruncated = true
-				return res, nil
+			if p.count == p.limit {
+				return true, nil
 			}
-			info := versionInfo(bucket, e.Name, &vs[i], i == 0)
-			info.Versioned = versioned || len(vs) > 1 || vs[i].ID != ""
-			res.Versions = append(res.Versions, info)
-			res.NextKeyMarker, res.NextVersionIDMarker = e.Name, versionIDOut(vs[i].ID)
-			count++
-		}
-		if ei == len(entries)-1 && from == len(vs) {
-			res.NextKeyMarker, res.NextVersionIDMarker = e.Name, ""
+			info := versionInfo(p.bucket, e.Name, &vs[i], i == 0)
+			info.Versioned = p.versioned || len(vs) > 1 || vs[i].ID != ""
+			p.res.Versions = append(p.res.Versions, info)
+			p.res.NextKeyMarker, p.res.NextVersionIDMarker = e.Name, versionIDOut(vs[i].ID)
+			p.count++
 		}
 	}
-	res.IsTruncated = truncated
-	if !res.IsTruncated {
-		res.NextKeyMarker, res.NextVersionIDMarker = "", ""
-	}
-	return res, nil
+	return false, nil
 }
 
 // versionIDOut is a version ID as a marker names it: "null" for "".

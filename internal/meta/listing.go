@@ -89,6 +89,80 @@ func DecodeListed(b []byte) (l Listed, ok bool, err error) {
 	return l, true, nil
 }
 
+// AppendNewest appends to dst a record holding only the newest version
+// of the object record b, byte for byte as b holds it, and reports
+// whether b could be read that far; a record without versions is
+// appended as it is. It allocates nothing beyond growing dst, so a drive
+// can cut every record of a listing page down to what the listing reads
+// (DecodeListed gives the same fields for the cut record as for b),
+// whatever the number of older versions.
+func AppendNewest(dst, b []byte) ([]byte, bool) {
+	c := cursor{b: b}
+	if v := c.byte1("format version"); c.bad || v != FormatVersion {
+		return dst, false
+	}
+	if k := c.byte1("record kind"); c.bad || k != kindObject {
+		return dst, false
+	}
+	n := c.int("version count", maxCount)
+	if c.bad {
+		return dst, false
+	}
+	if n == 0 {
+		return append(dst, b...), true
+	}
+	start := c.i
+	c.skipVersion()
+	if c.bad {
+		return dst, false
+	}
+	dst = append(dst, FormatVersion, kindObject)
+	dst = appendUvarint(dst, 1)
+	return append(dst, b[start:c.i]...), true
+}
+
+// skipVersion moves past one encoded version, checking each field as the
+// decoders do, without allocating.
+func (c *cursor) skipVersion() {
+	c.byte1("version flags")
+	c.bytes("version id")
+	if !c.bad && len(c.b)-c.i < DataDirLen {
+		c.fail("data dir")
+	}
+	if !c.bad {
+		c.i += DataDirLen
+	}
+	c.varint("mod time")
+	if c.varint("size") < 0 {
+		c.fail("size")
+	}
+	c.bytes("etag")
+	c.bytes("checksum algorithm")
+	c.bytes("checksum type")
+	c.bytes("checksum value")
+	c.skipMap("metadata")
+	c.skipMap("tags")
+	c.bytes("storage class")
+	c.int("erasure data", 256)
+	c.int("erasure parity", 256)
+	c.int("erasure block size", 1<<40)
+	c.int("erasure index", 256)
+	c.bytes("erasure distribution")
+	c.byte1("bitrot algorithm")
+	parts := c.int("part count", maxCount)
+	for i := 1; i < parts && !c.bad; i++ {
+		c.int("part number", 1<<31)
+		c.int("part nonce", 1<<32-1)
+		if c.varint("part size") < 0 || c.varint("part actual size") < 0 {
+			c.fail("part size")
+		}
+		c.bytes("part etag")
+		c.bytes("checksum algorithm")
+		c.bytes("checksum type")
+		c.bytes("checksum value")
+	}
+}
+
 // SameEncoding reports, without decoding, that b is another drive's copy
 // of the record a that l was decoded from, holding the same newest
 // version: b equals a up to the erasure index, has a valid index, and

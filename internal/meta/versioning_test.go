@@ -221,3 +221,40 @@ func TestDecodeVersions(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendNewest(t *testing.T) {
+	r := sampleRecord()
+	enc := EncodeRecord(r)
+	cut, ok := AppendNewest([]byte("prefix"), enc)
+	if !ok || !bytes.HasPrefix(cut, []byte("prefix")) {
+		t.Fatalf("AppendNewest: ok %v", ok)
+	}
+	cut = cut[len("prefix"):]
+	got, err := DecodeRecord(cut)
+	if err != nil || len(got.Versions) != 1 || !reflect.DeepEqual(got.Versions[0], r.Versions[0]) {
+		t.Fatalf("cut record: got %+v, %v; want the newest version alone", got, err)
+	}
+	a, _, errA := DecodeListed(enc)
+	b, _, errB := DecodeListed(cut)
+	if errA != nil || errB != nil || !a.SameWrite(&b) || a.Size != b.Size || string(a.StorageClass) != string(b.StorageClass) {
+		t.Fatalf("listed fields differ: %+v / %+v (%v, %v)", a, b, errA, errB)
+	}
+	if len(cut) >= len(enc) {
+		t.Fatalf("cut record of %d bytes, whole %d: want shorter", len(cut), len(enc))
+	}
+	buf := make([]byte, 0, len(enc))
+	if n := testing.AllocsPerRun(100, func() { AppendNewest(buf[:0], enc) }); n != 0 {
+		t.Errorf("AppendNewest into room enough: %v allocations, want 0", n)
+	}
+	empty := EncodeRecord(&Record{})
+	if out, ok := AppendNewest(nil, empty); !ok || !bytes.Equal(out, empty) {
+		t.Fatalf("empty record: got %x, %v", out, ok)
+	}
+	// The newest version ends where the cut record does (a one-byte
+	// count in both): a record cut before is refused, one cut after is not.
+	for n := range len(enc) {
+		if _, ok := AppendNewest(nil, enc[:n]); ok != (n >= len(cut)) {
+			t.Fatalf("record truncated to %d bytes (newest ends at %d): ok %v", n, len(cut), ok)
+		}
+	}
+}
