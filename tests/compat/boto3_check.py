@@ -305,6 +305,53 @@ def check_refusals(s3, bucket):
     check("harmless ACLs still store", s3.head_object(Bucket=bucket, Key="owner-full")["ContentLength"], 1)
 
 
+def check_versioning(s3, res, bucket):
+    """Versioned puts, list_object_versions, a delete marker, gets by version."""
+    vb = bucket + "-versions"
+    s3.create_bucket(Bucket=vb)
+    check("get_bucket_versioning of a new bucket has no Status",
+          s3.get_bucket_versioning(Bucket=vb).get("Status"), None)
+    s3.put_bucket_versioning(Bucket=vb, VersioningConfiguration={"Status": "Enabled"})
+    check("get_bucket_versioning after enabling",
+          s3.get_bucket_versioning(Bucket=vb).get("Status"), "Enabled")
+    ids = [s3.put_object(Bucket=vb, Key="doc", Body=b"v%d" % i)["VersionId"] for i in range(3)]
+    check("versioned puts get distinct version IDs", len(set(ids)), 3)
+    check("no version ID is null", "null" in ids, False)
+    for i, vid in enumerate(ids):
+        got = s3.get_object(Bucket=vb, Key="doc", VersionId=vid)
+        check("get_object VersionId %d" % i, (got["Body"].read(), got["VersionId"]), (b"v%d" % i, vid))
+    listed = s3.list_object_versions(Bucket=vb)
+    check("list_object_versions newest first",
+          [(v["VersionId"], v["IsLatest"]) for v in listed["Versions"]],
+          [(ids[2], True), (ids[1], False), (ids[0], False)])
+    dm = s3.delete_object(Bucket=vb, Key="doc")
+    check("delete_object adds a delete marker", dm.get("DeleteMarker"), True)
+    check("get_object of a deleted key", error_of(s3.get_object, Bucket=vb, Key="doc"), ("NoSuchKey", 404))
+    check("get_object of the delete marker by version",
+          error_of(s3.get_object, Bucket=vb, Key="doc", VersionId=dm["VersionId"]), ("MethodNotAllowed", 405))
+    check("head_object of the delete marker by version",
+          error_of(s3.head_object, Bucket=vb, Key="doc", VersionId=dm["VersionId"]), ("405", 405))
+    listed = s3.list_object_versions(Bucket=vb)
+    check("list_object_versions shows the marker as latest",
+          [(m["VersionId"], m["IsLatest"]) for m in listed["DeleteMarkers"]], [(dm["VersionId"], True)])
+    check("list_objects_v2 hides the deleted key", s3.list_objects_v2(Bucket=vb)["KeyCount"], 0)
+    pages = s3.get_paginator("list_object_versions").paginate(Bucket=vb, PaginationConfig={"PageSize": 1})
+    seen = [v["VersionId"] for p in pages for v in p.get("Versions", []) + p.get("DeleteMarkers", [])]
+    check("list_object_versions paginator (one per page) sees all", sorted(seen), sorted(ids + [dm["VersionId"]]))
+    gone = s3.delete_object(Bucket=vb, Key="doc", VersionId=dm["VersionId"])
+    check("delete_object of the marker by version", (gone.get("DeleteMarker"), gone.get("VersionId")),
+          (True, dm["VersionId"]))
+    check("the newest version is back", s3.get_object(Bucket=vb, Key="doc")["Body"].read(), b"v2")
+    s3.put_bucket_versioning(Bucket=vb, VersioningConfiguration={"Status": "Suspended"})
+    check("put_object in a suspended bucket makes the null version",
+          s3.put_object(Bucket=vb, Key="doc", Body=b"null")["VersionId"], "null")
+    check("get_object VersionId=null", s3.get_object(Bucket=vb, Key="doc", VersionId="null")["Body"].read(), b"null")
+    res.Bucket(vb).object_versions.delete()
+    check("object_versions.delete() removed every version",
+          s3.list_object_versions(Bucket=vb).get("Versions", []), [])
+    s3.delete_bucket(Bucket=vb)
+
+
 def client_config():
     return Config(signature_version="s3v4", s3={"addressing_style": "path"},
                   retries={"max_attempts": 1, "mode": "standard"},
@@ -333,6 +380,7 @@ def main():
     check_errors(s3, bucket, endpoint, region)
     check_bucket_access(s3, bucket, endpoint)
     check_refusals(s3, bucket)
+    check_versioning(s3, res, bucket)
 
     res.Bucket(bucket).objects.all().delete()
     s3.delete_bucket(Bucket=bucket)
