@@ -66,9 +66,9 @@ const NullVersionID = "null"
 
 // NewVersionID returns a version ID made of the time now (milliseconds
 // since 1970, big-endian, so IDs sort by creation time) and 80 bits read
-// from random, laid out as a UUIDv7 in its 36-character text form. Two
-// nodes creating versions in the same millisecond differ in the random
-// bits; a clock alone never makes an ID.
+// from random, of which the UUIDv7 layout (its 36-character text form)
+// keeps 74. Two nodes creating versions in the same millisecond differ in
+// the random bits; a clock alone never makes an ID.
 func NewVersionID(now time.Time, random io.Reader) (string, error) {
 	var b [16]byte
 	ms := uint64(now.UnixMilli())

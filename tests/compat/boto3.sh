@@ -7,9 +7,10 @@
 # and runs boto3_check.py against it: buckets, objects, checksums, tagging,
 # managed multipart upload, download and copy, low-level multipart,
 # paginated listings (V2 and V1), copy_object, presigned URLs fetched with
-# urllib, delete_objects, S3 error codes, bucket CORS (with a preflight)
+# urllib, delete_objects, S3 error codes, bucket CORS (with a preflight),
 # bucket policy (with anonymous urllib requests) and versioning (versioned
-# puts, list_object_versions, delete markers, gets by version). The check runs once with
+# puts, list_object_versions, delete markers, gets by version). The check
+# runs once with
 # every distinct boto3 installation found (python3 on PATH and the
 # system's /usr/bin/python3), since older and newer boto3 releases sign
 # and checksum uploads differently. Exits non-zero on the first failure.
