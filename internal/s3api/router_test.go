@@ -23,6 +23,8 @@ func TestParse(t *testing.T) {
 		{"GET", "/b?prefix=a", "", nil, Route{Op: OpListObjects, Bucket: "b"}},
 		{"GET", "/b?uploads", "", nil, Route{Op: OpListMultipartUploads, Bucket: "b"}},
 		{"GET", "/b?versions", "", nil, Route{Op: OpListObjectVersions, Bucket: "b"}},
+		{"GET", "/b?versioning", "", nil, Route{Op: OpGetBucketVersioning, Bucket: "b"}},
+		{"PUT", "/b?versioning", "", nil, Route{Op: OpPutBucketVersioning, Bucket: "b"}},
 		{"GET", "/b?website", "", nil, Route{Op: OpGetBucketSubresource, Bucket: "b", Subresource: "website"}},
 		{"GET", "/b?policy", "", nil, Route{Op: OpGetBucketPolicy, Bucket: "b"}},
 		{"PUT", "/b?policy", "", nil, Route{Op: OpPutBucketPolicy, Bucket: "b"}},
