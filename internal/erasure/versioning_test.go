@@ -339,3 +339,93 @@ func TestHealVersions(t *testing.T) {
 		t.Fatalf("versions after heal: got %v, want k's two, small's marker and two versions", got)
 	}
 }
+
+// TestVersioningWriteQuorum: a versioned PUT, a delete marker (of a key
+// that exists and of one that does not) and the removal of a version that
+// miss their write quorum change nothing on the drives that took them.
+func TestVersioningWriteQuorum(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, faulty, _ := healOpen(t, 4, Config{})
+	mustBucket(t, l, "bkt")
+	setVersioning(t, l, "bkt", "Enabled")
+	v1 := mustPut(t, l, "bkt", "k", []byte("one"))
+	want := []string{"k@" + v1.VersionID + "!"}
+	faulty[2].SetMode(drive.FaultRemoved)
+	faulty[3].SetMode(drive.FaultRemoved)
+	if _, err := l.PutObject(ctx, "bkt", "k", newPayload([]byte("two")), storage.PutOptions{}); !errors.Is(err, storage.ErrWriteQuorum) {
+		t.Fatalf("put without quorum: got %v, want write quorum", err)
+	}
+	for _, op := range []struct {
+		key  string
+		opts storage.DeleteOptions
+	}{{"k", storage.DeleteOptions{}}, {"new", storage.DeleteOptions{}}, {"k", storage.DeleteOptions{VersionID: v1.VersionID}}} {
+		if _, err := l.DeleteObject(ctx, "bkt", op.key, op.opts); !errors.Is(err, storage.ErrWriteQuorum) {
+			t.Fatalf("delete %s %+v without quorum: got %v, want write quorum", op.key, op.opts, err)
+		}
+	}
+	res := l.DeleteObjects(ctx, "bkt", []storage.ObjectRef{{Key: "k"}, {Key: "new2"}})
+	for i, r := range res {
+		if !errors.Is(r.Err, storage.ErrWriteQuorum) {
+			t.Fatalf("batch delete %d without quorum: got %v, want write quorum", i, r.Err)
+		}
+	}
+	faulty[2].SetMode(drive.FaultNone)
+	faulty[3].SetMode(drive.FaultNone)
+	if got := allVersions(t, l, "bkt", 1000); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("after failed writes: got %v, want %v", got, want)
+	}
+	for pos, d := range l.setFor("bkt", "k").drives {
+		b, err := d.Get(ctx, drive.NSObject, drive.ObjectKey("bkt", "k"))
+		if err != nil {
+			t.Fatalf("k on drive %d: %v", pos, err)
+		}
+		if vs, err := meta.DecodeVersions(b); err != nil || len(vs) != 1 || vs[0].ID != v1.VersionID {
+			t.Fatalf("k on drive %d: got %d versions, %v; want v1 alone", pos, len(vs), err)
+		}
+	}
+	for _, key := range []string{"new", "new2"} {
+		for pos, d := range l.setFor("bkt", key).drives {
+			if _, err := d.Get(ctx, drive.NSObject, drive.ObjectKey("bkt", key)); !errors.Is(err, drive.ErrNotFound) {
+				t.Fatalf("%s on drive %d: got %v, want no record", key, pos, err)
+			}
+		}
+	}
+}
+
+// TestListSkipsDeleteMarkers: ListObjects pages leave out keys whose
+// newest version is a delete marker and still fill up to MaxKeys, so a
+// truncated page is never empty.
+func TestListSkipsDeleteMarkers(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 4} {
+		t.Run(fmt.Sprintf("%d drives", n), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			l, _ := openTest(t, n, nil)
+			mustBucket(t, l, "bkt")
+			setVersioning(t, l, "bkt", "Enabled")
+			var want []string
+			for i := range 20 {
+				key := fmt.Sprintf("k%02d", i)
+				mustPut(t, l, "bkt", key, []byte(key))
+				if i%4 != 0 {
+					if _, err := l.DeleteObject(ctx, "bkt", key, storage.DeleteOptions{}); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				want = append(want, key)
+			}
+			for _, page := range []int{1, 2, 3, 1000} {
+				res, err := l.ListObjects(ctx, "bkt", storage.ListOptions{MaxKeys: page})
+				if err != nil || len(res.Objects) != min(page, len(want)) {
+					t.Fatalf("first page of %d: got %d objects, %v", page, len(res.Objects), err)
+				}
+				if got := listKeys(t, l, "bkt", page); strings.Join(got, " ") != strings.Join(want, " ") {
+					t.Fatalf("pages of %d: got %v, want %v", page, got, want)
+				}
+			}
+		})
+	}
+}
