@@ -67,6 +67,7 @@ type DeleteMarkerError struct {
 	Named bool
 }
 
+// Error describes the marker met.
 func (e *DeleteMarkerError) Error() string {
 	if e.Named {
 		return "storage: version " + e.VersionID + " is a delete marker"
