@@ -32,13 +32,14 @@ func (l *Layer) BucketUsage(ctx context.Context, bucket string) (storage.BucketU
 	return u, err
 }
 
-// walkUsage counts a bucket's usage by walking its records.
+// walkUsage counts a bucket's usage by walking its records: the current
+// versions (drives send only the newest version of each record).
 func (l *Layer) walkUsage(ctx context.Context, bucket string) (storage.BucketUsage, error) {
 	u := storage.BucketUsage{Name: bucket}
 	for _, s := range l.sets {
 		start := ""
 		for range maxPages {
-			res, err := l.walkSet(ctx, s, drive.WalkOptions{NS: drive.NSObject, Scope: drive.ObjectScope(bucket), Start: start, Limit: 1000})
+			res, err := l.walkSet(ctx, s, drive.WalkOptions{NS: drive.NSObject, Scope: drive.ObjectScope(bucket), Start: start, Limit: 1000, Newest: true})
 			if err != nil {
 				return u, err
 			}
