@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 
 	"github.com/minio/minio-go/v7"
@@ -11,13 +12,15 @@ import (
 
 // removeResult reports one removed object or file.
 type removeResult struct {
-	Status string `json:"status"`
-	Key    string `json:"key"`
-	DryRun bool   `json:"dryRun,omitempty"`
+	Status    string `json:"status"`
+	Key       string `json:"key"`
+	VersionID string `json:"versionId,omitempty"`
+	DryRun    bool   `json:"dryRun,omitempty"`
 }
 
 func (a *app) rmCommand() *cobra.Command {
 	var recursive, force, dryRun, incomplete, versions bool
+	var versionID string
 	cmd := &cobra.Command{
 		Use:     "rm TARGET...",
 		Aliases: []string{"remove"},
@@ -25,15 +28,24 @@ func (a *app) rmCommand() *cobra.Command {
 		Long: `Remove objects (or local files). Removing everything under a prefix
 needs both --recursive and --force; objects go in batches of up to 1,000
 per DeleteObjects request. --incomplete aborts unfinished multipart
-uploads under the prefix instead.`,
+uploads under the prefix instead. In a versioned bucket a removal leaves
+a delete marker; --version-id removes that one version (or delete marker)
+of one object for good.`,
 		Example: `  hoard rm local/photos/2026/blurry.jpg
   hoard rm --recursive --force local/photos/2019/
   hoard rm --recursive --force --dry-run local/logs/
-  hoard rm --incomplete --recursive --force local/uploads/`,
+  hoard rm --incomplete --recursive --force local/uploads/
+  hoard rm --version-id 0190f1c2-8a4e-7d21-9b3c-5e6f7a8b9c0d local/backups/db.dump`,
 		Args: a.args(1, -1),
 		RunE: a.run(func(ctx context.Context, args []string) error {
 			if recursive && !force {
 				return a.usage("rm: --recursive removes everything under a prefix; add --force to confirm")
+			}
+			if versionID != "" {
+				if recursive || incomplete || versions || len(args) != 1 {
+					return a.usage("rm: --version-id names a version of one object: no --recursive, --incomplete or --versions")
+				}
+				return a.removeVersion(ctx, a.target(args[0]), versionID, dryRun)
 			}
 			for _, arg := range args {
 				if err := a.remove(ctx, a.target(arg), recursive, dryRun, incomplete, versions); err != nil {
@@ -49,6 +61,7 @@ uploads under the prefix instead.`,
 	f.BoolVar(&dryRun, "dry-run", false, "only show what would be removed")
 	f.BoolVar(&incomplete, "incomplete", false, "abort unfinished multipart uploads instead of removing objects")
 	f.BoolVar(&versions, "versions", false, "with --recursive, remove every version too")
+	f.StringVar(&versionID, "version-id", "", "remove this version (or delete marker) of the object for good")
 	cmd.ValidArgsFunction = a.completePaths
 	return cmd
 }
@@ -116,6 +129,33 @@ func (a *app) remove(ctx context.Context, t target, recursive, dryRun, incomplet
 	if !a.quiet && !a.jsonOut {
 		a.printer().emit(nil, fmt.Sprintf("%d objects removed.", n))
 	}
+	return nil
+}
+
+// removeVersion removes one version of one object ("null" names the
+// version written while versioning was off or suspended).
+func (a *app) removeVersion(ctx context.Context, t target, versionID string, dryRun bool) error {
+	if !t.isRemote() || t.bucket == "" || t.key == "" || t.dirLike() {
+		return a.usage("%s: --version-id needs ALIAS/BUCKET/KEY", t.raw)
+	}
+	r, err := a.remote(t.alias)
+	if err != nil {
+		return err
+	}
+	if _, err := r.c.StatObject(ctx, t.bucket, t.key, minio.StatObjectOptions{VersionID: versionID}); err != nil {
+		// A delete marker answers 405 to a read by its ID: it exists.
+		if minio.ToErrorResponse(err).StatusCode != http.StatusMethodNotAllowed {
+			return r.wrap(err, t.bucket, t.key)
+		}
+	}
+	if !dryRun {
+		if err := r.c.RemoveObject(ctx, t.bucket, t.key, minio.RemoveObjectOptions{VersionID: versionID}); err != nil {
+			return r.wrap(err, t.bucket, t.key)
+		}
+	}
+	verb := map[bool]string{true: "Would remove ", false: "Removed "}[dryRun]
+	a.printer().emit(removeResult{Status: "success", Key: t.String(), VersionID: versionID, DryRun: dryRun},
+		verb+t.String()+" (version "+versionID+")")
 	return nil
 }
 
