@@ -103,7 +103,12 @@ func newRemote(name string, al Alias, insecure bool, wrap func(http.RoundTripper
 
 // statObject returns an object's metadata, naming it on failure.
 func (r *remote) statObject(ctx context.Context, bucket, key string) (minio.ObjectInfo, error) {
-	info, err := r.c.StatObject(ctx, bucket, key, minio.StatObjectOptions{})
+	return r.statVersion(ctx, bucket, key, "")
+}
+
+// statVersion describes one version of an object ("" the current one).
+func (r *remote) statVersion(ctx context.Context, bucket, key, version string) (minio.ObjectInfo, error) {
+	info, err := r.c.StatObject(ctx, bucket, key, minio.StatObjectOptions{VersionID: version})
 	if err != nil {
 		return info, r.wrap(err, bucket, key)
 	}

@@ -40,13 +40,15 @@ a server-side copy keeps the source's metadata and tags unless --attr,
   hoard cp local/docs/report.pdf ./report-copy.pdf
   hoard cp local/docs/report.pdf local/archive/2026/report.pdf     # server-side
   hoard cp --attr owner=ana --tags 'project=x&tier=cold' big.iso local/isos/
-  hoard cp --part-size 64MiB --concurrency 8 disk.img local/images/`,
+  hoard cp --part-size 64MiB --concurrency 8 disk.img local/images/
+  hoard cp --version-id 0190f1c2-8a4e-7d21-9b3c-5e6f7a8b9c0d local/backups/db.dump ./db.dump`,
 		Args: a.args(2, -1),
 		RunE: a.run(func(ctx context.Context, args []string) error {
 			return a.copyCommand(ctx, args, tf, recursive, false)
 		}),
 	}
 	cmd.Flags().BoolVarP(&recursive, "recursive", "r", false, "copy folders and prefixes with everything under them")
+	cmd.Flags().StringVar(&tf.version, "version-id", "", "copy this version of the (one, remote) source object")
 	tf.add(cmd.Flags(), true)
 	cmd.ValidArgsFunction = a.completePaths
 	return cmd
@@ -83,6 +85,12 @@ func (a *app) copyCommand(ctx context.Context, args []string, tf transferFlags, 
 	srcs := make([]target, 0, len(args)-1)
 	for _, s := range args[:len(args)-1] {
 		srcs = append(srcs, a.target(s))
+	}
+	if tf.version != "" {
+		if move || recursive || len(srcs) != 1 || !srcs[0].isRemote() {
+			return a.usage("cp: --version-id names a version of one remote object: one source, no --recursive")
+		}
+		srcs[0].version = tf.version
 	}
 	dst := a.target(args[len(args)-1])
 	if dst.isRemote() && dst.bucket == "" {
@@ -245,7 +253,7 @@ func (a *app) planOne(ctx context.Context, src target) (copyJob, error) {
 	if src.key == "" || src.dirLike() {
 		return copyJob{}, a.usage("%s is a bucket or prefix: use --recursive", src.raw)
 	}
-	info, err := r.statObject(ctx, src.bucket, src.key)
+	info, err := r.statVersion(ctx, src.bucket, src.key, src.version)
 	if err != nil {
 		if errors.Is(err, ErrNotFound) && a.hasChildren(ctx, r, src) {
 			return copyJob{}, a.usage("%s is a prefix: use --recursive", src.raw)

@@ -16,8 +16,8 @@ import (
 // synced. Objects of at least two parts' size are fetched as parallel
 // ranged GETs pinned to the object's ETag, written in place, so memory
 // stays bounded whatever the size. The file's modification time is set
-// to the object's.
-func (r *remote) downloadFile(ctx context.Context, bucket, key string, info minio.ObjectInfo, dst string, o transferOpts, prog *progress) error {
+// to the object's. A non-empty version reads that version of the object.
+func (r *remote) downloadFile(ctx context.Context, bucket, key, version string, info minio.ObjectInfo, dst string, o transferOpts, prog *progress) error {
 	dir := filepath.Dir(dst)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
@@ -34,9 +34,9 @@ func (r *remote) downloadFile(ctx context.Context, bucket, key string, info mini
 		}
 	}()
 	if info.Size >= 2*o.partSize && o.concurrency > 1 {
-		err = r.getRanges(ctx, bucket, key, info, tmp, o, prog)
+		err = r.getRanges(ctx, bucket, key, version, info, tmp, o, prog)
 	} else {
-		err = r.getRange(ctx, bucket, key, info.ETag, 0, info.Size, tmp, prog)
+		err = r.getRange(ctx, bucket, key, version, info.ETag, 0, info.Size, tmp, prog)
 	}
 	if err != nil {
 		return err
@@ -62,7 +62,7 @@ func (r *remote) downloadFile(ctx context.Context, bucket, key string, info mini
 }
 
 // getRanges fetches the object in partSize ranges, o.concurrency at once.
-func (r *remote) getRanges(ctx context.Context, bucket, key string, info minio.ObjectInfo, f *os.File, o transferOpts, prog *progress) error {
+func (r *remote) getRanges(ctx context.Context, bucket, key, version string, info minio.ObjectInfo, f *os.File, o transferOpts, prog *progress) error {
 	if err := f.Truncate(info.Size); err != nil {
 		return fmt.Errorf("%s: %w", f.Name(), err)
 	}
@@ -80,7 +80,7 @@ func (r *remote) getRanges(ctx context.Context, bucket, key string, info minio.O
 			defer wg.Done()
 			for off := range work {
 				n := min(o.partSize, info.Size-off)
-				if err := r.getRange(ctx, bucket, key, info.ETag, off, n, f, prog); err != nil {
+				if err := r.getRange(ctx, bucket, key, version, info.ETag, off, n, f, prog); err != nil {
 					once.Do(func() { firstErr = err; cancel() })
 				}
 			}
@@ -102,10 +102,11 @@ feed:
 	return ctx.Err()
 }
 
-// getRange copies n bytes of the object from off into f at off. A
-// non-empty etag makes the server refuse a changed object.
-func (r *remote) getRange(ctx context.Context, bucket, key, etag string, off, n int64, f *os.File, prog *progress) error {
-	opts := minio.GetObjectOptions{}
+// getRange copies n bytes of the object (of its version, when one is
+// given) from off into f at off. A non-empty etag makes the server refuse
+// a changed object.
+func (r *remote) getRange(ctx context.Context, bucket, key, version, etag string, off, n int64, f *os.File, prog *progress) error {
+	opts := minio.GetObjectOptions{VersionID: version}
 	if etag != "" {
 		if err := opts.SetMatchETag(etag); err != nil {
 			return err

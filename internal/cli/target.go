@@ -16,6 +16,9 @@ type target struct {
 	alias, bucket, key string
 	// local is the local path.
 	local string
+	// version, when set, is the version of a remote object a copy reads
+	// (cp --version-id).
+	version string
 }
 
 // isRemote reports whether t names a remote.

@@ -23,6 +23,8 @@ type transferFlags struct {
 	attrs       []string
 	tags        string
 	noResume    bool
+	// version is cp --version-id: the source version to copy.
+	version string
 }
 
 // add registers the flags on fs; withMeta adds the metadata flags.
@@ -128,7 +130,7 @@ func (a *app) copyOne(ctx context.Context, j copyJob, o transferOpts, prog *prog
 			return err
 		}
 		info := minio.ObjectInfo{Size: j.size, ETag: j.etag, LastModified: j.modTime}
-		return r.downloadFile(ctx, j.src.bucket, j.src.key, info, j.dst.local, o, prog)
+		return r.downloadFile(ctx, j.src.bucket, j.src.key, j.src.version, info, j.dst.local, o, prog)
 	case j.src.isRemote() && j.dst.isRemote() && j.src.alias == j.dst.alias:
 		r, err := a.remote(j.src.alias)
 		if err != nil {
@@ -158,7 +160,7 @@ func (r *remote) serverCopy(ctx context.Context, j copyJob, o transferOpts) erro
 	if o.tags != nil {
 		dst.ReplaceTags, dst.UserTags = true, o.tags
 	}
-	src := minio.CopySrcOptions{Bucket: j.src.bucket, Object: j.src.key}
+	src := minio.CopySrcOptions{Bucket: j.src.bucket, Object: j.src.key, VersionID: j.src.version}
 	if j.etag != "" {
 		src.MatchETag = j.etag
 	}
@@ -196,11 +198,11 @@ func (a *app) streamCopy(ctx context.Context, j copyJob, o transferOpts, prog *p
 	if err != nil {
 		return err
 	}
-	info, err := src.statObject(ctx, j.src.bucket, j.src.key)
+	info, err := src.statVersion(ctx, j.src.bucket, j.src.key, j.src.version)
 	if err != nil {
 		return err
 	}
-	getOpts := minio.GetObjectOptions{}
+	getOpts := minio.GetObjectOptions{VersionID: j.src.version}
 	_ = getOpts.SetMatchETag(info.ETag)
 	body, err := src.c.GetObject(ctx, j.src.bucket, j.src.key, getOpts)
 	if err != nil {

@@ -53,6 +53,20 @@ func TestVersionCommands(t *testing.T) {
 	if len(vs) != 3 || !vs[0].DeleteMarker || !vs[0].IsLatest || vs[1].DeleteMarker || vs[1].IsLatest {
 		t.Fatalf("ls --versions: got %+v, want a latest delete marker and two versions", vs)
 	}
+	// cp --version-id reads an old version: downloaded and server-side.
+	old := filepath.Join(dir, "old.txt")
+	h.mustRun("cp", "--version-id", vs[2].VersionID, "local/vers/doc.txt", old)
+	if b, err := os.ReadFile(old); err != nil || string(b) != "first" {
+		t.Fatalf("cp --version-id download: got %q, %v; want first", b, err)
+	}
+	h.mustRun("cp", "--version-id", vs[2].VersionID, "local/vers/doc.txt", "local/vers/restored.txt")
+	if out := h.mustRun("cat", "local/vers/restored.txt"); out != "first" {
+		t.Fatalf("cp --version-id server-side: %q, want first", out)
+	}
+	h.mustRun("rm", "--version-id", mustVersion(t, h, "local/vers/restored.txt"), "local/vers/restored.txt")
+	if err := h.mustFail("cp", "--recursive", "--version-id", "x", "local/vers/", dir); err == nil {
+		t.Errorf("cp --recursive --version-id: no usage error")
+	}
 	h.mustRun("rm", "--version-id", vs[0].VersionID, "local/vers/doc.txt")
 	if out := h.mustRun("cat", "local/vers/doc.txt"); out != "second" {
 		t.Fatalf("cat after removing the marker: %q, want second", out)
@@ -74,4 +88,17 @@ func TestVersionCommands(t *testing.T) {
 	if got := versions(); len(got) != 1 || got[0].VersionID != vs[2].VersionID || !got[0].IsLatest {
 		t.Fatalf("versions at the end: got %+v, want the first version alone", got)
 	}
+}
+
+// mustVersion returns the version ID of an object's current version.
+func mustVersion(t *testing.T, h *harness, target string) string {
+	t.Helper()
+	var st struct {
+		VersionID string `json:"versionId"`
+	}
+	out := h.mustRun("stat", "--json", target)
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &st); err != nil || st.VersionID == "" {
+		t.Fatalf("stat --json %s: %q, %v; want a version ID", target, out, err)
+	}
+	return st.VersionID
 }
