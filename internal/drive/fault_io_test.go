@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -30,6 +32,16 @@ func TestMetadataIOErrors(t *testing.T) {
 		}, false},
 		{"flush-table-write", func(op errorfs.Op) bool {
 			return strings.HasSuffix(op.Path, ".sst") && op.Kind.ReadOrWrite() == errorfs.OpIsWrite
+		}, false},
+		// pebble panics when it cannot create the next write-ahead log
+		// (and the panic becomes a fatal error of the runtime): absorb.go
+		// takes the failure instead.
+		{"wal-rotate", func(op errorfs.Op) bool {
+			return strings.HasSuffix(op.Path, ".log") && (op.Kind == errorfs.OpCreate || op.Kind == errorfs.OpReuseForWrite)
+		}, false},
+		// pebble calls Fatalf when a MANIFEST write or sync fails.
+		{"manifest-sync", func(op errorfs.Op) bool {
+			return strings.Contains(op.Path, "MANIFEST") && (op.Kind == errorfs.OpFileSync || op.Kind == errorfs.OpFileSyncData || op.Kind == errorfs.OpFileWrite)
 		}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,5 +108,40 @@ func TestMetadataIOErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMetadataFolderRemoved removes the metadata store's folder under a
+// running drive, as an operator's mistake or a vanished mount does: the
+// next write-ahead log cannot be created (pebble would panic), the drive
+// is taken out of service with the reason, and the process stays up.
+func TestMetadataFolderRemoved(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	l, err := OpenLocal(root, Options{MemTableSize: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx := context.Background()
+	if err := l.Apply(ctx, Batch{Mutations: []Mutation{{NS: NSObject, Key: "before", Value: []byte("v")}}}); err != nil {
+		t.Fatalf("Apply before the removal: %v", err)
+	}
+	if err := os.RemoveAll(filepath.Join(root, sysDir, metaDir)); err != nil {
+		t.Fatal(err)
+	}
+	var failed error
+	for i := range 1000 {
+		v := bytes.Repeat([]byte{byte(i)}, 700)
+		if err := l.Apply(ctx, Batch{Mutations: []Mutation{{NS: NSObject, Key: fmt.Sprintf("k%04d", i), Value: v}}}); err != nil {
+			failed = err
+			break
+		}
+	}
+	if !errors.Is(failed, ErrFaulty) {
+		t.Fatalf("writes after the folder was removed: got %v, want ErrFaulty", failed)
+	}
+	if f := l.Fault(); f == nil || f.Reason == "" {
+		t.Fatalf("fault: got %+v, want one with a reason", f)
 	}
 }

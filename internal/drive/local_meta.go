@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -79,6 +80,9 @@ func (l *Local) openDB() error {
 		cache = pebble.NewCache(cacheSize)
 		defer cache.Unref() // the DB holds its own reference
 	}
+	// live is set once the store is open: from then on, write failures
+	// pebble cannot survive are taken by the drive (absorb.go).
+	live := new(atomic.Bool)
 	o := &pebble.Options{
 		Cache:                       cache,
 		MemTableSize:                memtable,
@@ -90,7 +94,14 @@ func (l *Local) openDB() error {
 		// one): the drive is out as for an I/O error, and opening it
 		// again finds out whether the files need repair.
 		Logger: pebbleLogger{l.log, func(msg string) { l.markFaulty(false, "metadata store failed: "+msg) }},
-		FS:     privateFS{FS: l.opts.MetaFS, damaged: func(reason string) { l.markFaulty(true, reason) }},
+		FS: privateFS{FS: l.opts.MetaFS, damaged: func(reason string) { l.markFaulty(true, reason) },
+			failed: func(reason string) bool {
+				if !live.Load() {
+					return false
+				}
+				l.markFaulty(false, reason)
+				return true
+			}},
 		// Background failures and corruption take the drive out of
 		// service; pebble's defaults log them, or end the process.
 		EventListener: &pebble.EventListener{
@@ -123,6 +134,7 @@ func (l *Local) openDB() error {
 		return fmt.Errorf("drive: open metadata %s: %w", l.root, l.faultErr())
 	}
 	l.db = db
+	live.Store(true)
 	return nil
 }
 

@@ -28,6 +28,12 @@ type privateFS struct {
 	vfs.FS
 	// damaged, when set, is told of a blob file found damaged on open.
 	damaged func(reason string)
+	// failed, when set, is told of a write-ahead log or MANIFEST write
+	// that failed and answers whether it took the failure (the store is
+	// running: the drive is now faulty), in which case pebble is told of
+	// no failure (absorb.go); before the store runs, failures reach
+	// pebble's open as usual.
+	failed func(reason string) bool
 }
 
 func (p privateFS) inner() vfs.FS {
@@ -40,28 +46,28 @@ func (p privateFS) inner() vfs.FS {
 // Create creates name and restricts its mode.
 func (p privateFS) Create(name string, category vfs.DiskWriteCategory) (vfs.File, error) {
 	f, err := p.inner().Create(name, category)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = private(f, name)
 	}
-	return f, private(f, name)
+	return p.absorbOpen(name, f, err)
 }
 
 // OpenReadWrite opens (creating if needed) name and restricts its mode.
 func (p privateFS) OpenReadWrite(name string, category vfs.DiskWriteCategory, opts ...vfs.OpenOption) (vfs.File, error) {
 	f, err := p.inner().OpenReadWrite(name, category, opts...)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = private(f, name)
 	}
-	return f, private(f, name)
+	return p.absorbOpen(name, f, err)
 }
 
 // ReuseForWrite renames oldname to newname for writing and restricts its mode.
 func (p privateFS) ReuseForWrite(oldname, newname string, category vfs.DiskWriteCategory) (vfs.File, error) {
 	f, err := p.inner().ReuseForWrite(oldname, newname, category)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = private(f, newname)
 	}
-	return f, private(f, newname)
+	return p.absorbOpen(newname, f, err)
 }
 
 // MkdirAll creates dir with DirMode whatever pebble asks.
@@ -88,8 +94,15 @@ func (p privateFS) Open(name string, opts ...vfs.OpenOption) (vfs.File, error) {
 	return p.inner().Open(name, opts...)
 }
 
-// OpenDir opens a folder.
-func (p privateFS) OpenDir(name string) (vfs.File, error) { return p.inner().OpenDir(name) }
+// OpenDir opens a folder; once the store runs, a failed sync of it is
+// absorbed as for its logs (pebble syncs the folder after creating them).
+func (p privateFS) OpenDir(name string) (vfs.File, error) {
+	f, err := p.inner().OpenDir(name)
+	if err != nil || p.failed == nil {
+		return f, err
+	}
+	return &absorbingFile{File: f, name: name, failed: p.failed}, nil
+}
 
 // Remove removes name.
 func (p privateFS) Remove(name string) error { return p.inner().Remove(name) }
@@ -97,8 +110,16 @@ func (p privateFS) Remove(name string) error { return p.inner().Remove(name) }
 // RemoveAll removes name and everything below it.
 func (p privateFS) RemoveAll(name string) error { return p.inner().RemoveAll(name) }
 
-// Rename renames oldname to newname.
-func (p privateFS) Rename(oldname, newname string) error { return p.inner().Rename(oldname, newname) }
+// Rename renames oldname to newname; a failed rename of a file pebble
+// cannot see fail (the CURRENT file) is absorbed.
+func (p privateFS) Rename(oldname, newname string) error {
+	err := p.inner().Rename(oldname, newname)
+	if err != nil && p.failed != nil && absorbed(newname) &&
+		p.failed(fmt.Sprintf("metadata store rename of %s failed: %v", filepath.Base(newname), err)) {
+		return nil
+	}
+	return err
+}
 
 // Lock locks name (creating it) and restricts its mode.
 func (p privateFS) Lock(name string) (io.Closer, error) {
