@@ -28,6 +28,10 @@ type Fault struct {
 	// empty one for healing to refill. Other faults (I/O errors) are
 	// cleared by opening the drive again once it answers.
 	Metadata bool
+	// Hung says a call did not return within its deadline (Watchdog):
+	// nothing is reopened or repaired; the drive rejoins by itself once
+	// it answers again.
+	Hung bool
 }
 
 // FaultReporter is a drive that can tell it was taken out of service.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -27,6 +28,10 @@ const (
 	// FaultSlow delays every call, and every read or write of a shard
 	// stream, by the drive's delay.
 	FaultSlow
+	// FaultHang blocks every call, and every read or write of a shard
+	// stream, until the mode changes, ignoring contexts: a disk hung in
+	// the kernel.
+	FaultHang
 )
 
 // String names the mode as tests print it.
@@ -42,6 +47,8 @@ func (m FaultMode) String() string {
 		return "read-only"
 	case FaultSlow:
 		return "slow"
+	case FaultHang:
+		return "hang"
 	}
 	return fmt.Sprintf("FaultMode(%d)", int32(m))
 }
@@ -60,6 +67,10 @@ type Faulty struct {
 	delay atomic.Int64
 	// faults counts calls that failed because of the mode.
 	faults atomic.Int64
+	// hanging counts calls blocked by FaultHang.
+	hanging atomic.Int64
+	mu      sync.Mutex
+	release chan struct{} // open while in FaultHang, closed when it ends
 }
 
 var _ Drive = (*Faulty)(nil)
@@ -71,8 +82,36 @@ func NewFaulty(d Drive) *Faulty {
 	return f
 }
 
-// SetMode switches the fault mode.
-func (f *Faulty) SetMode(m FaultMode) { f.mode.Store(int32(m)) }
+// SetMode switches the fault mode; leaving FaultHang releases the calls
+// it blocked.
+func (f *Faulty) SetMode(m FaultMode) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if m == FaultHang && f.release == nil {
+		f.release = make(chan struct{})
+	}
+	f.mode.Store(int32(m))
+	if m != FaultHang && f.release != nil {
+		close(f.release)
+		f.release = nil
+	}
+}
+
+// Hanging returns how many calls FaultHang blocks now.
+func (f *Faulty) Hanging() int64 { return f.hanging.Load() }
+
+// hang blocks until FaultHang ends.
+func (f *Faulty) hang() {
+	f.mu.Lock()
+	ch := f.release
+	f.mu.Unlock()
+	if ch == nil {
+		return
+	}
+	f.hanging.Add(1)
+	defer f.hanging.Add(-1)
+	<-ch
+}
 
 // Mode returns the current fault mode.
 func (f *Faulty) Mode() FaultMode { return FaultMode(f.mode.Load()) }
@@ -90,11 +129,17 @@ func (f *Faulty) Inner() Drive { return f.inner }
 func (f *Faulty) Unwrap() Drive { return f.inner }
 
 // check applies the mode to one call: write says whether the call
-// changes the drive. It sleeps in FaultSlow (honouring ctx) and returns
-// the injected error, if any.
+// changes the drive. It sleeps in FaultSlow (honouring ctx), blocks in
+// FaultHang (ignoring ctx, then applies the mode that ended it) and
+// returns the injected error, if any.
 func (f *Faulty) check(ctx context.Context, op string, write bool) error {
 	var errno syscall.Errno
-	switch f.Mode() {
+	mode := f.Mode()
+	if mode == FaultHang {
+		f.hang()
+		mode = f.Mode()
+	}
+	switch mode {
 	case FaultRemoved:
 		errno = syscall.ENOENT
 	case FaultEIO:

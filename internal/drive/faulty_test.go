@@ -11,9 +11,9 @@ import (
 	"github.com/hoardstore/hoard/internal/meta"
 )
 
-// faultyCalls exercises every Drive method once; each entry says whether
+// faultyCalls exercises every Drive method of f once; each entry says whether
 // the call writes and returns its error.
-func faultyCalls(f *Faulty, dir meta.DataDir) []struct {
+func faultyCalls(f Drive, dir meta.DataDir) []struct {
 	name  string
 	write bool
 	call  func() error
