@@ -73,6 +73,7 @@ random ones, stores them (mode 0600) in the first drive and prints them once.`,
 	f.Int64Var(&cfg.BodyMinRate, "body-min-rate", cfg.BodyMinRate, "drop a request body slower than this many bytes per second on average; 0 keeps only the timeout (env "+config.EnvBodyMinRate+")")
 	f.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "open connections per listener, more wait to be accepted; 0 = no limit (env "+config.EnvMaxConns+")")
 	f.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "open connections from one client address, more are closed at once; 0 = no limit (env "+config.EnvMaxConnsPerIP+")")
+	f.DurationVar(&cfg.DriveTimeout, "drive-timeout", cfg.DriveTimeout, "a drive call that takes longer takes the drive offline until it answers again; 0 disables (env "+config.EnvDriveTimeout+")")
 	f.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error (env "+config.EnvLogLevel+")")
 	f.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json (env "+config.EnvLogFormat+")")
 	f.StringVar(&configFile, "config", "", "KEY=VALUE settings file with the variables below")
@@ -194,6 +195,9 @@ func applyChangedFlags(c *cobra.Command, cfg *config.Server, f config.Server, do
 	}
 	if changed("scanner-rate") {
 		cfg.ScannerRate = f.ScannerRate
+	}
+	if changed("drive-timeout") {
+		cfg.DriveTimeout = f.DriveTimeout
 	}
 	if changed("stale-upload-age") {
 		cfg.StaleUploadAge = f.StaleUploadAge

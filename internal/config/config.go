@@ -27,6 +27,9 @@ const (
 	// DefaultBodyTimeout is how long a request body may go without
 	// delivering a byte (and the most credit a fast start banks).
 	DefaultBodyTimeout = time.Minute
+	// DefaultDriveTimeout bounds each call to a drive: a drive that takes
+	// longer is taken out of service until it answers again.
+	DefaultDriveTimeout = 30 * time.Second
 	// DefaultBodyMinRate is the slowest a request body may arrive on
 	// average, in bytes per second.
 	DefaultBodyMinRate = 1024
@@ -80,6 +83,11 @@ type Server struct {
 	// means no limit.
 	MaxConns      int
 	MaxConnsPerIP int
+	// DriveTimeout bounds each call to a drive (and each read or write of
+	// a shard): a drive that does not answer in time is taken out of
+	// service (offline, "hung") and rejoins once it answers; no request
+	// waits on it longer. 0 disables the deadline.
+	DriveTimeout time.Duration
 }
 
 // Defaults returns a Server configuration with every default filled in.
@@ -97,6 +105,7 @@ func Defaults() Server {
 		BodyMinRate:     DefaultBodyMinRate,
 		MaxConns:        DefaultMaxConns,
 		MaxConnsPerIP:   DefaultMaxConnsPerIP,
+		DriveTimeout:    DefaultDriveTimeout,
 	}
 }
 
@@ -119,6 +128,7 @@ const (
 	EnvBodyMinRate    = "HOARD_BODY_MIN_RATE"
 	EnvMaxConns       = "HOARD_MAX_CONNS"
 	EnvMaxConnsPerIP  = "HOARD_MAX_CONNS_PER_IP"
+	EnvDriveTimeout   = "HOARD_DRIVE_TIMEOUT"
 )
 
 // Variables lists every variable with a one-line description, for help
@@ -141,6 +151,7 @@ var Variables = []struct{ Name, Help string }{
 	{EnvBodyMinRate, "drop a request body slower than this many bytes per second on average (0: only the timeout), default 1024"},
 	{EnvMaxConns, "open connections per listener; more wait to be accepted (0 = no limit), default 4096"},
 	{EnvMaxConnsPerIP, "open connections from one client address; more are closed at once (0 = no limit), default 512"},
+	{EnvDriveTimeout, "a drive call that takes longer takes the drive offline until it answers again (0 disables), default 30s"},
 }
 
 // Apply sets fields from the variables of a config file. Unknown names
@@ -191,6 +202,8 @@ func (s *Server) apply(vars map[string]string, strict bool) error {
 			s.MaxConns, err = strconv.Atoi(v)
 		case EnvMaxConnsPerIP:
 			s.MaxConnsPerIP, err = strconv.Atoi(v)
+		case EnvDriveTimeout:
+			s.DriveTimeout, err = time.ParseDuration(v)
 		default:
 			if strict {
 				err = errors.New("unknown variable")
@@ -201,6 +214,15 @@ func (s *Server) apply(vars map[string]string, strict bool) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// EngineDriveTimeout is DriveTimeout as the erasure engine takes it
+// (negative: no deadline).
+func (s *Server) EngineDriveTimeout() time.Duration {
+	if s.DriveTimeout == 0 {
+		return -1
+	}
+	return s.DriveTimeout
 }
 
 // ConsoleListen returns the address the console listens on: ""
@@ -253,8 +275,11 @@ func (s *Server) Validate() error {
 	if s.ScannerRate < 0 || math.IsNaN(s.ScannerRate) || math.IsInf(s.ScannerRate, 0) {
 		bad("scanner rate %v: want 0 (off) or a positive number of objects per second", s.ScannerRate)
 	}
-	if s.StaleUploadAge < 0 || s.ShutdownTimeout < 0 || s.BodyTimeout < 0 {
+	if s.StaleUploadAge < 0 || s.ShutdownTimeout < 0 || s.BodyTimeout < 0 || s.DriveTimeout < 0 {
 		bad("durations must not be negative")
+	}
+	if s.DriveTimeout > 0 && s.DriveTimeout < 100*time.Millisecond {
+		bad("drive timeout %v: want 0 (off) or at least 100ms", s.DriveTimeout)
 	}
 	if s.BodyMinRate < 0 {
 		bad("body minimum rate %d is negative", s.BodyMinRate)

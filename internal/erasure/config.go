@@ -83,6 +83,16 @@ type Config struct {
 	// must never accept a PUT into a bucket another node deleted).
 	// Negative disables the cache.
 	BucketCacheTTL time.Duration
+	// DriveTimeout bounds every call to a drive (and every read or write
+	// of a shard stream): a drive that does not answer in time is taken
+	// out of service at once (offline, "hung: ..."), the request goes on
+	// with the other drives, and the drive rejoins once it answers again
+	// (drive.Watchdog). 0 means drive.DefaultCallTimeout (30 s);
+	// negative disables the deadline.
+	DriveTimeout time.Duration
+	// DriveRejoinInterval is how often a drive out of service for a hung
+	// call is probed; 0 means drive.DefaultRejoinInterval.
+	DriveRejoinInterval time.Duration
 
 	// ownLocker records that withDefaults made the in-process locker.
 	ownLocker bool

@@ -17,7 +17,27 @@ import (
 // is rebuilt, even across a restart), its store is moved aside and
 // created empty (drive.RepairLocal), and healing rebuilds it like a
 // replaced drive. A drive faulty for another reason (I/O errors) is
-// opened again after ioFaultRetry and rejoins if it answers.
+// opened again after ioFaultRetry and rejoins if it answers. A drive out
+// of service because a call hung is left to its drive.Watchdog, which
+// lets it rejoin once the hung calls returned and it answers again.
+
+// watched wraps every drive open returns in a drive.Watchdog with the
+// configured deadline (none when DriveTimeout is negative), so that no
+// request waits on a hung drive longer than that and the rest of the
+// engine never needs to know.
+func watched(cfg Config, open opener) opener {
+	if cfg.DriveTimeout < 0 {
+		return open
+	}
+	o := drive.WatchdogOptions{Timeout: cfg.DriveTimeout, RejoinInterval: cfg.DriveRejoinInterval, Logger: cfg.Logger}
+	return func(ctx context.Context, i int) (drive.Drive, error) {
+		d, err := open(ctx, i)
+		if err != nil {
+			return nil, err
+		}
+		return drive.NewWatchdog(d, o), nil
+	}
+}
 
 // ioFaultRetry is how long a drive faulty for I/O errors stays out
 // before it is opened again.
@@ -92,8 +112,8 @@ func (l *Layer) repairDrives(ctx context.Context) ([]string, error) {
 		for _, d := range s.drives {
 			f := drive.FaultOf(d)
 			r := asReopen(d)
-			if f == nil || r == nil || r.repair == nil {
-				continue
+			if f == nil || f.Hung || r == nil || r.repair == nil {
+				continue // a hung drive rejoins by itself (drive.Watchdog)
 			}
 			if !f.Metadata {
 				if time.Since(f.Since) < ioFaultRetry {

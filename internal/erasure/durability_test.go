@@ -44,8 +44,25 @@ func reopen(t *testing.T, dir string) *Layer {
 		t.Fatalf("reopen: got %v", err)
 	}
 	t.Cleanup(func() { l.Close() })
-	<-l.drives[0].(*drive.Local).Swept()
+	<-localOf(t, l.drives[0]).Swept()
 	return l
+}
+
+// localOf returns the local drive behind d's wrappers (the watchdog).
+func localOf(t *testing.T, d drive.Drive) *drive.Local {
+	t.Helper()
+	for range 8 {
+		switch w := d.(type) {
+		case *drive.Local:
+			return w
+		case drive.Wrapper:
+			d = w.Unwrap()
+		default:
+			t.Fatalf("drive %T is not a local drive", d)
+		}
+	}
+	t.Fatalf("drive %T: too many wrappers", d)
+	return nil
 }
 
 func TestCrashDuringCommit(t *testing.T) {

@@ -190,6 +190,7 @@ func start(ctx context.Context, cfg Config, open opener, explicitSetSize, explic
 	if !explicitParity {
 		parity = 0
 	}
+	open = watched(cfg, open)
 	sp, err := waitForPlan(ctx, cfg, probes, open, explicitSetSize, parity)
 	if err != nil {
 		return nil, probes, err

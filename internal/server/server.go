@@ -81,6 +81,7 @@ func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server,
 			// Every drive is a folder of this process: no other engine can
 			// take writes on the other half of a set.
 			DegradedWrites: true,
+			DriveTimeout:   cfg.EngineDriveTimeout(),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("server: opening drives: %w", err)
