@@ -58,8 +58,10 @@ type Watchdog struct {
 	// stuck counts calls past their deadline that have not returned.
 	stuck   atomic.Int64
 	probing atomic.Bool
-	done    chan struct{} // closed by Close: ends the rejoin probe
-	closed  sync.Once
+	// bufs holds the private buffers of shard streams (*[]byte).
+	bufs   sync.Pool
+	done   chan struct{} // closed by Close: ends the rejoin probe
+	closed sync.Once
 }
 
 var (
@@ -350,21 +352,34 @@ func streamCall[T any](w *Watchdog, s *serial, op string, f func() (T, error)) (
 
 // watchWriter is a shard writer whose calls have the watchdog's deadline.
 type watchWriter struct {
-	w  *Watchdog
-	sw ShardWriter
-	s  serial
+	w   *Watchdog
+	sw  ShardWriter
+	s   serial
+	buf []byte
 }
 
 // Write writes a private copy of p, so that a write that hangs past its
 // deadline never reads p after Write returned.
 func (ww *watchWriter) Write(p []byte) (int, error) {
-	buf := append([]byte(nil), p...)
-	return streamCall(ww.w, &ww.s, "write shard", func() (int, error) { return ww.sw.Write(buf) })
+	if cap(ww.buf) < len(p) {
+		ww.buf = ww.w.getBuf(len(p))
+	}
+	buf := ww.buf[:len(p)]
+	copy(buf, p)
+	n, err := streamCall(ww.w, &ww.s, "write shard", func() (int, error) { return ww.sw.Write(buf) })
+	if errors.Is(err, ErrFaulty) {
+		ww.buf = nil // a write that hung still owns it
+	}
+	return n, err
 }
 
 // Close makes the shard durable within the deadline.
 func (ww *watchWriter) Close() error {
 	_, err := streamCall(ww.w, &ww.s, "sync shard", func() (struct{}, error) { return struct{}{}, ww.sw.Close() })
+	if err == nil {
+		ww.w.putBuf(ww.buf)
+		ww.buf = nil
+	}
 	return err
 }
 
@@ -394,7 +409,7 @@ type watchReader struct {
 // that hangs past its deadline never writes into p after Read returned.
 func (wr *watchReader) Read(p []byte) (int, error) {
 	if cap(wr.buf) < len(p) {
-		wr.buf = make([]byte, len(p))
+		wr.buf = wr.w.getBuf(len(p))
 	}
 	buf := wr.buf[:len(p)]
 	n, err := streamCall(wr.w, &wr.s, "read shard", func() (int, error) { return wr.r.Read(buf) })
@@ -414,5 +429,24 @@ func (wr *watchReader) Close() error {
 		return nil
 	}
 	_, err := run(wr.w, "close shard", marking, f)
+	if err == nil {
+		wr.w.putBuf(wr.buf)
+		wr.buf = nil
+	}
 	return err
+}
+
+// getBuf returns a buffer of n bytes for a stream, pooled if one fits.
+func (w *Watchdog) getBuf(n int) []byte {
+	if p, ok := w.bufs.Get().(*[]byte); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]byte, n)
+}
+
+// putBuf gives a stream's buffer back once no call of it can run any more.
+func (w *Watchdog) putBuf(b []byte) {
+	if cap(b) > 0 {
+		w.bufs.Put(&b)
+	}
 }
