@@ -307,11 +307,13 @@ func (w *Watchdog) RemoveDataDir(ctx context.Context, dir meta.DataDir) error {
 	return err
 }
 
-// Close stops probing and closes the wrapped drive; it waits for no
-// hung call (the wrapped drive's Close may, a Local drive's does not).
+// Close stops probing and closes the wrapped drive, waiting at most the
+// deadline for it (a drive that hangs may never close; shutting down
+// must not wait for it).
 func (w *Watchdog) Close() error {
 	w.closed.Do(func() { close(w.done) })
-	return w.inner.Close()
+	_, err := run(w, "close", 0, func() (struct{}, error) { return struct{}{}, w.inner.Close() })
+	return err
 }
 
 // serial runs the calls of one stream in order, so a call made after
