@@ -243,7 +243,7 @@ func runMatrixScenario(t *testing.T, l *Layer, faulty []*drive.Faulty, common ma
 	failedPos := map[int]bool{}
 	for pos, d := range s.drives {
 		for _, i := range sc.failed {
-			if d == drive.Drive(faulty[i]) {
+			if wraps(d, faulty[i]) {
 				failedPos[pos] = true
 			}
 		}

@@ -41,6 +41,22 @@ func openFaultyDirs(t testing.TB, dirs []string, cfg Config) (*Layer, []*drive.F
 	return l, faulty
 }
 
+// wraps reports whether d is target or wraps it (the engine puts every
+// drive behind a drive.Watchdog).
+func wraps(d, target drive.Drive) bool {
+	for range 8 {
+		if d == target {
+			return true
+		}
+		w, ok := d.(drive.Wrapper)
+		if !ok {
+			return false
+		}
+		d = w.Unwrap()
+	}
+	return false
+}
+
 // openFaulty opens n fresh drive folders wrapped in drive.Faulty.
 func openFaulty(t testing.TB, n int, cfg Config) (*Layer, []*drive.Faulty, []string) {
 	t.Helper()
