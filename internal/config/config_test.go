@@ -128,3 +128,42 @@ func TestRequestLimits(t *testing.T) {
 		t.Error("ApplyEnv: got nil error for an unparsable rate")
 	}
 }
+
+func TestDriveTimeout(t *testing.T) {
+	s := Defaults()
+	s.Drives = []string{"/data"}
+	if s.DriveTimeout != DefaultDriveTimeout || s.EngineDriveTimeout() != DefaultDriveTimeout {
+		t.Fatalf("default: got %v (engine %v), want %v", s.DriveTimeout, s.EngineDriveTimeout(), DefaultDriveTimeout)
+	}
+	tests := []struct {
+		env     string
+		engine  time.Duration
+		invalid string // part of the Validate error, "" for valid
+	}{
+		{"5s", 5 * time.Second, ""},
+		{"0", -1, ""}, // off: the engine takes a negative deadline as none
+		{"10ms", 0, "drive timeout 10ms"},
+		{"-1s", 0, "durations must not be negative"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.env, func(t *testing.T) {
+			s := s
+			if err := s.ApplyEnv(map[string]string{EnvDriveTimeout: tt.env}); err != nil {
+				t.Fatalf("ApplyEnv: %v", err)
+			}
+			err := s.Validate()
+			if tt.invalid != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.invalid) {
+					t.Errorf("Validate: got %v, want an error containing %q", err, tt.invalid)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			if got := s.EngineDriveTimeout(); got != tt.engine {
+				t.Errorf("engine deadline: got %v, want %v", got, tt.engine)
+			}
+		})
+	}
+}
