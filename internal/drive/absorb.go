@@ -36,13 +36,13 @@ func absorbed(name string) bool {
 type absorbingFile struct {
 	vfs.File
 	name   string
-	failed func(reason string) bool
+	failed func(reason string, err error) bool
 }
 
 // absorb returns nil when the store is running and err is absorbed (the
 // drive marked faulty), else err.
 func (f *absorbingFile) absorb(op string, err error) error {
-	if err == nil || f.failed(fmt.Sprintf("metadata store %s of %s failed: %v", op, filepath.Base(f.name), err)) {
+	if err == nil || f.failed(fmt.Sprintf("metadata store %s of %s failed: %v", op, filepath.Base(f.name), err), err) {
 		return nil
 	}
 	return err
@@ -128,7 +128,7 @@ func (p privateFS) absorbOpen(name string, f vfs.File, err error) (vfs.File, err
 		return f, err
 	}
 	if err != nil {
-		if !p.failed(fmt.Sprintf("metadata store create of %s failed: %v", filepath.Base(name), err)) {
+		if !p.failed(fmt.Sprintf("metadata store create of %s failed: %v", filepath.Base(name), err), err) {
 			return nil, err
 		}
 		return lostFile{name}, nil

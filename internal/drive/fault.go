@@ -32,6 +32,11 @@ type Fault struct {
 	// nothing is reopened or repaired; the drive rejoins by itself once
 	// it answers again.
 	Hung bool
+	// Full says the store failed for lack of space (pebble could not
+	// create or grow a file of it): the drive is opened again at the next
+	// check rather than after a minute, so it serves again as soon as
+	// space returns.
+	Full bool
 }
 
 // FaultReporter is a drive that can tell it was taken out of service.
@@ -71,7 +76,13 @@ var _ FaultReporter = (*Local)(nil)
 // markFaulty takes the drive out of service (the first fault found is
 // kept) and returns the error every call gets from then on.
 func (l *Local) markFaulty(metadata bool, reason string) error {
-	f := &Fault{Reason: reason, Since: time.Now().UTC(), Metadata: metadata}
+	return l.setFault(&Fault{Reason: reason, Since: time.Now().UTC(), Metadata: metadata})
+}
+
+// setFault takes the drive out of service for f (the first fault found
+// is kept) and returns the error every call gets from then on.
+func (l *Local) setFault(f *Fault) error {
+	metadata, reason := f.Metadata, f.Reason
 	if l.faultState.CompareAndSwap(nil, f) {
 		l.log.Error("drive taken out of service: its data is served from the other drives of its set", "reason", reason, "metadata", metadata)
 	}
@@ -121,6 +132,17 @@ func (l *Local) guard(op string, err *error) {
 	if r := recover(); r != nil {
 		*err = l.markFaulty(true, fmt.Sprintf("metadata store failed (%s): %v", op, r))
 	}
+}
+
+// isNoSpace says whether any of args (a pebble log call's) is an error
+// of a full filesystem.
+func isNoSpace(args []any) bool {
+	for _, a := range args {
+		if err, ok := a.(error); ok && (errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)) {
+			return true
+		}
+	}
+	return false
 }
 
 // isMetaDamage says whether err, from the metadata store, means its files

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -26,29 +27,41 @@ func TestMetadataIOErrors(t *testing.T) {
 		name     string
 		fails    func(op errorfs.Op) bool
 		metadata bool
+		// inject is the error injected (nil: errorfs.ErrInjected); full
+		// says the fault must be one of space (Fault.Full).
+		inject error
+		full   bool
 	}{
 		{"wal-write", func(op errorfs.Op) bool {
 			return strings.HasSuffix(op.Path, ".log") && op.Kind.ReadOrWrite() == errorfs.OpIsWrite
-		}, false},
+		}, false, nil, false},
 		{"flush-table-write", func(op errorfs.Op) bool {
 			return strings.HasSuffix(op.Path, ".sst") && op.Kind.ReadOrWrite() == errorfs.OpIsWrite
-		}, false},
+		}, false, nil, false},
 		// pebble panics when it cannot create the next write-ahead log
 		// (and the panic becomes a fatal error of the runtime): absorb.go
 		// takes the failure instead.
 		{"wal-rotate", func(op errorfs.Op) bool {
 			return strings.HasSuffix(op.Path, ".log") && (op.Kind == errorfs.OpCreate || op.Kind == errorfs.OpReuseForWrite)
-		}, false},
+		}, false, nil, false},
+		// A full disk: the next log cannot be preallocated. The drive is
+		// out for lack of space, opened again as soon as space returns.
+		{"wal-rotate-enospc", func(op errorfs.Op) bool {
+			return strings.HasSuffix(op.Path, ".log") && (op.Kind == errorfs.OpCreate || op.Kind == errorfs.OpReuseForWrite || op.Kind == errorfs.OpFilePreallocate)
+		}, false, syscall.ENOSPC, true},
 		// pebble calls Fatalf when a MANIFEST write or sync fails.
 		{"manifest-sync", func(op errorfs.Op) bool {
 			return strings.Contains(op.Path, "MANIFEST") && (op.Kind == errorfs.OpFileSync || op.Kind == errorfs.OpFileSyncData || op.Kind == errorfs.OpFileWrite)
-		}, false},
+		}, false, nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var on errorfs.Toggle
 			inj := errorfs.InjectorFunc(func(op errorfs.Op) error {
 				if tc.fails(op) {
+					if tc.inject != nil {
+						return tc.inject
+					}
 					return errorfs.ErrInjected
 				}
 				return nil
@@ -83,8 +96,8 @@ func TestMetadataIOErrors(t *testing.T) {
 				t.Errorf("failed write: got %v, want ErrFaulty", failed)
 			}
 			f := l.Fault()
-			if f == nil || f.Metadata != tc.metadata || f.Reason == "" {
-				t.Fatalf("fault: got %+v, want a fault with a reason, metadata %v", f, tc.metadata)
+			if f == nil || f.Metadata != tc.metadata || f.Reason == "" || f.Full != tc.full {
+				t.Fatalf("fault: got %+v, want a fault with a reason, metadata %v, full %v", f, tc.metadata, tc.full)
 			}
 			t.Logf("fault after %d writes: %s", len(acked), f.Reason)
 			if _, err := l.Get(ctx, NSObject, "before"); !errors.Is(err, ErrFaulty) {

@@ -33,7 +33,7 @@ import (
 // background goroutine no one can recover.
 type pebbleLogger struct {
 	log  *slog.Logger
-	fail func(reason string)
+	fail func(reason string, full bool)
 }
 
 func (p pebbleLogger) Infof(format string, args ...any) {
@@ -47,7 +47,7 @@ func (p pebbleLogger) Errorf(format string, args ...any) {
 func (p pebbleLogger) Fatalf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	p.log.Error(msg, "component", "pebble", "fatal", true)
-	p.fail(msg)
+	p.fail(msg, isNoSpace(args))
 }
 
 // valueSeparation moves values of 1 KiB and more (inline shards, large
@@ -93,13 +93,15 @@ func (l *Local) openDB() error {
 		// trusted, not that its files are damaged (a failed WAL write is
 		// one): the drive is out as for an I/O error, and opening it
 		// again finds out whether the files need repair.
-		Logger: pebbleLogger{l.log, func(msg string) { l.markFaulty(false, "metadata store failed: "+msg) }},
+		Logger: pebbleLogger{l.log, func(msg string, full bool) {
+			l.setFault(&Fault{Reason: "metadata store failed: " + msg, Since: time.Now().UTC(), Full: full})
+		}},
 		FS: privateFS{FS: l.opts.MetaFS, damaged: func(reason string) { l.markFaulty(true, reason) },
-			failed: func(reason string) bool {
+			failed: func(reason string, err error) bool {
 				if !live.Load() {
 					return false
 				}
-				l.markFaulty(false, reason)
+				l.setFault(&Fault{Reason: reason, Since: time.Now().UTC(), Full: isNoSpace([]any{err})})
 				return true
 			}},
 		// Background failures and corruption take the drive out of

@@ -33,7 +33,7 @@ type privateFS struct {
 	// running: the drive is now faulty), in which case pebble is told of
 	// no failure (absorb.go); before the store runs, failures reach
 	// pebble's open as usual.
-	failed func(reason string) bool
+	failed func(reason string, err error) bool
 }
 
 func (p privateFS) inner() vfs.FS {
@@ -115,7 +115,7 @@ func (p privateFS) RemoveAll(name string) error { return p.inner().RemoveAll(nam
 func (p privateFS) Rename(oldname, newname string) error {
 	err := p.inner().Rename(oldname, newname)
 	if err != nil && p.failed != nil && absorbed(newname) &&
-		p.failed(fmt.Sprintf("metadata store rename of %s failed: %v", filepath.Base(newname), err)) {
+		p.failed(fmt.Sprintf("metadata store rename of %s failed: %v", filepath.Base(newname), err), err) {
 		return nil
 	}
 	return err

@@ -17,7 +17,9 @@ import (
 // is rebuilt, even across a restart), its store is moved aside and
 // created empty (drive.RepairLocal), and healing rebuilds it like a
 // replaced drive. A drive faulty for another reason (I/O errors) is
-// opened again after ioFaultRetry and rejoins if it answers. A drive out
+// opened again after ioFaultRetry and rejoins if it answers; one whose
+// store failed for lack of space (pebble could not preallocate its log)
+// is opened again at every check, so it rejoins once space returns. A drive out
 // of service because a call hung is left to its drive.Watchdog, which
 // lets it rejoin once the hung calls returned and it answers again.
 
@@ -116,8 +118,8 @@ func (l *Layer) repairDrives(ctx context.Context) ([]string, error) {
 				continue // a hung drive rejoins by itself (drive.Watchdog)
 			}
 			if !f.Metadata {
-				if time.Since(f.Since) < ioFaultRetry {
-					continue
+				if time.Since(f.Since) < ioFaultRetry && !f.Full {
+					continue // a store that failed for space is retried at every check
 				}
 				if err := r.swap(r.open); err != nil {
 					errs = append(errs, err)

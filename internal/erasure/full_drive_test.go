@@ -121,6 +121,7 @@ func TestFullDrive(t *testing.T) {
 	if err := os.Remove(full); err != nil {
 		t.Fatal(err)
 	}
+	allOnline(t, l)
 	for k := range model {
 		if _, err := l.HealObject(ctx, "bkt", k); err != nil {
 			t.Errorf("heal %s: got %v, want nil", k, err)
@@ -165,19 +166,44 @@ func TestFullDrive(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	allOnline(t, l)
 	for k, b := range model {
 		healMustRead(t, l, "bkt", k, b)
+		if _, err := l.HealObject(ctx, "bkt", k); err != nil {
+			t.Errorf("heal %s: got %v, want nil", k, err)
+		}
+		if p := verifyRedundancy(t, l, "bkt", k); len(p) != 0 {
+			t.Errorf("%s after space returned: %v; want full redundancy", k, p)
+		}
 	}
-	if p := verifyRedundancy(t, l, "bkt", "all-full"); len(p) != 0 {
-		t.Errorf("all-full after space returned: %v; want full redundancy", p)
-	}
-	info, err := l.StorageInfo(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range info.Drives {
-		if d.State != stateOnline {
-			t.Errorf("drive %s: %s (%s), want online", d.Endpoint, d.State, d.Reason)
+}
+
+// allOnline runs the drive check healing runs every few seconds until
+// every drive is online (for at most 10 s): a drive whose metadata store
+// failed for lack of space (pebble could not preallocate its log) is
+// opened again as soon as space returns.
+func allOnline(t *testing.T, l *Layer) {
+	t.Helper()
+	ctx := context.Background()
+	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+		if _, err := l.CheckDrives(ctx); err != nil {
+			t.Logf("check drives: %v", err)
+		}
+		info, err := l.StorageInfo(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, d := range info.Drives {
+			if d.State != stateOnline {
+				out = append(out, fmt.Sprintf("%s: %s (%s)", d.Endpoint, d.State, d.Reason))
+			}
+		}
+		if len(out) == 0 {
+			return
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("drives not online 10 s after space returned: %v", out)
 		}
 	}
 }
