@@ -7,9 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+	"github.com/cockroachdb/pebble/v2/vfs/errorfs"
 
 	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/storage"
@@ -204,6 +208,75 @@ func allOnline(t *testing.T, l *Layer) {
 		}
 		if time.Since(start) > 10*time.Second {
 			t.Fatalf("drives not online 10 s after space returned: %v", out)
+		}
+	}
+}
+
+// TestFullMetadataStore: the metadata store of one drive of four cannot
+// create or preallocate its next log for lack of space (errorfs ENOSPC,
+// as pebble meets a full disk below the reserve). Writes go on with the
+// others, the drive shows offline with the reason, and the first drive
+// check after space returns opens it again (not a minute later), after
+// which healing gives it what it missed.
+func TestFullMetadataStore(t *testing.T) {
+	t.Parallel()
+	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()}
+	var on errorfs.Toggle
+	on.Injector = errorfs.InjectorFunc(func(op errorfs.Op) error {
+		if strings.HasPrefix(op.Path, dirs[0]+string(filepath.Separator)) && strings.HasSuffix(op.Path, ".log") &&
+			(op.Kind == errorfs.OpCreate || op.Kind == errorfs.OpReuseForWrite || op.Kind == errorfs.OpFilePreallocate) {
+			return syscall.ENOSPC
+		}
+		return nil
+	})
+	dopts := drive.Options{MemTableSize: 64 << 10, MetaFS: errorfs.Wrap(vfs.Default, &on)}
+	l, err := Open(context.Background(), Config{Drives: dirs, DegradedWrites: true, DriveOptions: dopts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	ctx := context.Background()
+	mustBucket(t, l, "bkt")
+	on.On()
+	model := map[string][]byte{}
+	var out storage.DriveInfo
+	for i := range 200 {
+		k := fmt.Sprintf("k%03d", i)
+		model[k] = randBytes(8<<10, uint64(i))
+		mustPut(t, l, "bkt", k, model[k])
+		info, err := l.StorageInfo(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := info.Drives[0]; d.Endpoint == dirs[0] && d.State != stateOnline {
+			out = d
+			break
+		}
+	}
+	if out.State != stateOffline || !strings.Contains(out.Reason, "no space left") {
+		t.Fatalf("drive whose store cannot grow its log: %s (%s), want offline for lack of space", out.State, out.Reason)
+	}
+	mustPut(t, l, "bkt", "while-out", []byte("while the drive is out"))
+	model["while-out"] = []byte("while the drive is out")
+
+	on.Off()
+	if _, err := l.CheckDrives(ctx); err != nil {
+		t.Fatalf("CheckDrives once space returned: %v", err)
+	}
+	info, err := l.StorageInfo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := info.Drives[0]; d.State != stateOnline {
+		t.Fatalf("drive after the first check once space returned: %s (%s), want online", d.State, d.Reason)
+	}
+	for k, b := range model {
+		if _, err := l.HealObject(ctx, "bkt", k); err != nil {
+			t.Errorf("heal %s: got %v, want nil", k, err)
+		}
+		healMustRead(t, l, "bkt", k, b)
+		if p := verifyRedundancy(t, l, "bkt", k); len(p) != 0 {
+			t.Errorf("after heal, %s: %v; want full redundancy", k, p)
 		}
 	}
 }
