@@ -120,12 +120,12 @@ func (w *Watchdog) markHung(op string) error {
 // rejoin probes the hung drive until every hung call returned and a
 // probe answers in time, then puts it back in service.
 func (w *Watchdog) rejoin() {
-	defer w.probing.Store(false)
 	t := time.NewTicker(w.every)
 	defer t.Stop()
 	for {
 		select {
 		case <-w.done:
+			w.probing.Store(false)
 			return
 		case <-t.C:
 		}
@@ -141,7 +141,12 @@ func (w *Watchdog) rejoin() {
 		if f := w.fault.Swap(nil); f != nil {
 			w.log.Warn("drive answers again: back in service; healing gives it what it missed", "out_since", f.Since, "reason", f.Reason)
 		}
-		return
+		w.probing.Store(false)
+		// A call that hung between the swap and now found the probe
+		// still running and started none: go on probing for it.
+		if w.fault.Load() == nil || !w.probing.CompareAndSwap(false, true) {
+			return
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package drive
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"path/filepath"
 	"testing"
@@ -169,4 +170,21 @@ func TestWatchdogNoRejoinWhileStuck(t *testing.T) {
 	}
 	f.SetMode(FaultNone)
 	waitFor(t, 5*time.Second, "rejoin", func() bool { return w.Fault() == nil && w.Stuck() == 0 })
+}
+
+// TestWatchdogHangsAgain: a drive that hangs, rejoins and hangs again is
+// taken out of service and rejoins each time.
+func TestWatchdogHangsAgain(t *testing.T) {
+	w, f, _ := newWatched(t)
+	for round := range 3 {
+		f.SetMode(FaultHang)
+		if _, err := w.ListShards(context.Background(), [16]byte{0xaa}); !errors.Is(err, ErrFaulty) {
+			t.Fatalf("round %d: hung call: got %v, want ErrFaulty", round, err)
+		}
+		f.SetMode(FaultNone)
+		waitFor(t, 5*time.Second, fmt.Sprintf("round %d: rejoin", round), func() bool { return w.Fault() == nil })
+		if _, err := w.ListShards(context.Background(), [16]byte{0xaa}); err != nil {
+			t.Fatalf("round %d: after rejoin: got %v, want nil", round, err)
+		}
+	}
 }
