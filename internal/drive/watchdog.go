@@ -260,8 +260,9 @@ func (w *Watchdog) Walk(ctx context.Context, o WalkOptions) (WalkResult, error) 
 // Apply commits a batch within the deadline. A commit that lands after
 // its deadline was counted as failed by the caller: if the write still
 // reached its quorum the late commit agrees with it; if not, the caller
-// reverted the drives that answered, and the late record is a minority
-// copy that reads never serve and healing removes.
+// reverted the drives that answered and the late commit is a copy (with
+// its shards) on fewer drives than the write quorum, which healing
+// removes unless it reaches a read quorum (docs/ARCHITECTURE.md).
 func (w *Watchdog) Apply(ctx context.Context, b Batch) error {
 	_, err := run(w, "apply", call, func() (struct{}, error) { return struct{}{}, w.inner.Apply(ctx, b) })
 	return err
