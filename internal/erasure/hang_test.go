@@ -1,9 +1,12 @@
 package erasure
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -147,5 +150,120 @@ func TestHungDrivesBeyondParity(t *testing.T) {
 				t.Fatalf("staged files on %s: %d, want 0 once it answers", dir, tmpEntries(t, dir))
 			}
 		}
+	}
+}
+
+// commitHang is a drive whose commits (Apply) block, contexts ignored,
+// while hang is set, until release is closed: a disk that hangs exactly
+// as a write commits.
+type commitHang struct {
+	drive.Drive
+	hang    atomic.Bool
+	release chan struct{}
+	landed  atomic.Int32 // commits that returned after blocking
+}
+
+func (c *commitHang) Apply(ctx context.Context, b drive.Batch) error {
+	if c.hang.Load() {
+		<-c.release
+		defer c.landed.Add(1)
+	}
+	return c.Drive.Apply(ctx, b)
+}
+
+// TestLateCommits: drives hang exactly in the commit of a PUT and their
+// commits land after the deadline. With one drive the PUT succeeds in
+// time and the late commit agrees with the others; with two (the write
+// quorum of 2+2 without degraded writes is 3) the PUT answers 503 in
+// time, and once the late commits land the object is either absent or
+// whole and byte-exact, never partial, and healing leaves it consistent
+// on every drive.
+func TestLateCommits(t *testing.T) {
+	t.Parallel()
+	for _, hung := range []int{1, 2} {
+		t.Run(fmt.Sprintf("%d hung", hung), func(t *testing.T) {
+			t.Parallel()
+			hangs := make([]*commitHang, 4)
+			drives := make([]drive.Drive, 4)
+			for i := range drives {
+				d, err := drive.OpenLocal(t.TempDir(), drive.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				hangs[i] = &commitHang{Drive: d, release: make(chan struct{})}
+				drives[i] = hangs[i]
+			}
+			l, err := New(context.Background(), Config{DriveTimeout: hangTimeout, DriveRejoinInterval: 20 * time.Millisecond}, drives)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { l.Close() })
+			ctx := context.Background()
+			mustBucket(t, l, "bkt")
+			for _, h := range hangs[1 : 1+hung] {
+				h.hang.Store(true)
+			}
+			body := randBytes(3<<20, 7)
+			err = within(t, "PUT", func() error {
+				_, err := l.PutObject(ctx, "bkt", "k", newPayload(body), storage.PutOptions{})
+				return err
+			})
+			switch {
+			case hung == 1 && err != nil:
+				t.Fatalf("PUT with one drive hung in its commit: got %v, want nil", err)
+			case hung == 2 && !errors.Is(err, storage.ErrWriteQuorum):
+				t.Fatalf("PUT with two drives hung in their commit: got %v, want a write quorum error (503)", err)
+			}
+			for _, h := range hangs {
+				h.hang.Store(false)
+				close(h.release)
+			}
+			for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
+				n := int32(0)
+				for _, h := range hangs {
+					n += h.landed.Load()
+				}
+				if n == int32(hung) {
+					break
+				}
+				if time.Since(start) > 5*time.Second {
+					t.Fatalf("late commits landed: %d, want %d", n, hung)
+				}
+			}
+			for pos := range 4 {
+				pollState(t, l, pos, stateOnline)
+			}
+			check := func(when string) {
+				t.Helper()
+				got, err := readAll(l, "bkt", "k")
+				switch {
+				case errors.Is(err, storage.ErrObjectNotFound):
+					if hung == 1 {
+						t.Errorf("%s: the acknowledged object is not found", when)
+					}
+				case err != nil:
+					t.Errorf("%s: GET: got %v, want the object or not found", when, err)
+				case !bytes.Equal(got, body):
+					t.Errorf("%s: GET: %d bytes that differ from the %d written", when, len(got), len(body))
+				}
+			}
+			check("after the late commits")
+			if _, err := l.HealObject(ctx, "bkt", "k"); err != nil && !errors.Is(err, storage.ErrObjectNotFound) {
+				t.Errorf("heal: got %v", err)
+			}
+			check("after heal")
+			if _, err := readAll(l, "bkt", "k"); err == nil {
+				if p := verifyRedundancy(t, l, "bkt", "k"); len(p) != 0 {
+					t.Errorf("after heal: %v; want full redundancy", p)
+				}
+			} else {
+				for pos, d := range l.sets[0].drives {
+					if _, err := d.Get(ctx, drive.NSObject, drive.ObjectKey("bkt", "k")); !errors.Is(err, drive.ErrNotFound) {
+						t.Errorf("after heal, drive %d: record %v; want none (the object is absent)", pos, err)
+					}
+				}
+			}
+			t.Logf("%d hung: object after the late commits and heal: %v", hung, func() error { _, err := readAll(l, "bkt", "k"); return err }())
+		})
 	}
 }
