@@ -162,6 +162,7 @@ var storageErrors = []struct {
 	{storage.ErrWriteQuorum, "SlowDown"},
 	{storage.ErrCorrupt, "XHoardCorruptData"},
 	{storage.ErrIncompleteBody, "IncompleteBody"},
+	{storage.ErrChecksumMismatch, "BadDigest"},
 }
 
 // toAPIError maps any error a handler returns to the S3 error to answer

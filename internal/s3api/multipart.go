@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -142,8 +143,19 @@ func explicitEndBeyond(v string, size int64) bool {
 }
 
 func (req *request) completeMultipartUpload() error {
+	// The x-amz-checksum-* header of a Complete is the whole object's
+	// checksum, compared with the one computed from the parts below, not
+	// a checksum of the parts list in the body.
+	body, err := req.payloadOf(maxXMLBody, storage.ChecksumNone, false)
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(body)
+	if err != nil {
+		return err
+	}
 	var doc completeMultipartUpload
-	if err := req.readXML(&doc); err != nil {
+	if err := xmlUnmarshal(data, &doc); err != nil {
 		return err
 	}
 	if len(doc.Parts) == 0 {
@@ -157,7 +169,6 @@ func (req *request) completeMultipartUpload() error {
 		parts[i] = storage.CompletePart{Number: p.PartNumber, ETag: trimETag(p.ETag), Checksum: checksumFromFields(p.checksumFields)}
 	}
 	var opts storage.CompleteOptions
-	var err error
 	if opts.IfNoneMatch, opts.IfMatch, err = req.writeConditions(); err != nil {
 		return err
 	}

@@ -18,6 +18,13 @@ func (req *request) payload(limit int64) (*checksum.Reader, error) {
 // payloadWith is payload that also computes alg when the client sent no
 // checksum of its own (parts of an upload created with an algorithm).
 func (req *request) payloadWith(limit int64, alg storage.ChecksumAlgorithm) (*checksum.Reader, error) {
+	return req.payloadOf(limit, alg, true)
+}
+
+// payloadOf is payloadWith; bodyChecksums says whether the request's
+// x-amz-checksum-* headers describe its body (they describe the whole
+// object on CompleteMultipartUpload, whose body is the parts list).
+func (req *request) payloadOf(limit int64, alg storage.ChecksumAlgorithm, bodyChecksums bool) (*checksum.Reader, error) {
 	size := req.auth.ContentLength
 	if size < 0 {
 		return nil, newError("MissingContentLength")
@@ -32,9 +39,11 @@ func (req *request) payloadWith(limit int64, alg storage.ChecksumAlgorithm) (*ch
 	if err != nil {
 		return nil, err
 	}
-	spec, err := checksum.ParseHeaders(req.r.Header)
-	if err != nil {
-		return nil, err
+	var spec checksum.Spec
+	if bodyChecksums {
+		if spec, err = checksum.ParseHeaders(req.r.Header); err != nil {
+			return nil, err
+		}
 	}
 	opts := checksum.Options{ContentMD5: md5, Algorithm: spec.Algorithm, Expected: spec.Value}
 	if opts.Algorithm == storage.ChecksumNone {

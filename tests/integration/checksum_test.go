@@ -188,8 +188,19 @@ func TestChecksumsMultipart(t *testing.T) {
 				if tt.typ == types.ChecksumTypeFullObject {
 					want = checksum(tt.algo, whole)
 				}
-				co, err := e.s3.CompleteMultipartUpload(ctx(t), &s3.CompleteMultipartUploadInput{Bucket: &bucket, Key: &key, UploadId: cr.UploadId,
-					MultipartUpload: &types.CompletedMultipartUpload{Parts: done}})
+				in := &s3.CompleteMultipartUploadInput{Bucket: &bucket, Key: &key, UploadId: cr.UploadId,
+					MultipartUpload: &types.CompletedMultipartUpload{Parts: done}}
+				if tt.typ == types.ChecksumTypeFullObject {
+					// The whole object's CRC in the Complete header: a wrong
+					// one is BadDigest and leaves the upload to be completed,
+					// the right one is accepted.
+					in.ChecksumType = tt.typ
+					setCompleteChecksum(in, tt.algo, checksum(tt.algo, []byte("not the object")))
+					_, err := e.s3.CompleteMultipartUpload(ctx(t), in)
+					wantAWSError(t, "CompleteMultipartUpload with a wrong FULL_OBJECT checksum", err, "BadDigest", 400)
+					setCompleteChecksum(in, tt.algo, checksum(tt.algo, whole))
+				}
+				co, err := e.s3.CompleteMultipartUpload(ctx(t), in)
 				must(t, "CompleteMultipartUpload", err)
 				if got := checksumField(tt.algo, co.ChecksumCRC32, co.ChecksumCRC32C, co.ChecksumCRC64NVME, co.ChecksumSHA1, co.ChecksumSHA256); got != want {
 					t.Errorf("Complete checksum: got %q, want %q", got, want)
@@ -212,6 +223,22 @@ func TestChecksumsMultipart(t *testing.T) {
 }
 
 // setPartChecksum sets algo's checksum field of a completed part.
+// setCompleteChecksum sets the whole object's checksum of a Complete.
+func setCompleteChecksum(in *s3.CompleteMultipartUploadInput, algo types.ChecksumAlgorithm, v string) {
+	switch algo {
+	case types.ChecksumAlgorithmCrc32:
+		in.ChecksumCRC32 = &v
+	case types.ChecksumAlgorithmCrc32c:
+		in.ChecksumCRC32C = &v
+	case types.ChecksumAlgorithmCrc64nvme:
+		in.ChecksumCRC64NVME = &v
+	case types.ChecksumAlgorithmSha1:
+		in.ChecksumSHA1 = &v
+	default:
+		in.ChecksumSHA256 = &v
+	}
+}
+
 func setPartChecksum(cp *types.CompletedPart, algo types.ChecksumAlgorithm, v string) {
 	switch algo {
 	case types.ChecksumAlgorithmCrc32:
