@@ -96,6 +96,9 @@ func (f *absorbingFile) Close() error { return f.absorb("close", f.File.Close())
 // one is handed out.
 type lostFile struct{ name string }
 
+// lostFile's methods are vfs.File's: writes and syncs succeed and keep
+// nothing, reads fail, Stat describes an empty file.
+
 func (lostFile) Close() error                           { return nil }
 func (lostFile) Read([]byte) (int, error)               { return 0, os.ErrClosed }
 func (lostFile) ReadAt([]byte, int64) (int, error)      { return 0, os.ErrClosed }
@@ -111,6 +114,8 @@ func (lostFile) Fd() uintptr                            { return vfs.InvalidFd }
 
 // lostInfo describes a lostFile: empty.
 type lostInfo struct{ name string }
+
+// lostInfo's methods are vfs.FileInfo's, describing an empty file.
 
 func (i lostInfo) Name() string         { return filepath.Base(i.name) }
 func (lostInfo) Size() int64            { return 0 }

@@ -3,6 +3,7 @@ package erasure
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/meta"
@@ -162,39 +163,11 @@ func agreedRecord(same []drive.WalkEntry) drive.WalkEntry {
 	if len(same) == 1 || same[0].IsPrefix || same[0].Value == nil {
 		return same[0]
 	}
-	type vote struct {
-		vs           []meta.Version
-		count, entry int
-	}
-	votes := make([]vote, 0, 2)
-	for i := range same {
-		vs, err := meta.DecodeVersions(same[i].Value)
-		if err != nil || len(vs) == 0 {
-			continue
-		}
-		found := false
-		for j := range votes {
-			if sameVersions(votes[j].vs, vs) {
-				votes[j].count++
-				found = true
-				break
-			}
-		}
-		if !found {
-			votes = append(votes, vote{vs: vs, count: 1, entry: i})
-		}
-	}
-	if len(votes) == 0 {
-		return same[0]
-	}
-	best := 0
-	for i := 1; i < len(votes); i++ {
-		b := &votes[best]
-		if votes[i].count > b.count || (votes[i].count == b.count && votes[i].vs[0].ModTime.After(b.vs[0].ModTime)) {
-			best = i
-		}
-	}
-	return same[votes[best].entry]
+	return mostAgreed(same, func(b []byte) ([]meta.Version, bool) {
+		vs, err := meta.DecodeVersions(b)
+		return vs, err == nil && len(vs) > 0
+	}, func(a, b *[]meta.Version) bool { return sameVersions(*a, *b) },
+		func(vs *[]meta.Version) time.Time { return (*vs)[0].ModTime })
 }
 
 // sameVersions reports whether two drives' records hold the same writes.

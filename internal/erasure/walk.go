@@ -3,6 +3,7 @@ package erasure
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/meta"
@@ -108,21 +109,33 @@ func agreedEntry(same []drive.WalkEntry) drive.WalkEntry {
 			return same[0]
 		}
 	}
+	return mostAgreed(same, func(b []byte) (meta.Listed, bool) {
+		v, ok, err := meta.DecodeListed(b)
+		return v, err == nil && ok
+	}, (*meta.Listed).SameWrite, func(v *meta.Listed) time.Time { return v.ModTime })
+}
+
+// mostAgreed returns the entry of same whose decoded value most drives
+// agree on (agree compares two decoded values), a tie going to the newer
+// (modTime); entries that do not decode have no vote, and same[0] is
+// returned when none does. It is the one quorum vote of listings: the
+// latest version for ListObjects, the whole record for ListObjectVersions.
+func mostAgreed[T any](same []drive.WalkEntry, decode func([]byte) (T, bool), agree func(a, b *T) bool, modTime func(*T) time.Time) drive.WalkEntry {
 	type vote struct {
-		v     meta.Listed
+		v     T
 		count int
 		entry int
 	}
 	var buf [8]vote // a set has at most 16 drives; most have fewer than 8
 	votes := buf[:0]
 	for i := range same {
-		v, ok, err := meta.DecodeListed(same[i].Value)
-		if err != nil || !ok {
+		v, ok := decode(same[i].Value)
+		if !ok {
 			continue
 		}
 		found := false
 		for j := range votes {
-			if votes[j].v.SameWrite(&v) {
+			if agree(&votes[j].v, &v) {
 				votes[j].count++
 				found = true
 				break
@@ -138,7 +151,7 @@ func agreedEntry(same []drive.WalkEntry) drive.WalkEntry {
 	best := 0
 	for i := 1; i < len(votes); i++ {
 		b := &votes[best]
-		if votes[i].count > b.count || (votes[i].count == b.count && votes[i].v.ModTime.After(b.v.ModTime)) {
+		if votes[i].count > b.count || (votes[i].count == b.count && modTime(&votes[i].v).After(modTime(&b.v))) {
 			best = i
 		}
 	}

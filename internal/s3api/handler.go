@@ -200,7 +200,8 @@ func (h *Handler) serve(req *request) error {
 		}
 	}
 	if req.route.Key != "" {
-		// S3's key limits hold on every object operation.
+		// S3's key limits hold on every object operation: checked here
+		// once, so the handlers take the route's key as valid.
 		if err := validateKey(req.route.Key); err != nil {
 			return err
 		}

@@ -12,9 +12,6 @@ import (
 )
 
 func (req *request) createMultipartUpload() error {
-	if err := validateKey(req.route.Key); err != nil {
-		return err
-	}
 	opts, err := req.writeOptions()
 	if err != nil {
 		return err

@@ -79,9 +79,6 @@ func (req *request) directive(name string) (replace bool, err error) {
 }
 
 func (req *request) copyObject() error {
-	if err := validateKey(req.route.Key); err != nil {
-		return err
-	}
 	replaceMeta, err := req.directive("X-Amz-Metadata-Directive")
 	if err != nil {
 		return err
@@ -186,9 +183,6 @@ func nonNilTags(t map[string]string) map[string]string {
 }
 
 func (req *request) deleteObject() error {
-	if err := validateKey(req.route.Key); err != nil {
-		return err
-	}
 	// If-Match makes the delete conditional (S3's conditional deletes):
 	// a missing object is then NoSuchKey rather than a silent success.
 	ifMatch := req.r.Header.Get("If-Match")
@@ -260,7 +254,9 @@ func (req *request) deleteObjects() error {
 			{"LastModifiedTime", o.LastModifiedTime}, {"Size", o.Size},
 		} {
 			if unsupported.value != "" {
-				return notImplementedHeader(unsupported.name, "conditional deletes on modification time or size (S3 Express directory buckets only)")
+				// An element of the body, not a header: no <Header> detail.
+				return newError("NotImplemented", "Hoard does not implement conditional deletes on modification time or size (S3 Express directory buckets only); the request asked for it with <"+
+					unsupported.name+"> and was not carried out.")
 			}
 		}
 		ifMatch := o.ETag

@@ -25,9 +25,6 @@ func (req *request) headObject() error { return req.readObject(false) }
 
 // readObject serves GET (withBody) and HEAD of an object.
 func (req *request) readObject(withBody bool) error {
-	if err := validateKey(req.route.Key); err != nil {
-		return err
-	}
 	q := req.r.URL.Query()
 	partNumber := 0
 	if v := q.Get("partNumber"); v != "" {

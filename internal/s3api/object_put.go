@@ -91,9 +91,6 @@ func (req *request) writeConditions() (ifNoneMatch, ifMatch string, err error) {
 }
 
 func (req *request) putObject() error {
-	if err := validateKey(req.route.Key); err != nil {
-		return err
-	}
 	opts, err := req.writeOptions()
 	if err != nil {
 		return err

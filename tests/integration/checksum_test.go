@@ -225,31 +225,24 @@ func TestChecksumsMultipart(t *testing.T) {
 // setPartChecksum sets algo's checksum field of a completed part.
 // setCompleteChecksum sets the whole object's checksum of a Complete.
 func setCompleteChecksum(in *s3.CompleteMultipartUploadInput, algo types.ChecksumAlgorithm, v string) {
-	switch algo {
-	case types.ChecksumAlgorithmCrc32:
-		in.ChecksumCRC32 = &v
-	case types.ChecksumAlgorithmCrc32c:
-		in.ChecksumCRC32C = &v
-	case types.ChecksumAlgorithmCrc64nvme:
-		in.ChecksumCRC64NVME = &v
-	case types.ChecksumAlgorithmSha1:
-		in.ChecksumSHA1 = &v
-	default:
-		in.ChecksumSHA256 = &v
-	}
+	*checksumSlot(algo, &in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256) = &v
 }
 
 func setPartChecksum(cp *types.CompletedPart, algo types.ChecksumAlgorithm, v string) {
+	*checksumSlot(algo, &cp.ChecksumCRC32, &cp.ChecksumCRC32C, &cp.ChecksumCRC64NVME, &cp.ChecksumSHA1, &cp.ChecksumSHA256) = &v
+}
+
+// checksumSlot returns the field of algo among a request's checksum fields.
+func checksumSlot(algo types.ChecksumAlgorithm, crc32, crc32c, crc64nvme, sha1, sha256 **string) **string {
 	switch algo {
 	case types.ChecksumAlgorithmCrc32:
-		cp.ChecksumCRC32 = &v
+		return crc32
 	case types.ChecksumAlgorithmCrc32c:
-		cp.ChecksumCRC32C = &v
+		return crc32c
 	case types.ChecksumAlgorithmCrc64nvme:
-		cp.ChecksumCRC64NVME = &v
+		return crc64nvme
 	case types.ChecksumAlgorithmSha1:
-		cp.ChecksumSHA1 = &v
-	default:
-		cp.ChecksumSHA256 = &v
+		return sha1
 	}
+	return sha256
 }
