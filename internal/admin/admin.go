@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/hoardstore/hoard/internal/lifecycle"
 	"github.com/hoardstore/hoard/internal/sigv4"
 	"github.com/hoardstore/hoard/internal/storage"
 )
@@ -44,6 +45,12 @@ type DriveHeal struct {
 	Percent  float64 `json:"percent"`
 }
 
+// Lifecycle reports the lifecycle worker; the server hands in its own.
+type Lifecycle interface {
+	// LifecycleStatus reports this node's worker, and false while none runs.
+	LifecycleStatus() (lifecycle.Status, bool)
+}
+
 // Config wires the admin API.
 type Config struct {
 	Layer    storage.ObjectLayer
@@ -53,7 +60,9 @@ type Config struct {
 	Region        string
 	// Healer is optional; without it the heal endpoints answer 501.
 	Healer Healer
-	Logger *slog.Logger
+	// Lifecycle is optional; without it the ilm endpoint answers 501.
+	Lifecycle Lifecycle
+	Logger    *slog.Logger
 }
 
 // Handler serves the admin API.
@@ -71,6 +80,7 @@ func New(cfg Config) *Handler {
 	h.mux.HandleFunc("GET "+Prefix+"info", h.info)
 	h.mux.HandleFunc("POST "+Prefix+"heal", h.startHeal)
 	h.mux.HandleFunc("GET "+Prefix+"heal", h.healStatus)
+	h.mux.HandleFunc("GET "+Prefix+"ilm", h.ilmStatus)
 	return h
 }
 
@@ -112,6 +122,8 @@ type Info struct {
 	Objects      uint64                `json:"objects"`
 	// Nodes lists the cluster's servers (empty on a single server).
 	Nodes []NodeInfo `json:"nodes,omitempty"`
+	// Lifecycle is the answering node's lifecycle worker, when it runs.
+	Lifecycle *lifecycle.Status `json:"lifecycle,omitempty"`
 }
 
 // NodeInfo is one server of a cluster, as its drives show it.
@@ -164,7 +176,27 @@ func (h *Handler) info(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	info.Region = h.cfg.Region
+	if h.cfg.Lifecycle != nil {
+		if st, ok := h.cfg.Lifecycle.LifecycleStatus(); ok {
+			info.Lifecycle = &st
+		}
+	}
 	writeJSON(w, http.StatusOK, info)
+}
+
+// ilmStatus answers the lifecycle worker's progress on this node. In a
+// cluster every node reports its own share (the erasure sets it owns).
+func (h *Handler) ilmStatus(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.Lifecycle == nil {
+		writeJSON(w, http.StatusNotImplemented, errorBody{Code: "NotImplemented", Message: "lifecycle is not available in this mode"})
+		return
+	}
+	st, ok := h.cfg.Lifecycle.LifecycleStatus()
+	if !ok {
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Code: "ServiceUnavailable", Message: "the lifecycle worker is not running (disabled, or the drives are not ready yet)"})
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
 }
 
 // CollectInfo gathers capacity, drive states and per-bucket usage.

@@ -202,6 +202,26 @@ func (c *Cluster) Coordinator() bool {
 	return false
 }
 
+// OwnsSet reports whether this node does the per-set background work of
+// erasure set index now (such as the lifecycle worker's): the sets are
+// dealt out in turn to the nodes this node sees online, in endpoint
+// order, the view Coordinator decides from (the owner of set 0 is the
+// coordinator). Every set has one owner as long as the nodes agree on
+// who is online; for a moment after a failure they may not, so such work
+// must tolerate a set done twice or skipped once.
+func (c *Cluster) OwnsSet(index int) bool {
+	var online []int
+	for i, s := range c.Nodes() {
+		if s.Online {
+			online = append(online, i)
+		}
+	}
+	if len(online) == 0 || index < 0 {
+		return false
+	}
+	return online[index%len(online)] == c.topo.Local
+}
+
 // OnlineNodes counts the nodes (this one included) that answer.
 func (c *Cluster) OnlineNodes() int {
 	n := 0

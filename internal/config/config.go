@@ -88,6 +88,15 @@ type Server struct {
 	// service (offline, "hung") and rejoins once it answers; no request
 	// waits on it longer. 0 disables the deadline.
 	DriveTimeout time.Duration
+	// LifecycleRate is how many object versions and uploads per second
+	// the lifecycle worker looks at; 0 disables it (no rule is applied).
+	LifecycleRate int
+	// LifecycleInterval is the pause between two lifecycle passes.
+	LifecycleInterval time.Duration
+	// LifecycleDay is the length of a lifecycle day: 24h except in tests,
+	// which set it (HOARD_TEST_ILM_DAY, deliberately undocumented) to
+	// seconds so rules of a few "days" play out in seconds.
+	LifecycleDay time.Duration
 }
 
 // Defaults returns a Server configuration with every default filled in.
@@ -106,6 +115,10 @@ func Defaults() Server {
 		MaxConns:        DefaultMaxConns,
 		MaxConnsPerIP:   DefaultMaxConnsPerIP,
 		DriveTimeout:    DefaultDriveTimeout,
+
+		LifecycleRate:     DefaultLifecycleRate,
+		LifecycleInterval: DefaultLifecycleInterval,
+		LifecycleDay:      24 * time.Hour,
 	}
 }
 
@@ -129,6 +142,19 @@ const (
 	EnvMaxConns       = "HOARD_MAX_CONNS"
 	EnvMaxConnsPerIP  = "HOARD_MAX_CONNS_PER_IP"
 	EnvDriveTimeout   = "HOARD_DRIVE_TIMEOUT"
+	EnvILMRate        = "HOARD_ILM_RATE"
+	EnvILMInterval    = "HOARD_ILM_INTERVAL"
+	// EnvTestILMDay sets LifecycleDay; for tests only, so it is not listed
+	// in Variables.
+	EnvTestILMDay = "HOARD_TEST_ILM_DAY"
+)
+
+// Defaults of the lifecycle worker.
+const (
+	// DefaultLifecycleRate is the lifecycle worker's pace, in versions per second.
+	DefaultLifecycleRate = 2000
+	// DefaultLifecycleInterval is the pause between two lifecycle passes.
+	DefaultLifecycleInterval = time.Hour
 )
 
 // Variables lists every variable with a one-line description, for help
@@ -151,6 +177,8 @@ var Variables = []struct{ Name, Help string }{
 	{EnvBodyMinRate, "drop a request body slower than this many bytes per second on average (0: only the timeout), default 1024"},
 	{EnvMaxConns, "open connections per listener; more wait to be accepted (0 = no limit), default 4096"},
 	{EnvMaxConnsPerIP, "open connections from one client address; more are closed at once (0 = no limit), default 512"},
+	{EnvILMRate, "object versions per second the lifecycle worker looks at (0 disables lifecycle expiry), default 2000"},
+	{EnvILMInterval, "pause between two lifecycle passes, default 1h"},
 	{EnvDriveTimeout, "a drive call that takes longer takes the drive offline until it answers again (0 disables), default 30s"},
 }
 
@@ -204,6 +232,12 @@ func (s *Server) apply(vars map[string]string, strict bool) error {
 			s.MaxConnsPerIP, err = strconv.Atoi(v)
 		case EnvDriveTimeout:
 			s.DriveTimeout, err = time.ParseDuration(v)
+		case EnvILMRate:
+			s.LifecycleRate, err = strconv.Atoi(v)
+		case EnvILMInterval:
+			s.LifecycleInterval, err = time.ParseDuration(v)
+		case EnvTestILMDay:
+			s.LifecycleDay, err = time.ParseDuration(v)
 		default:
 			if strict {
 				err = errors.New("unknown variable")
@@ -280,6 +314,12 @@ func (s *Server) Validate() error {
 	}
 	if s.DriveTimeout > 0 && s.DriveTimeout < 100*time.Millisecond {
 		bad("drive timeout %v: want 0 (off) or at least 100ms", s.DriveTimeout)
+	}
+	if s.LifecycleRate < 0 {
+		bad("lifecycle rate %d: want 0 (off) or a positive number of versions per second", s.LifecycleRate)
+	}
+	if s.LifecycleInterval <= 0 || s.LifecycleDay <= 0 {
+		bad("lifecycle interval %v and day %v must be positive", s.LifecycleInterval, s.LifecycleDay)
 	}
 	if s.BodyMinRate < 0 {
 		bad("body minimum rate %d is negative", s.BodyMinRate)

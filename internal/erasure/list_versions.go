@@ -19,6 +19,13 @@ import (
 // length. Records are decoded lightly (meta.DecodeVersions: no metadata,
 // tags or part lists).
 func (l *Layer) ListObjectVersions(ctx context.Context, bucket string, opts storage.ListVersionsOptions) (storage.ListVersionsResult, error) {
+	return l.listVersions(ctx, bucket, opts, func(o drive.WalkOptions) ([]drive.WalkEntry, bool, error) {
+		return l.walkMergedChoose(ctx, o, agreedRecord)
+	})
+}
+
+// listVersions is ListObjectVersions over the records walk finds.
+func (l *Layer) listVersions(ctx context.Context, bucket string, opts storage.ListVersionsOptions, walkFn func(drive.WalkOptions) ([]drive.WalkEntry, bool, error)) (storage.ListVersionsResult, error) {
 	if !storage.ValidBucketName(bucket) {
 		return storage.ListVersionsResult{}, fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketNotFound)
 	}
@@ -44,7 +51,7 @@ func (l *Layer) ListObjectVersions(ctx context.Context, bucket string, opts stor
 	p := versionsPager{bucket: bucket, opts: opts, limit: limit, versioned: st != meta.Unversioned}
 	walk := drive.WalkOptions{NS: drive.NSObject, Scope: drive.ObjectScope(bucket), Prefix: opts.Prefix, Delimiter: opts.Delimiter, Start: start, Limit: min(limit+1, firstVersionsBatch)}
 	for range maxPages {
-		entries, truncated, err := l.walkMergedChoose(ctx, walk, agreedRecord)
+		entries, truncated, err := walkFn(walk)
 		if err != nil {
 			return storage.ListVersionsResult{}, err
 		}

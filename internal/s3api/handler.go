@@ -18,6 +18,7 @@ import (
 
 	"github.com/hoardstore/hoard/internal/authguard"
 	"github.com/hoardstore/hoard/internal/cors"
+	"github.com/hoardstore/hoard/internal/lifecycle"
 	"github.com/hoardstore/hoard/internal/policy"
 	"github.com/hoardstore/hoard/internal/sigv4"
 	"github.com/hoardstore/hoard/internal/storage"
@@ -42,6 +43,9 @@ type Config struct {
 	// Guard throttles failed signatures; nil means one with the default
 	// budget.
 	Guard *authguard.Guard
+	// Lifecycle is the calendar of lifecycle rules (the length of a day),
+	// for the x-amz-expiration and x-amz-abort-date headers.
+	Lifecycle lifecycle.Calendar
 }
 
 // Handler serves the S3 API.
@@ -57,6 +61,10 @@ type Handler struct {
 	// corsRules and policies keep parsed bucket configurations.
 	corsRules *configCache[*cors.Config]
 	policies  *configCache[*policy.Policy]
+	// lifecycles keeps parsed lifecycle configurations, lifecycleDocs
+	// their documents for a moment (see lifecycleDocTTL).
+	lifecycles    *configCache[*lifecycle.Config]
+	lifecycleDocs docTTLCache
 }
 
 // New returns a Handler for cfg.
@@ -89,6 +97,7 @@ func New(cfg Config) *Handler {
 		h.guard = authguard.New(authguard.Options{Now: cfg.Now})
 	}
 	h.corsRules = newConfigCache(func(_ string, doc []byte) (*cors.Config, error) { return cors.Parse(doc) })
+	h.lifecycles = newConfigCache(func(_ string, doc []byte) (*lifecycle.Config, error) { return lifecycle.Parse(doc) })
 	h.policies = newConfigCache(func(bucket string, doc []byte) (*policy.Policy, error) { return policy.Parse(doc, bucket) })
 	return h
 }

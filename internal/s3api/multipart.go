@@ -38,6 +38,7 @@ func (req *request) createMultipartUpload() error {
 		req.w.Header().Set("x-amz-checksum-algorithm", string(up.ChecksumAlgorithm))
 		req.w.Header().Set("x-amz-checksum-type", string(up.ChecksumType))
 	}
+	req.setAbortDate(up)
 	return req.writeXML(initiateMultipartUploadResult{Bucket: req.route.Bucket, Key: req.route.Key, UploadID: up.UploadID})
 }
 
@@ -180,6 +181,7 @@ func (req *request) completeMultipartUpload() error {
 		return err
 	}
 	setVersionHeader(req.w.Header(), info)
+	req.setExpiration(info)
 	return req.writeXML(completeMultipartUploadResult{
 		Location:       req.location(),
 		Bucket:         req.route.Bucket,
@@ -246,6 +248,7 @@ func (req *request) listParts() error {
 	if err != nil {
 		return err
 	}
+	req.setAbortDate(res.Upload)
 	out := listPartsResult{
 		Bucket:               req.route.Bucket,
 		Key:                  req.route.Key,

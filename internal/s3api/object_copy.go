@@ -145,6 +145,7 @@ func (req *request) copyObject() error {
 		req.w.Header().Set("x-amz-copy-source-version-id", versionIDOut(info.VersionID))
 	}
 	setVersionHeader(req.w.Header(), out)
+	req.setExpiration(out)
 	return req.writeXML(copyObjectResult{
 		LastModified:   xmlTime(out.ModTime),
 		ETag:           quoteETag(out.ETag),

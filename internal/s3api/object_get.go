@@ -59,6 +59,7 @@ func (req *request) readObject(withBody bool) error {
 		return err
 	}
 	setObjectHeaders(hdr, info)
+	req.setExpiration(info)
 	if req.r.Header.Get("X-Amz-Checksum-Mode") == "ENABLED" {
 		setChecksumHeaders(hdr, req.responseChecksum(info, partNumber, partial))
 	}

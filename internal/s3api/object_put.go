@@ -110,6 +110,7 @@ func (req *request) putObject() error {
 	hdr.Set("ETag", quoteETag(info.ETag))
 	setChecksumHeaders(hdr, info.Checksum)
 	setVersionHeader(hdr, info)
+	req.setExpiration(info)
 	req.w.WriteHeader(http.StatusOK)
 	return nil
 }

@@ -30,6 +30,9 @@ const (
 	OpPutBucketPolicy         Op = "PutBucketPolicy"
 	OpDeleteBucketPolicy      Op = "DeleteBucketPolicy"
 	OpGetBucketPolicyStatus   Op = "GetBucketPolicyStatus"
+	OpGetBucketLifecycle      Op = "GetBucketLifecycleConfiguration"
+	OpPutBucketLifecycle      Op = "PutBucketLifecycleConfiguration"
+	OpDeleteBucketLifecycle   Op = "DeleteBucketLifecycle"
 	// OpPreflight is a browser's CORS preflight: OPTIONS on a bucket or
 	// object, answered from the bucket's CORS configuration.
 	OpPreflight            Op = "PreflightRequest"
@@ -91,7 +94,7 @@ func BucketFromHost(host string, domains []string) string {
 // bucketSubresources are bucket configuration sub-resources that Hoard
 // answers with "none configured" on GET and refuses on PUT.
 var bucketSubresources = []string{
-	"lifecycle", "tagging", "encryption", "object-lock",
+	"tagging", "encryption", "object-lock",
 	"website", "logging", "notification", "replication", "accelerate",
 	"requestPayment", "ownershipControls", "publicAccessBlock",
 	"analytics", "metrics", "inventory", "intelligent-tiering",
@@ -147,6 +150,8 @@ func bucketOp(method string, q url.Values) (Op, string) {
 			return OpGetBucketPolicy, ""
 		case has("policyStatus"):
 			return OpGetBucketPolicyStatus, ""
+		case has("lifecycle"):
+			return OpGetBucketLifecycle, ""
 		case has("versions"):
 			return OpListObjectVersions, ""
 		case q.Get("list-type") == "2":
@@ -168,6 +173,8 @@ func bucketOp(method string, q url.Values) (Op, string) {
 			return OpPutBucketPolicy, ""
 		case has("versioning"):
 			return OpPutBucketVersioning, ""
+		case has("lifecycle"):
+			return OpPutBucketLifecycle, ""
 		}
 		for _, s := range bucketSubresources {
 			if has(s) {
@@ -183,6 +190,8 @@ func bucketOp(method string, q url.Values) (Op, string) {
 			return OpDeleteBucketCors, ""
 		case has("policy"):
 			return OpDeleteBucketPolicy, ""
+		case has("lifecycle"):
+			return OpDeleteBucketLifecycle, ""
 		}
 		for _, s := range bucketSubresources {
 			if has(s) {

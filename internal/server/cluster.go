@@ -133,6 +133,7 @@ func (s *Server) bootCluster() {
 			if err == nil {
 				cn.deferred.set(layer)
 				s.attachHealer(layer)
+				s.attachLifecycle(layer)
 				cn.c.SetReady(true)
 				s.log.Info("cluster storage ready", "online_nodes", cn.c.OnlineNodes(), "nodes", len(cn.c.Topology().Nodes))
 				return

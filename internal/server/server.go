@@ -17,6 +17,7 @@ import (
 	"github.com/hoardstore/hoard/internal/config"
 	"github.com/hoardstore/hoard/internal/console"
 	"github.com/hoardstore/hoard/internal/erasure"
+	"github.com/hoardstore/hoard/internal/lifecycle"
 	"github.com/hoardstore/hoard/internal/s3api"
 	"github.com/hoardstore/hoard/internal/sigv4"
 	"github.com/hoardstore/hoard/internal/storage"
@@ -40,6 +41,8 @@ type Server struct {
 
 	// healing runs the engine's Healer and serves the admin heal API.
 	healing healing
+	// ilm runs the lifecycle worker and reports it to the admin API.
+	ilm lifecycleRun
 
 	// certs is the TLS certificate set (nil: plain HTTP); cluster is the
 	// cluster-mode state (nil: local drives only).
@@ -100,6 +103,7 @@ func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server,
 		Credentials: s.lookup,
 		OwnerName:   s.cred.AccessKey,
 		Logger:      log,
+		Lifecycle:   lifecycle.Calendar{DayLength: cfg.LifecycleDay},
 	})
 	s.admin = admin.New(admin.Config{
 		Layer:         layer,
@@ -107,6 +111,7 @@ func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server,
 		RootAccessKey: s.cred.AccessKey,
 		Region:        cfg.Region,
 		Healer:        &s.healing,
+		Lifecycle:     &s.ilm,
 		Logger:        log,
 	})
 	if err := s.newConsole(); err != nil {
@@ -141,7 +146,7 @@ func (s *Server) newConsole() error {
 	}
 	h, err := console.New(console.Config{
 		S3:        s.s3,
-		Info:      func(ctx context.Context) (admin.Info, error) { return admin.CollectInfo(ctx, s.layer) },
+		Info:      s.collectInfo,
 		Admin:     func(key string) bool { return subtle.ConstantTimeCompare([]byte(key), []byte(s.cred.AccessKey)) == 1 },
 		Region:    s.cfg.Region,
 		S3Address: s.Addr,
@@ -305,6 +310,7 @@ func (s *Server) Start() error {
 	}
 	if l, ok := s.layer.(*erasure.Layer); ok {
 		s.attachHealer(l)
+		s.attachLifecycle(l)
 	}
 	s.log.Info("serving S3", "address", ln.Addr().String(), "drives", len(s.cfg.Drives), "region", s.cfg.Region)
 	return nil
@@ -367,6 +373,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	close(s.stop)
 	s.wg.Wait()
 	s.healing.close()
+	s.ilm.close()
 	if cerr := s.closeLayer(); cerr != nil {
 		return errors.Join(err, cerr)
 	}
