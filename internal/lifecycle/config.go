@@ -25,6 +25,8 @@ type Config struct {
 	// Namespace is written as the document's xmlns attribute.
 	Namespace string `xml:"xmlns,attr,omitempty"`
 	Rules     []Rule `xml:"Rule"`
+	// Unknown collects elements S3 does not define there (refused).
+	Unknown []rawElement `xml:",any"`
 }
 
 // Rule is one lifecycle rule: which objects (Filter, or the legacy
@@ -44,29 +46,33 @@ type Rule struct {
 	// refused: Hoard has no other storage tier.
 	Transitions           []rawElement `xml:"Transition,omitempty"`
 	NoncurrentTransitions []rawElement `xml:"NoncurrentVersionTransition,omitempty"`
+	Unknown               []rawElement `xml:",any"`
 }
 
 // rawElement holds an element whose content is not interpreted.
 type rawElement struct {
-	Inner []byte `xml:",innerxml"`
+	XMLName xml.Name
+	Inner   []byte `xml:",innerxml"`
 }
 
 // Filter selects the objects a rule applies to: exactly one of its
 // fields is set, or none (every object).
 type Filter struct {
-	Prefix                *string `xml:"Prefix,omitempty"`
-	Tag                   *Tag    `xml:"Tag,omitempty"`
-	ObjectSizeGreaterThan *int64  `xml:"ObjectSizeGreaterThan,omitempty"`
-	ObjectSizeLessThan    *int64  `xml:"ObjectSizeLessThan,omitempty"`
-	And                   *And    `xml:"And,omitempty"`
+	Prefix                *string      `xml:"Prefix,omitempty"`
+	Tag                   *Tag         `xml:"Tag,omitempty"`
+	ObjectSizeGreaterThan *int64       `xml:"ObjectSizeGreaterThan,omitempty"`
+	ObjectSizeLessThan    *int64       `xml:"ObjectSizeLessThan,omitempty"`
+	And                   *And         `xml:"And,omitempty"`
+	Unknown               []rawElement `xml:",any"`
 }
 
 // And combines several predicates of a Filter; all must hold.
 type And struct {
-	Prefix                *string `xml:"Prefix,omitempty"`
-	Tags                  []Tag   `xml:"Tag,omitempty"`
-	ObjectSizeGreaterThan *int64  `xml:"ObjectSizeGreaterThan,omitempty"`
-	ObjectSizeLessThan    *int64  `xml:"ObjectSizeLessThan,omitempty"`
+	Prefix                *string      `xml:"Prefix,omitempty"`
+	Tags                  []Tag        `xml:"Tag,omitempty"`
+	ObjectSizeGreaterThan *int64       `xml:"ObjectSizeGreaterThan,omitempty"`
+	ObjectSizeLessThan    *int64       `xml:"ObjectSizeLessThan,omitempty"`
+	Unknown               []rawElement `xml:",any"`
 }
 
 // Tag is one object tag a filter requires.
@@ -81,19 +87,24 @@ type Expiration struct {
 	Days                      *int  `xml:"Days,omitempty"`
 	Date                      *Date `xml:"Date,omitempty"`
 	ExpiredObjectDeleteMarker *bool `xml:"ExpiredObjectDeleteMarker,omitempty"`
+	// Unknown holds elements S3 does not define, such as MinIO's
+	// ExpiredObjectAllVersions: refused rather than ignored.
+	Unknown []rawElement `xml:",any"`
 }
 
 // NoncurrentVersionExpiration removes versions NoncurrentDays after they
 // stopped being current, keeping the NewerNoncurrentVersions newest.
 type NoncurrentVersionExpiration struct {
-	NoncurrentDays          *int `xml:"NoncurrentDays,omitempty"`
-	NewerNoncurrentVersions *int `xml:"NewerNoncurrentVersions,omitempty"`
+	NoncurrentDays          *int         `xml:"NoncurrentDays,omitempty"`
+	NewerNoncurrentVersions *int         `xml:"NewerNoncurrentVersions,omitempty"`
+	Unknown                 []rawElement `xml:",any"`
 }
 
 // AbortIncompleteMultipartUpload aborts uploads DaysAfterInitiation days
 // after they began.
 type AbortIncompleteMultipartUpload struct {
-	DaysAfterInitiation *int `xml:"DaysAfterInitiation,omitempty"`
+	DaysAfterInitiation *int         `xml:"DaysAfterInitiation,omitempty"`
+	Unknown             []rawElement `xml:",any"`
 }
 
 // Date is an expiration date: midnight UTC of a day, written in ISO 8601.

@@ -91,6 +91,9 @@ func TestParseInvalid(t *testing.T) {
 		{"abort with size", doc(`<Rule><Filter><ObjectSizeLessThan>9</ObjectSizeLessThan></Filter><Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>`), "InvalidRequest"},
 		{"id too long", doc(`<Rule><ID>` + strings.Repeat("x", 256) + `</ID><Filter/>` + exp + `</Rule>`), "InvalidArgument"},
 		{"duplicate ids", doc(`<Rule><ID>a</ID><Filter/>`+exp+`</Rule>`, `<Rule><ID>a</ID><Filter/>`+exp+`</Rule>`), "InvalidArgument"},
+		{"unknown element", doc(`<Rule><Filter/>` + exp + `<DelMarkerExpiration><Days>1</Days></DelMarkerExpiration></Rule>`), "MalformedXML"},
+		{"unknown in expiration", doc(`<Rule><Filter/><Status>Enabled</Status><Expiration><Days>1</Days><ExpiredObjectAllVersions>true</ExpiredObjectAllVersions></Expiration></Rule>`), "MalformedXML"},
+		{"unknown in filter", doc(`<Rule><Filter><Prefix>a</Prefix><Suffix>b</Suffix></Filter>` + exp + `</Rule>`), "MalformedXML"},
 		{"transition", doc(`<Rule><Filter/>` + exp + `<Transition><Days>30</Days><StorageClass>GLACIER</StorageClass></Transition></Rule>`), "NotImplemented"},
 		{"noncurrent transition", doc(`<Rule><Filter/>` + exp + `<NoncurrentVersionTransition><NoncurrentDays>30</NoncurrentDays><StorageClass>GLACIER</StorageClass></NoncurrentVersionTransition></Rule>`), "NotImplemented"},
 	}

@@ -18,7 +18,7 @@ const (
 // Validate checks a configuration against S3's rules and returns the
 // first violation as an *Error.
 func (c *Config) Validate() error {
-	if len(c.Rules) == 0 || len(c.Rules) > MaxRules {
+	if len(c.Rules) == 0 || len(c.Rules) > MaxRules || len(c.Unknown) > 0 {
 		return malformed()
 	}
 	ids := make(map[string]bool, len(c.Rules))
@@ -43,7 +43,7 @@ func (r *Rule) validate() error {
 	if len(r.ID) > maxIDLength {
 		return invalidArg("ID length should not exceed allowed limit of %d", maxIDLength)
 	}
-	if r.Status != statusEnabled && r.Status != statusDisabled {
+	if r.Status != statusEnabled && r.Status != statusDisabled || r.hasUnknown() {
 		return malformed()
 	}
 	if (r.Filter == nil) == (r.Prefix == nil) {
@@ -217,4 +217,26 @@ func (f *Filter) hasTags() bool {
 func (f *Filter) hasSize() bool {
 	return f != nil && (f.ObjectSizeGreaterThan != nil || f.ObjectSizeLessThan != nil ||
 		f.And != nil && (f.And.ObjectSizeGreaterThan != nil || f.And.ObjectSizeLessThan != nil))
+}
+
+// hasUnknown reports an element S3 does not define anywhere in the rule:
+// a configuration that asks for something Hoard would not do is refused.
+func (r *Rule) hasUnknown() bool {
+	n := len(r.Unknown)
+	if f := r.Filter; f != nil {
+		n += len(f.Unknown)
+		if f.And != nil {
+			n += len(f.And.Unknown)
+		}
+	}
+	if r.Expiration != nil {
+		n += len(r.Expiration.Unknown)
+	}
+	if r.NoncurrentVersionExpiration != nil {
+		n += len(r.NoncurrentVersionExpiration.Unknown)
+	}
+	if r.AbortIncompleteMultipartUpload != nil {
+		n += len(r.AbortIncompleteMultipartUpload.Unknown)
+	}
+	return n > 0
 }
