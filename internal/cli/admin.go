@@ -49,6 +49,7 @@ type (
 		UsedBytes    uint64        `json:"usedBytes"`
 		Objects      uint64        `json:"objects"`
 		Nodes        []adminNode   `json:"nodes"`
+		Lifecycle    *ilmStatus    `json:"lifecycle,omitempty"`
 	}
 	adminNode struct {
 		Address      string `json:"address"`
@@ -131,9 +132,10 @@ func (a *app) adminCommand() *cobra.Command {
 must be the server's root credentials).`,
 		Example: `  hoard admin info local
   hoard admin heal local
-  hoard admin heal local/photos --no-wait`,
+  hoard admin heal local/photos --no-wait
+  hoard admin ilm local`,
 	}
-	cmd.AddCommand(a.adminInfoCommand(), a.adminHealCommand())
+	cmd.AddCommand(a.adminInfoCommand(), a.adminHealCommand(), a.adminILMCommand())
 	return cmd
 }
 
@@ -210,6 +212,9 @@ func (in adminInfo) human(alias string) string {
 		rows = append(rows, []string{bk.Name, strconv.FormatUint(bk.Objects, 10), humanSize(int64(bk.Bytes))})
 	}
 	fmt.Fprintf(&b, "Buckets: %d\n%s", len(in.Buckets), table(rows))
+	if l := in.Lifecycle; l != nil {
+		fmt.Fprintf(&b, "\nLifecycle: %s\n", l.summary())
+	}
 	return b.String()
 }
 

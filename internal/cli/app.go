@@ -91,7 +91,7 @@ func (a *app) commands() []*cobra.Command {
 		a.aliasCommand(), a.lsCommand(), a.mbCommand(), a.rbCommand(),
 		a.cpCommand(), a.mvCommand(), a.rmCommand(), a.catCommand(),
 		a.headCommand(), a.pipeCommand(), a.statCommand(), a.duCommand(),
-		a.findCommand(), a.mirrorCommand(), a.shareCommand(), a.corsCommand(), a.anonymousCommand(),
+		a.findCommand(), a.mirrorCommand(), a.shareCommand(), a.corsCommand(), a.ilmCommand(), a.anonymousCommand(),
 		a.versionCommand(),
 		a.adminCommand(),
 	}
