@@ -45,6 +45,10 @@ type DriveHeal struct {
 	Percent  float64 `json:"percent"`
 }
 
+// LifecycleStatus is the lifecycle worker's report, as the admin API and
+// the console's dashboard show it.
+type LifecycleStatus = lifecycle.Status
+
 // Lifecycle reports the lifecycle worker; the server hands in its own.
 type Lifecycle interface {
 	// LifecycleStatus reports this node's worker, and false while none runs.
@@ -123,7 +127,7 @@ type Info struct {
 	// Nodes lists the cluster's servers (empty on a single server).
 	Nodes []NodeInfo `json:"nodes,omitempty"`
 	// Lifecycle is the answering node's lifecycle worker, when it runs.
-	Lifecycle *lifecycle.Status `json:"lifecycle,omitempty"`
+	Lifecycle *LifecycleStatus `json:"lifecycle,omitempty"`
 }
 
 // NodeInfo is one server of a cluster, as its drives show it.

@@ -128,6 +128,8 @@ type dashboardJSON struct {
 	Buckets      []storage.BucketUsage `json:"buckets"`
 	DriveStates  map[string]int        `json:"driveStates"`
 	Collected    time.Time             `json:"collected"`
+	// Lifecycle is the answering node's lifecycle worker, when it runs.
+	Lifecycle *admin.LifecycleStatus `json:"lifecycle,omitempty"`
 }
 
 // dashboard answers the cluster's drives, capacity and usage to
@@ -147,7 +149,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, sess session
 		DataShards: info.DataShards, ParityShards: info.ParityShards,
 		RawBytes: info.RawBytes, RawFree: info.RawFree, UsableBytes: info.UsableBytes, UsableFree: info.UsableFree,
 		UsedBytes: info.UsedBytes, Objects: info.Objects, Buckets: append([]storage.BucketUsage{}, info.Buckets...),
-		DriveStates: map[string]int{}, Collected: h.cfg.Now().UTC(),
+		DriveStates: map[string]int{}, Collected: h.cfg.Now().UTC(), Lifecycle: info.Lifecycle,
 	}
 	if d.Nodes == nil {
 		d.Nodes = []nodeJSON{}

@@ -127,7 +127,8 @@ func newHarness(t *testing.T, adjust func(*Config)) *harness {
 		Admin:  func(k string) bool { return k == rootCred.AccessKey },
 		Info: func(context.Context) (admin.Info, error) {
 			return admin.Info{Mode: "single-drive", Drives: []storage.DriveInfo{{Endpoint: "/data", State: "online", TotalBytes: 100, FreeBytes: 40}},
-				RawBytes: 100, UsableBytes: 100, DataShards: 1, Buckets: []storage.BucketUsage{{Name: "a", Objects: 2, Bytes: 30}}}, nil
+				RawBytes: 100, UsableBytes: 100, DataShards: 1, Buckets: []storage.BucketUsage{{Name: "a", Objects: 2, Bytes: 30}},
+				Lifecycle: &admin.LifecycleStatus{Passes: 3, Sets: []int{0}}}, nil
 		},
 		S3Address: func() string { return "[::]:9000" },
 	}
@@ -212,8 +213,8 @@ func TestActionsAreAuthorisedAsTheirS3Call(t *testing.T) {
 		t.Errorf("reader's dashboard: got %d, want 403", w.Code)
 	}
 	w := hs.serve("GET", "/api/dashboard", "", map[string]string{"Cookie": rootCookie})
-	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"name":"This server"`) {
-		t.Errorf("root's dashboard: got %d %s, want 200 with the node", w.Code, w.Body)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"name":"This server"`) || !strings.Contains(w.Body.String(), `"lifecycle":{"running":false,"passes":3`) {
+		t.Errorf("root's dashboard: got %d %s, want 200 with the node and the lifecycle worker", w.Code, w.Body)
 	}
 	// Usage shows only the buckets the session's own ListBuckets returns.
 	w = hs.serve("GET", "/api/usage", "", map[string]string{"Cookie": rootCookie})

@@ -58,7 +58,7 @@ export async function show(root) {
       const d = await call('GET', '/api/dashboard', undefined, { signal: controller.signal });
       const mode = d.mode === 'single-drive' ? 'Single drive' : `Erasure coded, ${d.dataShards} data + ${d.parityShards} parity`;
       status.textContent = `${mode} · updated ${date(d.collected)}`;
-      replace(body, summary(d), nodes(d), bucketUsage(d), costs(d));
+      replace(body, summary(d), nodes(d), bucketUsage(d), lifecycle(d), costs(d));
     } catch (e) {
       if (e.name === 'AbortError') return;
       status.textContent = '';
@@ -135,6 +135,30 @@ function bucketUsage(d) {
         h('td', { class: 'num' }, count(b.objects)),
         h('td', { class: 'num' }, bytes(b.bytes)),
         h('td', { class: 'hide-narrow bar-cell' }, bar(b.bytes, total, `${b.name} share of stored data`))))))));
+}
+
+// lifecycle shows what the lifecycle worker of the answering node did: its
+// passes and, per kind of action, the counts of the last pass and since start.
+function lifecycle(d) {
+  const l = d.lifecycle;
+  const head = h('h2', { id: 'ilm-title' }, 'Lifecycle');
+  if (!l) {
+    return h('section', { class: 'panel', 'aria-labelledby': 'ilm-title' }, head, h('p', { class: 'muted' }, 'The lifecycle worker is not running on this node.'));
+  }
+  const state = l.running ? 'Running a pass' : 'Idle';
+  const sets = l.sets && l.sets.length ? `erasure sets ${l.sets.join(', ')}` : 'no erasure set (another node works on them)';
+  const rows = [
+    ['Versions scanned', 'scanned'], ['Current versions expired', 'expired'], ['Noncurrent versions deleted', 'noncurrent'],
+    ['Delete markers removed', 'deleteMarkers'], ['Uploads aborted', 'aborted'], ['Errors', 'errors'],
+  ];
+  return h('section', { class: 'panel', 'aria-labelledby': 'ilm-title' }, head,
+    h('p', { class: 'muted', id: 'ilm-state' }, `${state} · ${count(l.passes)} passes (one every ${l.interval}) · this node handles ${sets}` +
+      (l.passStarted ? ` · last pass ${date(l.passStarted)}${l.passFinished ? ' to ' + date(l.passFinished) : ''}` : '')),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Action'), h('th', { scope: 'col', class: 'num' }, 'This pass'), h('th', { scope: 'col', class: 'num' }, 'Since start'))),
+      h('tbody', {}, rows.map(([label, key]) => h('tr', {}, h('th', { scope: 'row' }, label),
+        h('td', { class: 'num' }, count(l.current[key])), h('td', { class: 'num' }, count(l.total[key]))))))),
+    l.lastError ? h('p', { class: 'form-error', role: 'alert' }, icon('warn'), `Last error: ${l.lastError}`) : null);
 }
 
 function numberField(id, label, value, { step = 'any', min = '0', help } = {}) {
