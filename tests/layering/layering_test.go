@@ -1,7 +1,7 @@
 // Package layering checks that Hoard's packages import each other only in
 // the direction the architecture allows:
 //
-//	cmd -> server -> (s3api, admin, console) -> (heal) -> (erasure, cluster) -> drive -> meta -> (storage, config, sigv4, sigv2, checksum, cors, policy)
+//	cmd -> server -> (s3api, admin, console) -> (heal) -> (erasure, cluster) -> drive -> meta -> (storage, config, sigv4, sigv2, checksum, cors, policy, lifecycle)
 //
 // Each package lists the internal packages it may import; anything else
 // (a new edge, or a new package) fails the test until the list is updated
