@@ -17,6 +17,9 @@ func (req *request) putBucketLifecycle() error {
 	if err := req.requireIntegrityHeader(); err != nil {
 		return err
 	}
+	if err := checkTransitionMinSize(req.r.Header.Get(hdrTransitionMinSize)); err != nil {
+		return err
+	}
 	data, err := req.readSmallBody(lifecycle.MaxSize)
 	if err != nil {
 		return err
@@ -36,8 +39,31 @@ func (req *request) putBucketLifecycle() error {
 		return err
 	}
 	req.h.lifecycleDocs.forget(req.route.Bucket)
+	req.w.Header().Set(hdrTransitionMinSize, transitionMinSize)
 	req.w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// hdrTransitionMinSize names the smallest object a transition moves; S3
+// answers it on Put and Get of a lifecycle configuration.
+const hdrTransitionMinSize = "X-Amz-Transition-Default-Minimum-Object-Size"
+
+// transitionMinSize is S3's default for hdrTransitionMinSize, the only
+// value Hoard keeps: it has no transitions, so no other value could take
+// effect.
+const transitionMinSize = "all_storage_classes_128K"
+
+// checkTransitionMinSize accepts S3's default and refuses the other value
+// S3 defines (Hoard could not honour it) and anything else.
+func checkTransitionMinSize(v string) error {
+	switch v {
+	case "", transitionMinSize:
+		return nil
+	case "varies_by_storage_class":
+		return notImplementedHeader(hdrTransitionMinSize, "per-storage-class transition sizes (it has no transitions)")
+	}
+	return newError("InvalidArgument", "Invalid x-amz-transition-default-minimum-object-size: "+v).
+		with("ArgumentName", "x-amz-transition-default-minimum-object-size", "ArgumentValue", v)
 }
 
 // getBucketLifecycle answers a bucket's lifecycle configuration
@@ -50,6 +76,7 @@ func (req *request) getBucketLifecycle() error {
 	if !ok {
 		return newError("NoSuchLifecycleConfiguration")
 	}
+	req.w.Header().Set(hdrTransitionMinSize, transitionMinSize)
 	req.writeDocument("application/xml", doc)
 	return nil
 }

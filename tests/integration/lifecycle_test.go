@@ -65,6 +65,9 @@ func TestBucketLifecycleConfiguration(t *testing.T) {
 		must(t, "PutBucketLifecycleConfiguration", err)
 		got, err := e.s3.GetBucketLifecycleConfiguration(ctx(t), &s3.GetBucketLifecycleConfigurationInput{Bucket: &bucket})
 		must(t, "GetBucketLifecycleConfiguration", err)
+		if got.TransitionDefaultMinimumObjectSize != types.TransitionDefaultMinimumObjectSizeAllStorageClasses128k {
+			t.Errorf("GetBucketLifecycleConfiguration: transition minimum size %q", got.TransitionDefaultMinimumObjectSize)
+		}
 		if len(got.Rules) != 4 || aws.ToString(got.Rules[1].Filter.And.Tags[0].Key) != "tmp" ||
 			aws.ToInt32(got.Rules[2].NoncurrentVersionExpiration.NewerNoncurrentVersions) != 2 ||
 			aws.ToInt32(got.Rules[2].AbortIncompleteMultipartUpload.DaysAfterInitiation) != 7 ||
@@ -188,6 +191,13 @@ func refuseBadLifecycles(t *testing.T, e *env, bucket string) {
 	}
 	resp, body = e.do(t, http.MethodPut, bucket, "", q, hdr("Content-MD5", md5B64([]byte("other"))), good)
 	wantError(t, "Put with a wrong Content-MD5", resp, body, http.StatusBadRequest, "BadDigest")
+	for _, tc := range []struct {
+		value, code string
+		status      int
+	}{{"varies_by_storage_class", "NotImplemented", http.StatusNotImplemented}, {"big", "InvalidArgument", http.StatusBadRequest}} {
+		resp, body = e.do(t, http.MethodPut, bucket, "", q, hdr("Content-MD5", md5B64(good), "X-Amz-Transition-Default-Minimum-Object-Size", tc.value), good)
+		wantError(t, "Put with transition minimum size "+tc.value, resp, body, tc.status, tc.code)
+	}
 	after, err := e.s3.GetBucketLifecycleConfiguration(ctx(t), &s3.GetBucketLifecycleConfigurationInput{Bucket: &bucket})
 	must(t, "Get after bad input", err)
 	if len(after.Rules) != len(before.Rules) || aws.ToString(after.Rules[0].ID) != aws.ToString(before.Rules[0].ID) {
