@@ -180,6 +180,13 @@ func TestWorkerPass(t *testing.T) {
 	if st.LastError == "" || len(f.keys["nc/l"]) != 3 {
 		t.Errorf("a locked version: got error %q and %d versions, want an error and all 3 kept", st.LastError, len(f.keys["nc/l"]))
 	}
+	// A restarted worker starts a pass from scratch: it finds nothing
+	// left to do but the locked version.
+	again := NewWorker(WorkerConfig{Store: f, Rate: -1, Now: func() time.Time { return now }})
+	again.Pass(context.Background())
+	if got := again.Status().Total; got.Expired+got.Noncurrent+got.DeleteMarkers+got.Aborted != 0 || got.Errors != 1 {
+		t.Errorf("a repeated pass: got %+v, want no action and the locked version's error", got)
+	}
 }
 
 // TestWorkersShareSets runs three workers over four sets, each owning the
