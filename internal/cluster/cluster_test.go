@@ -94,10 +94,21 @@ func TestClusterStartAndQuorum(t *testing.T) {
 	if !ms[0].c.Coordinator() || ms[1].c.Coordinator() || ms[2].c.Coordinator() {
 		t.Fatalf("Coordinator: got %v %v %v, want only the first node", ms[0].c.Coordinator(), ms[1].c.Coordinator(), ms[2].c.Coordinator())
 	}
+	// Sets are dealt to the online nodes in turn, each set to one node.
+	for set := range 6 {
+		for i, m := range ms {
+			if got, want := m.c.OwnsSet(set), set%3 == i; got != want {
+				t.Errorf("node %d OwnsSet(%d) with every node up: got %v, want %v", i, set, got, want)
+			}
+		}
+	}
 	// One node of three gone: 2 nodes (lock quorum 2) and 2 drives (write
 	// quorum of a 2+1 set) remain.
 	ms[2].srv.Close()
 	waitFor(t, func() bool { return ms[0].c.OnlineNodes() == 2 })
+	if !ms[0].c.OwnsSet(0) || ms[0].c.OwnsSet(1) || !ms[0].c.OwnsSet(2) {
+		t.Errorf("OwnsSet of the first node with the third gone: got %v %v %v, want sets 0 and 2", ms[0].c.OwnsSet(0), ms[0].c.OwnsSet(1), ms[0].c.OwnsSet(2))
+	}
 	if !ms[0].c.HasWriteQuorum(3, 1) {
 		t.Fatalf("HasWriteQuorum with one node of three down: got false, want true")
 	}
