@@ -21,7 +21,10 @@ import (
 // it would end the process. So the damage is reported here instead: the
 // drive is taken out of service and pebble gets a plain I/O error
 // (EIO, neither "not found" nor a corruption), which it returns or hands
-// to its background error handler without panicking.
+// to its background error handler without panicking. This covers blob
+// files pebble knows of (listed when it opened, or written since); one
+// already missing when the store opens is unknown to pebble and never
+// reaches the filesystem: checkBlobRefs (blobrefs.go) finds it first.
 func (p privateFS) checkBlob(name string) error {
 	err := readBlobFooter(p.inner(), name)
 	if err == nil {

@@ -125,7 +125,11 @@ func (l *Local) openDB() error {
 	// the keys around them; records and small values stay in the tables.
 	o.Experimental.ValueSeparationPolicy = valueSeparation
 	o.EnsureDefaults()
-	db, err := openPebble(filepath.Join(l.sys, metaDir), o)
+	dir := filepath.Join(l.sys, metaDir)
+	if err := checkBlobRefs(dir, o); err != nil {
+		return fmt.Errorf("drive: open metadata %s: %w", l.root, err)
+	}
+	db, err := openPebble(dir, o)
 	if err != nil {
 		return fmt.Errorf("drive: open metadata %s: %w", l.root, err)
 	}
