@@ -107,6 +107,11 @@ func TestDamagedMetadataStores(t *testing.T) {
 				flipMiddle(t, f)
 			}
 		}},
+		{"blob-delete", func(t *testing.T, dir string) {
+			for _, f := range storeFiles(t, dir, ".blob") {
+				os.Remove(f)
+			}
+		}},
 		{"sst-delete", func(t *testing.T, dir string) {
 			for _, f := range storeFiles(t, dir, ".sst") {
 				os.Remove(f)
