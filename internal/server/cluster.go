@@ -24,12 +24,30 @@ type Options struct {
 	// ClusterSecret keys node-to-node calls; empty derives the key from
 	// the root credentials (which every node then shares).
 	ClusterSecret string
+	// DriveOptions tune the local drives (their Logger and Cache are the
+	// server's when unset). Tests use a small memtable so that metadata
+	// stores flush and compact tables after a few writes.
+	DriveOptions drive.Options
+}
+
+// driveOptions are the options of the local drives: opts.DriveOptions
+// with the server's logger, and cache when one is given.
+func (s *Server) driveOptions(opts Options, cache *drive.Cache) drive.Options {
+	o := opts.DriveOptions
+	if o.Logger == nil {
+		o.Logger = s.log
+	}
+	if o.Cache == nil && o.CacheSize == 0 {
+		o.Cache = cache
+	}
+	return o
 }
 
 // clusterNode is the cluster-mode state of a server.
 type clusterNode struct {
 	c        *cluster.Cluster
 	local    []drive.Drive
+	cache    *drive.Cache // shared by the local drives; released at stop
 	deferred *deferredLayer
 	setSize  int
 	parity   int
@@ -56,14 +74,16 @@ func (s *Server) openCluster(opts Options) error {
 	if secret == "" {
 		secret = s.cfg.RootUser + "\x00" + s.cfg.RootPassword
 	}
-	cn := &clusterNode{deferred: &deferredLayer{}}
-	locals := map[string]drive.Drive{}
 	// The local drives share one metadata cache; each holds a reference
-	// until it closes.
+	// until it closes, and the node holds one until it stops: a drive
+	// repaired or opened again in place (CheckDrives) closes the old
+	// store before it opens the new one with the same cache, which must
+	// not be freed in between.
 	cache := drive.NewCache(erasure.DefaultCachePerDrive * int64(len(topo.LocalNode().Drives)))
-	defer cache.Release()
+	cn := &clusterNode{deferred: &deferredLayer{}, cache: cache}
+	locals := map[string]drive.Drive{}
 	for _, p := range topo.LocalNode().Drives {
-		d, err := erasure.OpenRepairable(p, drive.Options{Logger: s.log, Cache: cache})
+		d, err := erasure.OpenRepairable(p, s.driveOptions(opts, cache))
 		if err != nil {
 			cn.closeLocal()
 			return fmt.Errorf("server: opening drive %s: %w", p, err)
@@ -107,10 +127,13 @@ func defaultSetSize(n int) int {
 	return 1
 }
 
+// closeLocal closes the local drives and releases their cache (the
+// layer was never opened over them).
 func (cn *clusterNode) closeLocal() {
 	for _, d := range cn.local {
 		d.Close()
 	}
+	cn.cache.Release()
 }
 
 // bootCluster waits for quorum and opens the storage layer over every
@@ -162,6 +185,7 @@ func (s *Server) stopCluster() error {
 	var err error
 	if cn.deferred.ready() {
 		err = cn.deferred.Close()
+		cn.cache.Release()
 	} else {
 		cn.closeLocal()
 	}

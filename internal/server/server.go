@@ -85,6 +85,7 @@ func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server,
 			// take writes on the other half of a set.
 			DegradedWrites: true,
 			DriveTimeout:   cfg.EngineDriveTimeout(),
+			DriveOptions:   s.driveOptions(opts, nil),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("server: opening drives: %w", err)

@@ -92,25 +92,14 @@ func startNode(tb testing.TB, o Options, host string, endpoints, dirs []string) 
 	if o.Configure != nil {
 		o.Configure(&cfg)
 	}
-	logs := newTBWriter(tb)
-	srv, err := server.New(cfg, newLogger(logs).With("node", host))
-	if err != nil {
-		tb.Fatalf("testserver: new cluster node %s: %v", host, err)
-	}
-	if err := srv.Start(); err != nil {
-		tb.Fatalf("testserver: start cluster node %s: %v", host, err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			tb.Errorf("testserver: shutdown of %s: %v", host, err)
-		}
-		logs.close()
-	})
-	return &Server{
-		Endpoint:  Endpoint{URL: "http://" + srv.Addr(), Region: o.Region, AccessKey: o.AccessKey, SecretKey: o.SecretKey},
+	s := &Server{
+		Endpoint:  Endpoint{URL: "http://" + host, Region: o.Region, AccessKey: o.AccessKey, SecretKey: o.SecretKey},
 		DriveDirs: dirs,
-		srv:       srv,
+		cfg:       cfg,
+		opts:      server.Options{DriveOptions: o.DriveOptions},
+		logs:      newTBWriter(tb),
 	}
+	s.log = newLogger(s.logs).With("node", host)
+	s.launch(tb)
+	return s
 }

@@ -3,12 +3,15 @@ package testserver
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/hoardstore/hoard/internal/config"
+	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/server"
 )
 
@@ -37,6 +40,10 @@ type Options struct {
 	// Configure, when set, adjusts the configuration last, before the
 	// server is created.
 	Configure func(*config.Server)
+	// DriveOptions tune the local drives (server.Options.DriveOptions):
+	// a small MemTableSize makes metadata stores flush and compact tables
+	// after a few writes.
+	DriveOptions drive.Options
 }
 
 func (o Options) withDefaults() Options {
@@ -62,7 +69,15 @@ type Server struct {
 	// DriveDirs are the drive folders, in order.
 	DriveDirs []string
 
-	srv *server.Server
+	// cfg, opts, log and logs start the server again (Restart).
+	cfg        config.Server
+	opts       server.Options
+	log        *slog.Logger
+	logs       *tbWriter
+	registered bool // the shutdown is registered with tb.Cleanup
+
+	mu  sync.Mutex
+	srv *server.Server // nil while stopped
 }
 
 // Start starts an in-process server on 127.0.0.1:0 with opts.Drives fresh
@@ -94,37 +109,90 @@ func Start(tb testing.TB, opts Options) *Server {
 		tb.Fatalf("testserver: invalid configuration: %v", err)
 	}
 
-	logs := newTBWriter(tb)
-	srv, err := server.New(cfg, newLogger(logs))
-	if err != nil {
-		tb.Fatalf("testserver: new server: %v", err)
-	}
-	if err := srv.Start(); err != nil {
-		tb.Fatalf("testserver: start: %v", err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			tb.Errorf("testserver: shutdown: %v", err)
-		}
-		logs.close()
-	})
-
 	s := &Server{
 		Endpoint: Endpoint{
-			URL:       "http://" + srv.Addr(),
 			Region:    opts.Region,
 			AccessKey: opts.AccessKey,
 			SecretKey: opts.SecretKey,
 		},
 		DriveDirs: drives,
-		srv:       srv,
+		cfg:       cfg,
+		opts:      server.Options{DriveOptions: opts.DriveOptions},
+		logs:      newTBWriter(tb),
 	}
+	s.log = newLogger(s.logs)
+	s.launch(tb)
+	s.URL = "http://" + s.srv.Addr()
+	// Later starts (Restart) listen on the address the first one got.
+	s.cfg.Address = s.srv.Addr()
 	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
 	defer cancel()
 	if err := s.WaitReady(ctx, nil); err != nil {
 		tb.Fatalf("testserver: %v", err)
 	}
 	return s
+}
+
+// launch creates and starts the server of s.cfg with log and, the first
+// time, registers its shutdown with tb.Cleanup. It fails the test on any
+// error.
+func (s *Server) launch(tb testing.TB) {
+	tb.Helper()
+	srv, err := server.NewWithOptions(s.cfg, s.log, s.opts)
+	if err != nil {
+		tb.Fatalf("testserver: new server %s: %v", s.cfg.Address, err)
+	}
+	if err := srv.Start(); err != nil {
+		tb.Fatalf("testserver: start %s: %v", s.cfg.Address, err)
+	}
+	s.mu.Lock()
+	s.srv = srv
+	s.mu.Unlock()
+	if !s.registered {
+		s.registered = true
+		tb.Cleanup(func() {
+			s.stop(tb)
+			s.logs.close()
+		})
+	}
+}
+
+// stop shuts the server down, if it runs.
+func (s *Server) stop(tb testing.TB) {
+	s.mu.Lock()
+	srv := s.srv
+	s.srv = nil
+	s.mu.Unlock()
+	if srv == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		tb.Errorf("testserver: shutdown of %s: %v", s.cfg.Address, err)
+	}
+}
+
+// Stop shuts the server down, as an operator stopping the process would;
+// its drives stay. Restart starts it again.
+func (s *Server) Stop(tb testing.TB) {
+	tb.Helper()
+	s.stop(tb)
+}
+
+// Running reports whether the server runs (it was not stopped).
+func (s *Server) Running() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.srv != nil
+}
+
+// Restart stops the server if it runs and starts it again on the same
+// address and drives, with the same configuration, as a restarted
+// process would. It returns once the server listens; WaitReady waits
+// until it serves (a cluster node, once its cluster has formed).
+func (s *Server) Restart(tb testing.TB) {
+	tb.Helper()
+	s.stop(tb)
+	s.launch(tb)
 }
