@@ -210,8 +210,8 @@ type damageEnv struct {
 	objs    map[string][2]int
 }
 
-// readEverything reads every object through every running node and
-// checks its bytes.
+// readEverything lists and reads every object through every running node
+// and checks its bytes.
 func (e *damageEnv) readEverything(t *testing.T, what string) {
 	t.Helper()
 	var clients []*s3.Client
@@ -221,6 +221,15 @@ func (e *damageEnv) readEverything(t *testing.T, what string) {
 		}
 	}
 	ctx := ctx(t)
+	for ci, c := range clients {
+		keys, err := listKeys(ctx, c, "damage", "")
+		if err != nil {
+			t.Fatalf("%s: LIST through node %d: %v", what, ci+1, err)
+		}
+		if len(keys) != len(e.objs) {
+			t.Fatalf("%s: LIST through node %d: %d keys, want %d", what, ci+1, len(keys), len(e.objs))
+		}
+	}
 	for key, v := range e.objs {
 		for ci, c := range clients {
 			got, err := get(ctx, c, "damage", key)

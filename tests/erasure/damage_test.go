@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,8 +21,8 @@ import (
 // TestMetadataTablesFlipped reproduces issue 14 with the real binary: a
 // 4-drive server (2+2) holding enough objects that every drive's metadata
 // store has flushed tables is stopped, 16 bytes are flipped in the middle
-// of every table (*.sst) of two drives, as a decaying disk does, and the
-// server is started again. It must stay up, serve every object
+// of every table (*.sst), blob file (*.blob) and write-ahead log (*.log)
+// of two drives, as a decaying disk does, and the server is started again. It must stay up, serve every object
 // byte-exact, show the two drives as damaged, move their stores aside and
 // rebuild them until every drive is online again.
 func TestMetadataTablesFlipped(t *testing.T) {
@@ -53,11 +54,14 @@ func TestMetadataTablesFlipped(t *testing.T) {
 		t.Fatalf("stop: %v", err)
 	}
 	for _, d := range drives[:2] {
-		tables, _ := filepath.Glob(filepath.Join(d, ".hoard.sys", "meta", "*.sst"))
-		if len(tables) == 0 {
-			t.Fatalf("%s: no metadata table after the writes; the test needs flushed tables", d)
+		meta := filepath.Join(d, ".hoard.sys", "meta")
+		tables, _ := filepath.Glob(filepath.Join(meta, "*.sst"))
+		blobs, _ := filepath.Glob(filepath.Join(meta, "*.blob"))
+		logs, _ := filepath.Glob(filepath.Join(meta, "*.log"))
+		if len(tables) == 0 || len(blobs) == 0 || len(logs) == 0 {
+			t.Fatalf("%s: %d tables, %d blob files and %d logs after the writes; the test needs flushed tables and a log", d, len(tables), len(blobs), len(logs))
 		}
-		for _, f := range tables {
+		for _, f := range slices.Concat(tables, blobs, logs) {
 			flip16(t, f)
 		}
 	}
