@@ -26,7 +26,9 @@ import (
 // watched wraps every drive open returns in a drive.Watchdog with the
 // configured deadline (none when DriveTimeout is negative), so that no
 // request waits on a hung drive longer than that and the rest of the
-// engine never needs to know.
+// engine never needs to know. A drive that is a Watchdog already (a
+// cluster node's own drive, watched where it is served to peers too) is
+// not wrapped twice.
 func watched(cfg Config, open opener) opener {
 	if cfg.DriveTimeout < 0 {
 		return open
@@ -36,6 +38,9 @@ func watched(cfg Config, open opener) opener {
 		d, err := open(ctx, i)
 		if err != nil {
 			return nil, err
+		}
+		if w, ok := d.(*drive.Watchdog); ok {
+			return w, nil
 		}
 		return drive.NewWatchdog(d, o), nil
 	}

@@ -88,6 +88,15 @@ func (s *Server) openCluster(opts Options) error {
 			cn.closeLocal()
 			return fmt.Errorf("server: opening drive %s: %w", p, err)
 		}
+		// The deadline is kept where the drive is: the node's engine and
+		// its peers (served by the cluster) call it through one watchdog,
+		// so once a call hangs here every later call, a peer's too, fails
+		// at once instead of each waiting out its own deadline (a peer's
+		// watchdog sees its own call return when it gives up on it, and
+		// would let the drive rejoin while it still hangs here).
+		if timeout := s.cfg.EngineDriveTimeout(); timeout > 0 {
+			d = drive.NewWatchdog(d, drive.WatchdogOptions{Timeout: timeout, Logger: s.log})
+		}
 		locals[p] = d
 		cn.local = append(cn.local, d)
 	}

@@ -21,6 +21,14 @@ type ClusterOptions struct {
 	Options
 	// Nodes is the number of servers; 0 means 4.
 	Nodes int
+	// Root is the folder under which node i's drive folders are made
+	// (nodeI/driveJ); empty means a temporary folder. A test mounts a
+	// small filesystem at Root/nodeI first to give node i a drive that
+	// fills.
+	Root string
+	// Node, when set, adjusts node i's (0-based) options after Options,
+	// for example to inject faults into one node's drives.
+	Node func(i int, o *Options)
 }
 
 // StartCluster starts opts.Nodes in-process servers that form one
@@ -34,7 +42,10 @@ func StartCluster(tb testing.TB, opts ClusterOptions) []*Server {
 		opts.Nodes = 4
 	}
 	o := opts.Options.withDefaults()
-	root := tb.TempDir()
+	root := opts.Root
+	if root == "" {
+		root = tb.TempDir()
+	}
 	hosts := make([]string, opts.Nodes)
 	dirs := make([][]string, opts.Nodes)
 	var endpoints []string
@@ -56,7 +67,11 @@ func StartCluster(tb testing.TB, opts ClusterOptions) []*Server {
 	}
 	nodes := make([]*Server, opts.Nodes)
 	for i := range nodes {
-		nodes[i] = startNode(tb, o, hosts[i], endpoints, dirs[i])
+		no := o
+		if opts.Node != nil {
+			opts.Node(i, &no)
+		}
+		nodes[i] = startNode(tb, no, hosts[i], endpoints, dirs[i])
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
 	defer cancel()
