@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hoardstore/hoard/internal/config"
-	"github.com/hoardstore/hoard/internal/server"
 )
 
 // ClusterOptions configure an in-process test cluster.
@@ -111,7 +110,7 @@ func startNode(tb testing.TB, o Options, host string, endpoints, dirs []string) 
 		Endpoint:  Endpoint{URL: "http://" + host, Region: o.Region, AccessKey: o.AccessKey, SecretKey: o.SecretKey},
 		DriveDirs: dirs,
 		cfg:       cfg,
-		opts:      server.Options{DriveOptions: o.DriveOptions},
+		opts:      o.Server,
 		logs:      newTBWriter(tb),
 	}
 	s.log = newLogger(s.logs).With("node", host)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hoardstore/hoard/internal/config"
-	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/server"
 )
 
@@ -40,10 +39,10 @@ type Options struct {
 	// Configure, when set, adjusts the configuration last, before the
 	// server is created.
 	Configure func(*config.Server)
-	// DriveOptions tune the local drives (server.Options.DriveOptions):
-	// a small MemTableSize makes metadata stores flush and compact tables
-	// after a few writes.
-	DriveOptions drive.Options
+	// Server are the options passed to server.NewWithOptions; their
+	// DriveOptions tune the local drives (a small MemTableSize makes
+	// metadata stores flush and compact tables after a few writes).
+	Server server.Options
 }
 
 func (o Options) withDefaults() Options {
@@ -117,7 +116,7 @@ func Start(tb testing.TB, opts Options) *Server {
 		},
 		DriveDirs: drives,
 		cfg:       cfg,
-		opts:      server.Options{DriveOptions: opts.DriveOptions},
+		opts:      opts.Server,
 		logs:      newTBWriter(tb),
 	}
 	s.log = newLogger(s.logs)

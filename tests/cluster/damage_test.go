@@ -18,6 +18,7 @@ import (
 
 	"github.com/hoardstore/hoard/internal/admin"
 	"github.com/hoardstore/hoard/internal/drive"
+	"github.com/hoardstore/hoard/internal/server"
 	"github.com/hoardstore/hoard/internal/sigv4"
 	"github.com/hoardstore/hoard/internal/testserver"
 )
@@ -301,7 +302,7 @@ func (e *damageEnv) waitReady(t *testing.T) {
 // damaged (or two of the three) and reading everything through the rest.
 func TestClusterDamage(t *testing.T) {
 	nodes := testserver.StartCluster(t, testserver.ClusterOptions{
-		Options: testserver.Options{Drives: 1, DriveOptions: drive.Options{MemTableSize: 64 << 10}},
+		Options: testserver.Options{Drives: 1, Server: server.Options{DriveOptions: drive.Options{MemTableSize: 64 << 10}}},
 		Nodes:   4,
 	})
 	e := &damageEnv{nodes: nodes, http: nodes[0].HTTPClient(t), objs: map[string][2]int{}}

@@ -109,7 +109,7 @@ func TestClusterHungDrive(t *testing.T) {
 	h := newHangSwitch()
 	e := newFaultEnv(t, "", timeout, func(i int, o *testserver.Options) {
 		if i == 3 {
-			o.DriveOptions.Fault = h.fault
+			o.Server.DriveOptions.Fault = h.fault
 		}
 	})
 	t.Cleanup(h.free) // before the cluster stops, should the test fail (cleanups run last first)
