@@ -312,10 +312,11 @@ func TestClusterDamage(t *testing.T) {
 	mkBucket(t, e.clients[0], "damage")
 	ctx := ctx(t)
 	// Empty, small, inline (kept in blob files from 1 KiB per shard) and
-	// shard-file objects; the 40 KiB ones put ~1.5 MiB into each drive's
-	// 64 KiB memtable: the stores flush and compact.
+	// shard-file objects; the 40 KiB ones put some 320 KiB of inline
+	// shards into each drive's 64 KiB memtable: the stores flush and
+	// compact.
 	sizes := []int{0, 100, 3000, 40 << 10, 40<<10 + 1, 300 << 10, 1<<20 + 7}
-	for i := range 84 {
+	for i := range 56 {
 		key := fmt.Sprintf("obj/%03d", i)
 		e.objs[key] = [2]int{i + 1, sizes[i%len(sizes)]}
 		if err := put(ctx, e.clients[i%4], "damage", key, body(uint64(i+1), sizes[i%len(sizes)])); err != nil {
