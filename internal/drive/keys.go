@@ -2,6 +2,7 @@ package drive
 
 import (
 	"encoding/binary"
+	"strings"
 
 	"github.com/hoardstore/hoard/internal/meta"
 )
@@ -21,6 +22,13 @@ func UploadScope(bucket string) string { return bucket + "\x00" }
 
 // UploadName is the name, relative to UploadScope, of an upload record.
 func UploadName(key, uploadID string) string { return key + "\x00" + uploadID }
+
+// SplitUploadName is the inverse of UploadName; ok is false for a name
+// without the separator.
+func SplitUploadName(name string) (key, uploadID string, ok bool) {
+	key, uploadID, ok = strings.Cut(name, "\x00")
+	return key, uploadID, ok
+}
 
 // UploadKey is the NSUpload key of an upload.
 func UploadKey(bucket, key, uploadID string) string {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hoardstore/hoard/internal/drive"
+	"github.com/hoardstore/hoard/internal/heal/repair"
 )
 
 // faultCfg is the configuration of the damaged-metadata tests: a small
@@ -174,7 +175,7 @@ func checkDamagedSet(t *testing.T, dirs []string, damaged int, bodies map[string
 	// damaged values; the background scanner reads every drive. Its pass
 	// (a dry-run heal of every object) finds whatever reads did not.
 	for k := range bodies {
-		l.HealObjectWith(ctx, "bkt", k, HealOptions{DryRun: true})
+		l.HealObjectWith(ctx, "bkt", k, repair.Options{DryRun: true})
 	}
 	si, err := l.StorageInfo(ctx)
 	if err != nil {
@@ -209,7 +210,7 @@ func checkDamagedSet(t *testing.T, dirs []string, damaged int, bodies map[string
 		t.Fatalf("HealBucket: %v", err)
 	}
 	for k := range bodies {
-		if res, err := l.HealObjectWith(ctx, "bkt", k, HealOptions{}); err != nil || !res.Clean() {
+		if res, err := l.HealObjectWith(ctx, "bkt", k, repair.Options{}); err != nil || !res.Clean() {
 			t.Errorf("heal %s: got %+v, %v; want clean", k, res.Drives, err)
 		}
 	}

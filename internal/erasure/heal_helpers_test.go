@@ -90,15 +90,40 @@ func healAudit(t testing.TB, l *Layer, bucket, key string, body []byte) []string
 		}
 	}
 	var off int64
-	for _, st := range versionStreams(v) {
+	for _, st := range auditStreams(v) {
 		probs = append(probs, healAuditStream(ctx, s, v, st, body[off:off+st.size])...)
 		off += st.size
 	}
 	return probs
 }
 
+// auditStream is one erasure-coded byte stream of a version: its shard
+// file ("" for the inline blob) and its size.
+type auditStream struct {
+	file string
+	size int64
+}
+
+// auditStreams lists the streams of v: the inline blob, the single file,
+// or one file per part.
+func auditStreams(v *meta.Version) []auditStream {
+	switch {
+	case v.DeleteMarker:
+		return nil
+	case v.Inline:
+		return []auditStream{{size: v.Size}}
+	case v.Parts == nil:
+		return []auditStream{{file: meta.SingleFile, size: v.Size}}
+	}
+	out := make([]auditStream, len(v.Parts))
+	for i, p := range v.Parts {
+		out[i] = auditStream{file: meta.PartFile(p.Number, p.Nonce), size: p.Size}
+	}
+	return out
+}
+
 // healAuditStream checks one stream of v on every drive of s.
-func healAuditStream(ctx context.Context, s *set, v *meta.Version, st stream, body []byte) []string {
+func healAuditStream(ctx context.Context, s *set, v *meta.Version, st auditStream, body []byte) []string {
 	e := v.Erasure
 	n := e.Data + e.Parity
 	blocks := (st.size + e.BlockSize - 1) / e.BlockSize

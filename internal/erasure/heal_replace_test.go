@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/hoardstore/hoard/internal/heal/repair"
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
@@ -59,7 +60,7 @@ func TestHealWipedDrive(t *testing.T) {
 		t.Fatalf("HealBucket: %v", err)
 	}
 	for k := range bodies {
-		res, err := l.HealObjectWith(ctx, "bkt", k, HealOptions{})
+		res, err := l.HealObjectWith(ctx, "bkt", k, repair.Options{})
 		if err != nil || !res.Clean() {
 			t.Errorf("heal %s: got %+v, %v; want clean", k, res.Drives, err)
 		}

@@ -89,3 +89,18 @@ func (l *Layer) removeStrays(ctx context.Context, s *set, strays [][]meta.Versio
 	}
 	l.removeDirs(ctx, dirs)
 }
+
+// removeDirs removes data directories from the drives that dropped them,
+// once no reader holds them.
+func (l *Layer) removeDirs(ctx context.Context, dirs map[meta.DataDir][]drive.Drive) {
+	ctx = context.WithoutCancel(ctx)
+	for dir, drives := range dirs {
+		l.pins.remove(dir, func() {
+			for _, d := range drives {
+				if err := d.RemoveDataDir(ctx, dir); err != nil {
+					l.log.Warn("remove data dir", "drive", d.Endpoint(), "err", err)
+				}
+			}
+		})
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hoardstore/hoard/internal/drive"
+	"github.com/hoardstore/hoard/internal/heal/repair"
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
@@ -333,7 +334,7 @@ func TestHealOnRead(t *testing.T) {
 			t.Errorf("NextHeal: got %+v, want one of %v (key: deep)", h, want)
 		}
 		delete(want, h.Key)
-		if _, err := l.HealObjectWith(ctx, h.Bucket, h.Key, HealOptions{Deep: h.Deep}); err != nil {
+		if _, err := l.HealObjectWith(ctx, h.Bucket, h.Key, repair.Options{Deep: h.Deep}); err != nil {
 			t.Errorf("heal %s: %v", h.Key, err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/minio/highwayhash"
 
 	"github.com/hoardstore/hoard/internal/drive"
+	"github.com/hoardstore/hoard/internal/heal/repair"
 	"github.com/hoardstore/hoard/internal/meta"
 	"github.com/hoardstore/hoard/internal/storage"
 )
@@ -41,6 +42,8 @@ type Layer struct {
 	stale *staleState
 	// healq holds the objects reads found damaged (heal_queue.go).
 	healq *healQueue
+	// repair runs the heal entry points (repair.go).
+	repair *repair.Repairer
 	// usage caches per-bucket usage (heal_usage.go).
 	usage *usageCache
 	// buckets caches bucket records (bucket_cache.go).
@@ -207,6 +210,7 @@ func start(ctx context.Context, cfg Config, open opener, explicitSetSize, explic
 		locker: cfg.Locker, pins: newPins(), codecs: map[[3]int64]*codec{},
 		healq: newHealQueue(DefaultHealQueue), usage: newUsageCache(), buckets: newBucketCache(cfg.bucketCacheTTL(), nil),
 	}
+	l.repair = repair.New(repairView{l}, cfg.Logger)
 	l.hashKey = sha256.Sum256([]byte("hoard-placement:" + sp.ref.Deployment))
 	l.stale = newStaleState(len(sp.ref.Sets))
 	l.drives = l.placeDrives(sp, open)

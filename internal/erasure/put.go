@@ -222,14 +222,9 @@ func (l *Layer) revertVersion(ctx context.Context, s *set, errs []error, bucket,
 // inline blob, or the reference to its data directory (unless that
 // directory lives on in keep).
 func dropVersion(b *drive.Batch, old *meta.Version, keep meta.DataDir) {
-	if old == nil || old.DeleteMarker || old.DataDir == keep {
-		return
+	if old != nil && old.DataDir != keep {
+		b.DropData(old)
 	}
-	if old.Inline {
-		b.Mutations = append(b.Mutations, drive.Mutation{NS: drive.NSInline, Key: drive.InlineKey(old.DataDir), Delete: true})
-		return
-	}
-	b.Unref = append(b.Unref, old.DataDir)
 }
 
 // removeData deletes old's data directory from every drive once no open

@@ -120,15 +120,18 @@ func latestIsNewer(a, b []byte) bool {
 
 // normalizeRecord re-encodes a record with the per-drive shard index
 // cleared, so records of one object from different drives compare equal.
-func normalizeRecord(b []byte) []byte {
-	r, err := meta.DecodeRecord(b)
-	if err != nil {
-		return b
-	}
-	for i := range r.Versions {
-		r.Versions[i].Erasure.Index = 0
-	}
-	return meta.EncodeRecord(r)
+func normalizeRecord(b []byte) []byte { return meta.NormalizeRecord(b) }
+
+// readRecords reads the object record of bucket/key from every drive of
+// the set, returning the raw values and errors by drive position.
+func (s *set) readRecords(ctx context.Context, bucket, key string) ([][]byte, []error) {
+	vals := make([][]byte, len(s.drives))
+	errs := s.each(func(pos int, d drive.Drive) error {
+		v, err := d.Get(ctx, drive.NSObject, drive.ObjectKey(bucket, key))
+		vals[pos] = v
+		return err
+	})
+	return vals, errs
 }
 
 // readRecord reads and decodes the object record of bucket/key;
@@ -147,15 +150,7 @@ func (s *set) readRecord(ctx context.Context, bucket, key string) (*meta.Record,
 
 // encodeFor encodes rec as stored on drive position pos: every version's
 // Erasure.Index is the shard that position holds.
-func encodeFor(rec *meta.Record, pos int) []byte {
-	for i := range rec.Versions {
-		e := &rec.Versions[i].Erasure
-		if pos < len(e.Distribution) {
-			e.Index = int(e.Distribution[pos])
-		}
-	}
-	return meta.EncodeRecord(rec)
-}
+func encodeFor(rec *meta.Record, pos int) []byte { return meta.EncodeFor(rec, pos) }
 
 // shardOf returns the drive position holding shard number idx (0-based).
 func shardPos(dist []uint8, idx int) int {

@@ -3,6 +3,8 @@ package erasure
 import (
 	"context"
 	"testing"
+
+	"github.com/hoardstore/hoard/internal/heal/repair"
 )
 
 // sweepStale runs the full healing pass the healer runs for each drive
@@ -44,12 +46,12 @@ func sweepAll(l *Layer) error {
 		}
 		after := ""
 		for range 10000 {
-			keys, more, err := l.HealKeys(ctx, HealWalk{Bucket: b, After: after, Set: -1})
+			keys, more, err := l.HealKeys(ctx, repair.Walk{Bucket: b, After: after, Set: -1})
 			if err != nil {
 				return err
 			}
 			for _, k := range keys {
-				res, err := l.HealObjectWith(ctx, b, k, HealOptions{})
+				res, err := l.HealObjectWith(ctx, b, k, repair.Options{})
 				if err != nil {
 					return err
 				}
@@ -66,7 +68,7 @@ func sweepAll(l *Layer) error {
 	return nil
 }
 
-type sweepError struct{ res HealResult }
+type sweepError struct{ res repair.Result }
 
 func (e *sweepError) Error() string {
 	return "heal of " + e.res.Bucket + "/" + e.res.Key + " left a drive not ok"

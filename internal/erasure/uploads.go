@@ -29,13 +29,7 @@ func uploadStart(prefix, delimiter, keyMarker, idMarker string) (string, bool) {
 	return drive.UploadName(keyMarker, idMarker) + "\x00", true
 }
 
-func splitUploadName(name string) (key, id string, ok bool) {
-	i := strings.IndexByte(name, 0)
-	if i < 0 {
-		return "", "", false
-	}
-	return name[:i], name[i+1:], true
-}
+func splitUploadName(name string) (key, id string, ok bool) { return drive.SplitUploadName(name) }
 
 // ListMultipartUploads returns a page of uploads, by key then initiation.
 func (l *Layer) ListMultipartUploads(ctx context.Context, bucket string, opts storage.ListUploadsOptions) (storage.ListUploadsResult, error) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hoardstore/hoard/internal/erasure"
+	"github.com/hoardstore/hoard/internal/heal/repair"
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
@@ -29,10 +30,10 @@ const (
 // Engine is what healing needs from the storage engine; *erasure.Layer
 // implements it.
 type Engine interface {
-	HealObjectWith(ctx context.Context, bucket, key string, opts erasure.HealOptions) (erasure.HealResult, error)
-	HealBucket(ctx context.Context, bucket string) (erasure.BucketHealResult, error)
+	HealObjectWith(ctx context.Context, bucket, key string, opts repair.Options) (repair.Result, error)
+	HealBucket(ctx context.Context, bucket string) (repair.BucketResult, error)
 	HealBuckets(ctx context.Context) ([]string, error)
-	HealKeys(ctx context.Context, o erasure.HealWalk) ([]string, bool, error)
+	HealKeys(ctx context.Context, o repair.Walk) ([]string, bool, error)
 	NextHeal(ctx context.Context) (erasure.QueuedHeal, error)
 	QueueHeal(bucket, key string, deep bool)
 	HealQueueStats() (queued int, dropped uint64)
@@ -229,7 +230,7 @@ func (h *Healer) Close() error {
 func (h *Healer) eachKey(ctx context.Context, bucket, prefix string, set int, fn func(key string) error) error {
 	after := ""
 	for range maxPages {
-		keys, more, err := h.e.HealKeys(ctx, erasure.HealWalk{Bucket: bucket, Prefix: prefix, After: after, Set: set})
+		keys, more, err := h.e.HealKeys(ctx, repair.Walk{Bucket: bucket, Prefix: prefix, After: after, Set: set})
 		if err != nil {
 			return err
 		}
@@ -247,7 +248,7 @@ func (h *Healer) eachKey(ctx context.Context, bucket, prefix string, set int, fn
 }
 
 // healed says whether a heal wrote anything.
-func healed(res erasure.HealResult) bool { return res.Healed > 0 || res.Removed }
+func healed(res repair.Result) bool { return res.Healed > 0 || res.Removed }
 
 // queueLoop heals the objects reads found damaged, one at a time.
 func (h *Healer) queueLoop(ctx context.Context) {
@@ -256,7 +257,7 @@ func (h *Healer) queueLoop(ctx context.Context) {
 		if err != nil {
 			return
 		}
-		res, err := h.e.HealObjectWith(ctx, q.Bucket, q.Key, erasure.HealOptions{Deep: q.Deep})
+		res, err := h.e.HealObjectWith(ctx, q.Bucket, q.Key, repair.Options{Deep: q.Deep})
 		h.mu.Lock()
 		switch {
 		case err != nil:

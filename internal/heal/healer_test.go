@@ -12,6 +12,7 @@ import (
 
 	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/erasure"
+	"github.com/hoardstore/hoard/internal/heal/repair"
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
@@ -57,7 +58,7 @@ type timedEngine struct {
 	times []time.Time
 }
 
-func (e *timedEngine) HealObjectWith(ctx context.Context, bucket, key string, opts erasure.HealOptions) (erasure.HealResult, error) {
+func (e *timedEngine) HealObjectWith(ctx context.Context, bucket, key string, opts repair.Options) (repair.Result, error) {
 	e.mu.Lock()
 	e.times = append(e.times, time.Now())
 	e.mu.Unlock()
@@ -167,7 +168,7 @@ func TestStartHealAfterMissedWrites(t *testing.T) {
 	}
 	verify(t, l, "bkt", bodies)
 	for _, k := range deleted {
-		res, err := l.HealObjectWith(ctx, "bkt", k, erasure.HealOptions{DryRun: true})
+		res, err := l.HealObjectWith(ctx, "bkt", k, repair.Options{DryRun: true})
 		if err != nil || res.Exists || res.Damaged() {
 			t.Errorf("deleted %s: got exists %v %+v, %v; want gone from every drive", k, res.Exists, res.Drives, err)
 		}
@@ -180,7 +181,7 @@ type blockingEngine struct {
 	release chan struct{}
 }
 
-func (e *blockingEngine) HealKeys(ctx context.Context, o erasure.HealWalk) ([]string, bool, error) {
+func (e *blockingEngine) HealKeys(ctx context.Context, o repair.Walk) ([]string, bool, error) {
 	select {
 	case <-e.release:
 	case <-ctx.Done():
@@ -280,11 +281,11 @@ func TestCatchUpReturningDrive(t *testing.T) {
 	delete(bodies, "obj-000")
 	faulty[2].SetMode(drive.FaultNone)
 	waitFor(t, 20*time.Second, "the catch-up pass", func() bool {
-		res, err := l.HealObjectWith(ctx, "bkt", "new-0", erasure.HealOptions{DryRun: true})
+		res, err := l.HealObjectWith(ctx, "bkt", "new-0", repair.Options{DryRun: true})
 		return err == nil && !res.Damaged() && len(h.Status().Drives) == 0
 	})
 	verify(t, l, "bkt", bodies)
-	res, err := l.HealObjectWith(ctx, "bkt", "obj-000", erasure.HealOptions{DryRun: true})
+	res, err := l.HealObjectWith(ctx, "bkt", "obj-000", repair.Options{DryRun: true})
 	if err != nil || res.Exists || res.Damaged() {
 		t.Errorf("deleted object: got exists %v %+v, %v; want gone everywhere", res.Exists, res.Drives, err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/erasure"
+	"github.com/hoardstore/hoard/internal/heal/repair"
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
@@ -109,7 +110,7 @@ func verify(t testing.TB, l *erasure.Layer, bucket string, bodies map[string][]b
 	t.Helper()
 	ctx := context.Background()
 	for k, want := range bodies {
-		res, err := l.HealObjectWith(ctx, bucket, k, erasure.HealOptions{Deep: true, DryRun: true})
+		res, err := l.HealObjectWith(ctx, bucket, k, repair.Options{Deep: true, DryRun: true})
 		if err != nil || res.Damaged() || !res.Exists {
 			t.Errorf("%s/%s: got %+v, %v; want every drive's copy intact", bucket, k, res.Drives, err)
 		}

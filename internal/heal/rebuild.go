@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hoardstore/hoard/internal/erasure"
+	"github.com/hoardstore/hoard/internal/heal/repair"
 )
 
 // Reasons a drive is rebuilt.
@@ -182,7 +183,7 @@ func (h *Healer) rebuild(ctx context.Context, j rebuildJob) {
 			log.Warn("rebuild: bucket", "bucket", b, "err", err)
 		}
 		err := h.eachKeyParallel(ctx, b, set, rebuildWorkers, func(key string) {
-			res, err := h.e.HealObjectWith(ctx, b, key, erasure.HealOptions{})
+			res, err := h.e.HealObjectWith(ctx, b, key, repair.Options{})
 			ok := err == nil && driveOK(res, j.endpoint)
 			h.mu.Lock()
 			p.Done++
@@ -243,10 +244,10 @@ func (h *Healer) eachKeyParallel(ctx context.Context, bucket string, set, worker
 
 // driveOK says whether the heal left the drive named endpoint with a good
 // copy.
-func driveOK(res erasure.HealResult, endpoint string) bool {
+func driveOK(res repair.Result, endpoint string) bool {
 	for _, d := range res.Drives {
 		if d.Endpoint == endpoint {
-			return d.After == erasure.HealOK
+			return d.After == repair.OK
 		}
 	}
 	return true // not in the object's set

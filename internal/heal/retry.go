@@ -2,6 +2,7 @@ package heal
 
 import (
 	"github.com/hoardstore/hoard/internal/erasure"
+	"github.com/hoardstore/hoard/internal/heal/repair"
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
@@ -17,9 +18,9 @@ const (
 
 // reachedOffline says whether a heal could not reach some drive of the
 // object's set (or could not decide because of it).
-func reachedOffline(res erasure.HealResult) bool {
+func reachedOffline(res repair.Result) bool {
 	for _, d := range res.Drives {
-		if d.After == erasure.HealOffline {
+		if d.After == repair.Offline {
 			return true
 		}
 	}

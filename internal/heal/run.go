@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hoardstore/hoard/internal/erasure"
+	"github.com/hoardstore/hoard/internal/heal/repair"
 )
 
 // StartHeal starts a heal of every object of bucket under prefix (every
@@ -65,7 +65,7 @@ func (h *Healer) runHeal(ctx context.Context, bucket, prefix string) {
 			}
 		}
 		err := h.eachKey(ctx, b, prefix, -1, func(key string) error {
-			res, err := h.e.HealObjectWith(ctx, b, key, erasure.HealOptions{Deep: true})
+			res, err := h.e.HealObjectWith(ctx, b, key, repair.Options{Deep: true})
 			h.tally(&h.run.Scanned, &h.run.Healed, &h.run.Failed, res, err)
 			if err != nil && ctx.Err() == nil {
 				log.Warn("heal: object", "bucket", b, "key", key, "err", err)
@@ -92,7 +92,7 @@ func (h *Healer) count(c *uint64) {
 }
 
 // tally adds one heal's outcome to counters guarded by h.mu.
-func (h *Healer) tally(scanned, done, failed *uint64, res erasure.HealResult, err error) {
+func (h *Healer) tally(scanned, done, failed *uint64, res repair.Result, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	*scanned++

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/hoardstore/hoard/internal/erasure"
+	"github.com/hoardstore/hoard/internal/heal/repair"
 )
 
 // scanLoop runs scanner cycles, pausing Interval between them.
@@ -65,7 +65,7 @@ func (h *Healer) scanBucket(ctx context.Context, bucket string, deep bool) {
 	done := h.e.CountUsage(bucket)
 	var objects, bytes uint64
 	complete := true
-	opts := erasure.HealOptions{Deep: deep}
+	opts := repair.Options{Deep: deep}
 	if h.bytePace != nil {
 		opts.Throttle = h.bytePace.wait
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/hoardstore/hoard/internal/admin"
 	"github.com/hoardstore/hoard/internal/config"
 	"github.com/hoardstore/hoard/internal/erasure"
+	"github.com/hoardstore/hoard/internal/heal/repair"
 	"github.com/hoardstore/hoard/internal/server"
 	"github.com/hoardstore/hoard/internal/sigv4"
 	"github.com/hoardstore/hoard/internal/testserver"
@@ -92,7 +93,7 @@ func verifyServer(t *testing.T, srv *server.Server, mc *minio.Client, bodies map
 	ctx := context.Background()
 	l := srv.Layer().(*erasure.Layer)
 	for k, want := range bodies {
-		res, err := l.HealObjectWith(ctx, "bkt", k, erasure.HealOptions{Deep: true, DryRun: true})
+		res, err := l.HealObjectWith(ctx, "bkt", k, repair.Options{Deep: true, DryRun: true})
 		if err != nil || res.Damaged() {
 			t.Errorf("%s: drives %+v, %v; want every copy intact", k, res.Drives, err)
 		}

@@ -1,8 +1,7 @@
-package erasure
+package repair
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -12,22 +11,22 @@ import (
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
-// HealState is the condition of one drive's copy of an object (its record
+// State is the condition of one drive's copy of an object (its record
 // and its shards) as heal found or left it.
-type HealState string
+type State string
 
 // The states heal reports per drive.
 const (
-	// HealOK: the record equals the authoritative one and every shard is present (and, in a deep heal, verified).
-	HealOK HealState = "ok"
-	// HealMissing: the record or a shard is absent.
-	HealMissing HealState = "missing"
-	// HealStale: the record differs from the authoritative one (a write, update or delete the drive missed).
-	HealStale HealState = "stale"
-	// HealCorrupt: the record cannot be decoded or a shard failed its bitrot hashes.
-	HealCorrupt HealState = "corrupt"
-	// HealOffline: the drive did not answer.
-	HealOffline HealState = "offline"
+	// OK: the record equals the authoritative one and every shard is present (and, in a deep heal, verified).
+	OK State = "ok"
+	// Missing: the record or a shard is absent.
+	Missing State = "missing"
+	// Stale: the record differs from the authoritative one (a write, update or delete the drive missed).
+	Stale State = "stale"
+	// Corrupt: the record cannot be decoded or a shard failed its bitrot hashes.
+	Corrupt State = "corrupt"
+	// Offline: the drive did not answer.
+	Offline State = "offline"
 )
 
 // recordDecision is what heal concluded from every drive's copy of an
@@ -49,14 +48,14 @@ type recordDecision struct {
 	// agree when their bases do.
 	base []byte
 	// states are the per-drive record states.
-	states []HealState
+	states []State
 	// offline counts the drives that did not answer.
 	offline int
 }
 
 // errHealUndecided marks a record no quorum agrees on while drives that
 // might hold the answer are offline: heal leaves it for a later pass.
-var errHealUndecided = fmt.Errorf("erasure: heal: record undecided with drives offline: %w", storage.ErrReadQuorum)
+var errHealUndecided = fmt.Errorf("heal: record undecided with drives offline: %w", storage.ErrReadQuorum)
 
 // decideRecord picks the authoritative record from every drive's answer
 // (vals and errs by drive position, as Get returned them):
@@ -77,7 +76,7 @@ var errHealUndecided = fmt.Errorf("erasure: heal: record undecided with drives o
 // and every drive answered do the stale drives' records count.
 func decideRecord(vals [][]byte, errs []error, stale []bool, quorum int) (recordDecision, error) {
 	n := len(vals)
-	d := recordDecision{recs: make([]*meta.Record, n), norms: make([][]byte, n), states: make([]HealState, n)}
+	d := recordDecision{recs: make([]*meta.Record, n), norms: make([][]byte, n), states: make([]State, n)}
 	type group struct {
 		norm  []byte
 		rec   *meta.Record
@@ -97,7 +96,7 @@ func decideRecord(vals [][]byte, errs []error, stale []bool, quorum int) (record
 			}
 			continue
 		case errs[i] != nil:
-			d.states[i] = HealOffline
+			d.states[i] = Offline
 			down++
 			if voter {
 				d.offline++
@@ -106,11 +105,11 @@ func decideRecord(vals [][]byte, errs []error, stale []bool, quorum int) (record
 		}
 		rec, err := meta.DecodeRecord(vals[i])
 		if err != nil {
-			d.states[i] = HealCorrupt
+			d.states[i] = Corrupt
 			continue
 		}
 		d.recs[i] = rec
-		d.norms[i] = normalizeRecord(vals[i])
+		d.norms[i] = meta.NormalizeRecord(vals[i])
 		if !voter {
 			continue
 		}
@@ -158,28 +157,28 @@ func decideRecord(vals [][]byte, errs []error, stale []bool, quorum int) (record
 func (d *recordDecision) setRecord(rec *meta.Record) {
 	d.rec, d.norm = rec, nil
 	if rec != nil {
-		d.norm = normalizeRecord(meta.EncodeRecord(rec))
+		d.norm = meta.NormalizeRecord(meta.EncodeRecord(rec))
 	}
 	for i := range d.states {
-		if d.states[i] == HealOffline || d.states[i] == HealCorrupt && d.recs[i] == nil {
+		if d.states[i] == Offline || d.states[i] == Corrupt && d.recs[i] == nil {
 			continue
 		}
 		switch {
 		case d.recs[i] == nil && rec == nil:
-			d.states[i] = HealOK
+			d.states[i] = OK
 		case d.recs[i] == nil:
-			d.states[i] = HealMissing
+			d.states[i] = Missing
 		case rec != nil && bytes.Equal(d.norms[i], d.norm):
-			d.states[i] = HealOK
+			d.states[i] = OK
 		default:
-			d.states[i] = HealStale
+			d.states[i] = Stale
 		}
 	}
 }
 
 func (d *recordDecision) hasCorrupt() bool {
 	for _, s := range d.states {
-		if s == HealCorrupt {
+		if s == Corrupt {
 			return true
 		}
 	}
@@ -208,16 +207,4 @@ func recordTime(r *meta.Record) time.Time {
 // authoritative record (or both found the object absent).
 func sameDecision(a, b recordDecision) bool {
 	return (a.base == nil) == (b.base == nil) && bytes.Equal(a.base, b.base)
-}
-
-// readRecords reads the object record of bucket/key from every drive of
-// the set, returning the raw values and errors by drive position.
-func (s *set) readRecords(ctx context.Context, bucket, key string) ([][]byte, []error) {
-	vals := make([][]byte, len(s.drives))
-	errs := s.each(func(pos int, d drive.Drive) error {
-		v, err := d.Get(ctx, drive.NSObject, drive.ObjectKey(bucket, key))
-		vals[pos] = v
-		return err
-	})
-	return vals, errs
 }

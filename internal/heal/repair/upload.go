@@ -1,4 +1,4 @@
-package erasure
+package repair
 
 import (
 	"bytes"
@@ -10,37 +10,32 @@ import (
 	"github.com/hoardstore/hoard/internal/meta"
 )
 
-// healUpload heals one multipart upload under its lock: its record, its
+// upload heals one multipart upload under its lock: its record, its
 // part records and its part files are written where missing, stale or
 // corrupt; if the upload must not exist (aborted or completed on a
 // quorum) the copies drives still hold are removed, with the upload's
 // data unless the object's record took it over at Complete.
-func (l *Layer) healUpload(ctx context.Context, s *set, bucket, key, id string) (bool, error) {
-	unlockB, err := l.locker.RLock(ctx, bucketLock(bucket))
-	if err != nil {
-		return false, err
-	}
-	defer unlockB()
-	unlock, err := l.locker.Lock(ctx, uploadLock(id))
+func (r *Repairer) upload(ctx context.Context, s Set, bucket, key, id string) (bool, error) {
+	unlock, err := r.e.LockUpload(ctx, bucket, id)
 	if err != nil {
 		return false, err
 	}
 	defer unlock()
 	ukey := drive.UploadKey(bucket, key, id)
-	vals, errs := s.readAll(ctx, drive.NSUpload, ukey)
-	val, present, err := s.decideValue(vals, errs)
+	vals, errs := readAll(ctx, s, drive.NSUpload, ukey)
+	val, present, err := decideSetValue(s, vals, errs)
 	if err != nil {
 		return false, err
 	}
 	if !present {
-		return l.removeUpload(ctx, s, bucket, key, id, vals, errs)
+		return removeUpload(ctx, s, bucket, key, id, vals, errs)
 	}
 	u, err := meta.DecodeUpload(val)
 	if err != nil {
-		return false, fmt.Errorf("erasure: heal upload %s: %w", id, err)
+		return false, fmt.Errorf("heal: upload %s: %w", id, err)
 	}
 	healed := false
-	written := s.each(func(pos int, d drive.Drive) error {
+	written := each(s.Drives(), func(pos int, d drive.Drive) error {
 		if errs[pos] != nil && !errors.Is(errs[pos], drive.ErrNotFound) || bytes.Equal(vals[pos], val) && errs[pos] == nil {
 			return errNothingToDo
 		}
@@ -52,14 +47,14 @@ func (l *Layer) healUpload(ctx context.Context, s *set, bucket, key, id string) 
 	for _, e := range written {
 		healed = healed || e == nil
 	}
-	partsHealed, err := l.healParts(ctx, s, u, errs)
+	partsHealed, err := r.parts(ctx, s, u, errs)
 	return healed || partsHealed, err
 }
 
 // removeUpload removes the copies of an upload that must not exist.
-func (l *Layer) removeUpload(ctx context.Context, s *set, bucket, key, id string, vals [][]byte, errs []error) (bool, error) {
+func removeUpload(ctx context.Context, s Set, bucket, key, id string, vals [][]byte, errs []error) (bool, error) {
 	completed := false
-	if rec, err := s.readRecord(ctx, bucket, key); err == nil {
+	if rec, err := s.ReadRecord(ctx, bucket, key); err == nil {
 		for pos, v := range vals {
 			u, derr := meta.DecodeUpload(v)
 			if errs[pos] != nil || derr != nil {
@@ -72,11 +67,11 @@ func (l *Layer) removeUpload(ctx context.Context, s *set, bucket, key, id string
 	} else if !errors.Is(err, drive.ErrNotFound) {
 		return false, err // cannot tell whether Complete took the data
 	}
-	done := s.each(func(pos int, d drive.Drive) error {
+	done := each(s.Drives(), func(pos int, d drive.Drive) error {
 		if errs[pos] != nil {
 			return errNothingToDo
 		}
-		names, err := l.allNames(ctx, d, drive.WalkOptions{NS: drive.NSPart, Scope: drive.PartScope(id)})
+		names, err := allNames(ctx, d, drive.WalkOptions{NS: drive.NSPart, Scope: drive.PartScope(id)})
 		if err != nil {
 			return err
 		}
@@ -104,8 +99,8 @@ func (l *Layer) removeUpload(ctx context.Context, s *set, bucket, key, id string
 }
 
 // allNames walks every name of one drive's range, page by page.
-func (l *Layer) allNames(ctx context.Context, d drive.Drive, o drive.WalkOptions) ([]string, error) {
-	o.KeysOnly, o.Limit = true, maxListKeys
+func allNames(ctx context.Context, d drive.Drive, o drive.WalkOptions) ([]string, error) {
+	o.KeysOnly, o.Limit = true, pageSize
 	var out []string
 	for range maxPages {
 		res, err := d.Walk(ctx, o)
@@ -135,10 +130,10 @@ type partHeal struct {
 	errs   []error
 }
 
-// healParts heals the part records and part files of upload u; uerrs are
+// parts heals the part records and part files of upload u; uerrs are
 // the drives' answers for the upload record (offline drives are skipped).
-func (l *Layer) healParts(ctx context.Context, s *set, u *meta.Upload, uerrs []error) (bool, error) {
-	names, _, err := l.unionWalkAll(ctx, s, drive.WalkOptions{NS: drive.NSPart, Scope: drive.PartScope(u.ID)})
+func (r *Repairer) parts(ctx context.Context, s Set, u *meta.Upload, uerrs []error) (bool, error) {
+	names, _, err := unionWalkAll(ctx, s, drive.WalkOptions{NS: drive.NSPart, Scope: drive.PartScope(u.ID)})
 	if err != nil {
 		return false, err
 	}
@@ -146,8 +141,8 @@ func (l *Layer) healParts(ctx context.Context, s *set, u *meta.Upload, uerrs []e
 	v := meta.Version{Erasure: u.Erasure, DataDir: u.DataDir, Parts: []meta.Part{}, Bitrot: meta.BitrotHighwayHash256}
 	for _, n := range names {
 		key := drive.PartScope(u.ID) + n
-		vals, errs := s.readAll(ctx, drive.NSPart, key)
-		val, present, err := s.decideValue(vals, errs)
+		vals, errs := readAll(ctx, s, drive.NSPart, key)
+		val, present, err := decideSetValue(s, vals, errs)
 		if err != nil {
 			return false, err
 		}
@@ -155,20 +150,21 @@ func (l *Layer) healParts(ctx context.Context, s *set, u *meta.Upload, uerrs []e
 		if present {
 			ph.stream = len(v.Parts)
 			if ph.rec, err = meta.DecodePart(val); err != nil {
-				return false, fmt.Errorf("erasure: heal upload %s: %w", u.ID, err)
+				return false, fmt.Errorf("heal: upload %s: %w", u.ID, err)
 			}
 			v.Parts = append(v.Parts, meta.Part{Number: ph.rec.Number, Nonce: ph.rec.Nonce, Size: ph.rec.Size})
 		}
 		parts = append(parts, ph)
 	}
-	dec := recordDecision{rec: &meta.Record{Versions: []meta.Version{v}}, states: make([]HealState, len(s.drives))}
+	dec := recordDecision{rec: &meta.Record{Versions: []meta.Version{v}}, states: make([]State, len(s.Drives()))}
 	for pos := range dec.states {
-		dec.states[pos] = HealOK
+		dec.states[pos] = OK
 		if uerrs[pos] != nil && !errors.Is(uerrs[pos], drive.ErrNotFound) {
-			dec.states[pos], dec.offline = HealOffline, dec.offline+1
+			dec.states[pos], dec.offline = Offline, dec.offline+1
 		}
 	}
-	p := &healPlan{l: l, s: s, bucket: "", key: u.ID, dec: dec, keepAll: true}
+	p := newPlan(r, s, "", u.ID, dec, Options{})
+	p.keepAll = true
 	defer p.discard(ctx)
 	if err := p.check(ctx); err != nil {
 		return false, err
@@ -186,8 +182,8 @@ func (p *healPlan) commitParts(ctx context.Context, parts []partHeal) bool {
 	u := p.dec.rec.Versions[0]
 	p.written = make([]bool, p.drives())
 	p.touched = make([]bool, p.drives())
-	p.s.each(func(pos int, d drive.Drive) error {
-		if p.dec.states[pos] == HealOffline {
+	each(p.ds, func(pos int, d drive.Drive) error {
+		if p.dec.states[pos] == Offline {
 			return nil
 		}
 		b := drive.Batch{DataDir: u.DataDir}
@@ -218,13 +214,13 @@ func (p *healPlan) commitParts(ctx context.Context, parts []partHeal) bool {
 		}
 		p.touched[pos] = true
 		if err := d.Apply(ctx, b); err != nil {
-			p.l.log.Warn("heal: upload parts", "drive", d.Endpoint(), "upload", p.key, "err", err)
+			p.r.log.Warn("heal: upload parts", "drive", d.Endpoint(), "upload", p.key, "err", err)
 			return err
 		}
 		p.written[pos] = true
 		if len(stale) > 0 {
 			if err := d.RemoveShards(context.WithoutCancel(ctx), u.DataDir, stale); err != nil {
-				p.l.log.Warn("heal: remove stale part files", "drive", d.Endpoint(), "err", err)
+				p.r.log.Warn("heal: remove stale part files", "drive", d.Endpoint(), "err", err)
 			}
 		}
 		return nil
@@ -240,15 +236,15 @@ func (p *healPlan) commitParts(ctx context.Context, parts []partHeal) bool {
 // holds says whether drive pos holds (or has staged) stream si of the
 // plan's only version.
 func (p *healPlan) holds(pos, si int) bool {
-	return p.states[0][pos][si] == HealOK || p.fixed != nil && p.fixed[0][pos][si]
+	return p.states[0][pos][si] == OK || p.fixed != nil && p.fixed[0][pos][si]
 }
 
 // unionWalkAll pages through unionWalk to the end of the range.
-func (l *Layer) unionWalkAll(ctx context.Context, s *set, o drive.WalkOptions) ([]string, bool, error) {
-	o.Limit = maxListKeys
+func unionWalkAll(ctx context.Context, s Set, o drive.WalkOptions) ([]string, bool, error) {
+	o.Limit = pageSize
 	var out []string
 	for range maxPages {
-		names, more, err := l.unionWalk(ctx, s, o)
+		names, more, err := unionWalk(ctx, s, o)
 		if err != nil {
 			return nil, false, err
 		}

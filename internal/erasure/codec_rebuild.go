@@ -1,53 +1,12 @@
 package erasure
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
-	"github.com/hoardstore/hoard/internal/drive"
-	"github.com/hoardstore/hoard/internal/meta"
 	"github.com/hoardstore/hoard/internal/storage"
 )
-
-// stream is one erasure-coded byte stream of a version: its shard file
-// ("" for the inline blob) and its size in bytes.
-type stream struct {
-	file string
-	size int64
-}
-
-// versionStreams lists the streams of v: none for a delete marker, the
-// inline blob, the single file, or one file per part.
-func versionStreams(v *meta.Version) []stream {
-	switch {
-	case v.DeleteMarker:
-		return nil
-	case v.Inline:
-		return []stream{{size: v.Size}}
-	case v.Parts == nil:
-		return []stream{{file: meta.SingleFile, size: v.Size}}
-	}
-	out := make([]stream, len(v.Parts))
-	for i, p := range v.Parts {
-		out[i] = stream{file: meta.PartFile(p.Number, p.Nonce), size: p.Size}
-	}
-	return out
-}
-
-// shardIndex is the 0-based shard number drive position pos holds in a
-// layout, or -1 if none.
-func shardIndex(e meta.Erasure, pos, drives int) int {
-	if pos < len(e.Distribution) {
-		return int(e.Distribution[pos]) - 1
-	}
-	if drives == 1 && pos == 0 {
-		return 0
-	}
-	return -1
-}
 
 // throttleFunc paces heal reads: it is called with the size of each
 // frame before it is read and may sleep; an error stops the heal.
@@ -77,74 +36,6 @@ func (c *codec) verifyFrames(ctx context.Context, r io.Reader, size int64, throt
 		}
 	}
 	return nil
-}
-
-// checkShards reports the state of each stream of v on drive d, which
-// holds shard idx: missing, corrupt (failed verification) or ok. Shard
-// files are only listed unless deep; inline blobs are always verified, and
-// returned (by stream) so they can serve as reconstruction sources. A
-// drive that cannot be asked is offline.
-func (c *codec) checkShards(ctx context.Context, d drive.Drive, v *meta.Version, deep bool, throttle throttleFunc) ([]HealState, []byte) {
-	streams := versionStreams(v)
-	states := make([]HealState, len(streams))
-	if len(streams) == 0 {
-		return states, nil
-	}
-	if v.Inline {
-		blob, err := d.Get(ctx, drive.NSInline, drive.InlineKey(v.DataDir))
-		switch {
-		case errors.Is(err, drive.ErrNotFound):
-			states[0] = HealMissing
-		case err != nil:
-			states[0] = HealOffline
-		case int64(len(blob)) != c.shardFileSize(v.Size) || c.verifyFrames(ctx, bytes.NewReader(blob), v.Size, nil) != nil:
-			states[0] = HealCorrupt
-		default:
-			states[0] = HealOK
-		}
-		return states, blob
-	}
-	names, err := d.ListShards(ctx, v.DataDir)
-	if err != nil {
-		for i := range states {
-			states[i] = HealOffline
-		}
-		return states, nil
-	}
-	have := make(map[string]bool, len(names))
-	for _, n := range names {
-		have[n] = true
-	}
-	for i, st := range streams {
-		switch {
-		case !have[st.file]:
-			states[i] = HealMissing
-		case !deep:
-			states[i] = HealOK
-		default:
-			states[i] = c.verifyFile(ctx, d, v.DataDir, st, throttle)
-		}
-	}
-	return states, nil
-}
-
-// verifyFile reads one shard file in full and checks every block.
-func (c *codec) verifyFile(ctx context.Context, d drive.Drive, dir meta.DataDir, st stream, throttle throttleFunc) HealState {
-	rc, err := d.ReadShard(ctx, dir, st.file, 0, c.shardFileSize(st.size))
-	if errors.Is(err, drive.ErrNotFound) {
-		return HealMissing
-	}
-	if err != nil {
-		return HealCorrupt
-	}
-	defer rc.Close()
-	if err := c.verifyFrames(ctx, rc, st.size, throttle); err != nil {
-		if ctx.Err() != nil {
-			return HealOffline // interrupted: nothing is known
-		}
-		return HealCorrupt
-	}
-	return HealOK
 }
 
 // rebuildStream reconstructs, block by block, the shards of a stream of
@@ -215,10 +106,10 @@ func (c *codec) rebuildStream(ctx context.Context, size int64, srcs []shardSourc
 			}
 		}
 		if good < c.data {
-			return sinkErrs, fmt.Errorf("erasure: heal block %d: %d of %d shards intact: %w", b, good, c.data, storage.ErrCorrupt)
+			return sinkErrs, fmt.Errorf("erasure: rebuild block %d: %d of %d shards intact: %w", b, good, c.data, storage.ErrCorrupt)
 		}
 		if err := c.fillMissing(buf, sl, have, shards, required, sinks, sinkErrs); err != nil {
-			return sinkErrs, fmt.Errorf("erasure: heal block %d: %w", b, err)
+			return sinkErrs, fmt.Errorf("erasure: rebuild block %d: %w", b, err)
 		}
 		for i, w := range sinks {
 			if w == nil || sinkErrs[i] != nil {

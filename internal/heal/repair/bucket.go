@@ -1,17 +1,18 @@
-package erasure
+package repair
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
-// BucketHealResult reports what HealBucket found and did.
-type BucketHealResult struct {
+// BucketResult reports what Bucket found and did.
+type BucketResult struct {
 	Bucket string `json:"bucket"`
 	// Exists says the bucket exists after the heal.
 	Exists bool `json:"exists"`
@@ -62,58 +63,48 @@ func decideValue(vals [][]byte, errs []error, quorum int) (val []byte, present b
 	return nil, false, errHealUndecided
 }
 
-// readAll reads one record from every drive of s.
-func (s *set) readAll(ctx context.Context, ns drive.Namespace, key string) ([][]byte, []error) {
-	vals := make([][]byte, len(s.drives))
-	errs := s.each(func(pos int, d drive.Drive) error {
-		v, err := d.Get(ctx, ns, key)
-		vals[pos] = v
-		return err
-	})
-	return vals, errs
-}
-
-// HealBucket heals a bucket's record on every drive (written where it is
+// Bucket heals a bucket's record on every drive (written where it is
 // missing or different, removed where a delete left it) and every
 // multipart upload of the bucket with its part records and part files. A
 // bucket that must not exist is first emptied of the stray objects and
 // uploads drives still hold.
-func (l *Layer) HealBucket(ctx context.Context, bucket string) (BucketHealResult, error) {
-	res := BucketHealResult{Bucket: bucket}
+func (r *Repairer) Bucket(ctx context.Context, bucket string) (BucketResult, error) {
+	res := BucketResult{Bucket: bucket}
 	if !storage.ValidBucketName(bucket) {
-		return res, fmt.Errorf("erasure: heal bucket %q: %w", bucket, storage.ErrBucketNotFound)
+		return res, fmt.Errorf("heal: bucket %q: %w", bucket, storage.ErrBucketNotFound)
 	}
-	vals, errs := l.sets[0].readAll(ctx, drive.NSBucket, bucket)
-	_, exists, err := l.sets[0].decideValue(vals, errs)
+	sets := r.e.Sets()
+	vals, errs := readAll(ctx, sets[0], drive.NSBucket, bucket)
+	_, exists, err := decideSetValue(sets[0], vals, errs)
 	if err != nil {
-		return res, fmt.Errorf("erasure: heal bucket %q: %w", bucket, err)
+		return res, fmt.Errorf("heal: bucket %q: %w", bucket, err)
 	}
 	if !exists {
-		if err := l.healStrayObjects(ctx, bucket); err != nil {
+		if err := r.strayObjects(ctx, bucket); err != nil {
 			return res, err
 		}
 	}
-	for _, s := range l.sets {
-		if err := l.healUploads(ctx, s, bucket, &res); err != nil {
+	for _, s := range sets {
+		if err := r.uploads(ctx, s, bucket, &res); err != nil {
 			return res, err
 		}
 	}
-	res.Exists, res.Healed, err = l.healBucketRecord(ctx, bucket)
+	res.Exists, res.Healed, err = r.bucketRecord(ctx, sets, bucket)
 	return res, err
 }
 
-// healStrayObjects heals every key of a bucket that must not exist: the
+// strayObjects heals every key of a bucket that must not exist: the
 // quorum lacks them, so their copies are removed.
-func (l *Layer) healStrayObjects(ctx context.Context, bucket string) error {
+func (r *Repairer) strayObjects(ctx context.Context, bucket string) error {
 	after := ""
 	for range maxPages {
-		keys, more, err := l.HealKeys(ctx, HealWalk{Bucket: bucket, After: after, Set: -1})
+		keys, more, err := r.Keys(ctx, Walk{Bucket: bucket, After: after, Set: -1})
 		if err != nil {
 			return err
 		}
 		for _, k := range keys {
-			if _, err := l.HealObjectWith(ctx, bucket, k, HealOptions{}); err != nil {
-				l.log.Warn("heal: stray object", "bucket", bucket, "key", k, "err", err)
+			if _, err := r.Object(ctx, bucket, k, Options{}); err != nil {
+				r.log.Warn("heal: stray object", "bucket", bucket, "key", k, "err", err)
 			}
 		}
 		if !more || len(keys) == 0 {
@@ -124,22 +115,22 @@ func (l *Layer) healStrayObjects(ctx context.Context, bucket string) error {
 	return nil
 }
 
-// healBucketRecord writes or removes the bucket record on every drive as
+// bucketRecord writes or removes the bucket record on every drive as
 // the quorum of the first set decides, under the bucket's lock.
-func (l *Layer) healBucketRecord(ctx context.Context, bucket string) (exists bool, healed int, err error) {
-	unlock, err := l.locker.Lock(ctx, bucketLock(bucket))
+func (r *Repairer) bucketRecord(ctx context.Context, sets []Set, bucket string) (exists bool, healed int, err error) {
+	unlock, err := r.e.LockBucket(ctx, bucket)
 	if err != nil {
 		return false, 0, err
 	}
 	defer unlock()
-	vals, errs := l.sets[0].readAll(ctx, drive.NSBucket, bucket)
-	val, exists, err := l.sets[0].decideValue(vals, errs)
+	vals, errs := readAll(ctx, sets[0], drive.NSBucket, bucket)
+	val, exists, err := decideSetValue(sets[0], vals, errs)
 	if err != nil {
-		return false, 0, fmt.Errorf("erasure: heal bucket %q: %w", bucket, err)
+		return false, 0, fmt.Errorf("heal: bucket %q: %w", bucket, err)
 	}
-	for _, s := range l.sets {
-		vals, errs := s.readAll(ctx, drive.NSBucket, bucket)
-		done := s.each(func(pos int, d drive.Drive) error {
+	for _, s := range sets {
+		vals, errs := readAll(ctx, s, drive.NSBucket, bucket)
+		done := each(s.Drives(), func(pos int, d drive.Drive) error {
 			var err error
 			switch have := errs[pos] == nil; {
 			case errs[pos] != nil && !errors.Is(errs[pos], drive.ErrNotFound):
@@ -152,7 +143,7 @@ func (l *Layer) healBucketRecord(ctx context.Context, bucket string) (exists boo
 				return errNothingToDo
 			}
 			if err != nil {
-				l.log.Warn("heal: bucket record", "drive", d.Endpoint(), "bucket", bucket, "err", err)
+				r.log.Warn("heal: bucket record", "drive", d.Endpoint(), "bucket", bucket, "err", err)
 			}
 			return err
 		})
@@ -166,27 +157,27 @@ func (l *Layer) healBucketRecord(ctx context.Context, bucket string) (exists boo
 }
 
 // errNothingToDo marks a drive a heal step left alone.
-var errNothingToDo = errors.New("erasure: heal: nothing to do")
+var errNothingToDo = errors.New("heal: nothing to do")
 
-// healUploads heals every multipart upload of bucket that any drive of s
+// uploads heals every multipart upload of bucket that any drive of s
 // holds.
-func (l *Layer) healUploads(ctx context.Context, s *set, bucket string, res *BucketHealResult) error {
+func (r *Repairer) uploads(ctx context.Context, s Set, bucket string, res *BucketResult) error {
 	start := ""
 	for range maxPages {
-		names, more, err := l.unionWalk(ctx, s, drive.WalkOptions{NS: drive.NSUpload, Scope: drive.UploadScope(bucket), Start: start, Limit: maxListKeys})
+		names, more, err := unionWalk(ctx, s, drive.WalkOptions{NS: drive.NSUpload, Scope: drive.UploadScope(bucket), Start: start, Limit: pageSize})
 		if err != nil {
 			return err
 		}
 		for _, name := range names {
-			key, id, ok := splitUploadName(name)
+			key, id, ok := drive.SplitUploadName(name)
 			if !ok {
 				continue
 			}
 			res.Uploads++
-			healed, err := l.healUpload(ctx, s, bucket, key, id)
+			healed, err := r.upload(ctx, s, bucket, key, id)
 			if err != nil {
 				res.Failed++
-				l.log.Warn("heal: upload", "bucket", bucket, "key", key, "upload", id, "err", err)
+				r.log.Warn("heal: upload", "bucket", bucket, "key", key, "upload", id, "err", err)
 			} else if healed {
 				res.UploadsHealed++
 			}
@@ -199,12 +190,12 @@ func (l *Layer) healUploads(ctx context.Context, s *set, bucket string, res *Buc
 	return nil
 }
 
-// decideValue is decideValue over the drives of s with its stale drives
-// out of the vote, unless the others cannot decide and every drive
+// decideSetValue is decideValue over the drives of s with its stale
+// drives out of the vote, unless the others cannot decide and every drive
 // answered (as decideRecord does).
-func (s *set) decideValue(vals [][]byte, errs []error) ([]byte, bool, error) {
-	val, present, err := decideValue(vals, s.votes(errs), s.readQuorum())
-	if !errors.Is(err, errHealUndecided) || s.staleMask() == nil {
+func decideSetValue(s Set, vals [][]byte, errs []error) ([]byte, bool, error) {
+	val, present, err := decideValue(vals, votes(s.Stale(), errs), s.ReadQuorum())
+	if !errors.Is(err, errHealUndecided) || s.Stale() == nil {
 		return val, present, err
 	}
 	for _, e := range errs {
@@ -212,5 +203,23 @@ func (s *set) decideValue(vals [][]byte, errs []error) ([]byte, bool, error) {
 			return val, present, err
 		}
 	}
-	return decideValue(vals, errs, s.readQuorum())
+	return decideValue(vals, errs, s.ReadQuorum())
+}
+
+// errDriveStale stands for a stale drive's answer: it does not vote.
+var errDriveStale = errors.New("heal: drive is stale")
+
+// votes returns errs with the answer of every stale drive (stale by
+// position, nil if none) replaced by errDriveStale.
+func votes(stale []bool, errs []error) []error {
+	if stale == nil {
+		return errs
+	}
+	out := slices.Clone(errs)
+	for pos := range out {
+		if stale[pos] {
+			out[pos] = errDriveStale
+		}
+	}
+	return out
 }

@@ -1,4 +1,4 @@
-package erasure
+package repair
 
 import (
 	"errors"
@@ -13,7 +13,7 @@ func TestDecideRecord(t *testing.T) {
 	t.Parallel()
 	rec := func(etag string, at int64, pos int) []byte {
 		r := &meta.Record{Versions: []meta.Version{{ETag: etag, ModTime: time.Unix(at, 0), Erasure: meta.Erasure{Data: 2, Parity: 2, BlockSize: 1 << 20, Distribution: []uint8{1, 2, 3, 4}}}}}
-		return encodeFor(r, pos)
+		return meta.EncodeFor(r, pos)
 	}
 	// Drive answers: "A"/"B" are records (B newer), "-" absent, "x" offline, "?" undecodable.
 	answers := func(s string) ([][]byte, []error) {
@@ -68,7 +68,7 @@ func TestDecideRecord(t *testing.T) {
 			}
 			states := ""
 			for _, s := range d.states {
-				states += map[HealState]string{HealOK: "o", HealMissing: "m", HealStale: "s", HealCorrupt: "c", HealOffline: "x"}[s]
+				states += map[State]string{OK: "o", Missing: "m", Stale: "s", Corrupt: "c", Offline: "x"}[s]
 			}
 			if got != tt.want || d.dangling != tt.dangling || states != tt.states {
 				t.Errorf("got record %q dangling %v states %s; want %q dangling %v states %s", got, d.dangling, states, tt.want, tt.dangling, tt.states)

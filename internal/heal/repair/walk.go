@@ -1,7 +1,8 @@
-package erasure
+package repair
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hoardstore/hoard/internal/drive"
@@ -13,10 +14,11 @@ import (
 // copies a minority of drives still holds. The result is cut where the
 // earliest truncated drive page ends, beyond which some drive's view is
 // unknown. Only names are returned.
-func (l *Layer) unionWalk(ctx context.Context, s *set, o drive.WalkOptions) ([]string, bool, error) {
+func unionWalk(ctx context.Context, s Set, o drive.WalkOptions) ([]string, bool, error) {
 	o.KeysOnly = true
-	pages := make([]drive.WalkResult, len(s.drives))
-	errs := s.each(func(pos int, d drive.Drive) error {
+	drives := s.Drives()
+	pages := make([]drive.WalkResult, len(drives))
+	errs := each(drives, func(pos int, d drive.Drive) error {
 		res, err := d.Walk(ctx, o)
 		pages[pos] = res
 		return err
@@ -28,7 +30,7 @@ func (l *Layer) unionWalk(ctx context.Context, s *set, o drive.WalkOptions) ([]s
 		}
 	}
 	if answered == 0 {
-		return nil, false, fmt.Errorf("erasure: heal walk: %w", reduceErr(errs, 1, storage.ErrReadQuorum))
+		return nil, false, fmt.Errorf("heal: walk: %w", noneAnswered(errs))
 	}
 	cut, truncated := "", false
 	for i, p := range pages {
@@ -61,8 +63,8 @@ func (l *Layer) unionWalk(ctx context.Context, s *set, o drive.WalkOptions) ([]s
 	return out, truncated, nil
 }
 
-// HealWalk selects a page of object keys for healing.
-type HealWalk struct {
+// Walk selects a page of object keys for healing.
+type Walk struct {
 	Bucket string
 	Prefix string
 	// After is exclusive: the page starts after it.
@@ -74,27 +76,28 @@ type HealWalk struct {
 	Set int
 }
 
-// HealKeys returns a page of the keys of a bucket that any drive holds (a
+// Keys returns a page of the keys of a bucket that any drive holds (a
 // union over the drives, so stray copies of deleted objects are reached
 // too), in order, and whether more follow.
-func (l *Layer) HealKeys(ctx context.Context, o HealWalk) ([]string, bool, error) {
-	if o.Limit <= 0 || o.Limit > maxListKeys {
-		o.Limit = maxListKeys
+func (r *Repairer) Keys(ctx context.Context, o Walk) ([]string, bool, error) {
+	if o.Limit <= 0 || o.Limit > pageSize {
+		o.Limit = pageSize
 	}
 	w := drive.WalkOptions{NS: drive.NSObject, Scope: drive.ObjectScope(o.Bucket), Prefix: o.Prefix, Limit: o.Limit}
 	if o.After != "" {
 		w.Start = o.After + "\x00"
 	}
-	var sets []*set
-	if o.Set >= 0 && o.Set < len(l.sets) {
-		sets = []*set{l.sets[o.Set]}
-	} else if o.Set < 0 {
-		sets = l.sets
+	sets := r.e.Sets()
+	switch {
+	case o.Set >= 0 && o.Set < len(sets):
+		sets = sets[o.Set : o.Set+1]
+	case o.Set >= 0:
+		sets = nil
 	}
 	pages := make([][]string, len(sets))
 	truncated := make([]bool, len(sets))
 	for i, s := range sets {
-		names, more, err := l.unionWalk(ctx, s, w)
+		names, more, err := unionWalk(ctx, s, w)
 		if err != nil {
 			return nil, false, err
 		}
@@ -142,22 +145,23 @@ func mergeNames(pages [][]string, truncated []bool, limit int) ([]string, bool, 
 	return out, more, nil
 }
 
-// HealBuckets returns the name of every bucket any drive holds a record
+// Buckets returns the name of every bucket any drive holds a record
 // of, so a heal reaches buckets a minority still holds after a delete.
-func (l *Layer) HealBuckets(ctx context.Context) ([]string, error) {
-	pages := make([][]string, len(l.sets))
-	truncated := make([]bool, len(l.sets))
+func (r *Repairer) Buckets(ctx context.Context) ([]string, error) {
+	sets := r.e.Sets()
+	pages := make([][]string, len(sets))
+	truncated := make([]bool, len(sets))
 	var all []string
 	start := ""
 	for range maxPages {
-		for i, s := range l.sets {
-			names, more, err := l.unionWalk(ctx, s, drive.WalkOptions{NS: drive.NSBucket, Start: start, Limit: maxListKeys})
+		for i, s := range sets {
+			names, more, err := unionWalk(ctx, s, drive.WalkOptions{NS: drive.NSBucket, Start: start, Limit: pageSize})
 			if err != nil {
 				return nil, err
 			}
 			pages[i], truncated[i] = names, more
 		}
-		names, more, _ := mergeNames(pages, truncated, maxListKeys)
+		names, more, _ := mergeNames(pages, truncated, pageSize)
 		all = append(all, names...)
 		if !more || len(names) == 0 {
 			break
@@ -165,4 +169,22 @@ func (l *Layer) HealBuckets(ctx context.Context) ([]string, error) {
 		start = names[len(names)-1] + "\x00"
 	}
 	return all, nil
+}
+
+// noneAnswered is the error of a walk no drive answered: the only drive's
+// own error, or ErrReadQuorum naming the first.
+func noneAnswered(errs []error) error {
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	var first error
+	for _, e := range errs {
+		if errors.Is(e, storage.ErrStorageFull) {
+			return e
+		}
+		if first == nil {
+			first = e
+		}
+	}
+	return fmt.Errorf("%w: %d drives, quorum 1: %v", storage.ErrReadQuorum, len(errs), first)
 }

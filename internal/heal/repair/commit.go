@@ -1,4 +1,4 @@
-package erasure
+package repair
 
 import (
 	"context"
@@ -12,15 +12,15 @@ import (
 // drive's record: if the authoritative record changed since the check (a
 // writer got there first) the heal is abandoned with errHealRaced.
 func (p *healPlan) commit(ctx context.Context) error {
-	unlock, err := p.l.lockForHeal(ctx, p.bucket, p.key)
+	unlock, err := p.r.e.LockObject(ctx, p.bucket, p.key)
 	if err != nil {
-		return fmt.Errorf("erasure: heal %s/%s: %w", p.bucket, p.key, err)
+		return fmt.Errorf("heal: %s/%s: %w", p.bucket, p.key, err)
 	}
 	defer unlock()
-	vals, errs := p.s.readRecords(ctx, p.bucket, p.key)
-	dec, err := decideRecord(vals, errs, p.s.staleMask(), p.s.readQuorum())
+	vals, errs := readAll(ctx, p.s, drive.NSObject, drive.ObjectKey(p.bucket, p.key))
+	dec, err := decideRecord(vals, errs, p.s.Stale(), p.s.ReadQuorum())
 	if err != nil {
-		return fmt.Errorf("erasure: heal %s/%s: %w", p.bucket, p.key, err)
+		return fmt.Errorf("heal: %s/%s: %w", p.bucket, p.key, err)
 	}
 	if !sameDecision(p.dec, dec) {
 		return errHealRaced
@@ -35,10 +35,10 @@ func (p *healPlan) commit(ctx context.Context) error {
 	for pos := range batches {
 		p.touched[pos] = len(batches[pos]) > 0
 	}
-	p.s.each(func(pos int, d drive.Drive) error {
+	each(p.ds, func(pos int, d drive.Drive) error {
 		for _, b := range batches[pos] {
 			if err := d.Apply(ctx, b); err != nil {
-				p.l.log.Warn("heal: commit", "drive", d.Endpoint(), "bucket", p.bucket, "key", p.key, "err", err)
+				p.r.log.Warn("heal: commit", "drive", d.Endpoint(), "bucket", p.bucket, "key", p.key, "err", err)
 				return err
 			}
 		}
@@ -52,12 +52,12 @@ func (p *healPlan) commit(ctx context.Context) error {
 			}
 		}
 	}
-	p.l.removeDirs(ctx, drops)
+	p.r.e.RemoveDirs(ctx, drops)
 	return nil
 }
 
 func (p *healPlan) position(d drive.Drive) int {
-	for pos, o := range p.s.drives {
+	for pos, o := range p.ds {
 		if o == d {
 			return pos
 		}
@@ -74,9 +74,9 @@ func (p *healPlan) batches() [][]drive.Batch {
 	rec := p.dec.rec
 	out := make([][]drive.Batch, p.drives())
 	p.dropped = map[meta.DataDir][]drive.Drive{}
-	for pos, d := range p.s.drives {
+	for pos, d := range p.ds {
 		state := p.dec.states[pos]
-		if state == HealOffline {
+		if state == Offline {
 			continue
 		}
 		var bs []drive.Batch
@@ -87,8 +87,8 @@ func (p *healPlan) batches() [][]drive.Batch {
 		}
 		var m drive.Batch
 		switch {
-		case state != HealOK && rec != nil:
-			m.Mutations = append(m.Mutations, drive.Mutation{NS: drive.NSObject, Key: drive.ObjectKey(p.bucket, p.key), Value: encodeFor(rec, pos)})
+		case state != OK && rec != nil:
+			m.Mutations = append(m.Mutations, drive.Mutation{NS: drive.NSObject, Key: drive.ObjectKey(p.bucket, p.key), Value: meta.EncodeFor(rec, pos)})
 			// The drive may keep good shard files its record lost (a
 			// metadata store repaired empty): the record references their
 			// data directories again, or the next start's sweep would take
@@ -98,7 +98,7 @@ func (p *healPlan) batches() [][]drive.Batch {
 					m.Ref = append(m.Ref, v.DataDir)
 				}
 			}
-		case state != HealOK:
+		case state != OK:
 			m.Mutations = append(m.Mutations, drive.Mutation{NS: drive.NSObject, Key: drive.ObjectKey(p.bucket, p.key), Delete: true})
 		}
 		for vi := range p.inline {
@@ -106,7 +106,7 @@ func (p *healPlan) batches() [][]drive.Batch {
 				m.Mutations = append(m.Mutations, drive.Mutation{NS: drive.NSInline, Key: drive.InlineKey(rec.Versions[vi].DataDir), Value: p.inline[vi][pos]})
 			}
 		}
-		if own := p.dec.recs[pos]; own != nil && state != HealOK {
+		if own := p.dec.recs[pos]; own != nil && state != OK {
 			p.dropStale(&m, d, own)
 		}
 		if len(m.Mutations) > 0 || len(m.Unref) > 0 {
@@ -137,7 +137,7 @@ func (p *healPlan) dropStale(b *drive.Batch, d drive.Drive, own *meta.Record) {
 		if v.DeleteMarker || keep[v.DataDir] {
 			continue
 		}
-		dropVersion(b, v, meta.DataDir{})
+		b.DropData(v)
 		if !v.Inline {
 			p.dropped[v.DataDir] = append(p.dropped[v.DataDir], d)
 		}
@@ -145,7 +145,7 @@ func (p *healPlan) dropStale(b *drive.Batch, d drive.Drive, own *meta.Record) {
 }
 
 // report fills res from the plan: each drive's state before and after.
-func (p *healPlan) report(res *HealResult) {
+func (p *healPlan) report(res *Result) {
 	if p.before == nil {
 		p.summarise()
 	}
@@ -171,12 +171,12 @@ func (p *healPlan) report(res *HealResult) {
 
 // after is a drive's state after the heal: ok if its record is right and
 // every damaged stream was rebuilt and committed, else as before.
-func (p *healPlan) after(pos int) HealState {
+func (p *healPlan) after(pos int) State {
 	before := p.before[pos]
-	if before == HealOK || before == HealOffline || p.written == nil {
+	if before == OK || before == Offline || p.written == nil {
 		return before
 	}
-	if p.touched[pos] && !p.written[pos] || p.dec.states[pos] == HealOffline {
+	if p.touched[pos] && !p.written[pos] || p.dec.states[pos] == Offline {
 		return before
 	}
 	for vi := range p.states {
@@ -184,10 +184,18 @@ func (p *healPlan) after(pos int) HealState {
 			if needs(st) && (p.fixed == nil || !p.fixed[vi][pos][si]) {
 				return st
 			}
-			if st == HealOffline {
-				return HealOffline
+			if st == Offline {
+				return Offline
 			}
 		}
 	}
-	return HealOK
+	return OK
+}
+
+// latest returns the current version of rec, nil if none or a delete marker.
+func latest(rec *meta.Record) *meta.Version {
+	if rec == nil || len(rec.Versions) == 0 || rec.Versions[0].DeleteMarker {
+		return nil
+	}
+	return &rec.Versions[0]
 }

@@ -1,4 +1,4 @@
-package erasure
+package repair
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+
+	"github.com/google/uuid"
 
 	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/meta"
@@ -15,19 +17,20 @@ import (
 // indexed [version][pos][stream] follow the authoritative record's
 // versions, the set's drive positions and each version's streams.
 type healPlan struct {
-	l           *Layer
-	s           *set
+	r           *Repairer
+	s           Set
+	ds          []drive.Drive // the set's drives
 	bucket, key string
-	opts        HealOptions
+	opts        Options
 	dec         recordDecision
 	// keepAll keeps versions whose data is gone (upload parts: the
 	// upload's owner decides, by completing or aborting it).
 	keepAll bool
 
-	codecs []*codec
-	states [][][]HealState // shard state found by check
-	blobs  [][][]byte      // inline blobs read by check (reconstruction sources)
-	before []HealState     // per drive, summarised at check time
+	codecs []Codec
+	states [][][]State // shard state found by check
+	blobs  [][][]byte  // inline blobs read by check (reconstruction sources)
+	before []State     // per drive, summarised at check time
 	// dataErr is set when some stream could not be rebuilt (too few
 	// intact shards): the object stays damaged.
 	dataErr error
@@ -42,39 +45,44 @@ type healPlan struct {
 	dropped map[meta.DataDir][]drive.Drive
 }
 
-func (p *healPlan) drives() int { return len(p.s.drives) }
+// newPlan starts the heal of bucket/key on set s from the decision dec.
+func newPlan(r *Repairer, s Set, bucket, key string, dec recordDecision, opts Options) *healPlan {
+	return &healPlan{r: r, s: s, ds: s.Drives(), bucket: bucket, key: key, dec: dec, opts: opts}
+}
+
+func (p *healPlan) drives() int { return len(p.ds) }
 
 // check reads every drive's shards of the authoritative record's
 // versions, then drops versions whose data is gone for good.
 func (p *healPlan) check(ctx context.Context) error {
 	rec := p.dec.rec
 	nv, n := len(rec.Versions), p.drives()
-	p.codecs = make([]*codec, nv)
-	p.states = make([][][]HealState, nv)
+	p.codecs = make([]Codec, nv)
+	p.states = make([][][]State, nv)
 	p.blobs = make([][][]byte, nv)
 	for vi := range rec.Versions {
-		p.states[vi] = make([][]HealState, n)
+		p.states[vi] = make([][]State, n)
 		p.blobs[vi] = make([][]byte, n)
 		if rec.Versions[vi].DeleteMarker {
 			continue // no layout and no shards: nothing to check or rebuild
 		}
-		c, err := p.l.codecFor(rec.Versions[vi].Erasure)
+		c, err := p.s.Codec(rec.Versions[vi].Erasure)
 		if err != nil {
-			return fmt.Errorf("erasure: heal %s/%s: %w", p.bucket, p.key, err)
+			return fmt.Errorf("heal: %s/%s: %w", p.bucket, p.key, err)
 		}
 		p.codecs[vi] = c
 	}
-	p.s.each(func(pos int, d drive.Drive) error {
+	each(p.ds, func(pos int, d drive.Drive) error {
 		for vi := range rec.Versions {
 			v := &rec.Versions[vi]
-			if p.dec.states[pos] == HealOffline {
-				p.states[vi][pos] = fill(len(versionStreams(v)), HealOffline)
+			if p.dec.states[pos] == Offline {
+				p.states[vi][pos] = fill(len(versionStreams(v)), Offline)
 				continue
 			}
 			if v.DeleteMarker {
 				continue
 			}
-			p.states[vi][pos], p.blobs[vi][pos] = p.codecs[vi].checkShards(ctx, d, v, p.opts.Deep, p.opts.Throttle)
+			p.states[vi][pos], p.blobs[vi][pos] = checkShards(ctx, p.codecs[vi], d, v, p.opts.Deep, p.opts.Throttle)
 		}
 		return nil
 	})
@@ -86,8 +94,8 @@ func (p *healPlan) check(ctx context.Context) error {
 	return nil
 }
 
-func fill(n int, s HealState) []HealState {
-	out := make([]HealState, n)
+func fill(n int, s State) []State {
+	out := make([]State, n)
 	for i := range out {
 		out[i] = s
 	}
@@ -133,11 +141,11 @@ func (p *healPlan) readable(vi int) bool {
 	for si := range versionStreams(&p.dec.rec.Versions[vi]) {
 		present := 0
 		for pos := range p.drives() {
-			if st := p.states[vi][pos][si]; st != HealMissing {
+			if st := p.states[vi][pos][si]; st != Missing {
 				present++
 			}
 		}
-		if present < c.data {
+		if present < c.Data() {
 			return false
 		}
 	}
@@ -147,10 +155,10 @@ func (p *healPlan) readable(vi int) bool {
 // summarise records each drive's state before the heal: its record's,
 // or the worst of its shards'.
 func (p *healPlan) summarise() {
-	p.before = make([]HealState, p.drives())
+	p.before = make([]State, p.drives())
 	for pos := range p.before {
 		p.before[pos] = p.dec.states[pos]
-		if p.before[pos] != HealOK {
+		if p.before[pos] != OK {
 			continue
 		}
 		for vi := range p.states {
@@ -163,27 +171,27 @@ func (p *healPlan) summarise() {
 	}
 }
 
-func rank(s HealState) int {
+func rank(s State) int {
 	switch s {
-	case HealOK:
+	case OK:
 		return 0
-	case HealMissing:
+	case Missing:
 		return 1
-	case HealStale:
+	case Stale:
 		return 2
-	case HealCorrupt:
+	case Corrupt:
 		return 3
 	}
 	return 4
 }
 
 // needs says whether a shard in state st is to be rebuilt.
-func needs(st HealState) bool { return st == HealMissing || st == HealCorrupt }
+func needs(st State) bool { return st == Missing || st == Corrupt }
 
 // needsWork says whether anything is to be written.
 func (p *healPlan) needsWork() bool {
 	for pos, st := range p.dec.states {
-		if st != HealOK && st != HealOffline {
+		if st != OK && st != Offline {
 			return true
 		}
 		for vi := range p.states {
@@ -231,13 +239,13 @@ func (p *healPlan) sourceOrder(vi, si int) []int {
 	var good, damaged []int
 	for pos := range p.drives() {
 		idx := shardIndex(v.Erasure, pos, p.drives())
-		if idx < 0 || idx >= p.codecs[vi].shards() {
+		if idx < 0 || idx >= p.codecs[vi].Shards() {
 			continue
 		}
 		switch p.states[vi][pos][si] {
-		case HealOK:
+		case OK:
 			good = append(good, idx)
-		case HealCorrupt:
+		case Corrupt:
 			damaged = append(damaged, idx)
 		}
 	}
@@ -247,28 +255,28 @@ func (p *healPlan) sourceOrder(vi, si int) []int {
 func (p *healPlan) rebuildInline(ctx context.Context, vi int) {
 	v := &p.dec.rec.Versions[vi]
 	c := p.codecs[vi]
-	srcs := make([]shardSource, c.shards())
-	sinks := make([]io.Writer, c.shards())
+	srcs := make([]ShardSource, c.Shards())
+	sinks := make([]io.Writer, c.Shards())
 	bufs := make([]*bytes.Buffer, p.drives())
 	for pos := range p.drives() {
 		idx := shardIndex(v.Erasure, pos, p.drives())
-		if idx < 0 || idx >= c.shards() {
+		if idx < 0 || idx >= c.Shards() {
 			continue
 		}
 		st := p.states[vi][pos][0]
-		if blob := p.blobs[vi][pos]; st == HealOK || st == HealCorrupt {
+		if blob := p.blobs[vi][pos]; st == OK || st == Corrupt {
 			srcs[idx] = func(off, n int64) (io.ReadCloser, error) {
 				return io.NopCloser(bytes.NewReader(blob[min(off, int64(len(blob))):])), nil
 			}
 		}
 		if needs(st) {
-			bufs[pos] = bytes.NewBuffer(make([]byte, 0, c.shardFileSize(v.Size)))
+			bufs[pos] = bytes.NewBuffer(make([]byte, 0, c.ShardFileSize(v.Size)))
 			sinks[idx] = bufs[pos]
 		}
 	}
-	sinkErrs, err := c.rebuildStream(ctx, v.Size, srcs, p.sourceOrder(vi, 0), sinks, p.opts.Throttle)
+	sinkErrs, err := c.RebuildStream(ctx, v.Size, srcs, p.sourceOrder(vi, 0), sinks, p.opts.Throttle)
 	if err != nil {
-		p.dataErr = fmt.Errorf("erasure: heal %s/%s: %w", p.bucket, p.key, err)
+		p.dataErr = fmt.Errorf("heal: %s/%s: %w", p.bucket, p.key, err)
 		return
 	}
 	for pos, b := range bufs {
@@ -287,22 +295,22 @@ func (p *healPlan) rebuildFiles(ctx context.Context, vi int) {
 	v := &p.dec.rec.Versions[vi]
 	c := p.codecs[vi]
 	n := p.drives()
-	dir := newDataDir()
+	dir := meta.DataDir(uuid.New())
 	stage := hex.EncodeToString(dir[:])
 	p.stages[vi] = stage
 	failed := make([]bool, n)
 	target := make([]bool, n)
 	for si, st := range versionStreams(v) {
-		srcs := make([]shardSource, c.shards())
-		sinks := make([]io.Writer, c.shards())
+		srcs := make([]ShardSource, c.Shards())
+		sinks := make([]io.Writer, c.Shards())
 		writers := make([]drive.ShardWriter, n)
-		for pos, d := range p.s.drives {
+		for pos, d := range p.ds {
 			idx := shardIndex(v.Erasure, pos, n)
-			if idx < 0 || idx >= c.shards() {
+			if idx < 0 || idx >= c.Shards() {
 				continue
 			}
 			switch state := p.states[vi][pos][si]; {
-			case state == HealOK || state == HealCorrupt:
+			case state == OK || state == Corrupt:
 				srcs[idx] = func(off, length int64) (io.ReadCloser, error) {
 					return d.ReadShard(ctx, v.DataDir, st.file, off, length)
 				}
@@ -311,26 +319,26 @@ func (p *healPlan) rebuildFiles(ctx context.Context, vi int) {
 				continue
 			}
 			target[pos] = true
-			w, err := d.CreateShard(ctx, stage, st.file, c.shardFileSize(st.size))
+			w, err := d.CreateShard(ctx, stage, st.file, c.ShardFileSize(st.size))
 			if err != nil {
 				failed[pos] = true
 				continue
 			}
 			writers[pos], sinks[idx] = w, w
 		}
-		sinkErrs, err := c.rebuildStream(ctx, st.size, srcs, p.sourceOrder(vi, si), sinks, p.opts.Throttle)
+		sinkErrs, err := c.RebuildStream(ctx, st.size, srcs, p.sourceOrder(vi, si), sinks, p.opts.Throttle)
 		if err != nil {
-			p.dataErr = fmt.Errorf("erasure: heal %s/%s: %w", p.bucket, p.key, err)
+			p.dataErr = fmt.Errorf("heal: %s/%s: %w", p.bucket, p.key, err)
 		}
 		p.finishWriters(vi, si, writers, sinkErrs, err, failed)
 	}
-	for pos, d := range p.s.drives {
+	for pos, d := range p.ds {
 		switch {
 		case target[pos] && !failed[pos]:
 			p.staged[vi][pos] = true
 		case target[pos]:
 			if err := d.RemoveStage(context.WithoutCancel(ctx), stage); err != nil {
-				p.l.log.Warn("heal: remove stage", "drive", d.Endpoint(), "err", err)
+				p.r.log.Warn("heal: remove stage", "drive", d.Endpoint(), "err", err)
 			}
 			for si := range p.fixed[vi][pos] {
 				p.fixed[vi][pos][si] = false
@@ -344,8 +352,8 @@ func (p *healPlan) rebuildFiles(ctx context.Context, vi int) {
 func (p *healPlan) finishWriters(vi, si int, writers []drive.ShardWriter, sinkErrs []error, err error, failed []bool) {
 	v := &p.dec.rec.Versions[vi]
 	c := p.codecs[vi]
-	size := c.shardFileSize(versionStreams(v)[si].size)
-	p.s.each(func(pos int, d drive.Drive) error {
+	size := c.ShardFileSize(versionStreams(v)[si].size)
+	each(p.ds, func(pos int, d drive.Drive) error {
 		w := writers[pos]
 		if w == nil {
 			return nil
@@ -372,10 +380,10 @@ func (p *healPlan) discard(ctx context.Context) {
 		if stage == "" {
 			continue
 		}
-		for pos, d := range p.s.drives {
+		for pos, d := range p.ds {
 			if p.staged[vi][pos] && (p.written == nil || !p.written[pos]) {
 				if err := d.RemoveStage(context.WithoutCancel(ctx), stage); err != nil {
-					p.l.log.Warn("heal: remove stage", "drive", d.Endpoint(), "err", err)
+					p.r.log.Warn("heal: remove stage", "drive", d.Endpoint(), "err", err)
 				}
 			}
 		}
