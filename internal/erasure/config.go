@@ -93,6 +93,10 @@ type Config struct {
 	// DriveRejoinInterval is how often a drive out of service for a hung
 	// call is probed; 0 means drive.DefaultRejoinInterval.
 	DriveRejoinInterval time.Duration
+	// HealQueue receives the objects to heal in the background (reads that
+	// met damage, writes that missed drives); nil drops them (nobody
+	// heals this engine).
+	HealQueue HealQueue
 
 	// ownLocker records that withDefaults made the in-process locker.
 	ownLocker bool
@@ -107,6 +111,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.HealQueue == nil {
+		c.HealQueue = noHealQueue{}
 	}
 	if c.Locker == nil {
 		c.Locker = NewMemLocker()

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/heal/repair"
@@ -290,7 +291,8 @@ func TestHealRacesWriters(t *testing.T) {
 
 func TestHealOnRead(t *testing.T) {
 	t.Parallel()
-	l, _, dirs := healOpen(t, 4, Config{})
+	q := &recordQueue{}
+	l, _, dirs := healOpen(t, 4, Config{HealQueue: q})
 	ctx := context.Background()
 	mustBucket(t, l, "bkt")
 	big, small := randBytes(2<<20+3, 1), randBytes(1000, 2)
@@ -313,63 +315,26 @@ func TestHealOnRead(t *testing.T) {
 	if err := s.drives[2].Apply(ctx, drive.Batch{Mutations: []drive.Mutation{{NS: drive.NSObject, Key: drive.ObjectKey("bkt", "small"), Delete: true}}}); err != nil {
 		t.Fatal(err)
 	}
-	if q, _ := l.HealQueueStats(); q != 0 {
-		t.Fatalf("queue before reads: got %d, want 0", q)
+	if got := q.objects(); len(got) != 0 {
+		t.Fatalf("queued before reads: got %v, want none", got)
 	}
 	healMustRead(t, l, "bkt", "small", small)
 	healMustRead(t, l, "bkt", "big", big)
-	healMustRead(t, l, "bkt", "big", big) // queued once
-	if q, _ := l.HealQueueStats(); q != 2 {
-		t.Fatalf("queue after reads: got %d, want 2", q)
+	want := map[string]bool{"bkt/small": false, "bkt/big": true}
+	got := q.objects()
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("queued by the reads: got %v, want %v (key: deep)", got, want)
 	}
-	want := map[string]bool{"small": false, "big": true}
-	for range 2 {
-		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		h, err := l.NextHeal(qctx)
-		cancel()
-		if err != nil {
-			t.Fatalf("NextHeal: got %v", err)
-		}
-		if deep, ok := want[h.Key]; !ok || deep != h.Deep || h.Bucket != "bkt" {
-			t.Errorf("NextHeal: got %+v, want one of %v (key: deep)", h, want)
-		}
-		delete(want, h.Key)
-		if _, err := l.HealObjectWith(ctx, h.Bucket, h.Key, repair.Options{Deep: h.Deep}); err != nil {
-			t.Errorf("heal %s: %v", h.Key, err)
+	for name, deep := range got {
+		bucket, key, _ := strings.Cut(name, "/")
+		if _, err := l.HealObjectWith(ctx, bucket, key, repair.Options{Deep: deep}); err != nil {
+			t.Errorf("heal %s: %v", name, err)
 		}
 	}
 	for k, b := range map[string][]byte{"big": big, "small": small} {
 		if probs := healAudit(t, l, "bkt", k, b); len(probs) > 0 {
 			t.Errorf("%s after the queued heal: %v", k, probs)
 		}
-	}
-}
-
-func TestHealQueueBounded(t *testing.T) {
-	t.Parallel()
-	q := newHealQueue(3)
-	for _, k := range []string{"a", "b", "a", "c", "d", "e"} {
-		q.push("bkt", k, false)
-	}
-	q.push("bkt", "b", true)
-	if len(q.pending) != 3 || q.dropped.Load() != 2 {
-		t.Fatalf("queue: got %d queued, %d dropped; want 3 and 2", len(q.pending), q.dropped.Load())
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	var got []QueuedHeal
-	for range 3 {
-		h, err := q.pop(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, h)
-	}
-	if fmt.Sprint(got) != "[{bkt a false} {bkt b true} {bkt c false}]" {
-		t.Errorf("popped: got %v, want a, b (deep), c", got)
-	}
-	if _, err := q.pop(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("pop of an empty queue: got %v, want the context's deadline", err)
 	}
 }
 
@@ -397,4 +362,28 @@ func TestHealReducedRedundancy(t *testing.T) {
 			t.Errorf("%s: %v", k, probs)
 		}
 	}
+}
+
+// recordQueue is a HealQueue that records what the engine queued.
+type recordQueue struct {
+	mu     sync.Mutex
+	pushed map[string]bool // bucket/key: deep
+}
+
+func (q *recordQueue) Push(bucket, key string, deep bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.pushed == nil {
+		q.pushed = map[string]bool{}
+	}
+	k := bucket + "/" + key
+	q.pushed[k] = q.pushed[k] || deep
+}
+
+// objects returns the objects queued so far (bucket/key), each with
+// whether any push of it asked for a deep heal.
+func (q *recordQueue) objects() map[string]bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return maps.Clone(q.pushed)
 }

@@ -40,8 +40,8 @@ type Layer struct {
 	monitor *monitor
 	// stale tracks the drives that do not count until rebuilt (stale.go).
 	stale *staleState
-	// healq holds the objects reads found damaged (heal_queue.go).
-	healq *healQueue
+	// healq takes the objects reads found damaged (heal_hooks.go).
+	healq HealQueue
 	// repair runs the heal entry points (repair.go).
 	repair *repair.Repairer
 	// usage caches per-bucket usage (heal_usage.go).
@@ -208,7 +208,7 @@ func start(ctx context.Context, cfg Config, open opener, explicitSetSize, explic
 	l := &Layer{
 		cfg: cfg, log: cfg.Logger, deployment: sp.ref.Deployment,
 		locker: cfg.Locker, pins: newPins(), codecs: map[[3]int64]*codec{},
-		healq: newHealQueue(DefaultHealQueue), usage: newUsageCache(), buckets: newBucketCache(cfg.bucketCacheTTL(), nil),
+		healq: cfg.HealQueue, usage: newUsageCache(), buckets: newBucketCache(cfg.bucketCacheTTL(), nil),
 	}
 	l.repair = repair.New(repairView{l}, cfg.Logger)
 	l.hashKey = sha256.Sum256([]byte("hoard-placement:" + sp.ref.Deployment))

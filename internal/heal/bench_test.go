@@ -12,7 +12,7 @@ import (
 // rebuilt: 64 objects of 4 MiB (a quarter of each lands on the drive),
 // reported as MB/s of shard bytes written to it.
 func BenchmarkRebuild(b *testing.B) {
-	l, dirs := openDirs(b, 4)
+	l, dirs, q := openDirs(b, 4)
 	ctx := context.Background()
 	if err := l.MakeBucket(ctx, "bkt"); err != nil {
 		b.Fatal(err)
@@ -21,7 +21,7 @@ func BenchmarkRebuild(b *testing.B) {
 	for i := range 64 {
 		mustPut(b, l, "bkt", fmt.Sprintf("obj-%03d", i), body)
 	}
-	h, err := New(Config{Engine: l, Rate: -1})
+	h, err := New(Config{Engine: l, Queue: q, Rate: -1})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -34,9 +34,6 @@ type Engine interface {
 	HealBucket(ctx context.Context, bucket string) (repair.BucketResult, error)
 	HealBuckets(ctx context.Context) ([]string, error)
 	HealKeys(ctx context.Context, o repair.Walk) ([]string, bool, error)
-	NextHeal(ctx context.Context) (erasure.QueuedHeal, error)
-	QueueHeal(bucket, key string, deep bool)
-	HealQueueStats() (queued int, dropped uint64)
 	CheckDrives(ctx context.Context) ([]string, error)
 	RebuildingDrives() []string
 	StaleReason(endpoint string) string
@@ -53,6 +50,11 @@ var _ Engine = (*erasure.Layer)(nil)
 // Config configures a Healer.
 type Config struct {
 	Engine Engine
+	// Queue holds the objects to heal that the engine reports (reads that
+	// met damage, writes that missed drives): the server gives the same
+	// queue to the engine (erasure.Config.HealQueue). Nil means a queue of
+	// DefaultQueueSize only the Healer's retries feed.
+	Queue  *Queue
 	Logger *slog.Logger
 	// Rate is the scanner's pace in objects per second; 0 means
 	// DefaultRate, negative disables the scanner.
@@ -77,6 +79,9 @@ type Config struct {
 func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Queue == nil {
+		c.Queue = NewQueue(DefaultQueueSize)
 	}
 	if c.Rate == 0 {
 		c.Rate = DefaultRate
@@ -115,10 +120,10 @@ type Healer struct {
 	run     Run
 	scanner ScannerStatus
 	queue   QueueStatus
-	drives  map[string]*DriveProgress  // rebuilds in progress, by endpoint
-	pending []rebuildJob               // rebuilds waiting for the rebuilder
-	offline map[string]bool            // drives seen offline, to catch up when back
-	retries map[erasure.QueuedHeal]int // queued heals a drive was offline for, with their attempts
+	drives  map[string]*DriveProgress // rebuilds in progress, by endpoint
+	pending []rebuildJob              // rebuilds waiting for the rebuilder
+	offline map[string]bool           // drives seen offline, to catch up when back
+	retries map[Queued]int            // queued heals a drive was offline for, with their attempts
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -140,7 +145,7 @@ func New(cfg Config) (*Healer, error) {
 	h := &Healer{
 		cfg: cfg, e: cfg.Engine, log: cfg.Logger.With("component", "heal"),
 		objPace: newPacer(cfg.Rate), bytePace: newPacer(cfg.ByteRate),
-		drives: map[string]*DriveProgress{}, offline: map[string]bool{}, retries: map[erasure.QueuedHeal]int{},
+		drives: map[string]*DriveProgress{}, offline: map[string]bool{}, retries: map[Queued]int{},
 		ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1), restartPause: loopRestartPause,
 	}
 	h.scanner.Rate = max(cfg.Rate, 0)
@@ -250,10 +255,10 @@ func (h *Healer) eachKey(ctx context.Context, bucket, prefix string, set int, fn
 // healed says whether a heal wrote anything.
 func healed(res repair.Result) bool { return res.Healed > 0 || res.Removed }
 
-// queueLoop heals the objects reads found damaged, one at a time.
+// queueLoop heals the objects the engine queued, one at a time.
 func (h *Healer) queueLoop(ctx context.Context) {
 	for {
-		q, err := h.e.NextHeal(ctx)
+		q, err := h.cfg.Queue.Pop(ctx)
 		if err != nil {
 			return
 		}

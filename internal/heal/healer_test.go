@@ -67,11 +67,11 @@ func (e *timedEngine) HealObjectWith(ctx context.Context, bucket, key string, op
 
 func TestScannerRate(t *testing.T) {
 	t.Parallel()
-	l, _ := openDirs(t, 4)
+	l, _, q := openDirs(t, 4)
 	fill(t, l, "bkt", 12)
 	const rate = 20.0
 	e := &timedEngine{Layer: l}
-	h, err := New(Config{Engine: e, Rate: rate, ByteRate: -1})
+	h, err := New(Config{Engine: e, Queue: q, Rate: rate, ByteRate: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,14 +103,14 @@ func TestScannerRate(t *testing.T) {
 
 func TestScannerRepairsBitrotAndCountsUsage(t *testing.T) {
 	t.Parallel()
-	l, dirs := openDirs(t, 4)
+	l, dirs, q := openDirs(t, 4)
 	bodies := fill(t, l, "bkt", 9)
 	r := rand.New(rand.NewPCG(1, 2))
 	damaged := flipShards(t, dirs[0], r) + flipShards(t, dirs[3], r)
 	if damaged == 0 {
 		t.Fatal("no shard files to damage")
 	}
-	h := startHealer(t, Config{Engine: l, Rate: 1000, Interval: time.Hour, CheckInterval: time.Hour})
+	h := startHealer(t, Config{Engine: l, Queue: q, Rate: 1000, Interval: time.Hour, CheckInterval: time.Hour})
 	waitFor(t, 20*time.Second, "a scanner cycle", func() bool { return h.Status().Scanner.Cycles >= 1 })
 	st := h.Status().Scanner
 	if st.Scanned != 9 || st.Healed == 0 || st.Failed != 0 {
@@ -130,7 +130,7 @@ func TestScannerRepairsBitrotAndCountsUsage(t *testing.T) {
 
 func TestStartHealAfterMissedWrites(t *testing.T) {
 	t.Parallel()
-	l, faulty := openFaulty(t, 4)
+	l, faulty, q := openFaulty(t, 4)
 	ctx := context.Background()
 	bodies := fill(t, l, "bkt", 6)
 	deleted := []string{}
@@ -152,7 +152,7 @@ func TestStartHealAfterMissedWrites(t *testing.T) {
 	if err := l.MakeBucket(ctx, "other"); err != nil {
 		t.Fatal(err)
 	}
-	h := startHealer(t, Config{Engine: l, Rate: -1, CheckInterval: time.Hour})
+	h := startHealer(t, Config{Engine: l, Queue: q, Rate: -1, CheckInterval: time.Hour})
 	if err := h.StartHeal(ctx, "nope", ""); !errors.Is(err, storage.ErrBucketNotFound) {
 		t.Errorf("StartHeal of a missing bucket: got %v, want ErrBucketNotFound", err)
 	}
@@ -192,10 +192,10 @@ func (e *blockingEngine) HealKeys(ctx context.Context, o repair.Walk) ([]string,
 
 func TestStartHealOneAtATime(t *testing.T) {
 	t.Parallel()
-	l, _ := openDirs(t, 4)
+	l, _, q := openDirs(t, 4)
 	fill(t, l, "bkt", 2)
 	e := &blockingEngine{Layer: l, release: make(chan struct{})}
-	h := startHealer(t, Config{Engine: e, Rate: -1, CheckInterval: time.Hour})
+	h := startHealer(t, Config{Engine: e, Queue: q, Rate: -1, CheckInterval: time.Hour})
 	ctx := context.Background()
 	if err := h.StartHeal(ctx, "bkt", "obj-"); err != nil {
 		t.Fatal(err)
@@ -218,9 +218,9 @@ func TestStartHealOneAtATime(t *testing.T) {
 
 func TestRebuildWipedDrive(t *testing.T) {
 	t.Parallel()
-	l, dirs := openDirs(t, 4)
+	l, dirs, q := openDirs(t, 4)
 	bodies := fill(t, l, "bkt", 15)
-	h := startHealer(t, Config{Engine: l, Rate: -1, CheckInterval: 50 * time.Millisecond})
+	h := startHealer(t, Config{Engine: l, Queue: q, Rate: -1, CheckInterval: 50 * time.Millisecond})
 	if err := os.RemoveAll(dirs[1]); err != nil {
 		t.Fatal(err)
 	}
@@ -260,10 +260,10 @@ func TestRebuildWipedDrive(t *testing.T) {
 // pass of its set that brings every object back to full redundancy.
 func TestCatchUpReturningDrive(t *testing.T) {
 	t.Parallel()
-	l, faulty := openFaulty(t, 4)
+	l, faulty, q := openFaulty(t, 4)
 	ctx := context.Background()
 	bodies := fill(t, l, "bkt", 3)
-	h := startHealer(t, Config{Engine: l, Rate: -1, CheckInterval: 20 * time.Millisecond})
+	h := startHealer(t, Config{Engine: l, Queue: q, Rate: -1, CheckInterval: 20 * time.Millisecond})
 	faulty[2].SetMode(drive.FaultEIO)
 	waitFor(t, 10*time.Second, "the monitor to see the drive offline", func() bool {
 		h.mu.Lock()
@@ -295,11 +295,11 @@ func TestCatchUpReturningDrive(t *testing.T) {
 // (a cluster node that is not the coordinator).
 func TestScannerOnlyWhereAsked(t *testing.T) {
 	t.Parallel()
-	l, _ := openDirs(t, 4)
+	l, _, q := openDirs(t, 4)
 	fill(t, l, "bkt", 2)
 	var mu sync.Mutex
 	here := false
-	h := startHealer(t, Config{Engine: l, Rate: 1000, Interval: time.Hour, CheckInterval: 10 * time.Millisecond,
+	h := startHealer(t, Config{Engine: l, Queue: q, Rate: 1000, Interval: time.Hour, CheckInterval: 10 * time.Millisecond,
 		ScanHere: func() bool { mu.Lock(); defer mu.Unlock(); return here }})
 	time.Sleep(100 * time.Millisecond) // ScanHere is asked every 10 ms meanwhile
 	if st := h.Status().Scanner; st.Cycles != 0 || st.Scanned != 0 {
@@ -316,12 +316,12 @@ func TestScannerOnlyWhereAsked(t *testing.T) {
 // reaches the drive when it answers again, with no scan or command.
 func TestWriteThatMissedADriveIsHealed(t *testing.T) {
 	t.Parallel()
-	l, faulty := openFaulty(t, 4)
+	l, faulty, q := openFaulty(t, 4)
 	ctx := context.Background()
 	if err := l.MakeBucket(ctx, "bkt"); err != nil {
 		t.Fatal(err)
 	}
-	h := startHealer(t, Config{Engine: l, Rate: -1, CheckInterval: 50 * time.Millisecond})
+	h := startHealer(t, Config{Engine: l, Queue: q, Rate: -1, CheckInterval: 50 * time.Millisecond})
 	faulty[1].SetMode(drive.FaultRemoved)
 	bodies := map[string][]byte{}
 	for i := range 6 {

@@ -44,24 +44,26 @@ func randBytes(n int, seed uint64) []byte {
 	return b
 }
 
-// openDirs opens the engine over n fresh drive folders.
-func openDirs(t testing.TB, n int) (*erasure.Layer, []string) {
+// openDirs opens the engine over n fresh drive folders; it reports the
+// objects to heal to the returned queue, as the server wires them.
+func openDirs(t testing.TB, n int) (*erasure.Layer, []string, *Queue) {
 	t.Helper()
 	dirs := make([]string, n)
 	for i := range dirs {
 		dirs[i] = t.TempDir()
 	}
-	l, err := erasure.Open(context.Background(), erasure.Config{Drives: dirs})
+	q := NewQueue(DefaultQueueSize)
+	l, err := erasure.Open(context.Background(), erasure.Config{Drives: dirs, HealQueue: q})
 	if err != nil {
 		t.Fatalf("Open: got %v", err)
 	}
 	t.Cleanup(func() { l.Close() })
-	return l, dirs
+	return l, dirs, q
 }
 
 // openFaulty opens the engine over n fresh drive folders, each wrapped in
-// a drive.Faulty.
-func openFaulty(t testing.TB, n int) (*erasure.Layer, []*drive.Faulty) {
+// a drive.Faulty, reporting to the returned queue.
+func openFaulty(t testing.TB, n int) (*erasure.Layer, []*drive.Faulty, *Queue) {
 	t.Helper()
 	drives := make([]drive.Drive, n)
 	faulty := make([]*drive.Faulty, n)
@@ -73,12 +75,13 @@ func openFaulty(t testing.TB, n int) (*erasure.Layer, []*drive.Faulty) {
 		faulty[i] = drive.NewFaulty(d)
 		drives[i] = faulty[i]
 	}
-	l, err := erasure.New(context.Background(), erasure.Config{}, drives)
+	q := NewQueue(DefaultQueueSize)
+	l, err := erasure.New(context.Background(), erasure.Config{HealQueue: q}, drives)
 	if err != nil {
 		t.Fatalf("New: got %v", err)
 	}
 	t.Cleanup(func() { l.Close() })
-	return l, faulty
+	return l, faulty, q
 }
 
 func mustPut(t testing.TB, l *erasure.Layer, bucket, key string, body []byte) {

@@ -13,8 +13,8 @@ import (
 // job that panics is only logged.
 func TestLoopPanicRecovered(t *testing.T) {
 	t.Parallel()
-	l, _ := openDirs(t, 1)
-	h, err := New(Config{Engine: l, Rate: -1})
+	l, _, q := openDirs(t, 1)
+	h, err := New(Config{Engine: l, Queue: q, Rate: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package heal
 
 import (
-	"github.com/hoardstore/hoard/internal/erasure"
 	"github.com/hoardstore/hoard/internal/heal/repair"
 	"github.com/hoardstore/hoard/internal/storage"
 )
@@ -30,7 +29,7 @@ func reachedOffline(res repair.Result) bool {
 // holdForRetry keeps a queued heal that met an offline drive (a write
 // that missed a drive is queued at once, usually while the drive is still
 // away) until the drives answer again; h.mu is held.
-func (h *Healer) holdForRetry(q erasure.QueuedHeal) {
+func (h *Healer) holdForRetry(q Queued) {
 	if _, ok := h.retries[q]; !ok && len(h.retries) < maxRetries {
 		h.retries[q] = 0
 	}
@@ -45,7 +44,7 @@ func (h *Healer) requeueRetries() {
 			delete(h.retries, q)
 			continue
 		}
-		h.e.QueueHeal(q.Bucket, q.Key, q.Deep)
+		h.cfg.Queue.Push(q.Bucket, q.Key, q.Deep)
 		h.retries[q] = n + 1
 	}
 }

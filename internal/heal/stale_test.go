@@ -29,7 +29,8 @@ func TestRebuildStaleDrives(t *testing.T) {
 		faulty[i] = drive.NewFaulty(d)
 		drives[i] = faulty[i]
 	}
-	l, err := erasure.New(ctx, erasure.Config{DegradedWrites: true}, drives)
+	q := NewQueue(DefaultQueueSize)
+	l, err := erasure.New(ctx, erasure.Config{DegradedWrites: true, HealQueue: q}, drives)
 	if err != nil {
 		t.Fatalf("New: got %v", err)
 	}
@@ -50,7 +51,7 @@ func TestRebuildStaleDrives(t *testing.T) {
 	if got := l.RebuildingDrives(); len(got) != 2 {
 		t.Fatalf("RebuildingDrives: got %v, want the 2 drives that missed the writes", got)
 	}
-	h := startHealer(t, Config{Engine: l, Rate: -1, CheckInterval: 50 * time.Millisecond})
+	h := startHealer(t, Config{Engine: l, Queue: q, Rate: -1, CheckInterval: 50 * time.Millisecond})
 	faulty[0].SetMode(drive.FaultNone)
 	faulty[1].SetMode(drive.FaultNone)
 	reasons := map[string]bool{}

@@ -86,6 +86,6 @@ func (h *Healer) Status() Status {
 		}
 		return 0
 	})
-	st.Queue.Queued, st.Queue.Dropped = h.e.HealQueueStats()
+	st.Queue.Queued, st.Queue.Dropped = h.cfg.Queue.Stats()
 	return st
 }

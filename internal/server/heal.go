@@ -16,6 +16,11 @@ import (
 // when a cluster has formed) and serves the admin API's Healer interface
 // over it (admin and heal sit on one level and do not import each other).
 type healing struct {
+	// queue carries the objects the engine finds damaged (or writes that
+	// missed drives) to the Healer: the engine is given it when it opens,
+	// the Healer when it starts.
+	queue *heal.Queue
+
 	mu     sync.Mutex
 	h      *heal.Healer
 	closed bool
@@ -33,7 +38,7 @@ func (s *Server) attachHealer(layer *erasure.Layer) {
 	if rate <= 0 {
 		rate = -1 // off
 	}
-	cfg := heal.Config{Engine: layer, Logger: s.log, Rate: rate}
+	cfg := heal.Config{Engine: layer, Queue: s.healing.queue, Logger: s.log, Rate: rate}
 	if s.cluster != nil {
 		cfg.ScanHere = s.cluster.c.Coordinator // one scanner per cluster
 	}

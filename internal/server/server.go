@@ -17,6 +17,7 @@ import (
 	"github.com/hoardstore/hoard/internal/config"
 	"github.com/hoardstore/hoard/internal/console"
 	"github.com/hoardstore/hoard/internal/erasure"
+	"github.com/hoardstore/hoard/internal/heal"
 	"github.com/hoardstore/hoard/internal/lifecycle"
 	"github.com/hoardstore/hoard/internal/s3api"
 	"github.com/hoardstore/hoard/internal/sigv4"
@@ -69,6 +70,7 @@ func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server,
 	}
 	cfg.ConsoleAddress = cfg.ConsoleListen()
 	s := &Server{cfg: cfg, log: log, stop: make(chan struct{})}
+	s.healing.queue = heal.NewQueue(heal.DefaultQueueSize)
 	if err := s.loadCerts(opts); err != nil {
 		return nil, err
 	}
@@ -86,6 +88,7 @@ func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server,
 			DegradedWrites: true,
 			DriveTimeout:   cfg.EngineDriveTimeout(),
 			DriveOptions:   s.driveOptions(opts, nil),
+			HealQueue:      s.healing.queue,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("server: opening drives: %w", err)
