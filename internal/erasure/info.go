@@ -12,7 +12,7 @@ import (
 // BucketUsage reports the current objects and their bytes in a bucket:
 // the cached figure when one is known (counted by the background scanner
 // or an earlier call, kept exact by the writes through this engine, at
-// most UsageMaxAge old; see heal_usage.go), else by walking its records
+// most UsageMaxAge old; see usage.go), else by walking its records
 // (cost grows with the bucket), which then becomes the cached figure.
 func (l *Layer) BucketUsage(ctx context.Context, bucket string) (storage.BucketUsage, error) {
 	if !storage.ValidBucketName(bucket) {

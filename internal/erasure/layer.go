@@ -44,7 +44,7 @@ type Layer struct {
 	healq HealQueue
 	// repair runs the heal entry points (repair.go).
 	repair *repair.Repairer
-	// usage caches per-bucket usage (heal_usage.go).
+	// usage caches per-bucket usage (usage.go).
 	usage *usageCache
 	// buckets caches bucket records (bucket_cache.go).
 	buckets *bucketCache
