@@ -6,7 +6,7 @@
 //
 // Its heal entry points (HealObject, HealBucket, HealKeys, HealBuckets)
 // hand the work to internal/heal/repair, which holds every repair path,
-// with a view of the engine (repair.go): its sets, their codecs' shard
+// with a view of the engine (heal.go): its sets, their codecs' shard
 // streams, the writers' locks and pins.
 //
 // It imports internal/storage, internal/meta, internal/drive,

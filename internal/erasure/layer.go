@@ -42,7 +42,7 @@ type Layer struct {
 	stale *staleState
 	// healq takes the objects reads found damaged (heal_hooks.go).
 	healq HealQueue
-	// repair runs the heal entry points (repair.go).
+	// repair runs the heal entry points (heal.go).
 	repair *repair.Repairer
 	// usage caches per-bucket usage (usage.go).
 	usage *usageCache
