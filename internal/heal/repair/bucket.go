@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/storage"
@@ -24,43 +23,6 @@ type BucketResult struct {
 	Uploads       int `json:"uploads"`
 	UploadsHealed int `json:"uploadsHealed"`
 	Failed        int `json:"failed"`
-}
-
-// decideValue decides a plain record (bucket, upload or part record) from
-// every drive's answer, as decideRecord does for objects: the value held by
-// quorum drives and at least as many as report it absent; else absent if
-// quorum drives say so or every drive answered (a dangling minority copy).
-// present is false when it must not exist.
-func decideValue(vals [][]byte, errs []error, quorum int) (val []byte, present bool, err error) {
-	absent, offline := 0, 0
-	var best []byte
-	bestCount := 0
-	for i, e := range errs {
-		switch {
-		case errors.Is(e, drive.ErrNotFound):
-			absent++
-			continue
-		case e != nil:
-			offline++
-			continue
-		}
-		count := 0
-		for j := range errs {
-			if errs[j] == nil && bytes.Equal(vals[j], vals[i]) {
-				count++
-			}
-		}
-		if count > bestCount || count == bestCount && bytes.Compare(vals[i], best) > 0 {
-			best, bestCount = vals[i], count
-		}
-	}
-	switch {
-	case bestCount >= quorum && bestCount >= absent:
-		return best, true, nil
-	case absent >= quorum || offline == 0:
-		return nil, false, nil
-	}
-	return nil, false, errHealUndecided
 }
 
 // Bucket heals a bucket's record on every drive (written where it is
@@ -188,38 +150,4 @@ func (r *Repairer) uploads(ctx context.Context, s Set, bucket string, res *Bucke
 		start = names[len(names)-1] + "\x00"
 	}
 	return nil
-}
-
-// decideSetValue is decideValue over the drives of s with its stale
-// drives out of the vote, unless the others cannot decide and every drive
-// answered (as decideRecord does).
-func decideSetValue(s Set, vals [][]byte, errs []error) ([]byte, bool, error) {
-	val, present, err := decideValue(vals, votes(s.Stale(), errs), s.ReadQuorum())
-	if !errors.Is(err, errHealUndecided) || s.Stale() == nil {
-		return val, present, err
-	}
-	for _, e := range errs {
-		if e != nil && !errors.Is(e, drive.ErrNotFound) {
-			return val, present, err
-		}
-	}
-	return decideValue(vals, errs, s.ReadQuorum())
-}
-
-// errDriveStale stands for a stale drive's answer: it does not vote.
-var errDriveStale = errors.New("heal: drive is stale")
-
-// votes returns errs with the answer of every stale drive (stale by
-// position, nil if none) replaced by errDriveStale.
-func votes(stale []bool, errs []error) []error {
-	if stale == nil {
-		return errs
-	}
-	out := slices.Clone(errs)
-	for pos := range out {
-		if stale[pos] {
-			out[pos] = errDriveStale
-		}
-	}
-	return out
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hoardstore/hoard/internal/drive"
@@ -207,4 +208,75 @@ func recordTime(r *meta.Record) time.Time {
 // authoritative record (or both found the object absent).
 func sameDecision(a, b recordDecision) bool {
 	return (a.base == nil) == (b.base == nil) && bytes.Equal(a.base, b.base)
+}
+
+// decideValue decides a plain record (bucket, upload or part record) from
+// every drive's answer, as decideRecord does for objects: the value held by
+// quorum drives and at least as many as report it absent; else absent if
+// quorum drives say so or every drive answered (a dangling minority copy).
+// present is false when it must not exist.
+func decideValue(vals [][]byte, errs []error, quorum int) (val []byte, present bool, err error) {
+	absent, offline := 0, 0
+	var best []byte
+	bestCount := 0
+	for i, e := range errs {
+		switch {
+		case errors.Is(e, drive.ErrNotFound):
+			absent++
+			continue
+		case e != nil:
+			offline++
+			continue
+		}
+		count := 0
+		for j := range errs {
+			if errs[j] == nil && bytes.Equal(vals[j], vals[i]) {
+				count++
+			}
+		}
+		if count > bestCount || count == bestCount && bytes.Compare(vals[i], best) > 0 {
+			best, bestCount = vals[i], count
+		}
+	}
+	switch {
+	case bestCount >= quorum && bestCount >= absent:
+		return best, true, nil
+	case absent >= quorum || offline == 0:
+		return nil, false, nil
+	}
+	return nil, false, errHealUndecided
+}
+
+// decideSetValue is decideValue over the drives of s with its stale
+// drives out of the vote, unless the others cannot decide and every drive
+// answered (as decideRecord does).
+func decideSetValue(s Set, vals [][]byte, errs []error) ([]byte, bool, error) {
+	val, present, err := decideValue(vals, votes(s.Stale(), errs), s.ReadQuorum())
+	if !errors.Is(err, errHealUndecided) || s.Stale() == nil {
+		return val, present, err
+	}
+	for _, e := range errs {
+		if e != nil && !errors.Is(e, drive.ErrNotFound) {
+			return val, present, err
+		}
+	}
+	return decideValue(vals, errs, s.ReadQuorum())
+}
+
+// errDriveStale stands for a stale drive's answer: it does not vote.
+var errDriveStale = errors.New("heal: drive is stale")
+
+// votes returns errs with the answer of every stale drive (stale by
+// position, nil if none) replaced by errDriveStale.
+func votes(stale []bool, errs []error) []error {
+	if stale == nil {
+		return errs
+	}
+	out := slices.Clone(errs)
+	for pos := range out {
+		if stale[pos] {
+			out[pos] = errDriveStale
+		}
+	}
+	return out
 }

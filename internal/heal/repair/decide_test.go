@@ -107,3 +107,97 @@ func TestDecideValue(t *testing.T) {
 		})
 	}
 }
+
+func TestDecideRecordStaleDrives(t *testing.T) {
+	t.Parallel()
+	rec := func(etag string, at int64) []byte {
+		return meta.EncodeRecord(&meta.Record{Versions: []meta.Version{{ETag: etag, ModTime: time.Unix(at, 0)}}})
+	}
+	off := errors.New("offline")
+	tests := []struct {
+		name   string
+		vals   []string // etag, "" absent, "x" offline
+		stale  string   // 1: the drive is stale
+		want   string
+		states string
+		err    bool
+	}{
+		{"a stale drive's record does not vote", []string{"a", "a", "b", "b"}, "0011", "a", "ooss", false},
+		{"a stale drive missing the object gets it", []string{"a", "a", "a", ""}, "0001", "a", "ooom", false},
+		{"the drives that count disagree and every drive answered: all vote", []string{"b", "b", "a", "c"}, "1100", "b", "ooss", false},
+		{"the drives that count disagree with one offline: undecided", []string{"b", "b", "a", "x"}, "1100", "", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := len(tt.vals)
+			vals, errs, stale := make([][]byte, n), make([]error, n), make([]bool, n)
+			for i, v := range tt.vals {
+				switch v {
+				case "":
+					errs[i] = drive.ErrNotFound
+				case "x":
+					errs[i] = off
+				default:
+					vals[i] = rec(v, int64(v[0]))
+				}
+				stale[i] = tt.stale[i] == '1'
+			}
+			d, err := decideRecord(vals, errs, stale, 2)
+			if (err != nil) != tt.err {
+				t.Fatalf("error: got %v, want error %v", err, tt.err)
+			}
+			if err != nil {
+				return
+			}
+			got := ""
+			if d.rec != nil {
+				got = d.rec.Versions[0].ETag
+			}
+			if got != tt.want || letters(d.states) != tt.states {
+				t.Errorf("got record %q states %s; want %q states %s", got, letters(d.states), tt.want, tt.states)
+			}
+		})
+	}
+}
+
+// staleSet is a Set of which value decisions use only the quorum and the
+// stale drives.
+type staleSet struct {
+	Set
+	stale []bool
+}
+
+func (s staleSet) ReadQuorum() int { return 2 }
+func (s staleSet) Stale() []bool   { return s.stale }
+
+func TestDecideSetValue(t *testing.T) {
+	t.Parallel()
+	nf, off := drive.ErrNotFound, errors.New("offline")
+	tests := []struct {
+		name    string
+		vals    []string
+		errs    []error
+		stale   []bool
+		want    string
+		present bool
+		err     bool
+	}{
+		{"no stale drive", []string{"v", "v", "w", "w"}, []error{nil, nil, nil, nil}, nil, "w", true, false},
+		{"stale drives do not vote", []string{"v", "v", "w", "w"}, []error{nil, nil, nil, nil}, []bool{false, false, true, true}, "v", true, false},
+		{"a stale drive's leftover is not a vote to keep it", []string{"", "", "", "v"}, []error{nf, nf, nf, nil}, []bool{false, false, false, true}, "", false, false},
+		{"undecided without the stale drives, every drive answered: all vote", []string{"v", "v", "w", ""}, []error{nil, nil, nil, nf}, []bool{true, true, false, false}, "v", true, false},
+		{"undecided with a drive offline", []string{"v", "v", "w", ""}, []error{nil, nil, nil, off}, []bool{true, true, false, false}, "", false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vals := make([][]byte, len(tt.vals))
+			for i, v := range tt.vals {
+				vals[i] = []byte(v)
+			}
+			got, present, err := decideSetValue(staleSet{stale: tt.stale}, vals, tt.errs)
+			if string(got) != tt.want || present != tt.present || (err != nil) != tt.err {
+				t.Errorf("got %q present %v err %v; want %q present %v error %v", got, present, err, tt.want, tt.present, tt.err)
+			}
+		})
+	}
+}
