@@ -210,3 +210,64 @@ func TestServerReplaceDriveAndAdminHeal(t *testing.T) {
 	}
 	verifyServer(t, srv, mc, bodies)
 }
+
+// TestServerHealsWhatReadsFind: the server hands the engine and the Healer
+// one queue, so a GET that meets bitrot answers byte-exact and the object
+// is repaired in the background, with the scanner off and no command.
+func TestServerHealsWhatReadsFind(t *testing.T) {
+	t.Parallel()
+	srv, ep, drives := startServer(t)
+	ctx := context.Background()
+	mc := ep.MinioClient(t)
+	if err := mc.MakeBucket(ctx, "bkt", minio.MakeBucketOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	body := make([]byte, 2<<20+7)
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range body {
+		body[i] = byte(r.Uint32())
+	}
+	if _, err := mc.PutObject(ctx, "bkt", "k", bytes.NewReader(body), int64(len(body)), minio.PutObjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Drive positions 0 and 2 hold shards r+1 and r+3 (mod 4) of a 2+2
+	// object, so exactly one of them is a data shard, which a read uses.
+	for _, pos := range []int{0, 2} {
+		files, _ := filepath.Glob(filepath.Join(drives[pos], ".hoard.sys", "data", "*", "*", "part.1"))
+		if len(files) != 1 {
+			t.Fatalf("drive %d: got shard files %v, want one", pos+1, files)
+		}
+		b, err := os.ReadFile(files[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		b[len(b)/2] ^= 0xff
+		if err := os.WriteFile(files[0], b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l := srv.Layer().(*erasure.Layer)
+	if res, err := l.HealObjectWith(ctx, "bkt", "k", repair.Options{Deep: true, DryRun: true}); err != nil || !res.Damaged() {
+		t.Fatalf("before the read: drives %+v, %v; want two damaged", res.Drives, err)
+	}
+	o, err := mc.GetObject(ctx, "bkt", "k", minio.GetObjectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(o)
+	o.Close()
+	if err != nil || !bytes.Equal(got, body) {
+		t.Fatalf("GET: got %d bytes, %v; want the %d bytes written", len(got), err, len(body))
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		res, err := l.HealObjectWith(ctx, "bkt", "k", repair.Options{Deep: true, DryRun: true})
+		if err == nil && !res.Damaged() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not healed after the read: drives %+v, %v", res.Drives, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
