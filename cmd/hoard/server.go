@@ -18,7 +18,7 @@ import (
 func newServerCommand() *cobra.Command {
 	cfg := config.Defaults()
 	var configFile, certsDir string
-	var domains []string
+	var domains, trusted []string
 	cmd := &cobra.Command{
 		Use:   "server [flags] DIR...|URL...",
 		Short: "Run the S3 server on one or more drive folders",
@@ -57,7 +57,7 @@ random ones, stores them (mode 0600) in the first drive and prints them once.`,
   # one node of a four-node cluster (the same command on node1..node4)
   hoard server --address node1.example.net:9000 http://node{1...4}.example.net:9000/mnt/disk{1...4}`,
 		RunE: func(c *cobra.Command, args []string) error {
-			return runServer(c, cfg, configFile, certsDir, domains, args)
+			return runServer(c, cfg, configFile, certsDir, serverLists{domains, trusted}, args)
 		},
 	}
 	f := cmd.Flags()
@@ -75,6 +75,7 @@ random ones, stores them (mode 0600) in the first drive and prints them once.`,
 	f.Int64Var(&cfg.BodyMinRate, "body-min-rate", cfg.BodyMinRate, "drop a request body slower than this many bytes per second on average; 0 keeps only the timeout (env "+config.EnvBodyMinRate+")")
 	f.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "open connections per listener, more wait to be accepted; 0 = no limit (env "+config.EnvMaxConns+")")
 	f.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "open connections from one client address, more are closed at once; 0 = no limit (env "+config.EnvMaxConnsPerIP+")")
+	f.StringSliceVar(&trusted, "trusted-proxies", nil, "networks (CIDR) of trusted reverse proxies, comma-separated: only from these peers are X-Forwarded-For, Forwarded, X-Real-IP and X-Forwarded-Proto used (env "+config.EnvTrustedProxies+")")
 	f.DurationVar(&cfg.DriveTimeout, "drive-timeout", cfg.DriveTimeout, "a drive call that takes longer takes the drive offline until it answers again; 0 disables (env "+config.EnvDriveTimeout+")")
 	f.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error (env "+config.EnvLogLevel+")")
 	f.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json (env "+config.EnvLogFormat+")")
@@ -112,7 +113,7 @@ func envHelp() string {
 
 // runServer merges settings (flags over environment over file over
 // defaults), starts the server and waits for SIGINT or SIGTERM.
-func runServer(c *cobra.Command, flagCfg config.Server, configFile, certsDir string, domains []string, args []string) error {
+func runServer(c *cobra.Command, flagCfg config.Server, configFile, certsDir string, lists serverLists, args []string) error {
 	cfg := config.Defaults()
 	var opts server.Options
 	if configFile != "" {
@@ -138,7 +139,7 @@ func runServer(c *cobra.Command, flagCfg config.Server, configFile, certsDir str
 	if c.Flags().Changed("certs-dir") {
 		opts.CertsDir = certsDir
 	}
-	applyChangedFlags(c, &cfg, flagCfg, domains)
+	applyChangedFlags(c, &cfg, flagCfg, lists)
 	if len(args) > 0 {
 		cfg.Drives = args
 	}
@@ -177,8 +178,14 @@ func runServer(c *cobra.Command, flagCfg config.Server, configFile, certsDir str
 	return nil
 }
 
+// serverLists are the list-valued flags, which cobra keeps apart from
+// the configuration.
+type serverLists struct {
+	domains, trustedProxies []string
+}
+
 // applyChangedFlags copies the flags the user set over cfg.
-func applyChangedFlags(c *cobra.Command, cfg *config.Server, f config.Server, domains []string) {
+func applyChangedFlags(c *cobra.Command, cfg *config.Server, f config.Server, lists serverLists) {
 	changed := c.Flags().Changed
 	if changed("address") {
 		cfg.Address = f.Address
@@ -190,7 +197,10 @@ func applyChangedFlags(c *cobra.Command, cfg *config.Server, f config.Server, do
 		cfg.Region = f.Region
 	}
 	if changed("domain") {
-		cfg.Domains = domains
+		cfg.Domains = lists.domains
+	}
+	if changed("trusted-proxies") {
+		cfg.TrustedProxies = lists.trustedProxies
 	}
 	if changed("parity") {
 		cfg.Parity = f.Parity

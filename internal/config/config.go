@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hoardstore/hoard/internal/clientip"
 )
 
 // Defaults.
@@ -83,6 +85,11 @@ type Server struct {
 	// means no limit.
 	MaxConns      int
 	MaxConnsPerIP int
+	// TrustedProxies are the networks (CIDR, or single addresses) of the
+	// reverse proxies and load balancers in front of the server: only from
+	// a TCP peer in one of them are X-Forwarded-For, Forwarded, X-Real-IP
+	// and X-Forwarded-Proto believed (see internal/clientip).
+	TrustedProxies []string
 	// DriveTimeout bounds each call to a drive (and each read or write of
 	// a shard): a drive that does not answer in time is taken out of
 	// service (offline, "hung") and rejoins once it answers; no request
@@ -141,6 +148,7 @@ const (
 	EnvBodyMinRate    = "HOARD_BODY_MIN_RATE"
 	EnvMaxConns       = "HOARD_MAX_CONNS"
 	EnvMaxConnsPerIP  = "HOARD_MAX_CONNS_PER_IP"
+	EnvTrustedProxies = "HOARD_TRUSTED_PROXIES"
 	EnvDriveTimeout   = "HOARD_DRIVE_TIMEOUT"
 	EnvILMRate        = "HOARD_ILM_RATE"
 	EnvILMInterval    = "HOARD_ILM_INTERVAL"
@@ -177,6 +185,7 @@ var Variables = []struct{ Name, Help string }{
 	{EnvBodyMinRate, "drop a request body slower than this many bytes per second on average (0: only the timeout), default 1024"},
 	{EnvMaxConns, "open connections per listener; more wait to be accepted (0 = no limit), default 4096"},
 	{EnvMaxConnsPerIP, "open connections from one client address; more are closed at once (0 = no limit), default 512"},
+	{EnvTrustedProxies, "comma-separated networks (CIDR) of trusted reverse proxies: only from these peers are X-Forwarded-For, Forwarded, X-Real-IP and X-Forwarded-Proto used; default none"},
 	{EnvILMRate, "object versions per second the lifecycle worker looks at (0 disables lifecycle expiry), default 2000"},
 	{EnvILMInterval, "pause between two lifecycle passes, default 1h"},
 	{EnvDriveTimeout, "a drive call that takes longer takes the drive offline until it answers again (0 disables), default 30s"},
@@ -230,6 +239,8 @@ func (s *Server) apply(vars map[string]string, strict bool) error {
 			s.MaxConns, err = strconv.Atoi(v)
 		case EnvMaxConnsPerIP:
 			s.MaxConnsPerIP, err = strconv.Atoi(v)
+		case EnvTrustedProxies:
+			s.TrustedProxies = splitList(v, ",")
 		case EnvDriveTimeout:
 			s.DriveTimeout, err = time.ParseDuration(v)
 		case EnvILMRate:
@@ -326,6 +337,9 @@ func (s *Server) Validate() error {
 	}
 	if s.MaxConns < 0 || s.MaxConnsPerIP < 0 {
 		bad("connection limits %d and %d: want 0 (no limit) or a positive count", s.MaxConns, s.MaxConnsPerIP)
+	}
+	if _, err := clientip.ParseTrusted(s.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("config: %w", err))
 	}
 	switch s.LogLevel {
 	case "debug", "info", "warn", "error":

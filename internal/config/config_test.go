@@ -167,3 +167,35 @@ func TestDriveTimeout(t *testing.T) {
 		})
 	}
 }
+
+func TestTrustedProxies(t *testing.T) {
+	tests := []struct {
+		env     string
+		want    []string
+		invalid string // part of the Validate error, "" for valid
+	}{
+		{env: "", want: nil},
+		{env: "10.0.0.0/8, 192.0.2.7,2001:db8::/32", want: []string{"10.0.0.0/8", "192.0.2.7", "2001:db8::/32"}},
+		{env: "10.0.0.0/8,haproxy.internal", want: []string{"10.0.0.0/8", "haproxy.internal"}, invalid: `"haproxy.internal"`},
+		{env: "10.0.0.0/40", want: []string{"10.0.0.0/40"}, invalid: `"10.0.0.0/40"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.env, func(t *testing.T) {
+			s := Defaults()
+			s.Drives = []string{"/data"}
+			if err := s.ApplyEnv(map[string]string{EnvTrustedProxies: tt.env}); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(s.TrustedProxies, tt.want) {
+				t.Errorf("TrustedProxies = %q, want %q", s.TrustedProxies, tt.want)
+			}
+			err := s.Validate()
+			if tt.invalid == "" && err != nil {
+				t.Errorf("Validate: %v", err)
+			}
+			if tt.invalid != "" && (err == nil || !strings.Contains(err.Error(), tt.invalid)) {
+				t.Errorf("Validate: got %v, want an error containing %s", err, tt.invalid)
+			}
+		})
+	}
+}

@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hoardstore/hoard/internal/clientip"
 	"github.com/hoardstore/hoard/internal/sigv4"
 )
 
@@ -85,12 +85,12 @@ func (h *Handler) authed(next sessionHandler) http.HandlerFunc {
 		if !safeMethod(r.Method) {
 			if !sameOrigin(r) {
 				h.cfg.Logger.Warn("console: cross-origin request refused", "method", r.Method, "path", r.URL.Path,
-					"origin", r.Header.Get("Origin"), "remote", r.RemoteAddr)
+					"origin", r.Header.Get("Origin"), "remote", clientAddr(r))
 				writeError(w, http.StatusForbidden, "CrossOrigin", "The request did not come from the console's own pages.")
 				return
 			}
 			if !sess.validCSRF(r.Header.Get(CSRFHeader)) {
-				h.cfg.Logger.Warn("console: bad CSRF token", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
+				h.cfg.Logger.Warn("console: bad CSRF token", "method", r.Method, "path", r.URL.Path, "remote", clientAddr(r))
 				writeError(w, http.StatusForbidden, "BadCSRFToken", "The request's security token is missing or wrong. Reload the page.")
 				return
 			}
@@ -130,14 +130,9 @@ func (h *Handler) getSession(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, h.info(sess))
 }
 
-// clientAddr is the address login failures are counted against.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientAddr is the address login failures are counted against (and
+// logged): the TCP peer, or the client a trusted proxy forwarded.
+func clientAddr(r *http.Request) string { return clientip.FromRequest(r).String() }
 
 // login checks the keys with a signed ListBuckets and starts a session.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
@@ -177,7 +172,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		if errors.As(err, &se) && (se.Code == "InvalidAccessKeyId" || se.Code == "SignatureDoesNotMatch" || se.Status == http.StatusForbidden) {
 			result = loginFailed
-			h.cfg.Logger.Info("console: failed sign-in", "access_key", body.AccessKey, "remote", r.RemoteAddr)
+			h.cfg.Logger.Info("console: failed sign-in", "access_key", body.AccessKey, "remote", clientAddr(r))
 			writeError(w, http.StatusUnauthorized, "InvalidCredentials", "The access key or the secret key is wrong.")
 			return
 		}
@@ -187,7 +182,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	result = loginSucceeded
 	id, sess := h.sessions.create(cred)
 	h.setCookie(w, id, int(h.cfg.SessionTTL/time.Second))
-	h.cfg.Logger.Info("console: signed in", "access_key", cred.AccessKey, "remote", r.RemoteAddr)
+	h.cfg.Logger.Info("console: signed in", "access_key", cred.AccessKey, "remote", clientAddr(r))
 	writeJSON(w, http.StatusOK, h.info(sess))
 }
 

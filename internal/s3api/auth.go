@@ -2,12 +2,12 @@ package s3api
 
 import (
 	"errors"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/hoardstore/hoard/internal/authguard"
+	"github.com/hoardstore/hoard/internal/clientip"
 	"github.com/hoardstore/hoard/internal/sigv2"
 	"github.com/hoardstore/hoard/internal/sigv4"
 )
@@ -74,14 +74,9 @@ func accessKeyOf(r *http.Request) string {
 	return q.Get("AWSAccessKeyId")
 }
 
-// clientAddr is the address a request came from: the TCP peer.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientAddr is the address a request came from: the TCP peer, or the
+// client a trusted proxy forwarded.
+func clientAddr(r *http.Request) string { return clientip.FromRequest(r).String() }
 
 // verify checks the request's signature, SigV4 or SigV2.
 func (h *Handler) verify(req *request) (*sigv4.Result, error) {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hoardstore/hoard/internal/authguard"
+	"github.com/hoardstore/hoard/internal/clientip"
 	"github.com/hoardstore/hoard/internal/cors"
 	"github.com/hoardstore/hoard/internal/lifecycle"
 	"github.com/hoardstore/hoard/internal/policy"
@@ -236,8 +237,19 @@ func (h *Handler) logRequest(req *request, start time.Time) {
 		slog.Int64("bytes_in", max(req.r.ContentLength, 0)),
 		slog.Int64("bytes_out", req.w.bytes),
 		slog.Duration("duration", time.Since(start)),
-		slog.String("remote", req.r.RemoteAddr),
+		remoteAttr(req.r),
 	)
+}
+
+// remoteAttr is where the request came from, for its log line: the TCP
+// peer (host:port), or behind a trusted proxy the client it forwarded
+// with the proxy beside it.
+func remoteAttr(r *http.Request) slog.Attr {
+	c := clientip.FromRequest(r)
+	if !c.Proxied {
+		return slog.String("remote", r.RemoteAddr)
+	}
+	return slog.Group("", slog.String("remote", c.String()), slog.String("proxy", r.RemoteAddr))
 }
 
 // writeError answers with an S3 error document (no body for HEAD).

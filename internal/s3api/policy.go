@@ -3,9 +3,9 @@ package s3api
 import (
 	"encoding/xml"
 	"errors"
-	"net"
 	"strconv"
 
+	"github.com/hoardstore/hoard/internal/clientip"
 	"github.com/hoardstore/hoard/internal/policy"
 	"github.com/hoardstore/hoard/internal/storage"
 )
@@ -191,12 +191,13 @@ func (req *request) hideMissing(err error) error {
 // conditionContext returns the condition keys of the request.
 func (req *request) conditionContext() map[string]string {
 	r := req.r
+	client := clientip.FromRequest(r) // behind trusted proxies: the forwarded client
 	ctx := map[string]string{
 		"aws:PrincipalType":   "Anonymous",
-		"aws:SecureTransport": strconv.FormatBool(r.TLS != nil),
+		"aws:SecureTransport": strconv.FormatBool(client.Secure),
 	}
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		ctx["aws:SourceIp"] = host
+	if client.Addr.IsValid() {
+		ctx["aws:SourceIp"] = client.Addr.String()
 	}
 	if v := r.Referer(); v != "" {
 		ctx["aws:Referer"] = v

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hoardstore/hoard/internal/admin"
+	"github.com/hoardstore/hoard/internal/clientip"
 	"github.com/hoardstore/hoard/internal/cluster"
 	"github.com/hoardstore/hoard/internal/config"
 	"github.com/hoardstore/hoard/internal/console"
@@ -32,6 +33,9 @@ type Server struct {
 	layer storage.ObjectLayer
 	s3    *s3api.Handler
 	admin *admin.Handler
+	// trusted are the reverse proxies whose forwarding headers name the
+	// client (of S3 and console requests alike).
+	trusted clientip.Trusted
 
 	http *http.Server
 	ln   net.Listener
@@ -69,8 +73,15 @@ func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server,
 		return nil, err
 	}
 	cfg.ConsoleAddress = cfg.ConsoleListen()
-	s := &Server{cfg: cfg, log: log, stop: make(chan struct{})}
+	trusted, err := clientip.ParseTrusted(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err // Validate has checked them
+	}
+	s := &Server{cfg: cfg, log: log, trusted: trusted, stop: make(chan struct{})}
 	s.healing.queue = heal.NewQueue(heal.DefaultQueueSize)
+	if !trusted.Empty() {
+		log.Info("client addresses are taken from the forwarding headers of trusted proxies", "trusted_proxies", trusted.String())
+	}
 	if err := s.loadCerts(opts); err != nil {
 		return nil, err
 	}
@@ -161,7 +172,7 @@ func (s *Server) newConsole() error {
 		return fmt.Errorf("server: console: %w", err)
 	}
 	s.console = &http.Server{
-		Handler:           bodyDeadline(h, s.cfg.BodyTimeout, s.cfg.BodyMinRate),
+		Handler:           bodyDeadline(clientip.Handler(s.trusted, h), s.cfg.BodyTimeout, s.cfg.BodyMinRate),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
@@ -225,13 +236,14 @@ func (s *Server) routes() http.Handler {
 	// Client requests get body deadlines; node-to-node calls do not (a
 	// shard stream runs at a fraction of its client's rate, and the
 	// cluster cuts streams that stall on its own).
-	clients := bodyDeadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// Behind trusted proxies the client is the one they forward.
+	clients := bodyDeadline(clientip.Handler(s.trusted, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/"+s3api.ReservedBucket+"/") && s3api.BucketFromHost(r.Host, s.cfg.Domains) == "" {
 			internal.ServeHTTP(w, r)
 			return
 		}
 		s.s3.ServeHTTP(w, r)
-	}), s.cfg.BodyTimeout, s.cfg.BodyMinRate)
+	})), s.cfg.BodyTimeout, s.cfg.BodyMinRate)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rpc != nil && cluster.IsRPC(r) {
 			rpc.ServeHTTP(w, r)

@@ -1,7 +1,7 @@
 // Package layering checks that Hoard's packages import each other only in
 // the direction the architecture allows:
 //
-//	cmd -> server -> (s3api, admin, console) -> (heal) -> (erasure, cluster) -> heal/repair -> drive -> meta -> (storage, config, sigv4, sigv2, checksum, cors, policy, lifecycle)
+//	cmd -> server -> (s3api, admin, console) -> (heal) -> (erasure, cluster) -> heal/repair -> drive -> meta -> (storage, config, sigv4, sigv2, checksum, cors, policy, lifecycle) -> clientip
 //
 // Each package lists the internal packages it may import; anything else
 // (a new edge, or a new package) fails the test until the list is updated
@@ -21,7 +21,8 @@ const module = "github.com/hoardstore/hoard/"
 // allowed maps each package to the internal packages it may import.
 var allowed = map[string][]string{
 	"internal/storage":   {},
-	"internal/config":    {},
+	"internal/clientip":  {},
+	"internal/config":    {"internal/clientip"},
 	"internal/version":   {},
 	"internal/sigv4":     {},
 	"internal/sigv2":     {},
@@ -35,12 +36,12 @@ var allowed = map[string][]string{
 	"internal/erasure":   {"internal/checksum", "internal/drive", "internal/heal/repair", "internal/meta", "internal/storage"},
 	"internal/cluster":   {"internal/drive", "internal/meta", "internal/storage", "internal/sigv4", "internal/config"},
 	"internal/heal":      {"internal/erasure", "internal/heal/repair", "internal/drive", "internal/meta", "internal/storage"},
-	"internal/s3api":     {"internal/authguard", "internal/checksum", "internal/cors", "internal/lifecycle", "internal/policy", "internal/sigv2", "internal/sigv4", "internal/storage"},
+	"internal/s3api":     {"internal/authguard", "internal/checksum", "internal/clientip", "internal/cors", "internal/lifecycle", "internal/policy", "internal/sigv2", "internal/sigv4", "internal/storage"},
 	"internal/admin":     {"internal/lifecycle", "internal/sigv4", "internal/storage"},
 	// The console shows the admin API's Info document.
-	"internal/console": {"internal/admin", "internal/sigv4", "internal/storage"},
+	"internal/console": {"internal/admin", "internal/clientip", "internal/sigv4", "internal/storage"},
 	"internal/server": {
-		"internal/admin", "internal/cluster", "internal/config", "internal/console",
+		"internal/admin", "internal/clientip", "internal/cluster", "internal/config", "internal/console",
 		"internal/drive", "internal/erasure", "internal/heal", "internal/lifecycle", "internal/s3api",
 		"internal/sigv4", "internal/storage", "internal/version",
 	},
