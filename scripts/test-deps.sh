@@ -14,7 +14,7 @@ TOOLS=(
 	"aws awscli"       # tests/e2e/awscli.sh (aws s3, aws s3api)
 	"python3 python3"  # tests/e2e/awscli.sh picks a free port with it
 	"curl curl"        # share links (tests/cli), preflights and anonymous requests (tests/e2e, tests/compat)
-	"haproxy haproxy"   # tests/cluster: HAProxy in front of a 4-node cluster
+	"haproxy haproxy"   # tests/cluster: HAProxy in front of a 4-node cluster; tests/proxy: client addresses behind it
 	"chromium chromium"    # tests/console: browser tests of the web console
 	"s3cmd s3cmd"       # tests/compat/s3cmd.sh
 	"rclone rclone"     # tests/compat/rclone.sh

@@ -2,7 +2,6 @@ package clientip
 
 import (
 	"net/http"
-	"net/netip"
 	"testing"
 )
 
@@ -29,7 +28,8 @@ func FuzzResolve(f *testing.F) {
 				t.Fatalf("address %v not canonical", c.Addr)
 			}
 		}
-		_ = parseNode(fwd)
-		_, _ = netip.ParseAddr(realIP)
+		if a := parseNode(fwd); a.IsValid() && a.Is4In6() {
+			t.Fatalf("parseNode(%q) = %v, not unmapped", fwd, a)
+		}
 	})
 }
