@@ -3,7 +3,15 @@ package proxy
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -46,8 +54,9 @@ func needTool(t *testing.T, name string) string {
 // deployConfig returns docs/deploy/haproxy.cfg adapted as the cluster
 // tests adapt it (their "test:" markers), for one node: node1's line
 // points at hoard and connects from proxyAddr, the other nodes' lines are
-// dropped.
-func deployConfig(t *testing.T, listen, hoard, socket string) string {
+// dropped. With pem set, HAProxy terminates TLS with that certificate
+// (as the file's comment shows).
+func deployConfig(t *testing.T, listen, hoard, socket, pem string) string {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
 	src, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "docs", "deploy", "haproxy.cfg"))
@@ -72,6 +81,9 @@ func deployConfig(t *testing.T, listen, hoard, socket string) string {
 		case "temporary path":
 			out.WriteString(indent + "stats socket " + socket + " mode 600 level admin\n")
 		case "127.0.0.1 and a free port":
+			if pem != "" {
+				listen += " ssl crt " + pem
+			}
 			out.WriteString(indent + "bind " + listen + "\n")
 		case "node address":
 			m := server.FindStringSubmatch(code)
@@ -106,14 +118,19 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// startHAProxy runs HAProxy in front of hoard (host:port) and waits until
-// it routes requests to it; it returns HAProxy's URL.
-func startHAProxy(t *testing.T, bin, hoard string) string {
+// startHAProxy runs HAProxy in front of hoard (host:port), terminating
+// TLS when tlsCert is set, and waits until it routes requests to it; it
+// returns HAProxy's URL.
+func startHAProxy(t *testing.T, bin, hoard string, tlsCert *testCert) string {
 	t.Helper()
 	dir := t.TempDir()
 	listen := testserver.FreePort(t)
+	url, pem := "http://"+listen, ""
+	if tlsCert != nil {
+		url, pem = "https://"+listen, tlsCert.pemFile
+	}
 	cfg := filepath.Join(dir, "haproxy.cfg")
-	if err := os.WriteFile(cfg, []byte(deployConfig(t, listen, hoard, filepath.Join(dir, "admin.sock"))), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte(deployConfig(t, listen, hoard, filepath.Join(dir, "admin.sock"), pem)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command(bin, "-c", "-f", cfg).CombinedOutput(); err != nil {
@@ -134,8 +151,7 @@ func startHAProxy(t *testing.T, bin, hoard string) string {
 			t.Logf("HAProxy output:\n%s", logs.String())
 		}
 	})
-	url := "http://" + listen
-	c := client(defaultAddr)
+	c := client(defaultAddr, tlsCert)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		select {
@@ -158,23 +174,69 @@ func startHAProxy(t *testing.T, bin, hoard string) string {
 }
 
 // client returns an HTTP client whose connections come from the loopback
-// address from.
-func client(from string) *http.Client {
+// address from, trusting cert (when not nil) for HTTPS.
+func client(from string, cert *testCert) *http.Client {
 	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: 5 * time.Second}
-	return &http.Client{
-		Timeout: 30 * time.Second,
-		Transport: &http.Transport{
-			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-				return d.DialContext(ctx, network, addr)
-			},
-			DisableKeepAlives: true,
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return d.DialContext(ctx, network, addr)
 		},
+		DisableKeepAlives: true,
 	}
+	if cert != nil {
+		tr.TLSClientConfig = &tls.Config{RootCAs: cert.pool}
+	}
+	return &http.Client{Timeout: 30 * time.Second, Transport: tr}
+}
+
+// testCert is a self-signed certificate for 127.0.0.1, in one PEM file
+// (certificate and key, as HAProxy's crt takes it).
+type testCert struct {
+	pemFile string
+	pool    *x509.CertPool
+}
+
+func newTestCert(t *testing.T) *testCert {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "hoard proxy test"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crt, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &testCert{pemFile: filepath.Join(t.TempDir(), "s3.pem"), pool: x509.NewCertPool()}
+	c.pool.AddCert(crt)
+	data := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})...)
+	if err := os.WriteFile(c.pemFile, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // get sends an anonymous GET from the address from, with extra headers,
 // and returns the status.
-func get(t *testing.T, from, url string, header http.Header) int {
+func get(t *testing.T, from, url string, header http.Header, cert *testCert) int {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
@@ -183,7 +245,7 @@ func get(t *testing.T, from, url string, header http.Header) int {
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	resp, err := client(from).Do(req)
+	resp, err := client(from, cert).Do(req)
 	if err != nil {
 		t.Fatalf("GET %s from %s: %v", url, from, err)
 	}

@@ -20,7 +20,8 @@ import (
 // through HAProxy and nobody else, whatever forwarding headers they send
 // through HAProxy or straight to Hoard; the request log names the real
 // client and the proxy; aws:SecureTransport follows HAProxy's
-// X-Forwarded-Proto, not the client's.
+// X-Forwarded-Proto (true where HAProxy terminates TLS), not the
+// client's.
 func TestBehindHAProxy(t *testing.T) {
 	bin := needTool(t, "haproxy")
 	p := testserver.StartProcess(t, testserver.ProcessOptions{
@@ -28,7 +29,9 @@ func TestBehindHAProxy(t *testing.T) {
 		Drives: []string{t.TempDir()},
 		Args:   []string{"--trusted-proxies", proxyAddr},
 	})
-	lb := startHAProxy(t, bin, strings.TrimPrefix(p.URL, "http://"))
+	lb := startHAProxy(t, bin, strings.TrimPrefix(p.URL, "http://"), nil)
+	lbCert := newTestCert(t)
+	lbTLS := startHAProxy(t, bin, strings.TrimPrefix(p.URL, "http://"), lbCert)
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -52,6 +55,7 @@ func TestBehindHAProxy(t *testing.T) {
 		"X-Real-Ip":         {allowedAddr},
 		"X-Forwarded-Proto": {"https"},
 	}
+	forgedHTTP := http.Header{"X-Forwarded-Proto": {"http"}, "Forwarded": {"for=" + allowedAddr + ";proto=http"}}
 	tests := []struct {
 		name   string
 		from   string
@@ -68,9 +72,17 @@ func TestBehindHAProxy(t *testing.T) {
 		// HAProxy listens without TLS and says so in X-Forwarded-Proto,
 		// whatever the client claims.
 		{"plain HTTP at HAProxy, forged https", allowedAddr, lb + "/fenced/tls/doc.txt", forged, http.StatusForbidden},
+		{"plain HTTP straight to Hoard, forged https", allowedAddr, p.URL + "/fenced/tls/doc.txt", forged, http.StatusForbidden},
+		{"TLS at HAProxy", allowedAddr, lbTLS + "/fenced/tls/doc.txt", nil, http.StatusOK},
+		{"TLS at HAProxy, forged http", allowedAddr, lbTLS + "/fenced/tls/doc.txt", forgedHTTP, http.StatusOK},
+		{"TLS at HAProxy, other client", otherAddr, lbTLS + "/fenced/tls/doc.txt", nil, http.StatusForbidden},
 	}
 	for _, tt := range tests {
-		if got := get(t, tt.from, tt.url, tt.header); got != tt.want {
+		var cert *testCert
+		if strings.HasPrefix(tt.url, "https:") {
+			cert = lbCert
+		}
+		if got := get(t, tt.from, tt.url, tt.header, cert); got != tt.want {
 			t.Errorf("%s: status %d, want %d", tt.name, got, tt.want)
 		}
 	}
@@ -95,7 +107,7 @@ func TestSignatureBudgetPerClientBehindHAProxy(t *testing.T) {
 		Drives: []string{t.TempDir()},
 		Args:   []string{"--trusted-proxies", proxyAddr + "/32"},
 	})
-	lb := startHAProxy(t, bin, strings.TrimPrefix(p.URL, "http://"))
+	lb := startHAProxy(t, bin, strings.TrimPrefix(p.URL, "http://"), nil)
 	signed := func(from, secret string) int {
 		t.Helper()
 		req, err := http.NewRequest(http.MethodGet, lb+"/", nil)
@@ -105,7 +117,7 @@ func TestSignatureBudgetPerClientBehindHAProxy(t *testing.T) {
 		if err := sigv4.SignRequest(req, sigv4.Credentials{AccessKey: p.AccessKey, SecretKey: secret}, p.Region, sigv4.EmptySHA256, time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		resp, err := client(from).Do(req)
+		resp, err := client(from, nil).Do(req)
 		if err != nil {
 			t.Fatalf("GET from %s: %v", from, err)
 		}
