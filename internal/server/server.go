@@ -222,16 +222,17 @@ func (s *Server) routes() http.Handler {
 		rpc = s.cluster.c.Handler()
 		internal.Handle(cluster.Prefix, rpc)
 	}
-	// Client requests get body deadlines; node-to-node calls do not (a
+	// Client requests get body deadlines (and "100 Continue" when they
+	// ask for it without a body, see expect.go); node-to-node calls do not (a
 	// shard stream runs at a fraction of its client's rate, and the
 	// cluster cuts streams that stall on its own).
-	clients := bodyDeadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	clients := continueEmpty(bodyDeadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/"+s3api.ReservedBucket+"/") && s3api.BucketFromHost(r.Host, s.cfg.Domains) == "" {
 			internal.ServeHTTP(w, r)
 			return
 		}
 		s.s3.ServeHTTP(w, r)
-	}), s.cfg.BodyTimeout, s.cfg.BodyMinRate)
+	}), s.cfg.BodyTimeout, s.cfg.BodyMinRate))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rpc != nil && cluster.IsRPC(r) {
 			rpc.ServeHTTP(w, r)
