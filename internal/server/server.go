@@ -309,10 +309,8 @@ func (s *Server) Start() error {
 	if s.cluster != nil {
 		s.bootCluster()
 	}
-	if s.cfg.StaleUploadAge > 0 {
-		s.wg.Add(1)
-		go s.cleanupLoop()
-	}
+	s.wg.Add(1)
+	go s.cleanupLoop()
 	if l, ok := s.layer.(*erasure.Layer); ok {
 		s.attachHealer(l)
 		s.attachLifecycle(l)
@@ -338,10 +336,14 @@ func (s *Server) ConsoleAddr() string {
 	return s.consoleLn.Addr().String()
 }
 
-// cleanupLoop aborts stale multipart uploads periodically.
+// cleanupLoop periodically aborts stale multipart uploads (unless
+// StaleUploadAge is 0) and forgets old completed ones.
 func (s *Server) cleanupLoop() {
 	defer s.wg.Done()
-	interval := min(s.cfg.StaleUploadAge/4, time.Hour)
+	interval := time.Hour
+	if s.cfg.StaleUploadAge > 0 {
+		interval = min(s.cfg.StaleUploadAge/4, time.Hour)
+	}
 	t := time.NewTicker(max(interval, time.Second))
 	defer t.Stop()
 	for {
@@ -349,8 +351,12 @@ func (s *Server) cleanupLoop() {
 		case <-s.stop:
 			return
 		case <-t.C:
+			var cutoff time.Time // zero: no upload is stale
+			if s.cfg.StaleUploadAge > 0 {
+				cutoff = time.Now().Add(-s.cfg.StaleUploadAge)
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), interval)
-			n, err := s.layer.CleanupStaleUploads(ctx, time.Now().Add(-s.cfg.StaleUploadAge))
+			n, err := s.layer.CleanupStaleUploads(ctx, cutoff)
 			cancel()
 			if err != nil {
 				s.log.Warn("cleaning stale multipart uploads", "err", err)
