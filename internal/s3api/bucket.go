@@ -239,6 +239,9 @@ func (req *request) getBucketSubresource() error {
 		req.writeRawXML(doc)
 		return nil
 	}
+	if root, ok := idConfigLists[req.route.Subresource]; ok {
+		return req.getIDConfiguration(root)
+	}
 	return newError("NotImplemented", "Hoard does not implement the bucket "+req.route.Subresource+" configuration.")
 }
 

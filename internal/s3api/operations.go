@@ -13,6 +13,7 @@ func (h *Handler) operations() map[Op]func(*request) error {
 		OpGetBucketACL:            (*request).getBucketACL,
 		OpPutBucketACL:            (*request).putACL,
 		OpGetBucketSubresource:    (*request).getBucketSubresource,
+		OpPutBucketSubresource:    (*request).putBucketSubresource,
 		OpDeleteBucketSubresource: (*request).deleteBucketSubresource,
 		OpGetBucketCors:           (*request).getBucketCors,
 		OpPutBucketCors:           (*request).putBucketCors,

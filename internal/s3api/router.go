@@ -22,6 +22,7 @@ const (
 	OpGetBucketACL            Op = "GetBucketAcl"
 	OpPutBucketACL            Op = "PutBucketAcl"
 	OpGetBucketSubresource    Op = "GetBucketSubresource"
+	OpPutBucketSubresource    Op = "PutBucketSubresource"
 	OpDeleteBucketSubresource Op = "DeleteBucketSubresource"
 	OpGetBucketCors           Op = "GetBucketCors"
 	OpPutBucketCors           Op = "PutBucketCors"
@@ -92,7 +93,8 @@ func BucketFromHost(host string, domains []string) string {
 }
 
 // bucketSubresources are bucket configuration sub-resources that Hoard
-// answers with "none configured" on GET and refuses on PUT.
+// answers with "none configured" on GET and refuses on PUT (see
+// subresource.go).
 var bucketSubresources = []string{
 	"tagging", "encryption", "object-lock",
 	"website", "logging", "notification", "replication", "accelerate",
@@ -178,7 +180,7 @@ func bucketOp(method string, q url.Values) (Op, string) {
 		}
 		for _, s := range bucketSubresources {
 			if has(s) {
-				return OpUnsupported, s
+				return OpPutBucketSubresource, s
 			}
 		}
 		return OpCreateBucket, ""

@@ -33,6 +33,7 @@ func TestParse(t *testing.T) {
 		{"PUT", "/b?lifecycle", "", nil, Route{Op: OpPutBucketLifecycle, Bucket: "b"}},
 		{"GET", "/b?lifecycle", "", nil, Route{Op: OpGetBucketLifecycle, Bucket: "b"}},
 		{"DELETE", "/b?lifecycle", "", nil, Route{Op: OpDeleteBucketLifecycle, Bucket: "b"}},
+		{"PUT", "/b?website", "", nil, Route{Op: OpPutBucketSubresource, Bucket: "b", Subresource: "website"}},
 		{"POST", "/b?delete", "", nil, Route{Op: OpDeleteObjects, Bucket: "b"}},
 		{"GET", "/b?cors", "", nil, Route{Op: OpGetBucketCors, Bucket: "b"}},
 		{"PUT", "/b?cors", "", nil, Route{Op: OpPutBucketCors, Bucket: "b"}},
