@@ -208,7 +208,6 @@ func (req *request) getObjectACL() error {
 // subresourceMissing maps a bucket configuration sub-resource to the error
 // S3 answers when none is configured.
 var subresourceMissing = map[string]string{
-	"tagging":           "NoSuchTagSet",
 	"encryption":        "ServerSideEncryptionConfigurationNotFoundError",
 	"object-lock":       "ObjectLockConfigurationNotFoundError",
 	"website":           "NoSuchWebsiteConfiguration",

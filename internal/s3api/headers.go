@@ -242,9 +242,11 @@ func validateKey(key string) error {
 	return nil
 }
 
-// Tag limits S3 enforces on objects.
+// Tag limits S3 enforces: tags per object and per bucket, characters per
+// key and per value.
 const (
 	maxTags        = 10
+	maxBucketTags  = 50
 	maxTagKeyLen   = 128
 	maxTagValueLen = 256
 )
@@ -264,11 +266,25 @@ func validTagChars(s string) bool {
 	return true
 }
 
-// validateTags enforces S3's limits on a tag set.
+// validateTags enforces S3's limits on an object's tag set.
 func validateTags(tags []tag) (map[string]string, error) {
 	if len(tags) > maxTags {
 		return nil, newError("BadRequest", "Object tags cannot be greater than 10")
 	}
+	return checkTags(tags)
+}
+
+// validateBucketTags enforces S3's limits on a bucket's tag set.
+func validateBucketTags(tags []tag) (map[string]string, error) {
+	if len(tags) > maxBucketTags {
+		return nil, newError("BadRequest", "Bucket tag count cannot be greater than 50")
+	}
+	return checkTags(tags)
+}
+
+// checkTags enforces S3's rules on each tag of a set: key and value
+// lengths and characters, no aws: prefix, no key twice.
+func checkTags(tags []tag) (map[string]string, error) {
 	out := make(map[string]string, len(tags))
 	for _, t := range tags {
 		switch {

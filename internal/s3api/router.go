@@ -34,6 +34,9 @@ const (
 	OpGetBucketLifecycle      Op = "GetBucketLifecycleConfiguration"
 	OpPutBucketLifecycle      Op = "PutBucketLifecycleConfiguration"
 	OpDeleteBucketLifecycle   Op = "DeleteBucketLifecycle"
+	OpGetBucketTagging        Op = "GetBucketTagging"
+	OpPutBucketTagging        Op = "PutBucketTagging"
+	OpDeleteBucketTagging     Op = "DeleteBucketTagging"
 	// OpPreflight is a browser's CORS preflight: OPTIONS on a bucket or
 	// object, answered from the bucket's CORS configuration.
 	OpPreflight            Op = "PreflightRequest"
@@ -96,7 +99,7 @@ func BucketFromHost(host string, domains []string) string {
 // answers with "none configured" on GET and refuses on PUT (see
 // subresource.go).
 var bucketSubresources = []string{
-	"tagging", "encryption", "object-lock",
+	"encryption", "object-lock",
 	"website", "logging", "notification", "replication", "accelerate",
 	"requestPayment", "ownershipControls", "publicAccessBlock",
 	"analytics", "metrics", "inventory", "intelligent-tiering",
@@ -154,6 +157,8 @@ func bucketOp(method string, q url.Values) (Op, string) {
 			return OpGetBucketPolicyStatus, ""
 		case has("lifecycle"):
 			return OpGetBucketLifecycle, ""
+		case has("tagging"):
+			return OpGetBucketTagging, ""
 		case has("versions"):
 			return OpListObjectVersions, ""
 		case q.Get("list-type") == "2":
@@ -177,6 +182,8 @@ func bucketOp(method string, q url.Values) (Op, string) {
 			return OpPutBucketVersioning, ""
 		case has("lifecycle"):
 			return OpPutBucketLifecycle, ""
+		case has("tagging"):
+			return OpPutBucketTagging, ""
 		}
 		for _, s := range bucketSubresources {
 			if has(s) {
@@ -194,6 +201,8 @@ func bucketOp(method string, q url.Values) (Op, string) {
 			return OpDeleteBucketPolicy, ""
 		case has("lifecycle"):
 			return OpDeleteBucketLifecycle, ""
+		case has("tagging"):
+			return OpDeleteBucketTagging, ""
 		}
 		for _, s := range bucketSubresources {
 			if has(s) {
