@@ -20,7 +20,7 @@ var storedHeaders = []string{
 }
 
 // maxUserMetadata is S3's limit on the size of user metadata (names and
-// values of x-amz-meta-* headers).
+// values of x-amz-meta-* headers, counted in UTF-8 bytes once decoded).
 const maxUserMetadata = 2 << 10
 
 // defaultContentType is what S3 stores when a PUT names none.
@@ -58,7 +58,7 @@ func metadataFromHeaders(h http.Header) (map[string]string, error) {
 		if !strings.HasPrefix(lower, "x-amz-meta-") {
 			continue
 		}
-		v := strings.Join(values, ",")
+		v := decodeMetaValue(strings.Join(values, ","))
 		meta[lower] = v
 		size += len(lower) - len("x-amz-meta-") + len(v)
 	}
@@ -80,7 +80,7 @@ func setObjectHeaders(hdr http.Header, info storage.ObjectInfo) {
 		switch {
 		case strings.HasPrefix(name, "x-amz-meta-"):
 			// Lower-case, as S3 answers: boto3 keeps the case it receives.
-			hdr[name] = []string{v}
+			hdr[name] = []string{encodeMetaValue(v)}
 		default:
 			hdr.Set(name, v)
 		}

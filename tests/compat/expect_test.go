@@ -52,18 +52,26 @@ func TestBoto3EmptyPutKeepsConnection(t *testing.T) {
 				cafile = filepath.Join(opts.CertsDir, "public.crt")
 			}
 			p := testserver.StartProcess(t, opts)
-			for _, py := range pythons {
-				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-				cmd := exec.CommandContext(ctx, py, "boto3_expect.py", p.URL, p.AccessKey, p.SecretKey, p.Region, cafile)
-				cmd.Env = boto3Env()
-				out, err := cmd.CombinedOutput()
-				cancel()
-				if err != nil {
-					t.Fatalf("%s boto3_expect.py against %s: %v\n%s", py, p.URL, err, out)
-				}
-				t.Logf("%s against %s:\n%s", py, p.URL, out)
-			}
+			runBoto3Script(t, pythons, "boto3_expect.py", p, cafile)
 		})
+	}
+}
+
+// runBoto3Script runs script with each of pythons against p (cafile is
+// the certificate to trust, "-" over plain HTTP), bounded by a minute,
+// and fails t with its output when it fails.
+func runBoto3Script(t *testing.T, pythons []string, script string, p *testserver.Process, cafile string) {
+	t.Helper()
+	for _, py := range pythons {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		cmd := exec.CommandContext(ctx, py, script, p.URL, p.AccessKey, p.SecretKey, p.Region, cafile)
+		cmd.Env = boto3Env()
+		out, err := cmd.CombinedOutput()
+		cancel()
+		if err != nil {
+			t.Fatalf("%s %s against %s: %v\n%s", py, script, p.URL, err, out)
+		}
+		t.Logf("%s %s against %s:\n%s", py, script, p.URL, out)
 	}
 }
 
