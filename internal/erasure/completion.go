@@ -54,7 +54,8 @@ func normalETag(etag string) string { return strings.Trim(strings.TrimSpace(etag
 func completionMutation(bucket, key, uploadID string, parts []storage.CompletePart, v *meta.Version, versioned bool) drive.Mutation {
 	c := &meta.Completion{
 		Completed: time.Now().UTC(), VersionID: v.ID, Versioned: versioned,
-		ETag: v.ETag, Checksum: v.Checksum, Parts: partsFingerprint(parts),
+		ETag: v.ETag, Checksum: v.Checksum, ModTime: v.ModTime, Size: v.Size, Tags: v.Tags,
+		Parts: partsFingerprint(parts),
 	}
 	return drive.Mutation{NS: drive.NSCompleted, Key: drive.UploadKey(bucket, key, uploadID), Value: meta.EncodeCompletion(c)}
 }
@@ -85,8 +86,8 @@ func (l *Layer) replayCompletion(ctx context.Context, s *set, bucket, key, uploa
 		return storage.ObjectInfo{}, fmt.Errorf("erasure: complete %s/%s again: object checksum %q, was %q: %w", bucket, key, want.Value, c.Checksum.Value, storage.ErrChecksumMismatch)
 	}
 	return storage.ObjectInfo{
-		Bucket: bucket, Key: key, VersionID: c.VersionID, Versioned: c.Versioned,
-		IsLatest: true, ETag: c.ETag, Checksum: c.Checksum,
+		Bucket: bucket, Key: key, VersionID: c.VersionID, Versioned: c.Versioned, IsLatest: true,
+		ETag: c.ETag, Checksum: c.Checksum, ModTime: c.ModTime, Size: c.Size, Tags: c.Tags,
 	}, nil
 }
 

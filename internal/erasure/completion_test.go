@@ -62,6 +62,9 @@ func TestCompleteRepeated(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: got %v, want the first answer", what, err)
 				}
+				if !got.ModTime.Equal(first.ModTime) || got.Size != first.Size || !got.IsLatest {
+					t.Errorf("%s: got mod time %v size %d latest %v, want %v %d true", what, got.ModTime, got.Size, got.IsLatest, first.ModTime, first.Size)
+				}
 				if got.ETag != first.ETag || got.VersionID != first.VersionID || got.Versioned != first.Versioned || got.Checksum != first.Checksum {
 					t.Errorf("%s: got etag %q version %q versioned %v checksum %+v, want %q %q %v %+v", what,
 						got.ETag, got.VersionID, got.Versioned, got.Checksum, first.ETag, first.VersionID, first.Versioned, first.Checksum)

@@ -23,9 +23,13 @@ type Completion struct {
 	// the answer carried x-amz-version-id.
 	VersionID string
 	Versioned bool
-	// ETag and Checksum are the object's.
+	// ETag, Checksum, ModTime, Size and Tags are the object's (what the
+	// answer, its x-amz-expiration included, was made of).
 	ETag     string
 	Checksum storage.Checksum
+	ModTime  time.Time
+	Size     int64
+	Tags     map[string]string
 	// Parts is the fingerprint of the completed part list.
 	Parts []byte
 }
@@ -43,6 +47,9 @@ func EncodeCompletion(c *Completion) []byte {
 	b = append(b, versioned)
 	b = appendString(b, c.ETag)
 	b = appendChecksum(b, c.Checksum)
+	b = appendTime(b, c.ModTime)
+	b = appendVarint(b, c.Size)
+	b = appendMap(b, c.Tags)
 	return appendString(b, string(c.Parts))
 }
 
@@ -63,6 +70,9 @@ func DecodeCompletion(b []byte) (*Completion, error) {
 	}
 	c.ETag = r.string("etag")
 	c.Checksum = r.checksum()
+	c.ModTime = r.time("mod time")
+	c.Size = r.size("size")
+	c.Tags = r.stringMap("tags")
 	c.Parts = bytes.Clone(r.bytes("parts fingerprint"))
 	if err := r.finish(); err != nil {
 		return nil, err

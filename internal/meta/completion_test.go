@@ -15,6 +15,7 @@ func TestCompletionRoundTrip(t *testing.T) {
 		{
 			Completed: time.Unix(1700000001, 0).UTC(), VersionID: "0190a6f2-7c3e-7b1a-9c4e-0123456789ab", Versioned: true,
 			ETag: "def-3", Checksum: storage.Checksum{Algorithm: storage.ChecksumCRC32C, Type: storage.ChecksumFullObject, Value: "AAAAAA=="},
+			ModTime: time.Unix(1700000000, 42).UTC(), Size: 15 << 20, Tags: map[string]string{"k": "v", "team": "data"},
 			Parts: make([]byte, 32),
 		},
 		{Completed: time.Unix(1700000002, 0).UTC(), Versioned: true, ETag: "null-version-1", Parts: []byte{}},
@@ -32,7 +33,9 @@ func TestCompletionRoundTrip(t *testing.T) {
 func TestCompletionCorrupt(t *testing.T) {
 	good := EncodeCompletion(&Completion{Completed: time.Unix(1, 0), ETag: "e", Parts: []byte{9}})
 	bad := append([]byte(nil), good...)
-	bad[len(bad)-8] = 7 // the versioned flag (before etag, checksum, parts: 2+3+2 bytes) is neither 0 nor 1
+	// The versioned flag (before the etag, checksum, zero mod time, size,
+	// tags and parts: 2+3+10+1+1+2 bytes) is neither 0 nor 1.
+	bad[len(bad)-20] = 7
 	for name, b := range map[string][]byte{
 		"empty":          nil,
 		"truncated":      good[:len(good)-1],

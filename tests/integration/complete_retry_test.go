@@ -13,13 +13,19 @@ import (
 // TestCompleteMultipartUploadRepeated: an SDK that lost the answer to
 // CompleteMultipartUpload sends it again, in a cluster possibly to
 // another node; as from S3 the repeat answers 200 with the first answer's
-// ETag, Location, version ID, checksum and checksum type. A Complete of
+// ETag, Location, version ID, checksum, checksum type and expiration. A Complete of
 // the finished upload with another part list, and every other call on
 // it, answers NoSuchUpload (404).
 func TestCompleteMultipartUploadRepeated(t *testing.T) {
 	run(t, func(t *testing.T, e *env) {
 		bucket := e.bucket(t)
 		e.setVersioning(t, bucket, types.BucketVersioningStatusEnabled)
+		_, err := e.s3.PutBucketLifecycleConfiguration(ctx(t), &s3.PutBucketLifecycleConfigurationInput{Bucket: &bucket,
+			LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{
+				ID: aws.String("expire"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("retried/")},
+				Expiration: &types.LifecycleExpiration{Days: aws.Int32(30)},
+			}}}})
+		must(t, "PutBucketLifecycleConfiguration", err)
 		key := "retried/object.bin"
 		up, err := e.s3.CreateMultipartUpload(ctx(t), &s3.CreateMultipartUploadInput{
 			Bucket: &bucket, Key: &key, ChecksumAlgorithm: types.ChecksumAlgorithmCrc32c,
@@ -45,7 +51,7 @@ func TestCompleteMultipartUploadRepeated(t *testing.T) {
 		first, err := complete(e.s3, parts)
 		must(t, "CompleteMultipartUpload", err)
 		if aws.ToString(first.ETag) != quoted(compositeETag(bodies)) || aws.ToString(first.VersionId) == "" ||
-			aws.ToString(first.ChecksumCRC32C) == "" || first.ChecksumType != types.ChecksumTypeComposite {
+			aws.ToString(first.ChecksumCRC32C) == "" || first.ChecksumType != types.ChecksumTypeComposite || aws.ToString(first.Expiration) == "" {
 			t.Fatalf("first Complete: got ETag %s version %q CRC32C %q type %q", aws.ToString(first.ETag),
 				aws.ToString(first.VersionId), aws.ToString(first.ChecksumCRC32C), first.ChecksumType)
 		}
@@ -56,13 +62,13 @@ func TestCompleteMultipartUploadRepeated(t *testing.T) {
 			again, err := complete(c.client, parts)
 			must(t, "CompleteMultipartUpload repeated at "+c.name, err)
 			got := []string{aws.ToString(again.ETag), aws.ToString(again.Location), aws.ToString(again.Bucket), aws.ToString(again.Key),
-				aws.ToString(again.VersionId), aws.ToString(again.ChecksumCRC32C), string(again.ChecksumType)}
+				aws.ToString(again.VersionId), aws.ToString(again.ChecksumCRC32C), string(again.ChecksumType), aws.ToString(again.Expiration)}
 			want := []string{aws.ToString(first.ETag), "", bucket, key,
-				aws.ToString(first.VersionId), aws.ToString(first.ChecksumCRC32C), string(first.ChecksumType)}
+				aws.ToString(first.VersionId), aws.ToString(first.ChecksumCRC32C), string(first.ChecksumType), aws.ToString(first.Expiration)}
 			got[1] = "" // Location names the node the request went to
 			for i := range got {
 				if got[i] != want[i] {
-					t.Errorf("repeated at %s: got %q, want %q (ETag, -, Bucket, Key, VersionId, CRC32C, type)", c.name, got, want)
+					t.Errorf("repeated at %s: got %q, want %q (ETag, -, Bucket, Key, VersionId, CRC32C, type, x-amz-expiration)", c.name, got, want)
 					break
 				}
 			}
