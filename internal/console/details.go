@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -88,7 +89,7 @@ func (h *Handler) objectDetails(w http.ResponseWriter, r *http.Request, sess ses
 		lname := strings.ToLower(name)
 		switch {
 		case strings.HasPrefix(lname, "x-amz-meta-"):
-			d.Metadata[strings.TrimPrefix(lname, "x-amz-meta-")] = strings.Join(v, ", ")
+			d.Metadata[strings.TrimPrefix(lname, "x-amz-meta-")] = metaText(strings.Join(v, ", "))
 		case strings.HasPrefix(lname, "x-amz-checksum-") && lname != "x-amz-checksum-type" && lname != "x-amz-checksum-mode":
 			d.Checksums = append(d.Checksums, checksumJSON{
 				Algorithm: strings.ToUpper(strings.TrimPrefix(lname, "x-amz-checksum-")),
@@ -242,4 +243,17 @@ func (h *Handler) shareObject(w http.ResponseWriter, r *http.Request, sess sessi
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"url": link, "expires": now.Add(expires).UTC()})
+}
+
+// metaText is the text of a user metadata value as S3 answers it: a
+// value beyond US-ASCII comes RFC 2047 encoded ("=?UTF-8?B?...?=").
+func metaText(v string) string {
+	if !strings.Contains(v, "=?") {
+		return v
+	}
+	var d mime.WordDecoder
+	if text, err := d.DecodeHeader(v); err == nil {
+		return text
+	}
+	return v
 }

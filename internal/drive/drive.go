@@ -42,6 +42,9 @@ const (
 	NSPart Namespace = 'p'
 	// NSInline holds inline shard data keyed by InlineKey(dataDir).
 	NSInline Namespace = 'i'
+	// NSCompleted holds the traces completed multipart uploads leave for
+	// a while (meta.Completion), keyed by UploadKey(bucket, key, id).
+	NSCompleted Namespace = 'c'
 )
 
 // Mutation sets or deletes one metadata record.

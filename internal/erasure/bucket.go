@@ -231,7 +231,10 @@ func (l *Layer) ListBuckets(ctx context.Context) ([]storage.BucketInfo, error) {
 }
 
 // DeleteBucket removes a bucket; unless force, it must hold no objects
-// and no multipart uploads.
+// (versions and delete markers count) and its unfinished multipart
+// uploads are aborted. Under the bucket's lock, taken exclusively: every
+// write (PutObject, a part, a Complete) holds it shared, so none lands in
+// a bucket found empty.
 func (l *Layer) DeleteBucket(ctx context.Context, bucket string, force bool) error {
 	if !storage.ValidBucketName(bucket) {
 		return fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketNotFound)
@@ -254,6 +257,10 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string, force bool) err
 		}
 	} else if err := l.checkEmpty(ctx, bucket); err != nil {
 		return err
+	} else if err := l.eachSet(func(s *set) error { return l.abortAll(ctx, s, bucket) }); err != nil {
+		// Unfinished uploads do not keep a bucket, as with S3: the lock
+		// held keeps every write out until the bucket is gone.
+		return err
 	}
 	defer l.usage.forget(bucket)
 	deleted := make([][]bool, len(l.sets)) // by set, drive: this call removed the record
@@ -273,8 +280,13 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string, force bool) err
 		// A failed delete changes nothing: put back the records it removed.
 		rec := encodeBucket(info)
 		l.eachDrive(deleted, func(d drive.Drive) error { return d.MakeBucket(context.WithoutCancel(ctx), bucket, rec) })
+		return err
 	}
-	return err
+	// A bucket made again under the name starts without completed uploads.
+	for _, s := range l.sets {
+		l.dropCompletions(context.WithoutCancel(ctx), s, bucket, forever)
+	}
+	return nil
 }
 
 // SetBucketConfig stores (or, with a nil doc, removes) one configuration
@@ -340,16 +352,16 @@ func (l *Layer) SetBucketConfig(ctx context.Context, bucket, name string, doc []
 	return err
 }
 
+// checkEmpty fails with ErrBucketNotEmpty when bucket holds an object
+// record (a version or a delete marker) in any set.
 func (l *Layer) checkEmpty(ctx context.Context, bucket string) error {
 	return l.eachSet(func(s *set) error {
-		for _, ns := range []drive.Namespace{drive.NSObject, drive.NSUpload} {
-			res, err := l.walkSet(ctx, s, drive.WalkOptions{NS: ns, Scope: drive.ObjectScope(bucket), Limit: 1, KeysOnly: true})
-			if err != nil {
-				return err
-			}
-			if len(res.Entries) > 0 {
-				return fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketNotEmpty)
-			}
+		res, err := l.walkSet(ctx, s, drive.WalkOptions{NS: drive.NSObject, Scope: drive.ObjectScope(bucket), Limit: 1, KeysOnly: true})
+		if err != nil {
+			return err
+		}
+		if len(res.Entries) > 0 {
+			return fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketNotEmpty)
 		}
 		return nil
 	})

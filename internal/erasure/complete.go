@@ -2,8 +2,9 @@ package erasure
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
+	"sync"
 	"time"
 
 	"github.com/hoardstore/hoard/internal/checksum"
@@ -14,7 +15,9 @@ import (
 
 // CompleteMultipartUpload validates the listed parts and commits an object
 // version whose data directory is the upload's: no data is copied. Parts
-// not listed are deleted after the commit.
+// not listed are deleted after the commit. The commit leaves a trace of
+// the completion, so that the same Complete repeated gets the same
+// answer (see completion.go).
 func (l *Layer) CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []storage.CompletePart, opts storage.CompleteOptions) (storage.ObjectInfo, error) {
 	if err := checkObject(bucket, key); err != nil {
 		return storage.ObjectInfo{}, fmt.Errorf("%w: %w", storage.ErrUploadNotFound, err)
@@ -31,6 +34,9 @@ func (l *Layer) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	}
 	defer unlock()
 	u, err := l.readUpload(ctx, s, bucket, key, uploadID)
+	if errors.Is(err, storage.ErrUploadNotFound) {
+		return l.replayCompletion(ctx, s, bucket, key, uploadID, parts, opts.Checksum, err)
+	}
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
@@ -42,8 +48,11 @@ func (l *Layer) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	if err != nil {
 		return storage.ObjectInfo{}, fmt.Errorf("erasure: complete %s/%s: %w", bucket, key, err)
 	}
-	info, err := l.commitVersion(ctx, s, bucket, key, nil, *v, opts.IfNoneMatch, opts.IfMatch, func(pos int, b *drive.Batch) {
-		b.Mutations = append(b.Mutations, drive.Mutation{NS: drive.NSUpload, Key: drive.UploadKey(bucket, key, uploadID), Delete: true})
+	var trace drive.Mutation // the same bytes on every drive, for quorum reads
+	var once sync.Once
+	info, err := l.commitVersion(ctx, s, bucket, key, nil, *v, opts.IfNoneMatch, opts.IfMatch, func(pos int, b *drive.Batch, cv *meta.Version, versioned bool) {
+		once.Do(func() { trace = completionMutation(bucket, key, uploadID, parts, cv, versioned) })
+		b.Mutations = append(b.Mutations, drive.Mutation{NS: drive.NSUpload, Key: drive.UploadKey(bucket, key, uploadID), Delete: true}, trace)
 		for _, p := range stored {
 			b.Mutations = append(b.Mutations, drive.Mutation{NS: drive.NSPart, Key: drive.PartKey(uploadID, p.Number), Delete: true})
 		}
@@ -111,7 +120,7 @@ func assemble(u *meta.Upload, stored []*meta.PartRecord, req []storage.CompleteP
 		if p == nil {
 			return nil, fmt.Errorf("part %d not uploaded: %w", cp.Number, storage.ErrInvalidPart)
 		}
-		if strings.Trim(strings.TrimSpace(cp.ETag), `"`) != p.ETag {
+		if normalETag(cp.ETag) != p.ETag {
 			return nil, fmt.Errorf("part %d etag %q, stored %q: %w", cp.Number, cp.ETag, p.ETag, storage.ErrInvalidPart)
 		}
 		if cp.Checksum.Value != "" && cp.Checksum.Value != p.Checksum.Value {
@@ -132,7 +141,7 @@ func assemble(u *meta.Upload, stored []*meta.PartRecord, req []storage.CompleteP
 		return nil, err
 	}
 	v.Checksum = sum
-	if want.Value != "" && (sum.Value == "" || strings.TrimSuffix(want.Value, fmt.Sprintf("-%d", len(req))) != strings.TrimSuffix(sum.Value, fmt.Sprintf("-%d", len(req)))) {
+	if !checksumMatches(want, sum, len(req)) {
 		return nil, fmt.Errorf("object checksum %q, computed %q: %w", want.Value, sum.Value, storage.ErrChecksumMismatch)
 	}
 	return v, nil

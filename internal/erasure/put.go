@@ -81,8 +81,10 @@ func (l *Layer) PutObject(ctx context.Context, bucket, key string, data storage.
 // the current version: with a new version ID in a versioned bucket, else
 // as the null version (meta.WriteID, meta.Record.Add). It removes the
 // replaced version's data once no reader holds it. extra adds mutations
-// to every drive's batch (multipart: the upload's records).
-func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w *written, v meta.Version, ifNoneMatch, ifMatch string, extra func(pos int, b *drive.Batch)) (storage.ObjectInfo, error) {
+// to every drive's batch (multipart: the upload's records), given the
+// version committed (its ID set) and whether the bucket is versioned or
+// suspended.
+func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w *written, v meta.Version, ifNoneMatch, ifMatch string, extra func(pos int, b *drive.Batch, v *meta.Version, versioned bool)) (storage.ObjectInfo, error) {
 	unlock, err := l.locker.Lock(ctx, objectLock(bucket, key))
 	if err != nil {
 		return storage.ObjectInfo{}, err
@@ -99,6 +101,10 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 		}
 	}
 	v.ID = meta.WriteID(st, fresh)
+	var more func(pos int, b *drive.Batch)
+	if extra != nil {
+		more = func(pos int, b *drive.Batch) { extra(pos, b, &v, st != meta.Unversioned) }
+	}
 	rec, strays, err := s.readRecordStrays(ctx, bucket, key)
 	if errors.Is(err, drive.ErrNotFound) {
 		rec, err = &meta.Record{}, nil
@@ -126,7 +132,7 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 		}
 		b.Mutations = append(b.Mutations, drive.Mutation{NS: drive.NSObject, Key: drive.ObjectKey(bucket, key), Value: encodeFor(rec, pos)})
 		if !twoPhase {
-			finishVersion(&b, pos, old, v.DataDir, extra)
+			finishVersion(&b, pos, old, v.DataDir, more)
 		}
 		return b
 	})
@@ -142,7 +148,7 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 	l.queuePartial(bucket, key, errs)
 	if twoPhase {
 		errs = l.finishPhase(ctx, s, errs, func(pos int, b *drive.Batch) {
-			finishVersion(b, pos, old, v.DataDir, extra)
+			finishVersion(b, pos, old, v.DataDir, more)
 			dropStrays(b, strays, pos)
 		})
 		if err := quorumErr(s.votes(errs), quorum); err != nil {

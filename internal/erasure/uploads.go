@@ -113,7 +113,9 @@ func (l *Layer) abortAll(ctx context.Context, s *set, bucket string) error {
 	})
 }
 
-// CleanupStaleUploads aborts every upload initiated before cutoff.
+// CleanupStaleUploads aborts every upload initiated before cutoff (none
+// for a zero cutoff) and removes the traces of uploads completed more
+// than CompletionRetention ago.
 func (l *Layer) CleanupStaleUploads(ctx context.Context, cutoff time.Time) (int, error) {
 	buckets, err := l.ListBuckets(ctx)
 	if err != nil {
@@ -122,6 +124,7 @@ func (l *Layer) CleanupStaleUploads(ctx context.Context, cutoff time.Time) (int,
 	removed := 0
 	for _, b := range buckets {
 		for _, s := range l.sets {
+			l.dropCompletions(ctx, s, b.Name, time.Now().Add(-CompletionRetention))
 			var stale [][2]string
 			err := l.forEachUpload(ctx, s, b.Name, func(key string, u *meta.Upload) error {
 				if u.Initiated.Before(cutoff) {

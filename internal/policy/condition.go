@@ -4,34 +4,64 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Condition is one test of a statement's Condition block: an operator
 // applied to one condition key and its values (any value may match).
 type Condition struct {
-	// Op is the operator without its IfExists suffix, e.g. "StringLike".
+	// Op is the operator without its set qualifier and IfExists suffix,
+	// e.g. "StringLike".
 	Op string
+	// Set is the set qualifier for multivalued keys: "", "ForAnyValue"
+	// or "ForAllValues".
+	Set string
 	// IfExists makes the test hold when the key is missing.
 	IfExists bool
-	// Key is the condition key, lower-cased (keys are case-insensitive).
+	// Key is the condition key, its name lower-cased (key names are
+	// case-insensitive) and a tag key after "/" kept as written (tag keys
+	// are not).
 	Key    string
 	Values []string
 
 	prefixes []netip.Prefix // IpAddress, NotIpAddress
+	times    []time.Time    // Date operators
 }
 
 // conditionKeys lists the condition keys Hoard knows the value of;
 // policies using others are refused rather than silently never matching.
+// A key that is never present in a Hoard request (aws:SourceArn: no
+// service calls Hoard) is known too: it is missing.
 var conditionKeys = map[string]bool{
-	"aws:sourceip":        true,
-	"aws:securetransport": true,
-	"aws:referer":         true,
-	"aws:useragent":       true,
-	"aws:principaltype":   true,
-	"s3:prefix":           true,
-	"s3:delimiter":        true,
-	"s3:max-keys":         true,
+	"aws:sourceip":                    true,
+	"aws:securetransport":             true,
+	"aws:referer":                     true,
+	"aws:useragent":                   true,
+	"aws:principaltype":               true,
+	"aws:currenttime":                 true,
+	"aws:epochtime":                   true,
+	"aws:sourcearn":                   true,
+	"aws:principalarn":                true,
+	"s3:prefix":                       true,
+	"s3:delimiter":                    true,
+	"s3:max-keys":                     true,
+	"s3:versionid":                    true,
+	"s3:x-amz-copy-source":            true,
+	"s3:x-amz-metadata-directive":     true,
+	"s3:x-amz-acl":                    true,
+	"s3:x-amz-grant-read":             true,
+	"s3:x-amz-grant-write":            true,
+	"s3:x-amz-grant-read-acp":         true,
+	"s3:x-amz-grant-write-acp":        true,
+	"s3:x-amz-grant-full-control":     true,
+	"s3:x-amz-server-side-encryption": true,
+	"s3:x-amz-server-side-encryption-aws-kms-key-id": true,
+	"s3:requestobjecttagkeys":                        true,
 }
+
+// tagKeyFamilies are the condition keys named after a tag key:
+// "s3:ExistingObjectTag/<key>", "s3:RequestObjectTag/<key>".
+var tagKeyFamilies = map[string]bool{"s3:existingobjecttag": true, "s3:requestobjecttag": true}
 
 // operators maps each supported operator to whether it is negated (holds
 // when the key is missing).
@@ -42,14 +72,36 @@ var operators = map[string]bool{
 	"NumericEquals": false, "NumericNotEquals": true,
 	"NumericLessThan": false, "NumericLessThanEquals": false,
 	"NumericGreaterThan": false, "NumericGreaterThanEquals": false,
+	"DateEquals": false, "DateNotEquals": true,
+	"DateLessThan": false, "DateLessThanEquals": false,
+	"DateGreaterThan": false, "DateGreaterThanEquals": false,
+	"ArnEquals": false, "ArnLike": false, "ArnNotEquals": true, "ArnNotLike": true,
 	"Bool":      false,
 	"IpAddress": false, "NotIpAddress": true,
 	"Null": false,
 }
 
+// normalKey lower-cases a condition key's name, keeping a tag key after
+// the "/" of the tag key families as written; ok is false for a key
+// Hoard does not know.
+func normalKey(key string) (string, bool) {
+	if name, tag, found := strings.Cut(key, "/"); found {
+		name = strings.ToLower(name)
+		return name + "/" + tag, tagKeyFamilies[name] && tag != ""
+	}
+	key = strings.ToLower(key)
+	return key, conditionKeys[key]
+}
+
 func parseCondition(op, key string, values stringList) (Condition, error) {
-	c := Condition{Op: op, Key: strings.ToLower(key), Values: values}
-	if base, ok := strings.CutSuffix(op, "IfExists"); ok {
+	c := Condition{Op: op, Values: values}
+	if set, base, ok := strings.Cut(op, ":"); ok {
+		if set != "ForAnyValue" && set != "ForAllValues" {
+			return c, malformed("Invalid condition operator qualifier: %s", op)
+		}
+		c.Set, c.Op = set, base
+	}
+	if base, ok := strings.CutSuffix(c.Op, "IfExists"); ok {
 		if base == "Null" {
 			return c, malformed("Null cannot be combined with IfExists")
 		}
@@ -58,36 +110,79 @@ func parseCondition(op, key string, values stringList) (Condition, error) {
 	if _, ok := operators[c.Op]; !ok {
 		return c, &Error{Code: "NotImplemented", Message: "Hoard does not support the condition operator " + op + " in bucket policies."}
 	}
-	if !conditionKeys[c.Key] {
+	if c.Set != "" && c.Op == "Null" {
+		return c, malformed("Null cannot be combined with %s", c.Set)
+	}
+	k, ok := normalKey(key)
+	if !ok {
 		return c, malformed("Policy has an invalid condition key: %s", key)
 	}
+	c.Key = k
 	if len(values) == 0 {
 		return c, malformed("Condition %s on %s has no values", op, key)
 	}
-	switch c.Op {
-	case "IpAddress", "NotIpAddress":
-		for _, v := range values {
+	return c, c.parseValues(op)
+}
+
+// parseValues checks the values for the operator and keeps their parsed
+// forms.
+func (c *Condition) parseValues(op string) error {
+	switch {
+	case c.Op == "IpAddress" || c.Op == "NotIpAddress":
+		for _, v := range c.Values {
 			p, err := parseNet(v)
 			if err != nil {
-				return c, malformed("Invalid IP address or CIDR block in condition: %s", v)
+				return malformed("Invalid IP address or CIDR block in condition: %s", v)
 			}
 			c.prefixes = append(c.prefixes, p)
 		}
-	case "Bool", "Null":
-		for _, v := range values {
+	case c.Op == "Bool" || c.Op == "Null":
+		for _, v := range c.Values {
 			if v != "true" && v != "false" {
-				return c, malformed("Condition %s wants true or false, not %s", op, v)
+				return malformed("Condition %s wants true or false, not %s", op, v)
 			}
 		}
-	}
-	if strings.HasPrefix(c.Op, "Numeric") {
-		for _, v := range values {
+	case strings.HasPrefix(c.Op, "Numeric"):
+		for _, v := range c.Values {
 			if _, err := strconv.ParseFloat(v, 64); err != nil {
-				return c, malformed("Condition %s wants numbers, not %s", op, v)
+				return malformed("Condition %s wants numbers, not %s", op, v)
+			}
+		}
+	case strings.HasPrefix(c.Op, "Date"):
+		for _, v := range c.Values {
+			t, ok := parseDate(v)
+			if !ok {
+				return malformed("Condition %s wants dates (ISO 8601 or seconds since 1970), not %s", op, v)
+			}
+			c.times = append(c.times, t)
+		}
+	case strings.HasPrefix(c.Op, "Arn"):
+		for _, v := range c.Values {
+			if v != "*" && (len(strings.SplitN(v, ":", 6)) != 6 || !strings.HasPrefix(v, "arn:")) {
+				return malformed("Condition %s wants ARNs, not %s", op, v)
 			}
 		}
 	}
-	return c, nil
+	return nil
+}
+
+// dateLayouts are the ISO 8601 forms a date condition value may take.
+var dateLayouts = []string{
+	time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05", "2006-01-02",
+}
+
+// parseDate reads an ISO 8601 date or time (UTC when no zone is given)
+// or a number of seconds since 1970.
+func parseDate(v string) (time.Time, bool) {
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return time.Unix(n, 0).UTC(), true
+	}
+	for _, layout := range dateLayouts {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
 }
 
 // parseNet reads an address or CIDR block; IPv4-mapped IPv6 blocks
@@ -121,103 +216,4 @@ func (c *Condition) narrow() bool {
 		}
 	}
 	return true
-}
-
-// holds evaluates the condition against a request's context.
-func (c *Condition) holds(ctx map[string]string) bool {
-	v, present := lookup(ctx, c.Key)
-	if c.Op == "Null" {
-		// "Null": "true" holds when the key is missing.
-		for _, want := range c.Values {
-			if (want == "true") != present {
-				return true
-			}
-		}
-		return false
-	}
-	if !present {
-		return c.IfExists || operators[c.Op]
-	}
-	switch c.Op {
-	case "StringEquals":
-		return c.any(func(w string) bool { return v == w })
-	case "StringNotEquals":
-		return !c.any(func(w string) bool { return v == w })
-	case "StringEqualsIgnoreCase":
-		return c.any(func(w string) bool { return strings.EqualFold(v, w) })
-	case "StringNotEqualsIgnoreCase":
-		return !c.any(func(w string) bool { return strings.EqualFold(v, w) })
-	case "StringLike":
-		return c.any(func(w string) bool { return match(w, v) })
-	case "StringNotLike":
-		return !c.any(func(w string) bool { return match(w, v) })
-	case "Bool":
-		return c.any(func(w string) bool { return strings.EqualFold(v, w) })
-	case "IpAddress", "NotIpAddress":
-		addr, err := netip.ParseAddr(v)
-		if err != nil {
-			return false
-		}
-		addr = addr.Unmap().WithZone("")
-		in := false
-		for _, p := range c.prefixes {
-			if p.Contains(addr) {
-				in = true
-				break
-			}
-		}
-		return in == (c.Op == "IpAddress")
-	}
-	// Numeric operators.
-	n, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return false
-	}
-	cmp := func(w string) int {
-		m, _ := strconv.ParseFloat(w, 64)
-		switch {
-		case n < m:
-			return -1
-		case n > m:
-			return 1
-		}
-		return 0
-	}
-	switch c.Op {
-	case "NumericEquals":
-		return c.any(func(w string) bool { return cmp(w) == 0 })
-	case "NumericNotEquals":
-		return !c.any(func(w string) bool { return cmp(w) == 0 })
-	case "NumericLessThan":
-		return c.any(func(w string) bool { return cmp(w) < 0 })
-	case "NumericLessThanEquals":
-		return c.any(func(w string) bool { return cmp(w) <= 0 })
-	case "NumericGreaterThan":
-		return c.any(func(w string) bool { return cmp(w) > 0 })
-	case "NumericGreaterThanEquals":
-		return c.any(func(w string) bool { return cmp(w) >= 0 })
-	}
-	return false
-}
-
-func (c *Condition) any(f func(string) bool) bool {
-	for _, w := range c.Values {
-		if f(w) {
-			return true
-		}
-	}
-	return false
-}
-
-// lookup finds a condition key in ctx, whose keys may be in any case.
-func lookup(ctx map[string]string, key string) (string, bool) {
-	if v, ok := ctx[key]; ok {
-		return v, true
-	}
-	for k, v := range ctx {
-		if strings.EqualFold(k, key) {
-			return v, true
-		}
-	}
-	return "", false
 }

@@ -5,8 +5,11 @@
 //
 // Hoard has one identity, the root user, who may do everything; a bucket
 // policy therefore only opens a bucket to anonymous callers (Principal
-// "*"). Statements naming other principals are accepted and stored but
-// never match.
+// "*", or a NotPrincipal that does not name "*"). Statements naming other
+// principals are accepted and stored but never match. Conditions are
+// evaluated over single-valued and multivalued keys with AWS's set
+// qualifiers; the caller supplies every key's value (Request), so the
+// evaluator stays one implementation for bucket and identity policies.
 //
 // It is pure (no I/O) and imports only the standard library. Documents are
 // checked strictly (exact key names, no duplicate keys, no trailing data)

@@ -31,9 +31,13 @@ type Policy struct {
 type Statement struct {
 	Sid    string
 	Effect Effect
-	// Anyone is set when Principal includes "*" (everyone, anonymous
-	// callers too).
+	// Anyone is set when the statement's principal block includes "*"
+	// (everyone, anonymous callers too).
 	Anyone bool
+	// NotPrincipal says the principal block is a NotPrincipal: the
+	// statement applies to every principal it does not name (to nobody
+	// when it names "*").
+	NotPrincipal bool
 	// Actions or NotActions (exactly one is set) are action patterns
 	// such as "s3:Get*".
 	Actions, NotActions []string
@@ -179,13 +183,16 @@ func parseStatement(d *statementDoc, bucket string) (Statement, error) {
 	if s.Effect != Allow && s.Effect != Deny {
 		return s, malformed("Invalid effect: %s", d.Effect)
 	}
-	if len(d.NotPrincipal) > 0 {
-		return s, &Error{Code: "NotImplemented", Message: "Hoard does not support NotPrincipal in bucket policies."}
-	}
-	if len(d.Principal) == 0 {
+	block := d.Principal
+	switch {
+	case len(d.Principal) > 0 && len(d.NotPrincipal) > 0:
+		return s, malformed("A statement must have exactly one of Principal and NotPrincipal")
+	case len(d.NotPrincipal) > 0:
+		block, s.NotPrincipal = d.NotPrincipal, true
+	case len(d.Principal) == 0:
 		return s, malformed("Missing required field Principal")
 	}
-	anyone, err := parsePrincipal(d.Principal)
+	anyone, err := parsePrincipal(block)
 	if err != nil {
 		return s, err
 	}
@@ -297,9 +304,12 @@ type Request struct {
 	Action string
 	// Bucket and Key name the resource; Key is empty for bucket actions.
 	Bucket, Key string
-	// Context holds the condition keys' values ("aws:SourceIp",
-	// "s3:prefix", ...); a key absent here is missing from the request.
+	// Context holds the single-valued condition keys' values
+	// ("aws:SourceIp", "s3:prefix", "s3:ExistingObjectTag/team", ...) and
+	// Sets the multivalued ones ("s3:RequestObjectTagKeys"); a key absent
+	// from both is missing from the request.
 	Context map[string]string
+	Sets    map[string][]string
 }
 
 // Resource returns the request's ARN.
@@ -327,8 +337,13 @@ func (p *Policy) Allowed(req Request) bool {
 	return allowed
 }
 
+// appliesToAnonymous reports whether the statement's principal block
+// takes in an anonymous caller: Principal "*", or a NotPrincipal that
+// does not name "*".
+func (s *Statement) appliesToAnonymous() bool { return s.Anyone != s.NotPrincipal }
+
 func (s *Statement) matches(req Request) bool {
-	if !s.Anyone {
+	if !s.appliesToAnonymous() {
 		return false
 	}
 	// Parse guarantees exactly one of each pair is non-empty.
@@ -339,12 +354,27 @@ func (s *Statement) matches(req Request) bool {
 	if len(s.Resources) > 0 && !anyMatch(s.Resources, res, false) || len(s.NotResources) > 0 && anyMatch(s.NotResources, res, false) {
 		return false
 	}
-	for _, c := range s.Conditions {
-		if !c.holds(req.Context) {
+	for i := range s.Conditions {
+		if !s.Conditions[i].holds(req) {
 			return false
 		}
 	}
 	return true
+}
+
+// UsesKey reports whether a condition of p names a key of the family
+// prefix ("s3:ExistingObjectTag/"), in any case: the caller then looks up
+// values it would not otherwise fetch.
+func (p *Policy) UsesKey(prefix string) bool {
+	prefix = strings.ToLower(prefix)
+	for _, s := range p.Statements {
+		for _, c := range s.Conditions {
+			if strings.HasPrefix(c.Key, prefix) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // IsPublic reports whether p allows anyone something without limiting
@@ -352,7 +382,7 @@ func (s *Statement) matches(req Request) bool {
 // wider than /8 (IPv4) or /32 (IPv6) do not count as a limit.
 func (p *Policy) IsPublic() bool {
 	for _, s := range p.Statements {
-		if s.Effect != Allow || !s.Anyone {
+		if s.Effect != Allow || !s.appliesToAnonymous() {
 			continue
 		}
 		limited := false

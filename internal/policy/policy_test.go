@@ -35,7 +35,17 @@ func TestParse(t *testing.T) {
 		{"bad effect", stmt(`"Effect": "Maybe", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::pics/*"`), "MalformedPolicy"},
 		{"no principal", stmt(`"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::pics/*"`), "MalformedPolicy"},
 		{"bad principal", stmt(`"Effect": "Allow", "Principal": "someone", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::pics/*"`), "MalformedPolicy"},
-		{"not principal", stmt(`"Effect": "Deny", "NotPrincipal": {"AWS": "x"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::pics/*"`), "NotImplemented"},
+		{"not principal", stmt(`"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::pics/*"`), ""},
+		{"principal and not principal", stmt(`"Effect": "Deny", "Principal": "*", "NotPrincipal": {"AWS": "x"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::pics/*"`), "MalformedPolicy"},
+		{"bad not principal", stmt(`"Effect": "Deny", "NotPrincipal": "someone", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::pics/*"`), "MalformedPolicy"},
+		{"tag and copy keys", stmt(read + `, "Condition": {"StringEquals": {"s3:ExistingObjectTag/team": "a", "s3:RequestObjectTag/Team": "b", "s3:x-amz-copy-source": "pics/x", "s3:x-amz-metadata-directive": "COPY", "s3:VersionId": "v"}, "ForAllValues:StringLike": {"s3:RequestObjectTagKeys": ["team", "cost*"]}}`), ""},
+		{"dates and arns", stmt(read + `, "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}, "DateLessThanIfExists": {"aws:EpochTime": 1893456000}, "ArnNotLike": {"aws:SourceArn": "arn:aws:sns:*:123456789012:*"}, "ArnEquals": {"aws:PrincipalArn": "*"}}`), ""},
+		{"tag key family without a tag", stmt(read + `, "Condition": {"StringEquals": {"s3:ExistingObjectTag/": "a"}}`), "MalformedPolicy"},
+		{"unknown key family", stmt(read + `, "Condition": {"StringEquals": {"s3:SomethingTag/a": "a"}}`), "MalformedPolicy"},
+		{"bad set qualifier", stmt(read + `, "Condition": {"ForSomeValues:StringEquals": {"s3:RequestObjectTagKeys": "a"}}`), "MalformedPolicy"},
+		{"null with a set qualifier", stmt(read + `, "Condition": {"ForAnyValue:Null": {"s3:RequestObjectTagKeys": "true"}}`), "MalformedPolicy"},
+		{"bad date", stmt(read + `, "Condition": {"DateLessThan": {"aws:CurrentTime": "tomorrow"}}`), "MalformedPolicy"},
+		{"bad arn", stmt(read + `, "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:sns"}}`), "MalformedPolicy"},
 		{"no action", stmt(`"Effect": "Allow", "Principal": "*", "Resource": "arn:aws:s3:::pics/*"`), "MalformedPolicy"},
 		{"action and not action", stmt(read + `, "NotAction": "s3:PutObject"`), "MalformedPolicy"},
 		{"bad action", stmt(`"Effect": "Allow", "Principal": "*", "Action": "ec2:RunInstances", "Resource": "arn:aws:s3:::pics/*"`), "MalformedPolicy"},
@@ -43,7 +53,7 @@ func TestParse(t *testing.T) {
 		{"other bucket", stmt(`"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::other/*"`), "MalformedPolicy"},
 		{"bucket prefix only", stmt(`"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::pic*"`), "MalformedPolicy"},
 		{"unknown condition key", stmt(read + `, "Condition": {"StringEquals": {"aws:username": "bob"}}`), "MalformedPolicy"},
-		{"unsupported operator", stmt(read + `, "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}`), "NotImplemented"},
+		{"unsupported operator", stmt(read + `, "Condition": {"BinaryEquals": {"s3:prefix": "QmluYXJ5"}}`), "NotImplemented"},
 		{"bad CIDR", stmt(read + `, "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/99"}}`), "MalformedPolicy"},
 		{"bad bool", stmt(read + `, "Condition": {"Bool": {"aws:SecureTransport": "yes"}}`), "MalformedPolicy"},
 		{"empty action list", stmt(`"Effect": "Deny", "Principal": "*", "Action": [], "NotAction": "s3:PutObject", "Resource": "arn:aws:s3:::pics/*"`), "MalformedPolicy"},
@@ -179,14 +189,22 @@ func TestConditions(t *testing.T) {
 		{`{"StringEquals": {"aws:PrincipalType": "Anonymous"}}`, map[string]string{"aws:PrincipalType": "Anonymous"}, true},
 	}
 	for _, tt := range tests {
-		doc := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*", "Condition": ` + tt.cond + `}]}`
-		p, err := Parse([]byte(doc), "b")
-		if err != nil {
-			t.Fatalf("%s: %v", tt.cond, err)
-		}
-		if got := p.Allowed(Request{Action: "s3:GetObject", Bucket: "b", Key: "k", Context: tt.ctx}); got != tt.want {
-			t.Errorf("%s with %v: allowed %v; want %v", tt.cond, tt.ctx, got, tt.want)
-		}
+		checkCondition(t, tt.cond, Request{Context: tt.ctx}, tt.want)
+	}
+}
+
+// checkCondition parses an Allow statement with cond and checks that it
+// allows req (a GetObject of b/k with req's condition keys) or not.
+func checkCondition(t *testing.T, cond string, req Request, want bool) {
+	t.Helper()
+	doc := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*", "Condition": ` + cond + `}]}`
+	p, err := Parse([]byte(doc), "b")
+	if err != nil {
+		t.Fatalf("%s: %v", cond, err)
+	}
+	req.Action, req.Bucket, req.Key = "s3:GetObject", "b", "k"
+	if got := p.Allowed(req); got != want {
+		t.Errorf("%s with %v %v: allowed %v; want %v", cond, req.Context, req.Sets, got, want)
 	}
 }
 

@@ -208,7 +208,6 @@ func (req *request) getObjectACL() error {
 // subresourceMissing maps a bucket configuration sub-resource to the error
 // S3 answers when none is configured.
 var subresourceMissing = map[string]string{
-	"tagging":           "NoSuchTagSet",
 	"encryption":        "ServerSideEncryptionConfigurationNotFoundError",
 	"object-lock":       "ObjectLockConfigurationNotFoundError",
 	"website":           "NoSuchWebsiteConfiguration",
@@ -238,6 +237,9 @@ func (req *request) getBucketSubresource() error {
 	if doc, ok := subresourceEmpty[req.route.Subresource]; ok {
 		req.writeRawXML(doc)
 		return nil
+	}
+	if root, ok := idConfigLists[req.route.Subresource]; ok {
+		return req.getIDConfiguration(root)
 	}
 	return newError("NotImplemented", "Hoard does not implement the bucket "+req.route.Subresource+" configuration.")
 }

@@ -97,6 +97,7 @@ var codes = map[string]errorCode{
 	"MalformedPolicy":                                {http.StatusBadRequest, "Policies must be valid JSON and the first byte must be '{'."},
 	"NoSuchBucketPolicy":                             {http.StatusNotFound, "The bucket policy does not exist."},
 	"NoSuchCORSConfiguration":                        {http.StatusNotFound, "The CORS configuration does not exist."},
+	"NoSuchConfiguration":                            {http.StatusNotFound, "The specified configuration does not exist."},
 	"NoSuchKey":                                      {http.StatusNotFound, "The specified key does not exist."},
 	"NoSuchPublicAccessBlockConfiguration":           {http.StatusNotFound, "The public access block configuration was not found."},
 	"OwnershipControlsNotFoundError":                 {http.StatusNotFound, "The bucket ownership controls were not found."},

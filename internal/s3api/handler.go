@@ -115,6 +115,9 @@ type request struct {
 	// anonymous is set for an unauthenticated request that the bucket's
 	// policy allowed.
 	anonymous *anonymousAccess
+	// taggingBody is the body of an anonymous PutObjectTagging, read to
+	// authorise it (its tags are condition keys); nil otherwise.
+	taggingBody []byte
 	// bucket is the request's bucket record once bucketConfig has read it
 	// (bucketRead), or the error reading it gave.
 	bucket     storage.BucketInfo

@@ -20,7 +20,7 @@ var storedHeaders = []string{
 }
 
 // maxUserMetadata is S3's limit on the size of user metadata (names and
-// values of x-amz-meta-* headers).
+// values of x-amz-meta-* headers, counted in UTF-8 bytes once decoded).
 const maxUserMetadata = 2 << 10
 
 // defaultContentType is what S3 stores when a PUT names none.
@@ -58,7 +58,7 @@ func metadataFromHeaders(h http.Header) (map[string]string, error) {
 		if !strings.HasPrefix(lower, "x-amz-meta-") {
 			continue
 		}
-		v := strings.Join(values, ",")
+		v := decodeMetaValue(strings.Join(values, ","))
 		meta[lower] = v
 		size += len(lower) - len("x-amz-meta-") + len(v)
 	}
@@ -80,7 +80,7 @@ func setObjectHeaders(hdr http.Header, info storage.ObjectInfo) {
 		switch {
 		case strings.HasPrefix(name, "x-amz-meta-"):
 			// Lower-case, as S3 answers: boto3 keeps the case it receives.
-			hdr[name] = []string{v}
+			hdr[name] = []string{encodeMetaValue(v)}
 		default:
 			hdr.Set(name, v)
 		}
@@ -242,9 +242,11 @@ func validateKey(key string) error {
 	return nil
 }
 
-// Tag limits S3 enforces on objects.
+// Tag limits S3 enforces: tags per object and per bucket, characters per
+// key and per value.
 const (
 	maxTags        = 10
+	maxBucketTags  = 50
 	maxTagKeyLen   = 128
 	maxTagValueLen = 256
 )
@@ -264,11 +266,25 @@ func validTagChars(s string) bool {
 	return true
 }
 
-// validateTags enforces S3's limits on a tag set.
+// validateTags enforces S3's limits on an object's tag set.
 func validateTags(tags []tag) (map[string]string, error) {
 	if len(tags) > maxTags {
 		return nil, newError("BadRequest", "Object tags cannot be greater than 10")
 	}
+	return checkTags(tags)
+}
+
+// validateBucketTags enforces S3's limits on a bucket's tag set.
+func validateBucketTags(tags []tag) (map[string]string, error) {
+	if len(tags) > maxBucketTags {
+		return nil, newError("BadRequest", "Bucket tag count cannot be greater than 50")
+	}
+	return checkTags(tags)
+}
+
+// checkTags enforces S3's rules on each tag of a set: key and value
+// lengths and characters, no aws: prefix, no key twice.
+func checkTags(tags []tag) (map[string]string, error) {
 	out := make(map[string]string, len(tags))
 	for _, t := range tags {
 		switch {

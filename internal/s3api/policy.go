@@ -128,11 +128,12 @@ func (req *request) anonymousAction() string {
 type anonymousAccess struct {
 	policy  *policy.Policy
 	context map[string]string
+	sets    map[string][]string
 }
 
 // allows reports whether the policy allows action on key.
 func (a *anonymousAccess) allows(bucket, key, action string) bool {
-	return a.policy.Allowed(policy.Request{Action: action, Bucket: bucket, Key: key, Context: a.context})
+	return a.policy.Allowed(policy.Request{Action: action, Bucket: bucket, Key: key, Context: a.context, Sets: a.sets})
 }
 
 // authorizeAnonymous lets an unauthenticated request through when its
@@ -150,7 +151,12 @@ func (req *request) authorizeAnonymous() error {
 		}
 		return newError("AccessDenied")
 	}
-	access := &anonymousAccess{policy: p, context: req.conditionContext()}
+	tags, err := req.anonymousTagBody(p)
+	if err != nil {
+		return err
+	}
+	access := &anonymousAccess{policy: p}
+	access.context, access.sets = req.requestKeys(p, tags)
 	// DeleteObjects is decided per key, as it runs.
 	if req.route.Op != OpDeleteObjects && !access.allows(req.route.Bucket, req.route.Key, action) {
 		return newError("AccessDenied")

@@ -22,6 +22,7 @@ const (
 	OpGetBucketACL            Op = "GetBucketAcl"
 	OpPutBucketACL            Op = "PutBucketAcl"
 	OpGetBucketSubresource    Op = "GetBucketSubresource"
+	OpPutBucketSubresource    Op = "PutBucketSubresource"
 	OpDeleteBucketSubresource Op = "DeleteBucketSubresource"
 	OpGetBucketCors           Op = "GetBucketCors"
 	OpPutBucketCors           Op = "PutBucketCors"
@@ -33,6 +34,9 @@ const (
 	OpGetBucketLifecycle      Op = "GetBucketLifecycleConfiguration"
 	OpPutBucketLifecycle      Op = "PutBucketLifecycleConfiguration"
 	OpDeleteBucketLifecycle   Op = "DeleteBucketLifecycle"
+	OpGetBucketTagging        Op = "GetBucketTagging"
+	OpPutBucketTagging        Op = "PutBucketTagging"
+	OpDeleteBucketTagging     Op = "DeleteBucketTagging"
 	// OpPreflight is a browser's CORS preflight: OPTIONS on a bucket or
 	// object, answered from the bucket's CORS configuration.
 	OpPreflight            Op = "PreflightRequest"
@@ -92,9 +96,10 @@ func BucketFromHost(host string, domains []string) string {
 }
 
 // bucketSubresources are bucket configuration sub-resources that Hoard
-// answers with "none configured" on GET and refuses on PUT.
+// answers with "none configured" on GET and refuses on PUT (see
+// subresource.go).
 var bucketSubresources = []string{
-	"tagging", "encryption", "object-lock",
+	"encryption", "object-lock",
 	"website", "logging", "notification", "replication", "accelerate",
 	"requestPayment", "ownershipControls", "publicAccessBlock",
 	"analytics", "metrics", "inventory", "intelligent-tiering",
@@ -152,6 +157,8 @@ func bucketOp(method string, q url.Values) (Op, string) {
 			return OpGetBucketPolicyStatus, ""
 		case has("lifecycle"):
 			return OpGetBucketLifecycle, ""
+		case has("tagging"):
+			return OpGetBucketTagging, ""
 		case has("versions"):
 			return OpListObjectVersions, ""
 		case q.Get("list-type") == "2":
@@ -175,10 +182,12 @@ func bucketOp(method string, q url.Values) (Op, string) {
 			return OpPutBucketVersioning, ""
 		case has("lifecycle"):
 			return OpPutBucketLifecycle, ""
+		case has("tagging"):
+			return OpPutBucketTagging, ""
 		}
 		for _, s := range bucketSubresources {
 			if has(s) {
-				return OpUnsupported, s
+				return OpPutBucketSubresource, s
 			}
 		}
 		return OpCreateBucket, ""
@@ -192,6 +201,8 @@ func bucketOp(method string, q url.Values) (Op, string) {
 			return OpDeleteBucketPolicy, ""
 		case has("lifecycle"):
 			return OpDeleteBucketLifecycle, ""
+		case has("tagging"):
+			return OpDeleteBucketTagging, ""
 		}
 		for _, s := range bucketSubresources {
 			if has(s) {

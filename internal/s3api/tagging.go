@@ -19,7 +19,11 @@ func (req *request) getObjectTagging() error {
 
 func (req *request) putObjectTagging() error {
 	var doc tagging
-	if err := req.readXML(&doc); err != nil {
+	if req.taggingBody != nil { // read to authorise an anonymous caller
+		if err := xmlUnmarshal(req.taggingBody, &doc); err != nil {
+			return err
+		}
+	} else if err := req.readXML(&doc); err != nil {
 		return err
 	}
 	tags, err := validateTags(doc.TagSet)

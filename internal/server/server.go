@@ -233,17 +233,18 @@ func (s *Server) routes() http.Handler {
 		rpc = s.cluster.c.Handler()
 		internal.Handle(cluster.Prefix, rpc)
 	}
-	// Client requests get body deadlines; node-to-node calls do not (a
+	// Client requests get body deadlines (and "100 Continue" when they
+	// ask for it without a body, see expect.go); node-to-node calls do not (a
 	// shard stream runs at a fraction of its client's rate, and the
 	// cluster cuts streams that stall on its own).
 	// Behind trusted proxies the client is the one they forward.
-	clients := bodyDeadline(clientip.Handler(s.trusted, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	clients := continueEmpty(bodyDeadline(clientip.Handler(s.trusted, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/"+s3api.ReservedBucket+"/") && s3api.BucketFromHost(r.Host, s.cfg.Domains) == "" {
 			internal.ServeHTTP(w, r)
 			return
 		}
 		s.s3.ServeHTTP(w, r)
-	})), s.cfg.BodyTimeout, s.cfg.BodyMinRate)
+	})), s.cfg.BodyTimeout, s.cfg.BodyMinRate))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rpc != nil && cluster.IsRPC(r) {
 			rpc.ServeHTTP(w, r)
@@ -320,10 +321,8 @@ func (s *Server) Start() error {
 	if s.cluster != nil {
 		s.bootCluster()
 	}
-	if s.cfg.StaleUploadAge > 0 {
-		s.wg.Add(1)
-		go s.cleanupLoop()
-	}
+	s.wg.Add(1)
+	go s.cleanupLoop()
 	if l, ok := s.layer.(*erasure.Layer); ok {
 		s.attachHealer(l)
 		s.attachLifecycle(l)
@@ -349,10 +348,14 @@ func (s *Server) ConsoleAddr() string {
 	return s.consoleLn.Addr().String()
 }
 
-// cleanupLoop aborts stale multipart uploads periodically.
+// cleanupLoop periodically aborts stale multipart uploads (unless
+// StaleUploadAge is 0) and forgets old completed ones.
 func (s *Server) cleanupLoop() {
 	defer s.wg.Done()
-	interval := min(s.cfg.StaleUploadAge/4, time.Hour)
+	interval := time.Hour
+	if s.cfg.StaleUploadAge > 0 {
+		interval = min(s.cfg.StaleUploadAge/4, time.Hour)
+	}
 	t := time.NewTicker(max(interval, time.Second))
 	defer t.Stop()
 	for {
@@ -360,8 +363,12 @@ func (s *Server) cleanupLoop() {
 		case <-s.stop:
 			return
 		case <-t.C:
+			var cutoff time.Time // zero: no upload is stale
+			if s.cfg.StaleUploadAge > 0 {
+				cutoff = time.Now().Add(-s.cfg.StaleUploadAge)
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), interval)
-			n, err := s.layer.CleanupStaleUploads(ctx, time.Now().Add(-s.cfg.StaleUploadAge))
+			n, err := s.layer.CleanupStaleUploads(ctx, cutoff)
 			cancel()
 			if err != nil {
 				s.log.Warn("cleaning stale multipart uploads", "err", err)

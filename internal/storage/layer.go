@@ -25,8 +25,10 @@ type BucketStore interface {
 	GetBucketInfo(ctx context.Context, bucket string) (BucketInfo, error)
 	// ListBuckets returns every bucket in name order.
 	ListBuckets(ctx context.Context) ([]BucketInfo, error)
-	// DeleteBucket removes an empty bucket; with force it first removes
-	// every object and upload in it.
+	// DeleteBucket removes a bucket without objects, aborting its
+	// unfinished multipart uploads (ErrBucketNotEmpty when it holds an
+	// object version or delete marker); with force it first removes every
+	// object too.
 	DeleteBucket(ctx context.Context, bucket string, force bool) error
 	// BucketUsage counts the objects and bytes of one bucket.
 	BucketUsage(ctx context.Context, bucket string) (BucketUsage, error)
@@ -70,11 +72,14 @@ type MultipartStore interface {
 	PutObjectPart(ctx context.Context, bucket, key, uploadID string, partNumber int, data Payload) (PartInfo, error)
 	ListParts(ctx context.Context, bucket, key, uploadID string, opts ListPartsOptions) (ListPartsResult, error)
 	// CompleteMultipartUpload assembles the listed parts into the object,
-	// without copying their data, and ends the upload.
+	// without copying their data, and ends the upload. Repeated with the
+	// same parts soon after, it returns the first answer again.
 	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletePart, opts CompleteOptions) (ObjectInfo, error)
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
 	ListMultipartUploads(ctx context.Context, bucket string, opts ListUploadsOptions) (ListUploadsResult, error)
-	// CleanupStaleUploads aborts every upload initiated before cutoff and
-	// returns how many it removed.
+	// CleanupStaleUploads aborts every upload initiated before cutoff (none
+	// for a zero cutoff) and returns how many it removed; it also forgets
+	// uploads completed long enough ago that a repeated
+	// CompleteMultipartUpload no longer gets the first answer.
 	CleanupStaleUploads(ctx context.Context, cutoff time.Time) (int, error)
 }

@@ -83,6 +83,8 @@ const (
 	ConfigCORS = "cors"
 	// ConfigPolicy is the bucket policy (JSON, as sent).
 	ConfigPolicy = "policy"
+	// ConfigTagging is the bucket's tag set (S3 XML, a Tagging document).
+	ConfigTagging = "tagging"
 	// ConfigVersioning is the versioning status, "Enabled" or
 	// "Suspended"; absent while versioning was never enabled. The engine
 	// reads it under the bucket's lock at every write and delete.

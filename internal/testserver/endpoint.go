@@ -2,6 +2,7 @@ package testserver
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -32,6 +33,8 @@ type Endpoint struct {
 	Region string
 	// AccessKey and SecretKey are the root credentials.
 	AccessKey, SecretKey string
+	// TLS is the client configuration of an https URL (nil: plain HTTP).
+	TLS *tls.Config
 }
 
 // Host returns the host:port part of URL.
@@ -62,11 +65,18 @@ func NewTransport() *http.Transport {
 	}
 }
 
+// transport returns NewTransport with the endpoint's TLS configuration.
+func (e Endpoint) transport() *http.Transport {
+	tr := NewTransport()
+	tr.TLSClientConfig = e.TLS
+	return tr
+}
+
 // HTTPClient returns a plain HTTP client whose idle connections are closed
 // when the test ends. It does not follow redirects, so a redirect shows up
 // as the response it is.
 func (e Endpoint) HTTPClient(tb testing.TB) *http.Client {
-	tr := NewTransport()
+	tr := e.transport()
 	tb.Cleanup(tr.CloseIdleConnections)
 	return &http.Client{
 		Transport:     tr,
@@ -147,7 +157,7 @@ var errNotReady = errors.New("testserver: server not ready")
 // WaitReady polls ReadyPath until it answers 200, ctx ends or exited (which
 // may be nil) is closed, polling every 20 ms.
 func (e Endpoint) WaitReady(ctx context.Context, exited <-chan struct{}) error {
-	tr := NewTransport()
+	tr := e.transport()
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 2 * time.Second}
 	tick := time.NewTicker(20 * time.Millisecond)

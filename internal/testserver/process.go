@@ -3,11 +3,14 @@ package testserver
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -34,6 +37,10 @@ type ProcessOptions struct {
 	// DefaultConsole leaves --console-address unset, so the server picks
 	// its default; otherwise the console is disabled.
 	DefaultConsole bool
+	// CertsDir, when set, serves HTTPS with its public.crt and
+	// private.key (--certs-dir); the Endpoint's URL is then https and its
+	// TLS trusts public.crt.
+	CertsDir string
 }
 
 // Process is a hoard server running as a child process on a loopback port
@@ -138,6 +145,15 @@ func startProcess(tb testing.TB, opts ProcessOptions, wait bool) (*Process, erro
 	if !opts.DefaultConsole {
 		args = append(args, "--console-address=")
 	}
+	scheme, clientTLS := "http", (*tls.Config)(nil)
+	if opts.CertsDir != "" {
+		args = append(args, "--certs-dir", opts.CertsDir)
+		pool, err := trustCert(filepath.Join(opts.CertsDir, "public.crt"))
+		if err != nil {
+			return &Process{logs: &lockedBuffer{}}, err
+		}
+		scheme, clientTLS = "https", &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
 	args = append(args, opts.Args...)
 	args = append(args, opts.Drives...)
 	cmd := exec.Command(opts.Binary, args...)
@@ -148,7 +164,7 @@ func startProcess(tb testing.TB, opts ProcessOptions, wait bool) (*Process, erro
 	)
 	cmd.Env = append(cmd.Env, opts.Env...)
 	p := &Process{
-		Endpoint: Endpoint{URL: "http://" + addr, Region: opts.Region, AccessKey: opts.AccessKey, SecretKey: opts.SecretKey},
+		Endpoint: Endpoint{URL: scheme + "://" + addr, Region: opts.Region, AccessKey: opts.AccessKey, SecretKey: opts.SecretKey, TLS: clientTLS},
 		cmd:      cmd,
 		done:     make(chan struct{}),
 		logs:     &lockedBuffer{},
@@ -177,6 +193,19 @@ func startProcess(tb testing.TB, opts ProcessOptions, wait bool) (*Process, erro
 		return p, fmt.Errorf("%w\noutput:\n%s", err, p.Logs())
 	}
 	return p, nil
+}
+
+// trustCert returns a pool holding the PEM certificates of file.
+func trustCert(file string) (*x509.CertPool, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("reading the server certificate: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("no certificate in %s", file)
+	}
+	return pool, nil
 }
 
 // Logs returns everything the process wrote to stdout and stderr so far.

@@ -43,6 +43,9 @@ type env struct {
 	// s3 is aws-sdk-go-v2 (path style, signed payloads, CRC32 header
 	// checksums by default).
 	s3 *s3.Client
+	// s3b is aws-sdk-go-v2 too, at another node in a cluster (at the same
+	// server otherwise): a retry that lands elsewhere.
+	s3b *s3.Client
 	// mc is minio-go; over plain HTTP it signs bodies with
 	// STREAMING-AWS4-HMAC-SHA256-PAYLOAD.
 	mc *minio.Client
@@ -88,6 +91,7 @@ func newClusterEnv(t *testing.T, m mode, nodes []*testserver.Server) *env {
 		mode: m,
 		srv:  at(0),
 		s3:   at(0).S3Client(t),
+		s3b:  at(1).S3Client(t),
 		mc:   at(1).MinioClient(t),
 		core: at(2).MinioCore(t),
 		http: at(3).HTTPClient(t),
@@ -99,6 +103,7 @@ func newEnv(t *testing.T, m mode, srv *testserver.Server) *env {
 		mode: m,
 		srv:  srv,
 		s3:   srv.S3Client(t),
+		s3b:  srv.S3Client(t),
 		mc:   srv.MinioClient(t),
 		core: srv.MinioCore(t),
 		http: srv.HTTPClient(t),

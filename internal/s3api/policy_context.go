@@ -1,0 +1,100 @@
+package s3api
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/hoardstore/hoard/internal/policy"
+	"github.com/hoardstore/hoard/internal/storage"
+)
+
+// Condition keys beyond those of conditionContext: the request's time,
+// the version it names, the headers S3 exposes as s3:x-amz-* keys, the
+// tags it sets (s3:RequestObjectTag/<key>, s3:RequestObjectTagKeys) and,
+// when the policy asks for them, the tags of the object it acts on
+// (s3:ExistingObjectTag/<key>).
+
+// headerKeys are the request headers S3 exposes as condition keys of the
+// same name.
+var headerKeys = []string{
+	"x-amz-metadata-directive", "x-amz-acl", "x-amz-grant-read", "x-amz-grant-write",
+	"x-amz-grant-read-acp", "x-amz-grant-write-acp", "x-amz-grant-full-control",
+	"x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id",
+}
+
+// existingTagOps are the operations whose object's tags are the values of
+// s3:ExistingObjectTag/<key>.
+var existingTagOps = map[Op]bool{
+	OpGetObject: true, OpHeadObject: true, OpGetObjectTagging: true, OpPutObjectTagging: true,
+	OpDeleteObjectTagging: true, OpGetObjectAttributes: true, OpGetObjectACL: true, OpPutObjectACL: true,
+}
+
+// requestKeys returns every condition key of the request for p: single
+// values and the multivalued s3:RequestObjectTagKeys. tags are the tags
+// the request sets when they come in its body (PutObjectTagging), nil
+// otherwise.
+func (req *request) requestKeys(p *policy.Policy, tags map[string]string) (map[string]string, map[string][]string) {
+	ctx := req.conditionContext()
+	now := time.Now().UTC()
+	ctx["aws:CurrentTime"] = now.Format(time.RFC3339)
+	ctx["aws:EpochTime"] = strconv.FormatInt(now.Unix(), 10)
+	if q := req.r.URL.Query(); q.Has("versionId") {
+		ctx["s3:VersionId"] = q.Get("versionId")
+	}
+	h := req.r.Header
+	for _, name := range headerKeys {
+		if v := h.Get(name); v != "" {
+			ctx["s3:"+name] = v
+		}
+	}
+	if v := h.Get("X-Amz-Copy-Source"); v != "" {
+		ctx["s3:x-amz-copy-source"] = v
+		if src, err := parseCopySource(v); err == nil {
+			ctx["s3:x-amz-copy-source"] = src.bucket + "/" + src.key
+		}
+	}
+	if tags == nil {
+		tags, _ = tagsFromHeader(h)
+	}
+	var sets map[string][]string
+	if tags != nil {
+		keys := make([]string, 0, len(tags))
+		for k, v := range tags {
+			ctx["s3:RequestObjectTag/"+k] = v
+			keys = append(keys, k)
+		}
+		sets = map[string][]string{"s3:RequestObjectTagKeys": keys}
+	}
+	if existingTagOps[req.route.Op] && p.UsesKey("s3:ExistingObjectTag/") {
+		info, err := req.h.cfg.Layer.StatObject(req.r.Context(), req.route.Bucket, req.route.Key, storage.GetOptions{VersionID: req.versionID()})
+		if err == nil {
+			for k, v := range info.Tags {
+				ctx["s3:ExistingObjectTag/"+k] = v
+			}
+		}
+	}
+	return ctx, sets
+}
+
+// anonymousTagBody reads the body of an anonymous PutObjectTagging before
+// it is authorised, when the policy decides on the tags it sets: they are
+// condition keys. The handler then takes the tags from req.taggingBody.
+func (req *request) anonymousTagBody(p *policy.Policy) (map[string]string, error) {
+	if req.route.Op != OpPutObjectTagging || !p.UsesKey("s3:RequestObjectTag") {
+		return nil, nil
+	}
+	data, err := req.readSmallBody(maxXMLBody)
+	if err != nil {
+		return nil, err
+	}
+	req.taggingBody = data
+	var doc tagging
+	if err := xmlUnmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	tags, err := validateTags(doc.TagSet)
+	if err != nil {
+		return nil, err
+	}
+	return tags, nil
+}
