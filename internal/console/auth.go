@@ -17,30 +17,38 @@ import (
 // CSRFHeader carries the session's CSRF token on every state-changing call.
 const CSRFHeader = "X-Hoard-CSRF"
 
+// secure reports whether the browser reached the console over HTTPS:
+// this listener serves TLS, or a trusted proxy that terminated TLS says
+// so (clientip resolves X-Forwarded-Proto and Forwarded from trusted
+// proxies only).
+func (h *Handler) secure(r *http.Request) bool {
+	return h.cfg.Secure || clientip.FromRequest(r).Secure
+}
+
 // cookieName returns the session cookie's name: with the __Host- prefix
-// over TLS, which makes browsers insist on Secure, Path=/ and no Domain.
-func (h *Handler) cookieName() string {
-	if h.cfg.Secure {
+// over HTTPS, which makes browsers insist on Secure, Path=/ and no Domain.
+func (h *Handler) cookieName(r *http.Request) string {
+	if h.secure(r) {
 		return "__Host-hoard-session"
 	}
 	return "hoard-session"
 }
 
-func (h *Handler) setCookie(w http.ResponseWriter, id string, maxAge int) {
+func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, id string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
-		Name:     h.cookieName(),
+		Name:     h.cookieName(r),
 		Value:    id,
 		Path:     "/",
 		MaxAge:   maxAge,
 		HttpOnly: true,
-		Secure:   h.cfg.Secure,
+		Secure:   h.secure(r),
 		SameSite: http.SameSiteStrictMode,
 	})
 }
 
 // sessionID returns the session cookie's value, or "".
 func (h *Handler) sessionID(r *http.Request) string {
-	c, err := r.Cookie(h.cookieName())
+	c, err := r.Cookie(h.cookieName(r))
 	if err != nil {
 		return ""
 	}
@@ -181,7 +189,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	result = loginSucceeded
 	id, sess := h.sessions.create(cred)
-	h.setCookie(w, id, int(h.cfg.SessionTTL/time.Second))
+	h.setCookie(w, r, id, int(h.cfg.SessionTTL/time.Second))
 	h.cfg.Logger.Info("console: signed in", "access_key", cred.AccessKey, "remote", clientAddr(r))
 	writeJSON(w, http.StatusOK, h.info(sess))
 }
@@ -189,7 +197,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 // logout ends the session and clears the cookie.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, sess session) {
 	h.sessions.delete(h.sessionID(r))
-	h.setCookie(w, "", -1)
+	h.setCookie(w, r, "", -1)
 	w.Header().Set("Clear-Site-Data", `"cache"`)
 	writeJSON(w, http.StatusOK, struct{}{})
 }

@@ -42,7 +42,9 @@ type Config struct {
 	// derived from S3Address (for a proxy or a public name).
 	S3URL string
 	// Secure marks the console as served over TLS: cookies get the Secure
-	// flag and the __Host- prefix, and links use https.
+	// flag and the __Host- prefix, and links use https. A request a
+	// trusted proxy forwards from HTTPS (clientip) is treated the same
+	// way even when this listener is plain HTTP.
 	Secure bool
 	// SessionTTL, IdleTimeout and MaxSessions bound sessions; zero values
 	// take the defaults.
@@ -145,7 +147,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("Cross-Origin-Opener-Policy", "same-origin")
 	hdr.Set("Cross-Origin-Resource-Policy", "same-origin")
 	hdr.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-	if h.cfg.Secure {
+	if h.secure(r) {
 		hdr.Set("Strict-Transport-Security", "max-age=31536000")
 	}
 	h.mux.ServeHTTP(w, r)

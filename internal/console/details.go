@@ -193,7 +193,7 @@ func (h *Handler) s3Base(r *http.Request) (string, error) {
 		host = strings.Trim(host, "[]")
 	}
 	scheme := "http"
-	if h.cfg.Secure {
+	if h.secure(r) {
 		scheme = "https"
 	}
 	return scheme + "://" + net.JoinHostPort(host, port), nil
