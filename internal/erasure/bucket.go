@@ -121,6 +121,12 @@ func (l *Layer) eachSet(fn func(s *set) error) error {
 
 // MakeBucket creates a bucket on every drive.
 func (l *Layer) MakeBucket(ctx context.Context, bucket string) error {
+	return l.MakeBucketWithConfigs(ctx, bucket, nil)
+}
+
+// MakeBucketWithConfigs creates a bucket on every drive, its record
+// holding configs from the start.
+func (l *Layer) MakeBucketWithConfigs(ctx context.Context, bucket string, configs map[string][]byte) error {
 	if !storage.ValidBucketName(bucket) {
 		return fmt.Errorf("erasure: %q: %w", bucket, storage.ErrInvalidBucketName)
 	}
@@ -132,7 +138,7 @@ func (l *Layer) MakeBucket(ctx context.Context, bucket string) error {
 	// Runs before unlock: a cached "absent" is never kept, but a failed
 	// create's undo must not leave a fill that read its record.
 	defer l.buckets.invalidate(bucket)
-	rec := encodeBucket(storage.BucketInfo{Created: time.Now()})
+	rec := encodeBucket(storage.BucketInfo{Created: time.Now(), Configs: configs})
 	created := make([][]bool, len(l.sets)) // by set, drive: this call wrote the record
 	err = l.eachSet(func(s *set) error {
 		created[s.index] = make([]bool, len(s.drives))
@@ -293,11 +299,26 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string, force bool) err
 // document of a bucket: the bucket record is rewritten on every drive, and
 // put back where it was written if the change misses its write quorum.
 func (l *Layer) SetBucketConfig(ctx context.Context, bucket, name string, doc []byte) error {
-	if !storage.ValidBucketName(bucket) {
-		return fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketNotFound)
-	}
 	if name == "" {
 		return fmt.Errorf("erasure: bucket %q: a configuration needs a name", bucket)
+	}
+	return l.UpdateBucketConfigs(ctx, bucket, func(configs map[string][]byte) (map[string][]byte, error) {
+		if doc == nil {
+			delete(configs, name)
+		} else {
+			configs[name] = bytes.Clone(doc)
+		}
+		return configs, nil
+	})
+}
+
+// UpdateBucketConfigs changes a bucket's configuration documents as
+// change says, under the bucket's lock: the bucket record is rewritten on
+// every drive, and put back where it was written if the change misses its
+// write quorum.
+func (l *Layer) UpdateBucketConfigs(ctx context.Context, bucket string, change func(map[string][]byte) (map[string][]byte, error)) error {
+	if !storage.ValidBucketName(bucket) {
+		return fmt.Errorf("erasure: bucket %q: %w", bucket, storage.ErrBucketNotFound)
 	}
 	unlock, err := l.locker.Lock(ctx, bucketLock(bucket))
 	if err != nil {
@@ -318,17 +339,19 @@ func (l *Layer) SetBucketConfig(ctx context.Context, bucket, name string, doc []
 	if err != nil {
 		return err
 	}
-	if prev, ok := info.Configs[name]; ok == (doc != nil) && bytes.Equal(prev, doc) {
-		return nil // already so
-	}
 	configs := maps.Clone(info.Configs)
-	if doc == nil {
-		delete(configs, name)
-	} else {
-		if configs == nil {
-			configs = map[string][]byte{}
-		}
-		configs[name] = bytes.Clone(doc)
+	if configs == nil {
+		configs = map[string][]byte{}
+	}
+	configs, err = change(configs)
+	if err != nil {
+		return err
+	}
+	if len(configs) == 0 {
+		configs = nil
+	}
+	if maps.EqualFunc(configs, info.Configs, bytes.Equal) {
+		return nil // already so
 	}
 	info.Configs = configs
 	rec := encodeBucket(info)

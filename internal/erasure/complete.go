@@ -48,6 +48,9 @@ func (l *Layer) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	if err != nil {
 		return storage.ObjectInfo{}, fmt.Errorf("erasure: complete %s/%s: %w", bucket, key, err)
 	}
+	if def := opts.DefaultRetention; v.Lock.Mode == "" && def.Mode != "" {
+		v.Lock.Mode, v.Lock.RetainUntil = def.Mode, def.RetainUntil
+	}
 	var trace drive.Mutation // the same bytes on every drive, for quorum reads
 	var once sync.Once
 	info, err := l.commitVersion(ctx, s, bucket, key, nil, *v, opts.IfNoneMatch, opts.IfMatch, func(pos int, b *drive.Batch, cv *meta.Version, versioned bool) {
@@ -107,7 +110,7 @@ func assemble(u *meta.Upload, stored []*meta.PartRecord, req []storage.CompleteP
 	v := &meta.Version{
 		ModTime: time.Now().UTC(), Metadata: u.Metadata, Tags: u.Tags, StorageClass: u.StorageClass,
 		Erasure: u.Erasure, Bitrot: meta.BitrotHighwayHash256, DataDir: u.DataDir,
-		Parts: make([]meta.Part, 0, len(req)),
+		Parts: make([]meta.Part, 0, len(req)), Lock: u.Lock,
 	}
 	etags := make([]string, 0, len(req))
 	sums := make([]string, 0, len(req))

@@ -55,7 +55,7 @@ func (r *removal) info(bucket string) storage.ObjectInfo {
 // planRemoval reads bucket/key and plans a delete in a bucket in state
 // st (see planOn); with all set, of every version. The caller holds the
 // key's lock.
-func (l *Layer) planRemoval(ctx context.Context, s *set, bucket, key, versionID, ifMatch string, st meta.Versioning, all bool) ([]removal, error) {
+func (l *Layer) planRemoval(ctx context.Context, s *set, bucket, key, versionID, ifMatch string, guard func(storage.ObjectInfo) error, st meta.Versioning, all bool) ([]removal, error) {
 	rec, strays, err := s.readRecordStrays(ctx, bucket, key)
 	if errors.Is(err, drive.ErrNotFound) {
 		rec, err = nil, nil
@@ -77,7 +77,7 @@ func (l *Layer) planRemoval(ctx context.Context, s *set, bucket, key, versionID,
 		}
 		return out, nil
 	}
-	r, err := l.planOn(rec, key, versionID, ifMatch, st)
+	r, err := l.planOn(bucket, rec, key, versionID, ifMatch, guard, st)
 	if err != nil {
 		return nil, err
 	}
@@ -90,10 +90,11 @@ func (l *Layer) planRemoval(ctx context.Context, s *set, bucket, key, versionID,
 // named ("null" the null version), else, as meta.PlanDelete says, of the
 // null version or the addition of a delete marker. It refuses the delete
 // when ifMatch is set and is neither "*" nor the ETag of the version
-// named (or of the current version, for a marker). The removal carries
+// named (or of the current version, for a marker), or when guard, called
+// with the version a delete would remove, refuses it. The removal carries
 // prev, the record before; when several plans share one rec (a batch
 // naming a key twice) the caller keeps only the first one's.
-func (l *Layer) planOn(rec *meta.Record, key, versionID, ifMatch string, st meta.Versioning) (removal, error) {
+func (l *Layer) planOn(bucket string, rec *meta.Record, key, versionID, ifMatch string, guard func(storage.ObjectInfo) error, st meta.Versioning) (removal, error) {
 	addMarker := meta.PlanDelete(st, versionID != "") == meta.AddMarker
 	if rec == nil {
 		switch {
@@ -132,6 +133,11 @@ func (l *Layer) planOn(rec *meta.Record, key, versionID, ifMatch string, st meta
 	}
 	if ifMatch != "" && ifMatch != "*" && ifMatch != rec.Versions[i].ETag {
 		return removal{}, storage.ErrPreconditionFailed
+	}
+	if guard != nil {
+		if err := guard(readInfo(bucket, key, rec, &rec.Versions[i])); err != nil {
+			return removal{}, err
+		}
 	}
 	gone, _ := rec.Remove(id)
 	r.gone = &gone
@@ -283,7 +289,7 @@ func (l *Layer) DeleteObject(ctx context.Context, bucket, key string, opts stora
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	rs, err := l.planRemoval(ctx, s, bucket, key, opts.VersionID, opts.IfMatch, st, false)
+	rs, err := l.planRemoval(ctx, s, bucket, key, opts.VersionID, opts.IfMatch, opts.Guard, st, false)
 	if err != nil {
 		return storage.ObjectInfo{}, fmt.Errorf("erasure: delete %s/%s: %w", bucket, key, err)
 	}
@@ -388,7 +394,7 @@ func (l *Layer) deleteInSet(ctx context.Context, s *set, bucket string, refs []s
 			owners = append(owners, i)
 			continue
 		}
-		rm, err := l.planOn(ks.rec, r.Key, r.VersionID, r.IfMatch, st)
+		rm, err := l.planOn(bucket, ks.rec, r.Key, r.VersionID, r.IfMatch, r.Guard, st)
 		if err != nil {
 			out[i].Err = fmt.Errorf("erasure: delete %s/%s: %w", bucket, r.Key, err)
 			continue
@@ -451,7 +457,7 @@ func (l *Layer) emptyBucket(ctx context.Context, bucket string) error {
 			}
 			var plan []removal
 			for _, e := range res.Entries {
-				rs, err := l.planRemoval(ctx, s, bucket, e.Name, "", "", meta.Unversioned, true)
+				rs, err := l.planRemoval(ctx, s, bucket, e.Name, "", "", nil, meta.Unversioned, true)
 				if err != nil && !errors.Is(err, storage.ErrObjectNotFound) {
 					return err
 				}

@@ -22,7 +22,7 @@ func uploadInfo(bucket, key string, u *meta.Upload) storage.MultipartUpload {
 	}
 	return storage.MultipartUpload{
 		Bucket: bucket, Key: key, UploadID: u.ID, Initiated: u.Initiated, StorageClass: sc,
-		ChecksumAlgorithm: u.ChecksumAlgorithm, ChecksumType: u.ChecksumType,
+		ChecksumAlgorithm: u.ChecksumAlgorithm, ChecksumType: u.ChecksumType, Lock: u.Lock,
 	}
 }
 
@@ -40,7 +40,7 @@ func (l *Layer) NewMultipartUpload(ctx context.Context, bucket, key string, opts
 	u := &meta.Upload{
 		ID: id.String(), Initiated: time.Now().UTC(), Metadata: maps.Clone(opts.Metadata), Tags: maps.Clone(opts.Tags),
 		StorageClass: opts.StorageClass, ChecksumAlgorithm: opts.ChecksumAlgorithm, ChecksumType: opts.ChecksumType,
-		Erasure: s.codecForClass(opts.StorageClass).layout(), DataDir: newDataDir(),
+		Erasure: s.codecForClass(opts.StorageClass).layout(), DataDir: newDataDir(), Lock: opts.Lock,
 	}
 	u.Erasure.Distribution = l.distribution(s, bucket, key)
 	unlock, err := l.locker.RLock(ctx, bucketLock(bucket))

@@ -60,6 +60,7 @@ func (l *Layer) PutObject(ctx context.Context, bucket, key string, data storage.
 		Erasure:      c.layout(),
 		Bitrot:       meta.BitrotHighwayHash256,
 		DataDir:      w.dir,
+		Lock:         opts.Lock,
 	}
 	v.Erasure.Distribution = w.dist
 	unlockB, err := l.locker.RLock(ctx, bucketLock(bucket))
@@ -294,7 +295,7 @@ func versionInfo(bucket, key string, v *meta.Version, isLatest bool) storage.Obj
 	info := storage.ObjectInfo{
 		Bucket: bucket, Key: key, VersionID: v.ID, IsLatest: isLatest, DeleteMarker: v.DeleteMarker,
 		Size: v.Size, ModTime: v.ModTime, ETag: v.ETag, Metadata: v.Metadata, Tags: v.Tags,
-		StorageClass: v.StorageClass, Checksum: v.Checksum,
+		StorageClass: v.StorageClass, Checksum: v.Checksum, Lock: v.Lock,
 	}
 	if info.StorageClass == "" {
 		info.StorageClass = "STANDARD"

@@ -47,6 +47,13 @@ func (l *Layer) UpdateObject(ctx context.Context, bucket, key string, opts stora
 		return storage.ObjectInfo{}, fmt.Errorf("erasure: update %s/%s: %w", bucket, key, err)
 	}
 	prev := &meta.Record{Versions: slices.Clone(rec.Versions)}
+	if opts.Lock != nil {
+		lk, err := opts.Lock(readInfo(bucket, key, rec, v))
+		if err != nil {
+			return storage.ObjectInfo{}, fmt.Errorf("erasure: update %s/%s: %w", bucket, key, err)
+		}
+		v.Lock = lk
+	}
 	if opts.Metadata != nil {
 		v.Metadata = maps.Clone(opts.Metadata)
 	}

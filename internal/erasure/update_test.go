@@ -70,7 +70,7 @@ func TestDeleteObjectsAndUsage(t *testing.T) {
 	res := l.DeleteObjects(ctx, "bkt", refs)
 	want := []error{nil, nil, storage.ErrObjectNotFound, nil, storage.ErrObjectNotFound, storage.ErrVersionNotFound, nil}
 	for i, r := range res {
-		if r.Ref != refs[i] {
+		if r.Ref.Key != refs[i].Key || r.Ref.VersionID != refs[i].VersionID {
 			t.Errorf("result %d ref: got %+v, want %+v", i, r.Ref, refs[i])
 		}
 		wantErr(t, fmt.Sprintf("result %d (%s)", i, refs[i].Key), r.Err, want[i])

@@ -10,6 +10,10 @@ const (
 const (
 	flagDeleteMarker = 1 << iota
 	flagInline
+	// flagLock says the version carries object lock state, encoded right
+	// after its checksum; records without the flag (all those written
+	// before object lock existed) decode with none.
+	flagLock
 )
 
 // AppendRecord appends the encoding of r to b and returns the extended slice.
@@ -33,6 +37,9 @@ func appendVersion(b []byte, v *Version) []byte {
 	if v.Inline {
 		flags |= flagInline
 	}
+	if !v.Lock.IsZero() {
+		flags |= flagLock
+	}
 	b = append(b, flags)
 	b = appendString(b, v.ID)
 	b = append(b, v.DataDir[:]...)
@@ -40,6 +47,9 @@ func appendVersion(b []byte, v *Version) []byte {
 	b = appendVarint(b, v.Size)
 	b = appendString(b, v.ETag)
 	b = appendChecksum(b, v.Checksum)
+	if flags&flagLock != 0 {
+		b = appendLock(b, v.Lock)
+	}
 	b = appendMap(b, v.Metadata)
 	b = appendMap(b, v.Tags)
 	b = appendString(b, v.StorageClass)
@@ -132,6 +142,9 @@ func (r *reader) version(v *Version) {
 	v.Size = r.size("size")
 	v.ETag = r.string("etag")
 	v.Checksum = r.checksum()
+	if flags&flagLock != 0 {
+		v.Lock = r.lock()
+	}
 	if r.light {
 		r.skipMap("metadata")
 		r.skipMap("tags")
@@ -188,7 +201,11 @@ func EncodeUpload(u *Upload) []byte {
 	b = appendString(b, string(u.ChecksumAlgorithm))
 	b = appendString(b, string(u.ChecksumType))
 	b = appendErasure(b, u.Erasure)
-	return append(b, u.DataDir[:]...)
+	b = append(b, u.DataDir[:]...)
+	if !u.Lock.IsZero() {
+		b = appendLock(b, u.Lock)
+	}
+	return b
 }
 
 // DecodeUpload decodes a multipart upload record.
@@ -205,6 +222,9 @@ func DecodeUpload(b []byte) (*Upload, error) {
 		ChecksumType:      storageType(r.string("checksum type")),
 		Erasure:           r.erasure(),
 		DataDir:           r.dataDir(),
+	}
+	if len(r.b) > 0 && r.err == nil { // written with a lock (see EncodeUpload)
+		u.Lock = r.lock()
 	}
 	if err := r.finish(); err != nil {
 		return nil, err

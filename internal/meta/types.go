@@ -100,6 +100,9 @@ type Version struct {
 	// Parts is nil for an object written by a single PUT.
 	Parts   []Part
 	DataDir DataDir
+	// Lock is the version's object lock retention and legal hold; records
+	// written before object lock existed decode with none.
+	Lock storage.ObjectLock
 }
 
 // Record is everything stored for one object key: its versions, newest first.
@@ -128,6 +131,9 @@ type Upload struct {
 	ChecksumType      storage.ChecksumType
 	Erasure           Erasure
 	DataDir           DataDir
+	// Lock is what the object gets at Complete; encoded after every other
+	// field, only when set, so older records decode unchanged.
+	Lock storage.ObjectLock
 }
 
 // PartRecord is the record of one uploaded part of a multipart upload.

@@ -56,6 +56,13 @@ func appendChecksum(b []byte, c storage.Checksum) []byte {
 	return appendString(b, c.Value)
 }
 
+// appendLock writes object lock state: mode, retain-until, legal hold.
+func appendLock(b []byte, o storage.ObjectLock) []byte {
+	b = appendString(b, o.Mode)
+	b = appendTime(b, o.RetainUntil)
+	return appendString(b, o.LegalHold)
+}
+
 func appendErasure(b []byte, e Erasure) []byte {
 	b = appendUvarint(b, uint64(e.Data))
 	b = appendUvarint(b, uint64(e.Parity))
@@ -185,6 +192,14 @@ func (r *reader) checksum() storage.Checksum {
 		Algorithm: storage.ChecksumAlgorithm(r.string("checksum algorithm")),
 		Type:      storage.ChecksumType(r.string("checksum type")),
 		Value:     r.string("checksum value"),
+	}
+}
+
+func (r *reader) lock() storage.ObjectLock {
+	return storage.ObjectLock{
+		Mode:        r.string("lock mode"),
+		RetainUntil: r.time("lock retain until"),
+		LegalHold:   r.string("lock legal hold"),
 	}
 }
 

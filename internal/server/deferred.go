@@ -43,6 +43,20 @@ func (d *deferredLayer) MakeBucket(ctx context.Context, bucket string) error {
 	return errStartingWrite
 }
 
+func (d *deferredLayer) MakeBucketWithConfigs(ctx context.Context, bucket string, configs map[string][]byte) error {
+	if l := d.get(); l != nil {
+		return l.MakeBucketWithConfigs(ctx, bucket, configs)
+	}
+	return errStartingWrite
+}
+
+func (d *deferredLayer) UpdateBucketConfigs(ctx context.Context, bucket string, change func(map[string][]byte) (map[string][]byte, error)) error {
+	if l := d.get(); l != nil {
+		return l.UpdateBucketConfigs(ctx, bucket, change)
+	}
+	return errStartingWrite
+}
+
 func (d *deferredLayer) GetBucketInfo(ctx context.Context, bucket string) (storage.BucketInfo, error) {
 	if l := d.get(); l != nil {
 		return l.GetBucketInfo(ctx, bucket)

@@ -22,6 +22,9 @@ type ObjectLayer interface {
 // BucketStore manages buckets.
 type BucketStore interface {
 	MakeBucket(ctx context.Context, bucket string) error
+	// MakeBucketWithConfigs creates a bucket whose record holds configs
+	// (see SetBucketConfig) from the start, in one atomic write.
+	MakeBucketWithConfigs(ctx context.Context, bucket string, configs map[string][]byte) error
 	GetBucketInfo(ctx context.Context, bucket string) (BucketInfo, error)
 	// ListBuckets returns every bucket in name order.
 	ListBuckets(ctx context.Context) ([]BucketInfo, error)
@@ -36,6 +39,10 @@ type BucketStore interface {
 	// replacing any earlier one; a nil doc removes it. GetBucketInfo
 	// returns the documents in BucketInfo.Configs.
 	SetBucketConfig(ctx context.Context, bucket, name string, doc []byte) error
+	// UpdateBucketConfigs changes a bucket's configuration documents under
+	// the bucket's lock: change gets a copy of the current ones and returns
+	// the new set, or an error that leaves them unchanged and is returned.
+	UpdateBucketConfigs(ctx context.Context, bucket string, change func(configs map[string][]byte) (map[string][]byte, error)) error
 }
 
 // ObjectStore reads and writes objects.

@@ -89,6 +89,10 @@ const (
 	// "Suspended"; absent while versioning was never enabled. The engine
 	// reads it under the bucket's lock at every write and delete.
 	ConfigVersioning = "versioning"
+	// ConfigObjectLock is the bucket's object lock configuration (S3's
+	// ObjectLockConfiguration XML, as normalised by the front end);
+	// present only in buckets with object lock enabled.
+	ConfigObjectLock = "object-lock"
 )
 
 // The values of the ConfigVersioning document, as S3 spells them.
@@ -96,6 +100,21 @@ const (
 	VersioningEnabled   = "Enabled"
 	VersioningSuspended = "Suspended"
 )
+
+// ObjectLock is the object lock state of one version: its retention and
+// legal hold, spelled as S3 spells them. Storage keeps it opaque; the
+// front end decides what it allows.
+type ObjectLock struct {
+	// Mode is "GOVERNANCE", "COMPLIANCE" or "" (no retention).
+	Mode string
+	// RetainUntil is the end of the retention; zero without one.
+	RetainUntil time.Time
+	// LegalHold is "ON", "OFF" or "" (never set).
+	LegalHold string
+}
+
+// IsZero reports whether no retention or legal hold was ever set.
+func (o ObjectLock) IsZero() bool { return o == ObjectLock{} }
 
 // ObjectPart describes one part of an object made by multipart upload.
 type ObjectPart struct {
@@ -131,6 +150,8 @@ type ObjectInfo struct {
 	Checksum     Checksum
 	// Parts lists the parts of a multipart object; nil for a single PUT.
 	Parts []ObjectPart
+	// Lock is the version's retention and legal hold.
+	Lock ObjectLock
 }
 
 // ObjectRef names one object version.
@@ -140,6 +161,10 @@ type ObjectRef struct {
 	// IfMatch, when set, deletes only if the version's ETag is this one
 	// ("*": if it exists); otherwise ErrPreconditionFailed.
 	IfMatch string
+	// Guard, when set, is called under the object's lock with the version
+	// a delete would remove (never for a delete marker it adds); an error
+	// refuses that delete and is returned as the key's outcome.
+	Guard func(ObjectInfo) error
 }
 
 // PutOptions carry what a write stores beside the data, and its conditions.
@@ -157,6 +182,9 @@ type PutOptions struct {
 	// so parts and Complete can be verified against them.
 	ChecksumAlgorithm ChecksumAlgorithm
 	ChecksumType      ChecksumType
+	// Lock is the new version's retention and legal hold (recorded on a
+	// multipart upload and given to the object at Complete).
+	Lock ObjectLock
 }
 
 // GetOptions select which version to read.
@@ -181,6 +209,10 @@ type UpdateOptions struct {
 	VersionID string
 	Metadata  map[string]string
 	Tags      map[string]string
+	// Lock, when set, is called under the object's lock with the
+	// version's lock state and returns the new one; an error refuses the
+	// whole update and changes nothing.
+	Lock func(ObjectInfo) (ObjectLock, error)
 }
 
 // DeleteOptions select which version to delete.
@@ -191,6 +223,10 @@ type DeleteOptions struct {
 	// ErrObjectNotFound for a missing object. It is checked under the
 	// object's lock, so no write can slip between the check and the delete.
 	IfMatch string
+	// Guard, when set, is called under the object's lock with the version
+	// the delete would remove (never when it adds a delete marker); an
+	// error refuses the delete, changes nothing and is returned.
+	Guard func(ObjectInfo) error
 }
 
 // DeleteResult reports the outcome of one key of a batch delete.
@@ -257,6 +293,8 @@ type MultipartUpload struct {
 	StorageClass      string
 	ChecksumAlgorithm ChecksumAlgorithm
 	ChecksumType      ChecksumType
+	// Lock is the retention and legal hold the object gets at Complete.
+	Lock ObjectLock
 }
 
 // PartInfo describes an uploaded part.
@@ -282,6 +320,10 @@ type CompleteOptions struct {
 	IfMatch     string
 	// Checksum, when set, is the whole upload's checksum the client expects.
 	Checksum Checksum
+	// DefaultRetention, when its Mode is set, is the retention the new
+	// version gets if the upload was created without one (the bucket's
+	// default retention, reckoned at Complete).
+	DefaultRetention ObjectLock
 }
 
 // ListPartsOptions select a page of parts.
