@@ -36,7 +36,16 @@ func (req *request) createBucket() error {
 				"The "+loc+" location constraint is incompatible for the region specific endpoint this request was sent to.")
 		}
 	}
-	if err := req.h.cfg.Layer.MakeBucket(req.r.Context(), name); err != nil {
+	locked, err := bucketLockOption(req.r.Header)
+	if err != nil {
+		return err
+	}
+	if locked {
+		err = req.createLockedBucket(name)
+	} else {
+		err = req.h.cfg.Layer.MakeBucket(req.r.Context(), name)
+	}
+	if err != nil {
 		return err
 	}
 	req.w.Header().Set("Location", "/"+name)
@@ -82,8 +91,9 @@ func (req *request) getBucketVersioning() error {
 }
 
 // putBucketVersioning enables or suspends versioning. A bucket never goes
-// back to unversioned (S3 has no such status); MFA delete is refused,
-// since Hoard has no MFA devices to check.
+// back to unversioned (S3 has no such status), and one with object lock
+// is never suspended (InvalidBucketState); MFA delete is refused, since
+// Hoard has no MFA devices to check.
 func (req *request) putBucketVersioning() error {
 	if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {
 		return err
@@ -102,7 +112,7 @@ func (req *request) putBucketVersioning() error {
 	if doc.Status != storage.VersioningEnabled && doc.Status != storage.VersioningSuspended {
 		return newError("MalformedXML")
 	}
-	if err := req.h.cfg.Layer.SetBucketConfig(req.r.Context(), req.route.Bucket, storage.ConfigVersioning, []byte(doc.Status)); err != nil {
+	if err := req.setVersioning(doc.Status); err != nil {
 		return err
 	}
 	req.w.WriteHeader(http.StatusOK)
@@ -209,7 +219,6 @@ func (req *request) getObjectACL() error {
 // S3 answers when none is configured.
 var subresourceMissing = map[string]string{
 	"encryption":        "ServerSideEncryptionConfigurationNotFoundError",
-	"object-lock":       "ObjectLockConfigurationNotFoundError",
 	"website":           "NoSuchWebsiteConfiguration",
 	"replication":       "ReplicationConfigurationNotFoundError",
 	"ownershipControls": "OwnershipControlsNotFoundError",

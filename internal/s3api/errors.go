@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hoardstore/hoard/internal/checksum"
+	"github.com/hoardstore/hoard/internal/objectlock"
 	"github.com/hoardstore/hoard/internal/sigv2"
 	"github.com/hoardstore/hoard/internal/sigv4"
 	"github.com/hoardstore/hoard/internal/storage"
@@ -71,6 +72,8 @@ var codes = map[string]errorCode{
 	"InvalidAccessKeyId":                             {http.StatusForbidden, "The AWS Access Key Id you provided does not exist in our records."},
 	"InvalidArgument":                                {http.StatusBadRequest, "Invalid Argument."},
 	"InvalidBucketName":                              {http.StatusBadRequest, "The specified bucket is not valid."},
+	"InvalidBucketState":                             {http.StatusConflict, "The request is not valid with the current state of the bucket."},
+	"InvalidToken":                                   {http.StatusBadRequest, "The provided token is malformed or otherwise invalid."},
 	"InvalidBucketAclWithObjectOwnership":            {http.StatusBadRequest, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting."},
 	"InvalidRedirectLocation":                        {http.StatusBadRequest, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."},
 	"InvalidDigest":                                  {http.StatusBadRequest, "The Content-MD5 you specified is not valid."},
@@ -101,6 +104,7 @@ var codes = map[string]errorCode{
 	"NoSuchKey":                                      {http.StatusNotFound, "The specified key does not exist."},
 	"NoSuchPublicAccessBlockConfiguration":           {http.StatusNotFound, "The public access block configuration was not found."},
 	"OwnershipControlsNotFoundError":                 {http.StatusNotFound, "The bucket ownership controls were not found."},
+	"NoSuchObjectLockConfiguration":                  {http.StatusNotFound, "The specified object does not have a ObjectLock configuration."},
 	"NoSuchLifecycleConfiguration":                   {http.StatusNotFound, "The lifecycle configuration does not exist."},
 	"NoSuchTagSet":                                   {http.StatusNotFound, "The TagSet does not exist."},
 	"NoSuchUpload":                                   {http.StatusNotFound, "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed."},
@@ -185,6 +189,10 @@ func toAPIError(err error) *APIError {
 	}
 	if code, ok := checksum.Code(err); ok {
 		return newError(code, checksum.Message(err))
+	}
+	var lockErr *objectlock.Error
+	if errors.As(err, &lockErr) {
+		return newError(lockErr.Code, lockErr.Message)
 	}
 	var dm *storage.DeleteMarkerError
 	if errors.As(err, &dm) {

@@ -30,6 +30,10 @@ func (req *request) createMultipartUpload() error {
 		}
 	}
 	opts.ChecksumAlgorithm, opts.ChecksumType = spec.Algorithm, typ
+	// The bucket's default retention is reckoned at Complete.
+	if opts.Lock, _, err = req.newVersionLock(req.r.Header, false); err != nil {
+		return err
+	}
 	up, err := req.h.cfg.Layer.NewMultipartUpload(req.r.Context(), req.route.Bucket, req.route.Key, opts)
 	if err != nil {
 		return err
@@ -59,6 +63,9 @@ func (req *request) uploadPart() error {
 		return err
 	}
 	if err := checkPartAlgorithm(up, req.r.Header); err != nil {
+		return err
+	}
+	if err := req.checkPartDigest(up); err != nil {
 		return err
 	}
 	body, err := req.payloadWith(storage.MaxPutSize, up.ChecksumAlgorithm)
@@ -174,6 +181,13 @@ func (req *request) completeMultipartUpload() error {
 		if v := req.r.Header.Get(checksum.HeaderName(alg)); v != "" {
 			opts.Checksum = storage.Checksum{Algorithm: alg, Value: v}
 		}
+	}
+	cfg, locked, err := req.lockConfig()
+	if err != nil {
+		return err
+	}
+	if locked {
+		opts.DefaultRetention = cfg.DefaultRetention(req.h.cfg.Now())
 	}
 	uploadID := req.r.URL.Query().Get("uploadId")
 	info, err := req.h.cfg.Layer.CompleteMultipartUpload(req.r.Context(), req.route.Bucket, req.route.Key, uploadID, parts, opts)

@@ -113,6 +113,11 @@ func (req *request) copyObject() error {
 	if opts.IfNoneMatch, opts.IfMatch, err = req.writeConditions(); err != nil {
 		return err
 	}
+	// The copy's lock comes from its own headers and the bucket's
+	// default retention, never from the source, as in S3.
+	if opts.Lock, _, err = req.newVersionLock(req.r.Header, true); err != nil {
+		return err
+	}
 	same := src.bucket == req.route.Bucket && src.key == req.route.Key && src.versionID == ""
 	var out storage.ObjectInfo
 	// In a versioned or suspended bucket a copy onto itself makes a new
@@ -191,7 +196,7 @@ func (req *request) deleteObject() error {
 		ifMatch = trimETag(ifMatch)
 	}
 	info, err := req.h.cfg.Layer.DeleteObject(req.r.Context(), req.route.Bucket, req.route.Key,
-		storage.DeleteOptions{VersionID: req.versionID(), IfMatch: ifMatch})
+		storage.DeleteOptions{VersionID: req.versionID(), IfMatch: ifMatch, Guard: req.deleteGuard(req.route.Key)})
 	if err != nil && (ifMatch != "" || !isNotFound(err)) {
 		return err
 	}
@@ -264,7 +269,7 @@ func (req *request) deleteObjects() error {
 		if ifMatch != "" && ifMatch != "*" {
 			ifMatch = trimETag(ifMatch)
 		}
-		refs = append(refs, storage.ObjectRef{Key: o.Key, VersionID: v, IfMatch: ifMatch})
+		refs = append(refs, storage.ObjectRef{Key: o.Key, VersionID: v, IfMatch: ifMatch, Guard: req.deleteGuard(o.Key)})
 		asked = append(asked, o)
 	}
 	if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {

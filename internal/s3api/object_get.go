@@ -60,6 +60,7 @@ func (req *request) readObject(withBody bool) error {
 	}
 	setObjectHeaders(hdr, info)
 	req.setExpiration(info)
+	req.setLockHeaders(hdr, info)
 	if req.r.Header.Get("X-Amz-Checksum-Mode") == "ENABLED" {
 		setChecksumHeaders(hdr, req.responseChecksum(info, partNumber, partial))
 	}

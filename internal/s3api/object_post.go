@@ -65,6 +65,9 @@ func (req *request) postObject() (err error) {
 	if err != nil {
 		return err
 	}
+	if opts.Lock, _, err = req.newVersionLock(form.lockHeader(), true); err != nil {
+		return err
+	}
 	body, err := checksum.NewReader(form.file, form.size, checksum.Options{Algorithm: spec.Algorithm, Expected: spec.Value, Type: spec.Type})
 	if err != nil {
 		return err
@@ -180,6 +183,18 @@ func (form *postForm) putOptions() (storage.PutOptions, checksum.Spec, error) {
 	}
 	spec, err := checksum.ParseHeaders(h)
 	return opts, spec, err
+}
+
+// lockHeader returns the form's x-amz-object-lock-* fields as the
+// headers of a PUT would carry them.
+func (form *postForm) lockHeader() http.Header {
+	h := make(http.Header)
+	for _, name := range []string{hdrLockMode, hdrLockUntil, hdrLockLegalHold} {
+		if v, ok := form.fields[strings.ToLower(name)]; ok {
+			h.Set(name, v)
+		}
+	}
+	return h
 }
 
 // postAnswer answers a stored POST upload: a 303 to success_action_redirect

@@ -98,6 +98,13 @@ func (req *request) putObject() error {
 	if opts.IfNoneMatch, opts.IfMatch, err = req.writeConditions(); err != nil {
 		return err
 	}
+	var needsDigest bool
+	if opts.Lock, needsDigest, err = req.newVersionLock(req.r.Header, true); err != nil {
+		return err
+	}
+	if needsDigest && req.r.Header.Get(checksum.HeaderContentMD5) == "" && !hasChecksumHeader(req.r.Header) {
+		return errLockNeedsDigest
+	}
 	body, err := req.payload(storage.MaxPutSize)
 	if err != nil {
 		return err

@@ -51,5 +51,11 @@ func (h *Handler) operations() map[Op]func(*request) error {
 		OpCompleteMultipartUpload: (*request).completeMultipartUpload,
 		OpAbortMultipartUpload:    (*request).abortMultipartUpload,
 		OpListParts:               (*request).listParts,
+		OpGetObjectLockConfig:     (*request).getObjectLockConfig,
+		OpPutObjectLockConfig:     (*request).putObjectLockConfig,
+		OpGetObjectRetention:      (*request).getObjectRetention,
+		OpPutObjectRetention:      (*request).putObjectRetention,
+		OpGetObjectLegalHold:      (*request).getObjectLegalHold,
+		OpPutObjectLegalHold:      (*request).putObjectLegalHold,
 	}
 }

@@ -100,6 +100,10 @@ var anonymousActions = map[Op]string{
 	OpListObjectVersions:      "s3:ListBucketVersions",
 	OpListMultipartUploads:    "s3:ListBucketMultipartUploads",
 	OpGetBucketLocation:       "s3:GetBucketLocation",
+	OpGetObjectRetention:      "s3:GetObjectRetention",
+	OpPutObjectRetention:      "s3:PutObjectRetention",
+	OpGetObjectLegalHold:      "s3:GetObjectLegalHold",
+	OpPutObjectLegalHold:      "s3:PutObjectLegalHold",
 }
 
 // versionedActions are the actions a request naming a versionId needs
@@ -160,6 +164,12 @@ func (req *request) authorizeAnonymous() error {
 	// DeleteObjects is decided per key, as it runs.
 	if req.route.Op != OpDeleteObjects && !access.allows(req.route.Bucket, req.route.Key, action) {
 		return newError("AccessDenied")
+	}
+	// Lock headers on an upload need the lock permissions too.
+	if req.route.Op == OpPutObject || req.route.Op == OpCreateMultipartUpload {
+		if err := req.checkLockPermissions(access); err != nil {
+			return err
+		}
 	}
 	// Tags set with an upload need the tagging permission too.
 	if (req.route.Op == OpPutObject || req.route.Op == OpCreateMultipartUpload) && req.r.Header.Get("X-Amz-Tagging") != "" &&

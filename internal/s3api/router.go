@@ -37,6 +37,8 @@ const (
 	OpGetBucketTagging        Op = "GetBucketTagging"
 	OpPutBucketTagging        Op = "PutBucketTagging"
 	OpDeleteBucketTagging     Op = "DeleteBucketTagging"
+	OpGetObjectLockConfig     Op = "GetObjectLockConfiguration"
+	OpPutObjectLockConfig     Op = "PutObjectLockConfiguration"
 	// OpPreflight is a browser's CORS preflight: OPTIONS on a bucket or
 	// object, answered from the bucket's CORS configuration.
 	OpPreflight            Op = "PreflightRequest"
@@ -65,6 +67,10 @@ const (
 	OpCompleteMultipartUpload Op = "CompleteMultipartUpload"
 	OpAbortMultipartUpload    Op = "AbortMultipartUpload"
 	OpListParts               Op = "ListParts"
+	OpGetObjectRetention      Op = "GetObjectRetention"
+	OpPutObjectRetention      Op = "PutObjectRetention"
+	OpGetObjectLegalHold      Op = "GetObjectLegalHold"
+	OpPutObjectLegalHold      Op = "PutObjectLegalHold"
 	// OpUnsupported is a recognised S3 request that Hoard does not implement.
 	OpUnsupported Op = "Unsupported"
 )
@@ -99,7 +105,7 @@ func BucketFromHost(host string, domains []string) string {
 // answers with "none configured" on GET and refuses on PUT (see
 // subresource.go).
 var bucketSubresources = []string{
-	"encryption", "object-lock",
+	"encryption",
 	"website", "logging", "notification", "replication", "accelerate",
 	"requestPayment", "ownershipControls", "publicAccessBlock",
 	"analytics", "metrics", "inventory", "intelligent-tiering",
@@ -161,6 +167,8 @@ func bucketOp(method string, q url.Values) (Op, string) {
 			return OpGetBucketTagging, ""
 		case has("versions"):
 			return OpListObjectVersions, ""
+		case has("object-lock"):
+			return OpGetObjectLockConfig, ""
 		case q.Get("list-type") == "2":
 			return OpListObjectsV2, ""
 		}
@@ -184,6 +192,8 @@ func bucketOp(method string, q url.Values) (Op, string) {
 			return OpPutBucketLifecycle, ""
 		case has("tagging"):
 			return OpPutBucketTagging, ""
+		case has("object-lock"):
+			return OpPutObjectLockConfig, ""
 		}
 		for _, s := range bucketSubresources {
 			if has(s) {
@@ -203,6 +213,9 @@ func bucketOp(method string, q url.Values) (Op, string) {
 			return OpDeleteBucketLifecycle, ""
 		case has("tagging"):
 			return OpDeleteBucketTagging, ""
+		case has("object-lock"):
+			// S3 has no operation removing an object lock configuration.
+			return OpUnsupported, "object-lock"
 		}
 		for _, s := range bucketSubresources {
 			if has(s) {
@@ -235,8 +248,12 @@ func objectOp(r *http.Request, q url.Values) (Op, string) {
 			return OpListParts, ""
 		case has("acl"):
 			return OpGetObjectACL, ""
-		case has("torrent"), has("legal-hold"), has("retention"):
-			return OpUnsupported, firstOf(q, "torrent", "legal-hold", "retention")
+		case has("retention"):
+			return OpGetObjectRetention, ""
+		case has("legal-hold"):
+			return OpGetObjectLegalHold, ""
+		case has("torrent"):
+			return OpUnsupported, "torrent"
 		}
 		return OpGetObject, ""
 	case http.MethodHead:
@@ -252,8 +269,10 @@ func objectOp(r *http.Request, q url.Values) (Op, string) {
 				return OpUploadPartCopy, ""
 			}
 			return OpUploadPart, ""
-		case has("legal-hold"), has("retention"):
-			return OpUnsupported, firstOf(q, "legal-hold", "retention")
+		case has("retention"):
+			return OpPutObjectRetention, ""
+		case has("legal-hold"):
+			return OpPutObjectLegalHold, ""
 		case copySource:
 			return OpCopyObject, ""
 		}

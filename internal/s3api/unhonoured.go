@@ -9,8 +9,8 @@ import (
 // not provide is refused before anything is stored or changed, with the
 // error S3 gives for a bucket or service that cannot do the thing. A client
 // told "no" takes its own fallback; a client told "yes" and given nothing
-// does not. When a feature lands (server-side encryption, object lock,
-// ACLs), its rule here is replaced by the real behaviour in the same change.
+// does not. When a feature lands (server-side encryption, ACLs), its rule
+// here is replaced by the real behaviour in the same change.
 // docs/S3-COMPATIBILITY.md lists every header family and its verdict.
 
 // Header families S3 defines as requests for behaviour.
@@ -18,7 +18,6 @@ const (
 	hdrSSE                = "X-Amz-Server-Side-Encryption"
 	hdrSSEPrefix          = "X-Amz-Server-Side-Encryption-"
 	hdrCopySourceSSEC     = "X-Amz-Copy-Source-Server-Side-Encryption-"
-	hdrObjectLockPrefix   = "X-Amz-Object-Lock-"
 	hdrBucketObjectLock   = "X-Amz-Bucket-Object-Lock-Enabled"
 	hdrObjectOwnership    = "X-Amz-Object-Ownership"
 	hdrWriteOffset        = "X-Amz-Write-Offset-Bytes"
@@ -31,11 +30,6 @@ const (
 
 // sseMethods are the values S3 defines for x-amz-server-side-encryption.
 var sseMethods = map[string]bool{"AES256": true, "aws:kms": true, "aws:kms:dsse": true}
-
-// objectLockOps are the operations on which S3 reads x-amz-object-lock-*.
-var objectLockOps = map[Op]bool{
-	OpPutObject: true, OpCopyObject: true, OpCreateMultipartUpload: true, OpPostObject: true,
-}
 
 // readOps are the operations that read an object: SSE-S3 and SSE-KMS
 // headers are a client mistake there (S3 answers 400), SSE-C headers a key.
@@ -56,11 +50,6 @@ func (req *request) refuseUnhonoured() error {
 	op := req.route.Op
 	if err := refuseEncryption(h, op); err != nil {
 		return err
-	}
-	if objectLockOps[op] {
-		if err := refuseObjectLock(h); err != nil {
-			return err
-		}
 	}
 	if err := req.checkExpectedOwner(); err != nil {
 		return err
@@ -114,29 +103,12 @@ func refuseEncryption(h http.Header, op Op) error {
 	return nil
 }
 
-// refuseObjectLock refuses x-amz-object-lock-* on a write. No Hoard bucket
-// has object lock enabled (CreateBucket refuses it), so this is S3's own
-// answer for such a bucket, OFF legal holds included.
-func refuseObjectLock(h http.Header) error {
-	for name := range h {
-		if strings.HasPrefix(name, hdrObjectLockPrefix) {
-			return newError("InvalidRequest", "Bucket is missing Object Lock Configuration: "+
-				strings.ToLower(name)+" needs a bucket created with object lock, which Hoard does not provide yet.")
-		}
-	}
-	return nil
-}
-
-// refuseBucketOptions refuses CreateBucket options that ask for object
-// lock, ACL-enabled ownership or an ACL beyond the owner's own.
+// refuseBucketOptions refuses CreateBucket options that ask for
+// ACL-enabled ownership or an ACL beyond the owner's own, and a malformed
+// x-amz-bucket-object-lock-enabled.
 func refuseBucketOptions(h http.Header) error {
-	switch v := strings.ToLower(h.Get(hdrBucketObjectLock)); v {
-	case "", "false":
-	case "true":
-		return notImplementedHeader(hdrBucketObjectLock, "object lock")
-	default:
-		return newError("InvalidArgument", "x-amz-bucket-object-lock-enabled must be true or false.").
-			with("ArgumentName", "x-amz-bucket-object-lock-enabled", "ArgumentValue", v)
+	if _, err := bucketLockOption(h); err != nil {
+		return err
 	}
 	switch v := h.Get(hdrObjectOwnership); v {
 	case "", "BucketOwnerEnforced":
@@ -199,9 +171,8 @@ func postFieldRefusal(lower string) error {
 	switch {
 	case lower == "x-amz-server-side-encryption" || strings.HasPrefix(lower, "x-amz-server-side-encryption-"):
 		return notImplementedHeader(lower, "server-side encryption")
-	case strings.HasPrefix(lower, "x-amz-object-lock-"):
-		return newError("InvalidRequest", "Bucket is missing Object Lock Configuration: "+lower+
-			" needs a bucket created with object lock, which Hoard does not provide yet.")
+	case lower == "x-amz-object-lock-mode", lower == "x-amz-object-lock-retain-until-date", lower == "x-amz-object-lock-legal-hold":
+		return nil // stored as a PUT's headers are (object lock)
 	case strings.HasPrefix(lower, "x-amz-grant-"):
 		return errACLNotSupported
 	case !strings.HasPrefix(lower, "x-amz-"), postHeaderField(lower):

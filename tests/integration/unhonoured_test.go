@@ -40,7 +40,8 @@ type refusal struct {
 }
 
 // TestUnhonouredRequestsRefused sends every header that asks for a
-// guarantee Hoard does not provide (encryption, object lock, ACLs beyond
+// guarantee Hoard does not provide (encryption, object lock where the
+// bucket has none, ACLs beyond
 // the owner's, archive storage classes, ...) on every operation that takes
 // it, and checks the S3 error, that nothing was stored and nothing
 // changed, and that the harmless values of the same headers still work.
@@ -150,8 +151,8 @@ func TestUnhonouredRequestsRefused(t *testing.T) {
 					SSECustomerAlgorithm: str("AES256"), SSECustomerKey: str(key), SSECustomerKeyMD5: str(keyMD5)})
 				return err
 			}},
-		// Object lock: no bucket can have it, so every lock header is S3's
-		// answer for a bucket without a lock configuration.
+		// Object lock on a bucket created without it: S3's answer for a
+		// bucket without a lock configuration (lock_test.go covers the rest).
 		{name: "PutObject COMPLIANCE retention", code: "InvalidRequest", status: 400, target: "locked",
 			send: put("locked", func(in *s3.PutObjectInput) {
 				in.ObjectLockMode, in.ObjectLockRetainUntilDate = types.ObjectLockModeCompliance, aws.Time(time.Now().Add(24*time.Hour))
@@ -168,8 +169,6 @@ func TestUnhonouredRequestsRefused(t *testing.T) {
 			send: create("mp-hold", func(in *s3.CreateMultipartUploadInput) {
 				in.ObjectLockLegalHoldStatus = types.ObjectLockLegalHoldStatusOn
 			})},
-		{name: "CreateBucket with object lock", code: "NotImplemented", status: 501,
-			send: newBucket("refused-lock", func(in *s3.CreateBucketInput) { in.ObjectLockEnabledForBucket = aws.Bool(true) })},
 		// ACLs beyond the owner's own.
 		{name: "CreateBucket public-read", code: "InvalidBucketAclWithObjectOwnership", status: 400,
 			send: newBucket("refused-public", func(in *s3.CreateBucketInput) { in.ACL = types.BucketCannedACLPublicRead })},
@@ -264,7 +263,7 @@ func TestUnhonouredRequestsRefused(t *testing.T) {
 		if len(ups.Uploads) != 1 || aws.ToString(ups.Uploads[0].Key) != "mp" {
 			t.Errorf("uploads after refusals: got %d, want only mp", len(ups.Uploads))
 		}
-		for _, b := range []string{"refused-lock", "refused-public", "refused-grant", "refused-owner"} {
+		for _, b := range []string{"refused-public", "refused-grant", "refused-owner"} {
 			_, err := e.s3.HeadBucket(ctx(t), &s3.HeadBucketInput{Bucket: str(b)})
 			wantAWSError(t, "HeadBucket "+b, err, "NotFound", 404)
 		}
