@@ -92,7 +92,7 @@ func (a *app) commands() []*cobra.Command {
 		a.cpCommand(), a.mvCommand(), a.rmCommand(), a.catCommand(),
 		a.headCommand(), a.pipeCommand(), a.statCommand(), a.duCommand(),
 		a.findCommand(), a.mirrorCommand(), a.shareCommand(), a.corsCommand(), a.ilmCommand(), a.anonymousCommand(),
-		a.versionCommand(),
+		a.versionCommand(), a.retentionCommand(), a.legalHoldCommand(),
 		a.adminCommand(),
 	}
 	for _, c := range cmds {

@@ -10,14 +10,15 @@ import (
 
 func (a *app) mbCommand() *cobra.Command {
 	var region string
-	var ignoreExisting bool
+	var ignoreExisting, withLock bool
 	cmd := &cobra.Command{
 		Use:     "mb ALIAS/BUCKET...",
 		Aliases: []string{"make-bucket"},
 		Short:   "Make buckets",
 		Example: `  hoard mb local/photos
   hoard mb --ignore-existing local/photos local/backups
-  hoard mb --region eu-west-1 aws/my-eu-bucket`,
+  hoard mb --region eu-west-1 aws/my-eu-bucket
+  hoard mb --with-lock local/backups`,
 		Args: a.args(1, -1),
 		RunE: a.run(func(ctx context.Context, args []string) error {
 			for _, arg := range args {
@@ -29,7 +30,7 @@ func (a *app) mbCommand() *cobra.Command {
 				if reg == "" {
 					reg = r.alias.Region
 				}
-				err = r.c.MakeBucket(ctx, t.bucket, minio.MakeBucketOptions{Region: reg})
+				err = r.c.MakeBucket(ctx, t.bucket, minio.MakeBucketOptions{Region: reg, ObjectLocking: withLock})
 				if err != nil {
 					werr := r.wrap(err, t.bucket, "")
 					if !(ignoreExisting && errors.Is(werr, ErrExists)) {
@@ -43,6 +44,7 @@ func (a *app) mbCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&region, "region", "", "region to create the bucket in (default: the alias's)")
 	cmd.Flags().BoolVarP(&ignoreExisting, "ignore-existing", "p", false, "succeed when the bucket already exists")
+	cmd.Flags().BoolVar(&withLock, "with-lock", false, "enable object lock (and versioning, for good): see 'hoard retention' and 'hoard legalhold'")
 	cmd.ValidArgsFunction = a.completePaths
 	return cmd
 }
