@@ -70,6 +70,9 @@ func DecodeListed(b []byte) (l Listed, ok bool, err error) {
 	l.ChecksumAlgorithm = c.bytes("checksum algorithm")
 	l.ChecksumType = c.bytes("checksum type")
 	l.ChecksumValue = c.bytes("checksum value")
+	if flags&flagLock != 0 {
+		c.skipLock()
+	}
 	c.skipMap("metadata")
 	c.skipMap("tags")
 	l.StorageClass = c.bytes("storage class")
@@ -124,7 +127,7 @@ func AppendNewest(dst, b []byte) ([]byte, bool) {
 // skipVersion moves past one encoded version, checking each field as the
 // decoders do, without allocating.
 func (c *cursor) skipVersion() {
-	c.byte1("version flags")
+	flags := c.byte1("version flags")
 	c.bytes("version id")
 	if !c.bad && len(c.b)-c.i < DataDirLen {
 		c.fail("data dir")
@@ -140,6 +143,9 @@ func (c *cursor) skipVersion() {
 	c.bytes("checksum algorithm")
 	c.bytes("checksum type")
 	c.bytes("checksum value")
+	if flags&flagLock != 0 {
+		c.skipLock()
+	}
 	c.skipMap("metadata")
 	c.skipMap("tags")
 	c.bytes("storage class")
@@ -161,6 +167,13 @@ func (c *cursor) skipVersion() {
 		c.bytes("checksum type")
 		c.bytes("checksum value")
 	}
+}
+
+// skipLock moves past a version's object lock state (see appendLock).
+func (c *cursor) skipLock() {
+	c.bytes("lock mode")
+	c.varint("lock retain until")
+	c.bytes("lock legal hold")
 }
 
 // SameEncoding reports, without decoding, that b is another drive's copy

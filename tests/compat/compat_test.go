@@ -100,3 +100,14 @@ func TestRestic(t *testing.T) {
 	requireTools(t, "restic")
 	runScript(t, "restic.sh")
 }
+
+// TestResticObjectLock runs restic_lock.sh: a bucket with object lock and
+// a default GOVERNANCE retention (hoard mb --with-lock, hoard retention
+// set --default), restic init --repository-version 2, two backups,
+// forget --prune; then the data versions prune deleted are still listed,
+// under retention, and cannot be removed for good.
+func TestResticObjectLock(t *testing.T) {
+	t.Parallel()
+	requireTools(t, "restic")
+	runScript(t, "restic_lock.sh")
+}
