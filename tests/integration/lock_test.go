@@ -175,6 +175,12 @@ func lockCompliance(t *testing.T, e *env) {
 	if got := e.versionsOf(t, b, "", 1000); len(got) != 2 {
 		t.Errorf("versions: got %v, want the marker and the locked version", got)
 	}
+	// Listings read locked records like any other.
+	list, err := e.s3.ListObjectsV2(ctx(t), &s3.ListObjectsV2Input{Bucket: &b})
+	must(t, "ListObjectsV2 of a locked bucket", err)
+	if len(list.Contents) != 0 {
+		t.Errorf("ListObjectsV2: got %d keys, want none (c's newest version is a marker)", len(list.Contents))
+	}
 	// DeleteObjects: the locked version is refused per key, others go.
 	free := e.putLocked(t, b, "free", nil)
 	out, err := e.s3.DeleteObjects(ctx(t), &s3.DeleteObjectsInput{Bucket: &b, Delete: &types.Delete{Objects: []types.ObjectIdentifier{
@@ -272,6 +278,11 @@ func lockDefaultRetention(t *testing.T, e *env) {
 		t.Errorf("default retention: got %q until %v, want GOVERNANCE for a day", h.ObjectLockMode, u)
 	}
 	wantAWSError(t, "delete under default retention", e.deleteVersion(b, "d", id, false, t), "AccessDenied", 403)
+	list, err := e.s3.ListObjectsV2(ctx(t), &s3.ListObjectsV2Input{Bucket: &b})
+	must(t, "ListObjectsV2 of locked objects", err)
+	if len(list.Contents) != 1 || aws.ToString(list.Contents[0].Key) != "d" {
+		t.Errorf("ListObjectsV2: got %d keys, want d", len(list.Contents))
+	}
 	// S3 wants Content-MD5 or a checksum with data that will be locked.
 	body := []byte("no digest")
 	resp, rb := e.do(t, http.MethodPut, b, "nodigest", nil, nil, body)
