@@ -49,20 +49,46 @@ type detailsJSON struct {
 	Metadata     map[string]string `json:"metadata"`
 	Checksums    []checksumJSON    `json:"checksums"`
 	Tags         map[string]string `json:"tags"`
+	// Lock is the version's object lock state, nil when it has none.
+	Lock *lockJSON `json:"lock,omitempty"`
+}
+
+// lockJSON is a version's object lock state: its retention (Mode and
+// RetainUntil, both empty without one) and legal hold ("ON", "OFF" or
+// empty when never set).
+type lockJSON struct {
+	Mode        string `json:"mode,omitempty"`
+	RetainUntil string `json:"retainUntil,omitempty"`
+	LegalHold   string `json:"legalHold,omitempty"`
+}
+
+// lockOf reads the object lock headers of a HEAD answer.
+func lockOf(hdr http.Header) *lockJSON {
+	l := lockJSON{Mode: hdr.Get("X-Amz-Object-Lock-Mode"), RetainUntil: hdr.Get("X-Amz-Object-Lock-Retain-Until-Date"),
+		LegalHold: hdr.Get("X-Amz-Object-Lock-Legal-Hold")}
+	if l == (lockJSON{}) {
+		return nil
+	}
+	return &l
 }
 
 // storedHeaders are the standard headers S3 stores with an object.
 var storedHeaders = []string{"Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires"}
 
-// objectDetails answers an object's metadata, checksums and tags, from a
-// HEAD (with checksum mode on) and a GetObjectTagging.
+// objectDetails answers an object's metadata, checksums, tags and object
+// lock state, from a HEAD (with checksum mode on) and a GetObjectTagging;
+// versionId names a version other than the current one.
 func (h *Handler) objectDetails(w http.ResponseWriter, r *http.Request, sess session) {
 	bucket := r.PathValue("bucket")
 	key, ok := objectKey(w, r)
 	if !ok {
 		return
 	}
-	rec, err := h.do(r, sess, s3Call{Method: http.MethodHead, Bucket: bucket, Key: key,
+	var q url.Values
+	if v := r.URL.Query().Get("versionId"); v != "" {
+		q = url.Values{"versionId": {v}}
+	}
+	rec, err := h.do(r, sess, s3Call{Method: http.MethodHead, Bucket: bucket, Key: key, Query: q,
 		Header: http.Header{"X-Amz-Checksum-Mode": {"ENABLED"}}})
 	if err != nil {
 		h.writeFailure(w, r, err)
@@ -73,6 +99,7 @@ func (h *Handler) objectDetails(w http.ResponseWriter, r *http.Request, sess ses
 		Key: key, ETag: strings.Trim(hdr.Get("ETag"), `"`), ContentType: hdr.Get("Content-Type"),
 		StorageClass: hdr.Get("X-Amz-Storage-Class"), VersionID: hdr.Get("X-Amz-Version-Id"),
 		Headers: map[string]string{}, Metadata: map[string]string{}, Checksums: []checksumJSON{}, Tags: map[string]string{},
+		Lock: lockOf(hdr),
 	}
 	if d.StorageClass == "" {
 		d.StorageClass = "STANDARD"
@@ -99,7 +126,7 @@ func (h *Handler) objectDetails(w http.ResponseWriter, r *http.Request, sess ses
 	}
 	sort.Slice(d.Checksums, func(i, j int) bool { return d.Checksums[i].Algorithm < d.Checksums[j].Algorithm })
 	if hdr.Get("X-Amz-Tagging-Count") != "" {
-		if d.Tags, err = h.getTags(r, sess, bucket, key); err != nil {
+		if d.Tags, err = h.getTags(r, sess, bucket, key, q); err != nil {
 			h.writeFailure(w, r, err)
 			return
 		}
@@ -118,9 +145,13 @@ type tagXML struct {
 	Value string `xml:"Value"`
 }
 
-func (h *Handler) getTags(r *http.Request, sess session, bucket, key string) (map[string]string, error) {
+func (h *Handler) getTags(r *http.Request, sess session, bucket, key string, version url.Values) (map[string]string, error) {
+	q := url.Values{"tagging": {""}}
+	if v := version.Get("versionId"); v != "" {
+		q.Set("versionId", v)
+	}
 	var doc taggingXML
-	if err := h.doXML(r, sess, s3Call{Method: http.MethodGet, Bucket: bucket, Key: key, Query: url.Values{"tagging": {""}}}, &doc); err != nil {
+	if err := h.doXML(r, sess, s3Call{Method: http.MethodGet, Bucket: bucket, Key: key, Query: q}, &doc); err != nil {
 		return nil, err
 	}
 	tags := map[string]string{}

@@ -56,7 +56,11 @@ func TestGuards(t *testing.T) {
 			held := lk
 			held.LegalHold = "ON"
 			_, err = l.UpdateObject(ctx, "bkt", "k", storage.UpdateOptions{VersionID: info.VersionID,
-				Lock: func(cur storage.ObjectInfo) (storage.ObjectLock, error) { l := cur.Lock; l.LegalHold = "ON"; return l, nil }})
+				Lock: func(cur storage.ObjectInfo) (storage.ObjectLock, error) {
+					l := cur.Lock
+					l.LegalHold = "ON"
+					return l, nil
+				}})
 			got, serr = l.StatObject(ctx, "bkt", "k", storage.GetOptions{VersionID: info.VersionID})
 			if err != nil || serr != nil || got.Lock != held {
 				t.Fatalf("lock update: got %+v, %v, %v; want %+v", got.Lock, err, serr, held)

@@ -88,6 +88,19 @@ function dl(rows) {
   return h('dl', { class: 'kv' }, rows.filter(Boolean).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
+// lockSection shows a version's object lock state: its retention (mode
+// and date) and its legal hold.
+function lockSection(l) {
+  const until = l.retainUntil ? h('time', { datetime: l.retainUntil }, date(l.retainUntil)) : null;
+  const active = l.retainUntil && new Date(l.retainUntil) > new Date();
+  return h('section', { 'aria-labelledby': 'sec-lock' }, h('h3', { id: 'sec-lock' }, 'Object lock'), dl([
+    ['Retention', l.mode ? h('span', {}, `${l.mode} until `, until, active ? '' : ' (ended)') : 'none'],
+    ['Legal hold', l.legalHold || 'never set'],
+  ]), h('p', { class: 'muted small' }, l.mode === 'COMPLIANCE' && active
+    ? 'This version cannot be deleted by anyone, nor its retention shortened, until the date has passed.'
+    : 'A version under retention or legal hold cannot be deleted; deleting the key adds a delete marker.'));
+}
+
 function renderDetails(info, bucket, d) {
   const sections = [
     h('section', { 'aria-labelledby': 'sec-overview' }, h('h3', { id: 'sec-overview' }, 'Overview'), dl([
@@ -113,6 +126,7 @@ function renderDetails(info, bucket, d) {
         : h('p', { class: 'muted small' }, 'No user metadata.')),
     tagsSection(bucket, d),
   ];
+  if (d.lock) sections.splice(1, 0, lockSection(d.lock));
   replace(info, sections);
 }
 
