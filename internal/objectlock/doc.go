@@ -7,5 +7,6 @@
 //
 // It does no I/O and imports only internal/storage (for storage.ObjectLock);
 // the S3 front end calls it, the object layer runs its decisions under
-// the object's lock through storage's guard hooks.
+// the object's lock through storage's guard hooks, and Enforce wraps an
+// object layer so that deletes from any other caller are bound too.
 package objectlock

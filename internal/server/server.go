@@ -20,6 +20,7 @@ import (
 	"github.com/hoardstore/hoard/internal/erasure"
 	"github.com/hoardstore/hoard/internal/heal"
 	"github.com/hoardstore/hoard/internal/lifecycle"
+	"github.com/hoardstore/hoard/internal/objectlock"
 	"github.com/hoardstore/hoard/internal/s3api"
 	"github.com/hoardstore/hoard/internal/sigv4"
 	"github.com/hoardstore/hoard/internal/storage"
@@ -31,8 +32,12 @@ type Server struct {
 	log   *slog.Logger
 	cred  sigv4.Credentials
 	layer storage.ObjectLayer
-	s3    *s3api.Handler
-	admin *admin.Handler
+	// objects is layer under object lock's enforcement: what every
+	// consumer of objects (S3, admin, background workers) is given, so
+	// none can remove a locked version.
+	objects storage.ObjectLayer
+	s3      *s3api.Handler
+	admin   *admin.Handler
 	// trusted are the reverse proxies whose forwarding headers name the
 	// client (of S3 and console requests alike).
 	trusted clientip.Trusted
@@ -106,7 +111,8 @@ func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server,
 		}
 		s.layer = layer
 	}
-	layer := s.layer
+	s.objects = objectlock.Enforce(s.layer, nil)
+	layer := s.objects
 	if err := s.loadCredentials(); err != nil {
 		s.closeLayer()
 		return nil, err
@@ -218,8 +224,13 @@ func (s *Server) lookup(accessKey string) (sigv4.Credentials, bool) {
 // Credentials returns the root credentials the server accepts.
 func (s *Server) Credentials() sigv4.Credentials { return s.cred }
 
-// Layer returns the object layer, for in-process tools and tests.
+// Layer returns the engine's object layer itself, for in-process tools
+// and tests that reach below S3 (object lock binds only through Objects).
 func (s *Server) Layer() storage.ObjectLayer { return s.layer }
+
+// Objects returns the object layer under object lock's enforcement: what
+// a consumer of objects inside the process (a background worker) must use.
+func (s *Server) Objects() storage.ObjectLayer { return s.objects }
 
 // routes mounts Hoard's own endpoints beside the S3 API.
 func (s *Server) routes() http.Handler {
