@@ -67,6 +67,7 @@ func TestObjectLock(t *testing.T) {
 		t.Run("BadInput", func(t *testing.T) { lockBadInput(t, e) })
 		t.Run("MinioGo", func(t *testing.T) { lockMinio(t, e) })
 		t.Run("AnonymousBypass", func(t *testing.T) { lockAnonymousBypass(t, e) })
+		t.Run("PostObject", func(t *testing.T) { lockPostObject(t, e) })
 	})
 }
 
@@ -418,4 +419,34 @@ func lockAnonymousBypass(t *testing.T, e *env) {
 	if resp := anonDelete(); resp.StatusCode != http.StatusNoContent {
 		t.Errorf("anonymous bypass allowed by the policy: got %d, want 204", resp.StatusCode)
 	}
+}
+
+// lockPostObject uploads through POST forms whose fields carry object
+// lock values, into a bucket with object lock and into one without.
+func lockPostObject(t *testing.T, e *env) {
+	until := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	post := func(bucket string) (*http.Response, []byte) {
+		p := minio.NewPostPolicy()
+		must(t, "SetBucket", p.SetBucket(bucket))
+		must(t, "SetKey", p.SetKey("posted"))
+		must(t, "SetExpires", p.SetExpires(time.Now().Add(10*time.Minute)))
+		must(t, "mode", p.SetUserData("object-lock-mode", "COMPLIANCE"))
+		must(t, "until", p.SetUserData("object-lock-retain-until-date", until.Format(time.RFC3339)))
+		must(t, "hold", p.SetUserData("object-lock-legal-hold", "ON"))
+		u, fields, err := e.mc.PresignedPostPolicy(ctx(t), p)
+		must(t, "PresignedPostPolicy", err)
+		return e.postForm(t, u.String(), fields, "f.txt", []byte("posted"))
+	}
+	b := e.lockedBucket(t)
+	resp, body := post(b)
+	wantStatus(t, "POST with lock fields", resp, body, http.StatusNoContent)
+	h, err := e.s3.HeadObject(ctx(t), &s3.HeadObjectInput{Bucket: &b, Key: aws.String("posted")})
+	must(t, "HeadObject", err)
+	if h.ObjectLockMode != types.ObjectLockModeCompliance || !aws.ToTime(h.ObjectLockRetainUntilDate).Equal(until) ||
+		h.ObjectLockLegalHoldStatus != types.ObjectLockLegalHoldStatusOn {
+		t.Errorf("posted object: got %q %v %q", h.ObjectLockMode, h.ObjectLockRetainUntilDate, h.ObjectLockLegalHoldStatus)
+	}
+	plain := e.bucket(t)
+	resp, body = post(plain)
+	wantError(t, "POST with lock fields into a bucket without lock", resp, body, 400, "InvalidRequest")
 }
