@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 
 	"github.com/minio/minio-go/v7"
 )
@@ -70,6 +71,9 @@ func (r *remote) wrap(err error, bucket, key string) error {
 		return newError(ErrUnreachable, err, "cannot reach alias %s at %s: %v", r.name, r.url, rootCause(err))
 	}
 	resp := minio.ToErrorResponse(err)
+	if resp.Code == "AccessDenied" && strings.Contains(resp.Message, "object lock") {
+		return newError(ErrAccessDenied, err, "%s is protected by object lock (retention or legal hold): see 'hoard retention get' and 'hoard legalhold info'", where)
+	}
 	switch resp.Code {
 	case "SignatureDoesNotMatch", "InvalidAccessKeyId", "AccessDenied", "InvalidToken", "AuthorizationHeaderMalformed":
 		if resp.Code == "AuthorizationHeaderMalformed" && resp.Region != "" {

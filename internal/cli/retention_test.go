@@ -34,8 +34,8 @@ func TestRetentionCommands(t *testing.T) {
 		t.Fatalf("retention get --json: got %+v, %v; want GOVERNANCE", view, err)
 	}
 	id := mustVersion(t, h, "local/locked/db.dump")
-	if err := h.mustFail("rm", "--version-id", id, "local/locked/db.dump"); err == nil {
-		t.Fatalf("rm of a version under retention succeeded")
+	if err := h.mustFail("rm", "--version-id", id, "local/locked/db.dump"); err == nil || !strings.Contains(err.Error(), "protected by object lock") {
+		t.Fatalf("rm of a version under retention: got %v, want an object lock refusal", err)
 	}
 	h.mustRun("legalhold", "set", "local/locked/db.dump")
 	if out := h.mustRun("legalhold", "info", "--version-id", id, "local/locked/db.dump"); !strings.Contains(out, ": ON.") {
