@@ -126,6 +126,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /api/buckets/{bucket}/delete", h.authed(h.deleteObjects))
 	m.HandleFunc("POST /api/buckets/{bucket}/share", h.authed(h.shareObject))
 	m.HandleFunc("PUT /api/buckets/{bucket}/tags", h.authed(h.putTags))
+	m.HandleFunc("GET /api/buckets/{bucket}/versions", h.authed(h.objectVersions))
+	m.HandleFunc("POST /api/buckets/{bucket}/restore", h.authed(h.restoreVersion))
 
 	m.HandleFunc("POST /api/buckets/{bucket}/uploads", h.authed(h.createUpload))
 	m.HandleFunc("PUT /api/buckets/{bucket}/uploads/part", h.authed(h.uploadPart))

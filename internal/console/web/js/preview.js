@@ -125,9 +125,75 @@ function renderDetails(info, bucket, d) {
         ? dl([...Object.entries(d.headers), ...Object.entries(d.metadata).map(([k, v]) => [`x-amz-meta-${k}`, v])])
         : h('p', { class: 'muted small' }, 'No user metadata.')),
     tagsSection(bucket, d),
+    versionsSection(bucket, d),
   ];
   if (d.lock) sections.splice(1, 0, lockSection(d.lock));
   replace(info, sections);
+}
+
+// versionsSection lists the key's versions and delete markers, newest
+// first; each version's lock state shows on demand, and an older version
+// can be restored (copied over the key as its newest version).
+function versionsSection(bucket, d) {
+  const sec = h('section', { 'aria-labelledby': 'sec-versions' }, h('h3', { id: 'sec-versions' }, 'Versions'),
+    h('p', { class: 'muted small' }, 'Loading…'));
+  const load = async () => {
+    let res;
+    try {
+      res = await call('GET', `${bucketPath(bucket)}/versions${qs({ key: d.key })}`);
+    } catch (e) {
+      replace(sec, h('h3', { id: 'sec-versions' }, 'Versions'), h('p', { class: 'form-error' }, e.message));
+      return;
+    }
+    if (res.versions.length <= 1) {
+      replace(sec, h('h3', { id: 'sec-versions' }, 'Versions'), h('p', { class: 'muted small' },
+        'Only this version. Enable versioning on the bucket to keep every version of its objects.'));
+      return;
+    }
+    const rows = res.versions.map((v) => versionRow(bucket, d.key, v, load));
+    replace(sec, h('h3', { id: 'sec-versions' }, 'Versions'), h('ul', { class: 'versions', id: 'versions' }, rows),
+      res.truncated ? h('p', { class: 'muted small' }, 'Showing the newest 1,000 versions.') : null);
+  };
+  load();
+  return sec;
+}
+
+function versionRow(bucket, key, v, reload) {
+  const id = v.versionId === 'null' ? 'null' : `…${v.versionId.slice(-8)}`;
+  const detail = h('div', { class: 'version-lock small muted' });
+  const what = v.deleteMarker ? 'Delete marker' : bytes(v.size);
+  const show = button('Lock state', {
+    cls: 'btn btn-ghost btn-small', onclick: async () => {
+      try {
+        const vd = await call('GET', `${bucketPath(bucket)}/object${qs({ key, versionId: v.versionId })}`);
+        const l = vd.lock || {};
+        replace(detail, l.mode ? `Retention: ${l.mode} until ${date(l.retainUntil)}. ` : 'No retention. ',
+          `Legal hold: ${l.legalHold || 'never set'}.`);
+      } catch (e) {
+        replace(detail, e.message);
+      }
+    },
+  });
+  const restore = button('Restore', {
+    cls: 'btn btn-small', onclick: async () => {
+      const ok = await confirmDialog({ title: 'Restore version', message: `Make this version of ${key} the newest again? Every other version is kept.`, confirmLabel: 'Restore' });
+      if (!ok) return;
+      try {
+        await call('POST', `${bucketPath(bucket)}/restore`, { key, versionId: v.versionId });
+        toast('Version restored.');
+        reload();
+      } catch (e) {
+        toast(e.message, 'error');
+      }
+    },
+  });
+  return h('li', { class: 'version-row', dataset: { versionId: v.versionId } },
+    h('div', { class: 'version-head' },
+      h('code', { title: v.versionId }, id), ' ',
+      h('time', { datetime: dateTitle(v.modified) }, date(v.modified)), ' · ', what,
+      v.latest ? h('span', { class: 'badge' }, 'latest') : null),
+    v.deleteMarker ? null : h('div', { class: 'actions' }, show, v.latest ? null : restore),
+    detail);
 }
 
 function tagsSection(bucket, d) {
