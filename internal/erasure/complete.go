@@ -48,12 +48,9 @@ func (l *Layer) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	if err != nil {
 		return storage.ObjectInfo{}, fmt.Errorf("erasure: complete %s/%s: %w", bucket, key, err)
 	}
-	if def := opts.DefaultRetention; v.Lock.Mode == "" && def.Mode != "" {
-		v.Lock.Mode, v.Lock.RetainUntil = def.Mode, def.RetainUntil
-	}
 	var trace drive.Mutation // the same bytes on every drive, for quorum reads
 	var once sync.Once
-	info, err := l.commitVersion(ctx, s, bucket, key, nil, *v, opts.IfNoneMatch, opts.IfMatch, func(pos int, b *drive.Batch, cv *meta.Version, versioned bool) {
+	info, err := l.commitVersion(ctx, s, bucket, key, nil, *v, commitOptions{opts.IfNoneMatch, opts.IfMatch, opts.LockFor}, func(pos int, b *drive.Batch, cv *meta.Version, versioned bool) {
 		once.Do(func() { trace = completionMutation(bucket, key, uploadID, parts, cv, versioned) })
 		b.Mutations = append(b.Mutations, drive.Mutation{NS: drive.NSUpload, Key: drive.UploadKey(bucket, key, uploadID), Delete: true}, trace)
 		for _, p := range stored {

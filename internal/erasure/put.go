@@ -68,7 +68,7 @@ func (l *Layer) PutObject(ctx context.Context, bucket, key string, data storage.
 		l.discard(ctx, s, w, nil)
 		return storage.ObjectInfo{}, err
 	}
-	info, err := l.commitVersion(ctx, s, bucket, key, w, v, opts.IfNoneMatch, opts.IfMatch, nil)
+	info, err := l.commitVersion(ctx, s, bucket, key, w, v, commitOptions{opts.IfNoneMatch, opts.IfMatch, opts.LockFor}, nil)
 	unlockB()
 	if err != nil {
 		l.discard(ctx, s, w, nil)
@@ -76,24 +76,40 @@ func (l *Layer) PutObject(ctx context.Context, bucket, key string, data storage.
 	return info, err
 }
 
+// commitOptions are the conditions of a commit and its lock decider.
+type commitOptions struct {
+	ifNoneMatch, ifMatch string
+	lockFor              storage.LockDecider
+}
+
 // commitVersion makes v the newest version of bucket/key under the key's
 // lock (the caller holds the bucket's lock shared, which keeps the
 // bucket's versioning state fixed), after checking the conditions against
-// the current version: with a new version ID in a versioned bucket, else
-// as the null version (meta.WriteID, meta.Record.Add). It removes the
-// replaced version's data once no reader holds it. extra adds mutations
-// to every drive's batch (multipart: the upload's records), given the
-// version committed (its ID set) and whether the bucket is versioned or
-// suspended.
-func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w *written, v meta.Version, ifNoneMatch, ifMatch string, extra func(pos int, b *drive.Batch, v *meta.Version, versioned bool)) (storage.ObjectInfo, error) {
+// the current version and, with a lock decider, deciding v's lock state
+// from the bucket's record: with a new version ID in a versioned bucket,
+// else as the null version (meta.WriteID, meta.Record.Add). It removes
+// the replaced version's data once no reader holds it. extra adds
+// mutations to every drive's batch (multipart: the upload's records),
+// given the version committed (its ID set) and whether the bucket is
+// versioned or suspended.
+func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w *written, v meta.Version, co commitOptions, extra func(pos int, b *drive.Batch, v *meta.Version, versioned bool)) (storage.ObjectInfo, error) {
 	unlock, err := l.locker.Lock(ctx, objectLock(bucket, key))
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
 	defer unlock()
-	st, err := l.bucketVersioning(ctx, bucket)
+	bi, err := l.bucketInfo(ctx, bucket)
 	if err != nil {
 		return storage.ObjectInfo{}, err
+	}
+	st, err := versioningOf(bi)
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if co.lockFor != nil {
+		if v.Lock, err = co.lockFor(bi, v.Lock); err != nil {
+			return storage.ObjectInfo{}, fmt.Errorf("erasure: %s/%s: %w", bucket, key, err)
+		}
 	}
 	fresh := ""
 	if st == meta.VersioningEnabled {
@@ -113,7 +129,7 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	if err := checkConditions(rec, ifNoneMatch, ifMatch); err != nil {
+	if err := checkConditions(rec, co.ifNoneMatch, co.ifMatch); err != nil {
 		return storage.ObjectInfo{}, fmt.Errorf("erasure: %s/%s: %w", bucket, key, err)
 	}
 	prev := &meta.Record{Versions: append([]meta.Version(nil), rec.Versions...)}

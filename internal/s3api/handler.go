@@ -20,6 +20,7 @@ import (
 	"github.com/hoardstore/hoard/internal/clientip"
 	"github.com/hoardstore/hoard/internal/cors"
 	"github.com/hoardstore/hoard/internal/lifecycle"
+	"github.com/hoardstore/hoard/internal/objectlock"
 	"github.com/hoardstore/hoard/internal/policy"
 	"github.com/hoardstore/hoard/internal/sigv4"
 	"github.com/hoardstore/hoard/internal/storage"
@@ -66,6 +67,8 @@ type Handler struct {
 	// their documents for a moment (see lifecycleDocTTL).
 	lifecycles    *configCache[*lifecycle.Config]
 	lifecycleDocs docTTLCache
+	// lockConfigs keeps parsed object lock configurations.
+	lockConfigs *configCache[objectlock.Config]
 }
 
 // New returns a Handler for cfg.
@@ -100,6 +103,7 @@ func New(cfg Config) *Handler {
 	h.corsRules = newConfigCache(func(_ string, doc []byte) (*cors.Config, error) { return cors.Parse(doc) })
 	h.lifecycles = newConfigCache(func(_ string, doc []byte) (*lifecycle.Config, error) { return lifecycle.Parse(doc) })
 	h.policies = newConfigCache(func(bucket string, doc []byte) (*policy.Policy, error) { return policy.Parse(doc, bucket) })
+	h.lockConfigs = newConfigCache(func(_ string, doc []byte) (objectlock.Config, error) { return objectlock.ParseConfig(doc) })
 	return h
 }
 

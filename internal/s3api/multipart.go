@@ -31,7 +31,7 @@ func (req *request) createMultipartUpload() error {
 	}
 	opts.ChecksumAlgorithm, opts.ChecksumType = spec.Algorithm, typ
 	// The bucket's default retention is reckoned at Complete.
-	if opts.Lock, _, err = req.newVersionLock(req.r.Header, false); err != nil {
+	if opts.Lock, err = req.askedLock(req.r.Header); err != nil {
 		return err
 	}
 	up, err := req.h.cfg.Layer.NewMultipartUpload(req.r.Context(), req.route.Bucket, req.route.Key, opts)
@@ -182,13 +182,7 @@ func (req *request) completeMultipartUpload() error {
 			opts.Checksum = storage.Checksum{Algorithm: alg, Value: v}
 		}
 	}
-	cfg, locked, err := req.lockConfig()
-	if err != nil {
-		return err
-	}
-	if locked {
-		opts.DefaultRetention = cfg.DefaultRetention(req.h.cfg.Now())
-	}
+	opts.LockFor = req.lockDecider(true)
 	uploadID := req.r.URL.Query().Get("uploadId")
 	info, err := req.h.cfg.Layer.CompleteMultipartUpload(req.r.Context(), req.route.Bucket, req.route.Key, uploadID, parts, opts)
 	if err != nil {

@@ -115,9 +115,10 @@ func (req *request) copyObject() error {
 	}
 	// The copy's lock comes from its own headers and the bucket's
 	// default retention, never from the source, as in S3.
-	if opts.Lock, _, err = req.newVersionLock(req.r.Header, true); err != nil {
+	if opts.Lock, err = req.askedLock(req.r.Header); err != nil {
 		return err
 	}
+	opts.LockFor = req.lockDecider(true)
 	same := src.bucket == req.route.Bucket && src.key == req.route.Key && src.versionID == ""
 	var out storage.ObjectInfo
 	// In a versioned or suspended bucket a copy onto itself makes a new

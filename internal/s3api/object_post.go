@@ -65,9 +65,10 @@ func (req *request) postObject() (err error) {
 	if err != nil {
 		return err
 	}
-	if opts.Lock, _, err = req.newVersionLock(form.lockHeader(), true); err != nil {
+	if opts.Lock, err = req.askedLock(form.lockHeader()); err != nil {
 		return err
 	}
+	opts.LockFor = req.lockDecider(true)
 	body, err := checksum.NewReader(form.file, form.size, checksum.Options{Algorithm: spec.Algorithm, Expected: spec.Value, Type: spec.Type})
 	if err != nil {
 		return err

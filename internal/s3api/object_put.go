@@ -98,13 +98,14 @@ func (req *request) putObject() error {
 	if opts.IfNoneMatch, opts.IfMatch, err = req.writeConditions(); err != nil {
 		return err
 	}
-	var needsDigest bool
-	if opts.Lock, needsDigest, err = req.newVersionLock(req.r.Header, true); err != nil {
+	if opts.Lock, err = req.askedLock(req.r.Header); err != nil {
 		return err
 	}
-	if needsDigest && req.r.Header.Get(checksum.HeaderContentMD5) == "" && !hasChecksumHeader(req.r.Header) {
+	digest := hasDigest(req.r.Header)
+	if !opts.Lock.IsZero() && !digest {
 		return errLockNeedsDigest
 	}
+	opts.LockFor = req.lockDecider(digest)
 	body, err := req.payload(storage.MaxPutSize)
 	if err != nil {
 		return err

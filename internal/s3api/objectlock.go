@@ -41,11 +41,18 @@ func (req *request) lockConfig() (cfg objectlock.Config, ok bool, err error) {
 	if err != nil || !ok {
 		return cfg, false, err
 	}
-	cfg, err = objectlock.ParseConfig(doc)
+	cfg, err = req.h.parseLockConfig(req.route.Bucket, doc)
+	return cfg, err == nil, err
+}
+
+// parseLockConfig parses a stored object lock configuration (once per
+// change of its bytes).
+func (h *Handler) parseLockConfig(bucket string, doc []byte) (objectlock.Config, error) {
+	cfg, err := h.lockConfigs.get(bucket, doc)
 	if err != nil {
-		return cfg, false, fmt.Errorf("s3api: bucket %q object lock configuration: %w: %w", req.route.Bucket, storage.ErrCorrupt, err)
+		return cfg, fmt.Errorf("s3api: bucket %q object lock configuration: %w: %w", bucket, storage.ErrCorrupt, err)
 	}
-	return cfg, true, nil
+	return cfg, nil
 }
 
 // hasLockHeaders reports whether h asks for object lock on a write.
@@ -53,30 +60,58 @@ func hasLockHeaders(h http.Header) bool {
 	return h.Get(hdrLockMode) != "" || h.Get(hdrLockUntil) != "" || h.Get(hdrLockLegalHold) != ""
 }
 
-// newVersionLock decides the lock state of a version a write makes, from
-// its x-amz-object-lock-* values in h and, with withDefault, the bucket's
-// default retention reckoned now (a multipart upload's is reckoned at
-// Complete). needsDigest says S3 wants a Content-MD5 or checksum with
-// the data: the write has object lock parameters of its own or from the
-// bucket's default.
-func (req *request) newVersionLock(h http.Header, withDefault bool) (lk storage.ObjectLock, needsDigest bool, err error) {
-	asked := hasLockHeaders(h)
-	cfg, locked, err := req.lockConfig()
-	if err != nil || (!locked && !asked) {
-		return lk, false, err
+// hasDigest reports whether a request carries Content-MD5 or an
+// additional checksum of its body (a header or a trailer).
+func hasDigest(h http.Header) bool {
+	return h.Get(checksum.HeaderContentMD5) != "" || hasChecksumHeader(h)
+}
+
+// askedLock validates the x-amz-object-lock-* values of a write (in h)
+// and returns the lock state they ask for. A write that asks for any is
+// checked against the bucket before its data is read, as S3 does: a
+// bucket without object lock refuses it.
+func (req *request) askedLock(h http.Header) (storage.ObjectLock, error) {
+	if !hasLockHeaders(h) {
+		return storage.ObjectLock{}, nil
 	}
-	if !locked {
-		return lk, false, errNoLockConfig
+	if _, locked, err := req.lockConfig(); err != nil || !locked {
+		if err == nil {
+			err = errNoLockConfig
+		}
+		return storage.ObjectLock{}, err
 	}
-	now := req.h.cfg.Now()
-	if lk, err = objectlock.ParseHeaders(h.Get(hdrLockMode), h.Get(hdrLockUntil), h.Get(hdrLockLegalHold), now); err != nil {
-		return lk, false, err
+	return objectlock.ParseHeaders(h.Get(hdrLockMode), h.Get(hdrLockUntil), h.Get(hdrLockLegalHold), req.h.cfg.Now())
+}
+
+// lockDecider returns what decides a new version's lock state at its
+// commit, from the bucket's record as the engine reads it under the
+// bucket's lock (so a write costs no extra read): lock asked of a bucket
+// without object lock is refused; in a bucket with it, a version that
+// asked for no retention gets the default retention reckoned at the
+// commit. digestSent false (a PUT without Content-MD5 or checksum)
+// refuses a version that would be locked, as S3 requires a digest then.
+func (req *request) lockDecider(digestSent bool) storage.LockDecider {
+	return func(bi storage.BucketInfo, asked storage.ObjectLock) (storage.ObjectLock, error) {
+		doc, locked := bi.Configs[storage.ConfigObjectLock]
+		if !locked {
+			if !asked.IsZero() {
+				return asked, errNoLockConfig
+			}
+			return asked, nil
+		}
+		cfg, err := req.h.parseLockConfig(bi.Name, doc)
+		if err != nil {
+			return asked, err
+		}
+		if !digestSent && (cfg.Mode != "" || !asked.IsZero()) {
+			return asked, errLockNeedsDigest
+		}
+		if asked.Mode == "" {
+			def := cfg.DefaultRetention(req.h.cfg.Now())
+			asked.Mode, asked.RetainUntil = def.Mode, def.RetainUntil
+		}
+		return asked, nil
 	}
-	if withDefault && lk.Mode == "" {
-		def := cfg.DefaultRetention(now)
-		lk.Mode, lk.RetainUntil = def.Mode, def.RetainUntil
-	}
-	return lk, asked || cfg.Mode != "", nil
 }
 
 // checkLockPermissions refuses lock headers on an anonymous write whose
@@ -346,7 +381,7 @@ var errPartNeedsDigest = newError("InvalidRequest", "Content-MD5 OR x-amz-checks
 // retention or legal hold, or the bucket has a default retention.
 func (req *request) checkPartDigest(up storage.MultipartUpload) error {
 	h := req.r.Header
-	if h.Get(checksum.HeaderContentMD5) != "" || hasChecksumHeader(h) {
+	if hasDigest(h) {
 		return nil
 	}
 	if up.Lock.IsZero() {

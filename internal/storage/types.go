@@ -182,10 +182,20 @@ type PutOptions struct {
 	// so parts and Complete can be verified against them.
 	ChecksumAlgorithm ChecksumAlgorithm
 	ChecksumType      ChecksumType
-	// Lock is the new version's retention and legal hold (recorded on a
-	// multipart upload and given to the object at Complete).
+	// Lock is the retention and legal hold the write asks for (recorded
+	// on a multipart upload and given to the object at Complete).
 	Lock ObjectLock
+	// LockFor, when set, decides the new version's lock state at the
+	// commit, under the bucket's lock: it gets the bucket's record and
+	// Lock, and returns the state the version gets, or an error that
+	// refuses the write (nothing is stored). The front end applies a
+	// bucket's default retention with it, without another read.
+	LockFor LockDecider
 }
+
+// LockDecider decides a new version's lock state from its bucket's record
+// and the state the write asked for (see PutOptions.LockFor).
+type LockDecider func(bucket BucketInfo, asked ObjectLock) (ObjectLock, error)
 
 // GetOptions select which version to read.
 type GetOptions struct {
@@ -320,10 +330,9 @@ type CompleteOptions struct {
 	IfMatch     string
 	// Checksum, when set, is the whole upload's checksum the client expects.
 	Checksum Checksum
-	// DefaultRetention, when its Mode is set, is the retention the new
-	// version gets if the upload was created without one (the bucket's
-	// default retention, reckoned at Complete).
-	DefaultRetention ObjectLock
+	// LockFor, when set, decides the object's lock state from the bucket's
+	// record and the upload's asked state, as PutOptions.LockFor does.
+	LockFor LockDecider
 }
 
 // ListPartsOptions select a page of parts.
