@@ -279,10 +279,7 @@ def check_refusals(s3, bucket):
         check("put_object with ServerSideEncryption=%s is refused" % sse,
               error_of(s3.put_object, Bucket=bucket, Key="sse", Body=b"x", ServerSideEncryption=sse),
               ("NotImplemented", 501))
-    check("create_bucket with ObjectLockEnabledForBucket is refused",
-          error_of(s3.create_bucket, Bucket=bucket + "-lock", ObjectLockEnabledForBucket=True),
-          ("NotImplemented", 501))
-    check("put_object with a COMPLIANCE lock and legal hold is refused",
+    check("put_object with a COMPLIANCE lock and legal hold into a bucket without lock is refused",
           error_of(s3.put_object, Bucket=bucket, Key="locked", Body=b"x", ObjectLockMode="COMPLIANCE",
                    ObjectLockRetainUntilDate="2030-01-01T00:00:00Z", ObjectLockLegalHoldStatus="ON"),
           ("InvalidRequest", 400))
@@ -298,11 +295,46 @@ def check_refusals(s3, bucket):
           ("AccessControlListNotSupported", 400))
     for k in ("ssec", "sse", "locked", "public"):
         check("nothing stored under %s" % k, error_of(s3.head_object, Bucket=bucket, Key=k), ("404", 404))
-    for b in (bucket + "-lock", bucket + "-public", bucket + "-grant"):
+    for b in (bucket + "-public", bucket + "-grant"):
         check("no bucket %s" % b, error_of(s3.head_bucket, Bucket=b), ("404", 404))
     s3.put_object(Bucket=bucket, Key="private", Body=b"x", ACL="private")
     s3.put_object(Bucket=bucket, Key="owner-full", Body=b"x", ACL="bucket-owner-full-control")
     check("harmless ACLs still store", s3.head_object(Bucket=bucket, Key="owner-full")["ContentLength"], 1)
+
+
+def check_object_lock(s3, bucket):
+    """A bucket with object lock: its configuration, a locked version that
+    cannot be deleted, retention and legal hold read back and changed."""
+    lb = bucket + "-lock"
+    s3.create_bucket(Bucket=lb, ObjectLockEnabledForBucket=True)
+    check("object lock turns versioning on", s3.get_bucket_versioning(Bucket=lb)["Status"], "Enabled")
+    s3.put_object_lock_configuration(Bucket=lb, ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}}})
+    rule = s3.get_object_lock_configuration(Bucket=lb)["ObjectLockConfiguration"]["Rule"]
+    check("default retention read back", rule["DefaultRetention"], {"Mode": "GOVERNANCE", "Days": 1})
+    check("suspending versioning is refused",
+          error_of(s3.put_bucket_versioning, Bucket=lb, VersioningConfiguration={"Status": "Suspended"}),
+          ("InvalidBucketState", 409))
+    v = s3.put_object(Bucket=lb, Key="k", Body=b"locked", ChecksumAlgorithm="CRC32",
+                      ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate="2099-01-01T00:00:00Z")["VersionId"]
+    head = s3.head_object(Bucket=lb, Key="k", VersionId=v)
+    check("head_object shows the retention", head["ObjectLockMode"], "COMPLIANCE")
+    check("a compliance version cannot be deleted",
+          error_of(s3.delete_object, Bucket=lb, Key="k", VersionId=v, BypassGovernanceRetention=True),
+          ("AccessDenied", 403))
+    d = s3.put_object(Bucket=lb, Key="d", Body=b"default", ChecksumAlgorithm="CRC32")["VersionId"]
+    check("the default retention applies",
+          s3.get_object_retention(Bucket=lb, Key="d", VersionId=d)["Retention"]["Mode"], "GOVERNANCE")
+    s3.put_object_legal_hold(Bucket=lb, Key="d", VersionId=d, LegalHold={"Status": "ON"})
+    check("legal hold read back",
+          s3.get_object_legal_hold(Bucket=lb, Key="d", VersionId=d)["LegalHold"]["Status"], "ON")
+    check("a held version cannot be deleted, not even with bypass",
+          error_of(s3.delete_object, Bucket=lb, Key="d", VersionId=d, BypassGovernanceRetention=True),
+          ("AccessDenied", 403))
+    s3.put_object_legal_hold(Bucket=lb, Key="d", VersionId=d, LegalHold={"Status": "OFF"})
+    s3.delete_object(Bucket=lb, Key="d", VersionId=d, BypassGovernanceRetention=True)
+    check("with the hold off, bypass deletes a governance version",
+          error_of(s3.head_object, Bucket=lb, Key="d", VersionId=d), ("404", 404))
 
 
 def check_versioning(s3, res, bucket):
@@ -381,6 +413,7 @@ def main():
     check_bucket_access(s3, bucket, endpoint)
     check_refusals(s3, bucket)
     check_versioning(s3, res, bucket)
+    check_object_lock(s3, bucket)
 
     res.Bucket(bucket).objects.all().delete()
     s3.delete_bucket(Bucket=bucket)
