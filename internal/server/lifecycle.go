@@ -7,6 +7,8 @@ import (
 	"github.com/hoardstore/hoard/internal/admin"
 	"github.com/hoardstore/hoard/internal/erasure"
 	"github.com/hoardstore/hoard/internal/lifecycle"
+	"github.com/hoardstore/hoard/internal/objectlock"
+	"github.com/hoardstore/hoard/internal/storage"
 )
 
 // lifecycleRun runs the lifecycle worker once the engine is open (at
@@ -19,8 +21,18 @@ type lifecycleRun struct {
 
 var _ admin.Lifecycle = (*lifecycleRun)(nil)
 
-// lifecycleStore backs the worker's Store with the erasure engine.
-type lifecycleStore struct{ *erasure.Layer }
+// lifecycleStore backs the worker's Store with the erasure engine; its
+// deletes go through object lock's enforcement (objects), so expiration
+// never removes a version object lock protects.
+type lifecycleStore struct {
+	*erasure.Layer
+	objects storage.ObjectLayer
+}
+
+// DeleteObject deletes through object lock's enforcement.
+func (s lifecycleStore) DeleteObject(ctx context.Context, bucket, key string, opts storage.DeleteOptions) (storage.ObjectInfo, error) {
+	return s.objects.DeleteObject(ctx, bucket, key, opts)
+}
 
 // Sets is the number of erasure sets.
 func (s lifecycleStore) Sets() int { return s.SetCount() }
@@ -37,7 +49,7 @@ func (s *Server) attachLifecycle(layer *erasure.Layer) {
 		return
 	}
 	cfg := lifecycle.WorkerConfig{
-		Store:    lifecycleStore{layer},
+		Store:    lifecycleStore{Layer: layer, objects: objectlock.Enforce(layer, nil)},
 		Calendar: lifecycle.Calendar{DayLength: s.cfg.LifecycleDay},
 		Interval: s.cfg.LifecycleInterval,
 		Rate:     s.cfg.LifecycleRate,
