@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hoardstore/hoard/internal/drive"
+	"github.com/hoardstore/hoard/internal/meta"
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
@@ -86,5 +88,37 @@ func TestGuards(t *testing.T) {
 				t.Fatalf("bucket change: got %v, configs %q", err, bi.Configs)
 			}
 		})
+	}
+}
+
+// TestHealKeepsLock checks that healing brings a version's lock state
+// back to a drive that lost the object's record: the lock travels in
+// the record, like the rest of the version.
+func TestHealKeepsLock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, _ := openTest(t, 4, nil)
+	if err := l.MakeBucketWithConfigs(ctx, "bkt", map[string][]byte{storage.ConfigVersioning: []byte("Enabled")}); err != nil {
+		t.Fatalf("MakeBucketWithConfigs: %v", err)
+	}
+	lk := storage.ObjectLock{Mode: "COMPLIANCE", RetainUntil: time.Unix(1900000000, 0).UTC(), LegalHold: "ON"}
+	info, err := l.PutObject(ctx, "bkt", "k", newPayload([]byte("locked data")), storage.PutOptions{Lock: lk})
+	if err != nil {
+		t.Fatalf("PutObject: %v", err)
+	}
+	s := l.setFor("bkt", "k")
+	if err := s.drives[1].Apply(ctx, drive.Batch{Mutations: []drive.Mutation{{NS: drive.NSObject, Key: drive.ObjectKey("bkt", "k"), Delete: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.HealObject(ctx, "bkt", "k"); err != nil {
+		t.Fatalf("HealObject: %v", err)
+	}
+	b, err := s.drives[1].Get(ctx, drive.NSObject, drive.ObjectKey("bkt", "k"))
+	if err != nil {
+		t.Fatalf("the healed drive's record: %v", err)
+	}
+	rec, err := meta.DecodeRecord(b)
+	if err != nil || len(rec.Versions) != 1 || rec.Versions[0].ID != info.VersionID || rec.Versions[0].Lock != lk {
+		t.Fatalf("healed record: got %+v, %v; want version %s with lock %+v", rec, err, info.VersionID, lk)
 	}
 }
