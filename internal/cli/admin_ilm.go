@@ -20,6 +20,7 @@ type (
 		DeleteMarkers uint64 `json:"deleteMarkers"`
 		Noncurrent    uint64 `json:"noncurrent"`
 		Aborted       uint64 `json:"aborted"`
+		Held          uint64 `json:"held"`
 		Errors        uint64 `json:"errors"`
 	}
 	ilmStatus struct {
@@ -70,8 +71,8 @@ func (st ilmStatus) summary() string {
 	if st.Running {
 		state = "running"
 	}
-	return fmt.Sprintf("%s, %d passes; %d expired, %d noncurrent deleted, %d delete markers removed, %d uploads aborted, %d errors",
-		state, st.Passes, st.Total.Expired, st.Total.Noncurrent, st.Total.DeleteMarkers, st.Total.Aborted, st.Total.Errors)
+	return fmt.Sprintf("%s, %d passes; %d expired, %d noncurrent deleted, %d delete markers removed, %d uploads aborted, %d held by object lock, %d errors",
+		state, st.Passes, st.Total.Expired, st.Total.Noncurrent, st.Total.DeleteMarkers, st.Total.Aborted, st.Total.Held, st.Total.Errors)
 }
 
 // human renders the status as a table.
@@ -101,6 +102,7 @@ func (st ilmStatus) human() string {
 		{"noncurrent deleted", st.Current.Noncurrent, st.Total.Noncurrent},
 		{"delete markers removed", st.Current.DeleteMarkers, st.Total.DeleteMarkers},
 		{"uploads aborted", st.Current.Aborted, st.Total.Aborted},
+		{"held by object lock", st.Current.Held, st.Total.Held},
 		{"errors", st.Current.Errors, st.Total.Errors},
 	} {
 		counts = append(counts, []string{c.name, strconv.FormatUint(c.cur, 10), strconv.FormatUint(c.tot, 10)})

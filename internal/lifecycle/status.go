@@ -15,8 +15,12 @@ type Counts struct {
 	Noncurrent uint64 `json:"noncurrent"`
 	// Aborted counts incomplete multipart uploads aborted.
 	Aborted uint64 `json:"aborted"`
-	// Errors counts actions or listings that failed (a locked version
-	// refusing deletion among them); they are tried again next pass.
+	// Held counts due actions a version's object lock (retention or legal
+	// hold) refused: the version stays, as S3 keeps it, and is looked at
+	// again next pass.
+	Held uint64 `json:"held"`
+	// Errors counts actions or listings that failed; they are tried
+	// again next pass.
 	Errors uint64 `json:"errors"`
 }
 
@@ -27,6 +31,7 @@ func (c *Counts) add(o Counts) {
 	c.DeleteMarkers += o.DeleteMarkers
 	c.Noncurrent += o.Noncurrent
 	c.Aborted += o.Aborted
+	c.Held += o.Held
 	c.Errors += o.Errors
 }
 

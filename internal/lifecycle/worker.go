@@ -33,6 +33,10 @@ type WorkerConfig struct {
 	// Rate bounds the versions and uploads looked at per second; zero
 	// means DefaultRate, negative means unbounded.
 	Rate int
+	// Protected reports whether an error of the delete path says the
+	// version is kept by object lock (counted as Held, not as an error);
+	// nil means no error is.
+	Protected func(error) bool
 	// Now returns the current time; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -274,6 +278,9 @@ func (w *Worker) apply(ctx context.Context, bucket string, v Version, etag strin
 func (w *Worker) done1(ev Event, bucket, key, version string, err error) {
 	switch {
 	case errors.Is(err, errSkipped):
+	case err != nil && w.cfg.Protected != nil && w.cfg.Protected(err):
+		w.tally(Counts{Held: 1})
+		w.cfg.Logger.Debug("lifecycle action held by object lock", "action", ev.Action.String(), "bucket", bucket, "key", key, "version", version, "rule", ev.RuleID)
 	case err != nil:
 		w.tally(Counts{Errors: 1})
 		w.fail(fmt.Errorf("lifecycle: %s %s/%s (version %q, rule %q): %w", ev.Action, bucket, key, version, ev.RuleID, err))

@@ -49,11 +49,12 @@ func (s *Server) attachLifecycle(layer *erasure.Layer) {
 		return
 	}
 	cfg := lifecycle.WorkerConfig{
-		Store:    lifecycleStore{Layer: layer, objects: objectlock.Enforce(layer, nil)},
-		Calendar: lifecycle.Calendar{DayLength: s.cfg.LifecycleDay},
-		Interval: s.cfg.LifecycleInterval,
-		Rate:     s.cfg.LifecycleRate,
-		Logger:   s.log,
+		Store:     lifecycleStore{Layer: layer, objects: objectlock.Enforce(layer, nil)},
+		Calendar:  lifecycle.Calendar{DayLength: s.cfg.LifecycleDay},
+		Interval:  s.cfg.LifecycleInterval,
+		Rate:      s.cfg.LifecycleRate,
+		Protected: objectlock.IsLocked,
+		Logger:    s.log,
 	}
 	if s.cluster != nil {
 		cfg.Owns = s.cluster.c.OwnsSet

@@ -149,7 +149,7 @@ function lifecycle(d) {
   const sets = l.sets && l.sets.length ? `erasure sets ${l.sets.join(', ')}` : 'no erasure set (another node works on them)';
   const rows = [
     ['Versions scanned', 'scanned'], ['Current versions expired', 'expired'], ['Noncurrent versions deleted', 'noncurrent'],
-    ['Delete markers removed', 'deleteMarkers'], ['Uploads aborted', 'aborted'], ['Errors', 'errors'],
+    ['Delete markers removed', 'deleteMarkers'], ['Uploads aborted', 'aborted'], ['Held by object lock', 'held'], ['Errors', 'errors'],
   ];
   return h('section', { class: 'panel', 'aria-labelledby': 'ilm-title' }, head,
     h('p', { class: 'muted', id: 'ilm-state' }, `${state} · ${count(l.passes)} passes (one every ${l.interval}) · this node handles ${sets}` +
