@@ -57,6 +57,8 @@ type Cluster struct {
 	grace   time.Duration
 	ready   atomic.Bool
 	started time.Time
+	// states carries drive-state changes between nodes (drivestate.go).
+	states driveStates
 
 	stop chan struct{}
 	once sync.Once
@@ -86,6 +88,7 @@ func New(cfg Config) (*Cluster, error) {
 	popts := cfg.Peer
 	popts.TLS = cfg.ClientTLS
 	popts.Logger = log
+	popts.onPing = c.states.observe
 	nodes := make([]lockNode, len(t.Nodes))
 	c.table = NewLockTable(cfg.Locks.TTL, nil)
 	for i, n := range t.Nodes {
@@ -132,7 +135,7 @@ func New(cfg Config) (*Cluster, error) {
 }
 
 func (c *Cluster) pingInfo() PingInfo {
-	return PingInfo{Host: c.topo.LocalNode().Host, Topology: c.topo.ID, Ready: c.ready.Load(), Started: c.started}
+	return PingInfo{Host: c.topo.LocalNode().Host, Topology: c.topo.ID, Ready: c.ready.Load(), Started: c.started, DriveState: c.states.local.Load()}
 }
 
 func (c *Cluster) sweepLocks() {

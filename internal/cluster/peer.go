@@ -47,6 +47,9 @@ type PeerOptions struct {
 	TLS *tls.Config
 	// Logger receives state changes of peers.
 	Logger *slog.Logger
+	// onPing, when set, receives every answer to the peer's heartbeat and
+	// probes (the cluster watches DriveState with it).
+	onPing func(host string, info PingInfo)
 }
 
 func (o PeerOptions) withDefaults() PeerOptions {
@@ -81,6 +84,11 @@ type PingInfo struct {
 	Ready bool `json:"ready"`
 	// Started is when the node's process started.
 	Started time.Time `json:"started"`
+	// DriveState counts the changes the node made to the drive-state
+	// records its peers read from the drives (stale drives): a peer that
+	// sees it (or Started) change reads them again. Nodes that predate it
+	// omit it; their peers fall back to reading the records periodically.
+	DriveState uint64 `json:"drive_state,omitempty"`
 }
 
 // Peer is the client of one remote node: it signs and sends RPCs over a
@@ -233,6 +241,9 @@ func (p *Peer) probe() error {
 	}
 	if info.Topology != p.topology {
 		return fmt.Errorf("%w: node %s runs with a different endpoint list (digest %s, ours %s)", ErrTopology, p.host, info.Topology, p.topology)
+	}
+	if p.opts.onPing != nil {
+		p.opts.onPing(p.host, info)
 	}
 	return nil
 }

@@ -97,6 +97,11 @@ type Config struct {
 	// met damage, writes that missed drives); nil drops them (nobody
 	// heals this engine).
 	HealQueue HealQueue
+	// StaleChanged, when set, is called after the engine wrote or removed
+	// stale-drive records (stale.go) on the drives, so a cluster can have
+	// its other nodes read them again at once (ReloadStale). It must not
+	// block.
+	StaleChanged func()
 
 	// ownLocker records that withDefaults made the in-process locker.
 	ownLocker bool

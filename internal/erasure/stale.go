@@ -227,6 +227,9 @@ func (l *Layer) persistStale(ctx context.Context, s *set, required []error) erro
 		}
 		return d.Apply(ctx, batches[pos])
 	})
+	if len(todo) > 0 {
+		defer l.staleChanged()
+	}
 	l.stale.mu.Lock()
 	defer l.stale.mu.Unlock()
 	for _, p := range todo {
@@ -241,48 +244,6 @@ func (l *Layer) persistStale(ctx context.Context, s *set, required []error) erro
 		}
 	}
 	return errors.Join(failed...)
-}
-
-// loadStale reads the stale-drive records of every drive that answers
-// and makes the union the stale set (called once at start).
-func (l *Layer) loadStale(ctx context.Context) {
-	for _, s := range l.sets {
-		found := make([]map[string]staleRecord, len(s.drives))
-		s.each(func(pos int, d drive.Drive) error {
-			res, err := d.Walk(ctx, drive.WalkOptions{NS: drive.NSSystem, Scope: drive.StaleScope, Limit: maxListKeys})
-			if err != nil {
-				return err
-			}
-			found[pos] = map[string]staleRecord{}
-			for _, e := range res.Entries {
-				var r staleRecord
-				if json.Unmarshal(e.Value, &r) != nil {
-					r = staleRecord{Since: time.Now().UTC(), Reason: staleMissed}
-				}
-				found[pos][e.Name] = r
-			}
-			return nil
-		})
-		l.stale.mu.Lock()
-		for at, id := range s.ids {
-			for pos := range found {
-				r, ok := found[pos][id]
-				if !ok {
-					continue
-				}
-				sd := l.stale.drives[s.index][id]
-				if sd == nil {
-					sd = &staleDrive{rec: r, on: make([]bool, len(s.drives))}
-					l.stale.drives[s.index][id] = sd
-					l.log.Warn("drive is recorded stale (it missed writes or was replaced and was not rebuilt): it does not count until healing rebuilds it",
-						"drive", s.drives[at].Endpoint(), "since", r.Since, "reason", r.Reason)
-				}
-				sd.on[pos] = true
-			}
-		}
-		l.updateMask(s)
-		l.stale.mu.Unlock()
-	}
 }
 
 // driveAt finds the set and position of the drive named endpoint.
@@ -438,6 +399,7 @@ func (l *Layer) DriveRebuilt(endpoint string) {
 		}
 		return err
 	})
+	l.staleChanged()
 }
 
 // isStale reports whether the drive d of some set is stale.

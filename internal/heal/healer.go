@@ -35,6 +35,7 @@ type Engine interface {
 	HealBuckets(ctx context.Context) ([]string, error)
 	HealKeys(ctx context.Context, o repair.Walk) ([]string, bool, error)
 	CheckDrives(ctx context.Context) ([]string, error)
+	ReloadStale(ctx context.Context) []string
 	RebuildingDrives() []string
 	StaleReason(endpoint string) string
 	BeginRebuild(endpoint string)
@@ -74,6 +75,12 @@ type Config struct {
 	// cluster only one node should: the coordinator); it is asked before
 	// every cycle, and again every CheckInterval while it says no.
 	ScanHere func() bool
+	// RebuildHere, when set, says whether this node rebuilds the stale
+	// drive named endpoint (replaced, repaired or that missed writes):
+	// in a cluster every node learns that a drive is stale, and only the
+	// drive's own node rebuilds it and clears its records. Nil: every
+	// drive (a single node).
+	RebuildHere func(endpoint string) bool
 }
 
 func (c Config) withDefaults() Config {
@@ -125,10 +132,12 @@ type Healer struct {
 	offline map[string]bool           // drives seen offline, to catch up when back
 	retries map[Queued]int            // queued heals a drive was offline for, with their attempts
 
-	ctx     context.Context
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	kick    chan struct{}
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	kick   chan struct{}
+	// recheck asks the drive monitor for a check now (DrivesChanged).
+	recheck chan struct{}
 	started bool
 	// restartPause is the pause before a loop that panicked starts
 	// again (loopRestartPause; shorter in tests).
@@ -146,7 +155,7 @@ func New(cfg Config) (*Healer, error) {
 		cfg: cfg, e: cfg.Engine, log: cfg.Logger.With("component", "heal"),
 		objPace: newPacer(cfg.Rate), bytePace: newPacer(cfg.ByteRate),
 		drives: map[string]*DriveProgress{}, offline: map[string]bool{}, retries: map[Queued]int{},
-		ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1), restartPause: loopRestartPause,
+		ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1), recheck: make(chan struct{}, 1), restartPause: loopRestartPause,
 	}
 	h.scanner.Rate = max(cfg.Rate, 0)
 	return h, nil

@@ -29,24 +29,45 @@ type rebuildJob struct {
 	endpoint, reason string
 }
 
-// monitorLoop checks the drives every CheckInterval (and at once).
+// monitorLoop checks the drives every CheckInterval (and at once), and
+// whenever DrivesChanged asks for it.
 func (h *Healer) monitorLoop(ctx context.Context) {
 	for {
 		h.checkDrives(ctx)
-		if sleep(ctx, h.cfg.CheckInterval) != nil {
+		t := time.NewTimer(h.cfg.CheckInterval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
 			return
+		case <-h.recheck:
+			t.Stop()
+		case <-t.C:
 		}
 	}
 }
 
-// checkDrives has wiped drives formatted again, and queues a rebuild for
-// every drive the engine reports rebuilding (replaced, or stale after
-// missing writes) that answers, and every drive back online after being
-// seen offline.
+// DrivesChanged asks for a check of the drives now: the stale-drive
+// records are read again and rebuilds queued as at every periodic check.
+// A cluster node calls it when a peer reports it changed those records.
+// It never blocks; requests made while a check runs make one more check.
+func (h *Healer) DrivesChanged() {
+	select {
+	case h.recheck <- struct{}{}:
+	default:
+	}
+}
+
+// checkDrives has wiped drives formatted again, reads the stale-drive
+// records again (another node of a cluster may have written or removed
+// some), and queues a rebuild for every drive the engine reports
+// rebuilding (replaced, or stale after missing writes) that answers and
+// that this node rebuilds (Config.RebuildHere), and every drive back
+// online after being seen offline.
 func (h *Healer) checkDrives(ctx context.Context) {
 	if _, err := h.e.CheckDrives(ctx); err != nil && ctx.Err() == nil {
 		h.log.Warn("checking drives", "err", err)
 	}
+	h.e.ReloadStale(ctx)
 	var jobs []rebuildJob
 	rebuilding := map[string]bool{}
 	si, err := h.e.StorageInfo(ctx)
@@ -65,7 +86,8 @@ func (h *Healer) checkDrives(ctx context.Context) {
 		case erasure.StaleRepaired:
 			reason = ReasonRepaired
 		}
-		if !away[ep] { // a pass onto a drive that does not answer would only fail
+		// A pass onto a drive that does not answer would only fail.
+		if !away[ep] && (h.cfg.RebuildHere == nil || h.cfg.RebuildHere(ep)) {
 			jobs = append(jobs, rebuildJob{ep, reason})
 		}
 	}

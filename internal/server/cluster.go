@@ -161,7 +161,7 @@ func (s *Server) bootCluster() {
 			}
 			// Drives of nodes that were down at start are probed every
 			// second (a call to a node still down fails at once).
-			layer, err := erasure.New(ctx, erasure.Config{Parity: s.cfg.Parity, Logger: s.log, Locker: cn.c.Locker(), MonitorInterval: time.Second, DriveTimeout: s.cfg.EngineDriveTimeout(), HealQueue: s.healing.queue}, cn.c.Drives())
+			layer, err := erasure.New(ctx, erasure.Config{Parity: s.cfg.Parity, Logger: s.log, Locker: cn.c.Locker(), MonitorInterval: time.Second, DriveTimeout: s.cfg.EngineDriveTimeout(), HealQueue: s.healing.queue, StaleChanged: cn.c.DriveStateChanged}, cn.c.Drives())
 			if err == nil {
 				cn.deferred.set(layer)
 				s.attachHealer(layer)

@@ -41,6 +41,8 @@ func (s *Server) attachHealer(layer *erasure.Layer) {
 	cfg := heal.Config{Engine: layer, Queue: s.healing.queue, Logger: s.log, Rate: rate}
 	if s.cluster != nil {
 		cfg.ScanHere = s.cluster.c.Coordinator // one scanner per cluster
+		// Every node learns of stale drives; each rebuilds its own.
+		cfg.RebuildHere = s.cluster.c.LocalDrive
 	}
 	h, err := heal.New(cfg)
 	if err != nil {
@@ -54,6 +56,11 @@ func (s *Server) attachHealer(layer *erasure.Layer) {
 	}
 	s.healing.h = h
 	h.Start()
+	if s.cluster != nil {
+		// A peer that wrote or removed stale-drive records has them read
+		// again here at once (not only at the next periodic check).
+		s.cluster.c.OnPeerDriveState(h.DrivesChanged)
+	}
 	s.log.Info("healing started", "scanner_rate", s.cfg.ScannerRate)
 }
 
