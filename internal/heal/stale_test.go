@@ -81,3 +81,74 @@ func TestRebuildStaleDrives(t *testing.T) {
 		t.Errorf("HEAD of the deleted object on the rebuilt drives: got it, want not found")
 	}
 }
+
+// sharedDrive is a drive a second engine uses without owning it.
+type sharedDrive struct{ drive.Drive }
+
+func (sharedDrive) Close() error { return nil }
+
+// TestRebuildHereAfterPeerChange runs two engines over the same drives,
+// as two nodes of a cluster: engine a records two drives stale (writes
+// missed them); the healer of engine b, whose periodic check is an hour
+// away, learns of it when told (DrivesChanged), rebuilds only the drive
+// it is given (RebuildHere) and clears its records, which a then reads
+// too; the other drive stays stale for its own node to rebuild.
+func TestRebuildHereAfterPeerChange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	faulty := make([]*drive.Faulty, 4)
+	own := make([]drive.Drive, 4)
+	shared := make([]drive.Drive, 4)
+	for i := range faulty {
+		d, err := drive.OpenLocal(t.TempDir(), drive.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		faulty[i] = drive.NewFaulty(d)
+		own[i], shared[i] = faulty[i], sharedDrive{faulty[i]}
+	}
+	a, err := erasure.New(ctx, erasure.Config{DegradedWrites: true}, own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	bodies := fill(t, a, "bkt", 6)
+	b, err := erasure.New(ctx, erasure.Config{}, shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	here, there := faulty[2].Endpoint(), faulty[3].Endpoint()
+	h := startHealer(t, Config{Engine: b, Rate: -1, CheckInterval: time.Hour,
+		RebuildHere: func(ep string) bool { return ep == here }})
+	faulty[2].SetMode(drive.FaultEIO)
+	faulty[3].SetMode(drive.FaultEIO)
+	bodies["obj-000"] = randBytes(5000, 77)
+	if _, err := a.PutObject(ctx, "bkt", "obj-000", newPayload(bodies["obj-000"]), storage.PutOptions{}); err != nil {
+		t.Fatalf("PUT with 2 of 4 drives down: %v", err)
+	}
+	faulty[2].SetMode(drive.FaultNone)
+	faulty[3].SetMode(drive.FaultNone)
+	if got := b.RebuildingDrives(); len(got) != 0 {
+		t.Fatalf("engine b before it is told: RebuildingDrives got %v, want none", got)
+	}
+	h.DrivesChanged()
+	waitFor(t, 30*time.Second, "engine b to rebuild the drive it owns", func() bool {
+		got := b.RebuildingDrives()
+		return len(got) == 1 && got[0] == there && len(h.Status().Drives) == 0
+	})
+	if got := a.ReloadStale(ctx); len(got) != 1 || got[0] != here {
+		t.Errorf("engine a reloading: changed %v, want [%s]", got, here)
+	}
+	if got := a.RebuildingDrives(); len(got) != 1 || got[0] != there {
+		t.Errorf("engine a: RebuildingDrives got %v, want [%s]", got, there)
+	}
+	// Drive 1 lost, drive 4 stale: b reads from drive 2 and the rebuilt
+	// drive 3, which holds the overwrite it missed.
+	faulty[0].SetMode(drive.FaultEIO)
+	for k, want := range bodies {
+		if got, err := readObject(b, "bkt", k); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("GET %s from drives 2 and 3: got %d bytes, %v; want %d", k, len(got), err, len(want))
+		}
+	}
+}
