@@ -68,15 +68,20 @@ func (l *Layer) loadStale(ctx context.Context) {
 // longer does; a drive this engine marked stale but could not record yet
 // stays. It returns the endpoints whose state changed.
 func (l *Layer) ReloadStale(ctx context.Context) []string {
-	// Under persist, no record of this engine is being written or removed
-	// meanwhile, so what the drives answer is not older than memory.
-	l.stale.persist.Lock()
-	defer l.stale.persist.Unlock()
 	var changed []string
 	for _, s := range l.sets {
-		changed = append(changed, l.mergeStale(s, readStale(ctx, s))...)
+		changed = append(changed, l.reloadSet(ctx, s)...)
 	}
 	return changed
+}
+
+// reloadSet is ReloadStale for one set. Under persist, no record of this
+// engine is being written or removed meanwhile, so what the drives answer
+// is not older than memory.
+func (l *Layer) reloadSet(ctx context.Context, s *set) []string {
+	l.stale.persist.Lock()
+	defer l.stale.persist.Unlock()
+	return l.mergeStale(s, readStale(ctx, s))
 }
 
 // mergeStale brings the stale drives of s up to date with the records

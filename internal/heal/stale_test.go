@@ -3,6 +3,7 @@ package heal
 import (
 	"bytes"
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -82,6 +83,17 @@ func TestRebuildStaleDrives(t *testing.T) {
 	}
 }
 
+// reloadCounter is an engine that counts its ReloadStale calls.
+type reloadCounter struct {
+	*erasure.Layer
+	reloads atomic.Int64
+}
+
+func (r *reloadCounter) ReloadStale(ctx context.Context) []string {
+	defer r.reloads.Add(1)
+	return r.Layer.ReloadStale(ctx)
+}
+
 // sharedDrive is a drive a second engine uses without owning it.
 type sharedDrive struct{ drive.Drive }
 
@@ -119,8 +131,10 @@ func TestRebuildHereAfterPeerChange(t *testing.T) {
 	}
 	t.Cleanup(func() { b.Close() })
 	here, there := faulty[2].Endpoint(), faulty[3].Endpoint()
-	h := startHealer(t, Config{Engine: b, Rate: -1, CheckInterval: time.Hour,
+	e := &reloadCounter{Layer: b}
+	h := startHealer(t, Config{Engine: e, Rate: -1, CheckInterval: time.Hour,
 		RebuildHere: func(ep string) bool { return ep == here }})
+	waitFor(t, 10*time.Second, "the healer's first drive check", func() bool { return e.reloads.Load() > 0 })
 	faulty[2].SetMode(drive.FaultEIO)
 	faulty[3].SetMode(drive.FaultEIO)
 	bodies["obj-000"] = randBytes(5000, 77)
