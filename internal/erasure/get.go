@@ -81,7 +81,25 @@ func (l *Layer) StatObject(ctx context.Context, bucket, key string, opts storage
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	return readInfo(bucket, key, rec, v), nil
+	return l.readInfoOf(ctx, bucket, key, rec, v), nil
+}
+
+// readInfoOf is readInfo for a client's read: a lone null version says
+// whether its bucket is versioned (or suspended) from the bucket record,
+// which the bucket cache almost always holds, so S3's
+// "x-amz-version-id: null" is reported for it too. A bucket that cannot
+// be read leaves the record's answer.
+func (l *Layer) readInfoOf(ctx context.Context, bucket, key string, rec *meta.Record, v *meta.Version) storage.ObjectInfo {
+	info := readInfo(bucket, key, rec, v)
+	if info.Versioned {
+		return info
+	}
+	if bi, err := l.bucketInfo(ctx, bucket); err == nil {
+		if st, err := versioningOf(bi); err == nil && st != meta.Unversioned {
+			info.Versioned = true
+		}
+	}
+	return info
 }
 
 // notFoundForBadKey keeps reads of impossible keys in S3's vocabulary.
@@ -113,7 +131,7 @@ func (l *Layer) OpenObject(ctx context.Context, bucket, key string, opts storage
 	if err != nil {
 		return nil, err
 	}
-	o := &object{l: l, ctx: ctx, s: s, c: c, v: *v, info: readInfo(bucket, key, rec, v)}
+	o := &object{l: l, ctx: ctx, s: s, c: c, v: *v, info: l.readInfoOf(ctx, bucket, key, rec, v)}
 	if v.Inline {
 		o.inline, o.inlineOK = l.readInline(ctx, s, c, v)
 	} else if v.Size > 0 {

@@ -429,3 +429,36 @@ func TestListSkipsDeleteMarkers(t *testing.T) {
 		})
 	}
 }
+
+// TestLoneNullVersionReportsVersioning: a key holding only its null
+// version (written before versioning was turned on) reads as versioned
+// once the bucket is, so S3's "x-amz-version-id: null" is sent for it;
+// in an unversioned bucket it is not.
+func TestLoneNullVersionReportsVersioning(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, _ := openTest(t, 1, nil)
+	mustBucket(t, l, "bkt")
+	mustPut(t, l, "bkt", "k", []byte("before versioning"))
+	read := func() (stat, open bool) {
+		info, err := l.StatObject(ctx, "bkt", "k", storage.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := l.OpenObject(ctx, "bkt", "k", storage.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer o.Close()
+		return info.Versioned, o.Info().Versioned
+	}
+	for _, status := range []string{"", "Enabled", "Suspended"} {
+		if status != "" {
+			setVersioning(t, l, "bkt", status)
+		}
+		want := status != ""
+		if stat, open := read(); stat != want || open != want {
+			t.Errorf("versioning %q: got Versioned %v (stat), %v (open), want %v", status, stat, open, want)
+		}
+	}
+}
