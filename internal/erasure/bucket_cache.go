@@ -79,6 +79,9 @@ func (c *bucketCache) put(info storage.BucketInfo, gen uint64) {
 	c.m[info.Name] = bucketEntry{info: info, expires: c.now().Add(c.ttl)}
 }
 
+// enabled reports whether the cache keeps records at all.
+func (c *bucketCache) enabled() bool { return c != nil && c.ttl > 0 }
+
 // invalidate forgets bucket and makes every fill in flight stale.
 func (c *bucketCache) invalidate(bucket string) {
 	if c == nil {

@@ -84,14 +84,16 @@ func (l *Layer) StatObject(ctx context.Context, bucket, key string, opts storage
 	return l.readInfoOf(ctx, bucket, key, rec, v), nil
 }
 
-// readInfoOf is readInfo for a client's read: a lone null version says
-// whether its bucket is versioned (or suspended) from the bucket record,
-// which the bucket cache almost always holds, so S3's
-// "x-amz-version-id: null" is reported for it too. A bucket that cannot
-// be read leaves the record's answer.
+// readInfoOf is readInfo for a client's read: where the engine caches
+// bucket records (a single server), a lone null version says whether its
+// bucket is versioned (or suspended) from the bucket record, so S3's
+// "x-amz-version-id: null" is reported for it too. A cluster node, which
+// caches no bucket record, would pay a quorum read of it on every GET
+// for this header, so there the record's answer stands. A bucket that
+// cannot be read leaves the record's answer too.
 func (l *Layer) readInfoOf(ctx context.Context, bucket, key string, rec *meta.Record, v *meta.Version) storage.ObjectInfo {
 	info := readInfo(bucket, key, rec, v)
-	if info.Versioned {
+	if info.Versioned || !l.buckets.enabled() {
 		return info
 	}
 	if bi, err := l.bucketInfo(ctx, bucket); err == nil {
