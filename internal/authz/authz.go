@@ -27,8 +27,10 @@ type Request struct {
 	// Bucket and Key name the resource (both empty for ListBuckets and
 	// admin actions).
 	Bucket, Key string
-	// Context holds the request's condition keys (aws:SourceIp, ...).
+	// Context holds the request's single-valued condition keys
+	// (aws:SourceIp, ...), Sets its multivalued ones.
 	Context map[string]string
+	Sets    map[string][]string
 }
 
 // Decision is the outcome and why.
@@ -46,7 +48,7 @@ func Decide(caller Caller, req Request, bucketPolicy *policy.Policy) Decision {
 	if caller.Root {
 		return allow("root user")
 	}
-	pr := policy.Request{Action: req.Action, Bucket: req.Bucket, Key: req.Key}
+	pr := policy.Request{Action: req.Action, Bucket: req.Bucket, Key: req.Key, Sets: req.Sets}
 	ctx := maps.Clone(req.Context)
 	if ctx == nil {
 		ctx = map[string]string{}

@@ -163,3 +163,6 @@ func randomKey(n int, alphabet string) string {
 	}
 	return string(b)
 }
+
+// NewSecret returns a fresh random secret key (40 characters).
+func NewSecret() string { return randomKey(40, secretChars) }
