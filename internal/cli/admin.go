@@ -119,10 +119,11 @@ func (r *remote) adminSend(ctx context.Context, method, name string, query url.V
 		var ae adminError
 		_ = json.Unmarshal(answer, &ae)
 		switch {
-		case resp.StatusCode == http.StatusForbidden && ae.Message != "":
-			return newError(ErrAccessDenied, nil, "alias %s: %s (%s)", r.name, ae.Message, ae.Code)
+		case resp.StatusCode == http.StatusForbidden && ae.Code == "AccessDenied" && ae.Message != "":
+			// Signed right, but the key's policies do not grant the call.
+			return newError(ErrAccessDenied, nil, "alias %s: %s", r.name, ae.Message)
 		case resp.StatusCode == http.StatusForbidden:
-			return newError(ErrAccessDenied, nil, "access denied for alias %s: check the access and secret key and the key's admin policy", r.name)
+			return newError(ErrAccessDenied, nil, "access denied for alias %s: check the access and secret key (%s)", r.name, ae.Code)
 		case resp.StatusCode == http.StatusNotFound && ae.Code == "":
 			return newError(ErrNotFound, nil, "alias %s: %s has no Hoard admin API (is it a Hoard server?)", r.name, r.url)
 		case resp.StatusCode == http.StatusNotFound:
