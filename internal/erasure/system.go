@@ -1,6 +1,7 @@
 package erasure
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -67,4 +68,45 @@ func (l *Layer) UpdateSystem(ctx context.Context, name string, fn func(old []byt
 		return fmt.Errorf("erasure: system record %q: %w", name, err)
 	}
 	return nil
+}
+
+// HealSystem rewrites the system record name on the drives of the first
+// set that lack the value a read quorum agrees on (a replaced drive, one
+// that missed a write) and returns how many it repaired. A record a
+// quorum says is absent is left alone.
+func (l *Layer) HealSystem(ctx context.Context, name string) (int, error) {
+	unlock, err := l.locker.Lock(ctx, systemLock(name))
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	s := l.sets[0]
+	key := systemKey(name)
+	vals := make([][]byte, len(s.drives))
+	errs := s.each(func(pos int, d drive.Drive) error {
+		v, err := d.Get(ctx, drive.NSSystem, key)
+		vals[pos] = v
+		return err
+	})
+	want, err := pickQuorum(vals, s.votes(errs), s.readQuorum(), nil)
+	if errors.Is(err, drive.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("erasure: system record %q: %w", name, err)
+	}
+	healed := 0
+	for pos, d := range s.drives {
+		if errs[pos] == nil && bytes.Equal(vals[pos], want) {
+			continue
+		}
+		if errs[pos] != nil && !errors.Is(errs[pos], drive.ErrNotFound) && !errors.Is(s.votes(errs)[pos], errDriveStale) {
+			continue // an unreachable drive: nothing to write to
+		}
+		m := drive.Mutation{NS: drive.NSSystem, Key: key, Value: want}
+		if d.Apply(ctx, drive.Batch{Mutations: []drive.Mutation{m}}) == nil {
+			healed++
+		}
+	}
+	return healed, nil
 }

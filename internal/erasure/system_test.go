@@ -47,4 +47,20 @@ func TestSystemRecord(t *testing.T) {
 	if v, err := l.GetSystem(ctx, "iam"); err != nil || !bytes.Equal(v, []byte("two")) {
 		t.Fatalf("after a failed write: got %q, %v, want two", v, err)
 	}
+	// A drive that missed writes gets the record back.
+	faulty[3].SetMode(drive.FaultEIO)
+	if err := l.UpdateSystem(ctx, "iam", set("four")); err != nil {
+		t.Fatal(err)
+	}
+	faulty[3].SetMode(drive.FaultNone)
+	n, err := l.HealSystem(ctx, "iam")
+	if err != nil || n < 1 {
+		t.Fatalf("HealSystem: got %d, %v, want at least 1 drive repaired", n, err)
+	}
+	if v, err := faulty[3].Get(ctx, drive.NSSystem, systemKey("iam")); err != nil || string(v) != "four" {
+		t.Fatalf("the repaired drive holds %q, %v, want four", v, err)
+	}
+	if n, err := l.HealSystem(ctx, "iam"); err != nil || n != 0 {
+		t.Errorf("second HealSystem: got %d, %v, want 0", n, err)
+	}
 }

@@ -19,6 +19,10 @@ const iamRecord = "iam"
 // long (see docs/ARCHITECTURE.md).
 const iamRefresh = 200 * time.Millisecond
 
+// iamHealEvery is how often a node puts the IAM record back on drives of
+// the first set that lack it (replaced, or back from an outage).
+const iamHealEvery = 5 * time.Minute
+
 // iamStore keeps the IAM document as a system record of the erasure sets.
 type iamStore struct{ s *Server }
 
@@ -92,6 +96,7 @@ func (s *Server) iamLoop() {
 	t := time.NewTicker(iamRefresh)
 	defer t.Stop()
 	var last string
+	nextHeal := time.Now().Add(iamHealEvery)
 	for {
 		select {
 		case <-s.stop:
@@ -100,6 +105,16 @@ func (s *Server) iamLoop() {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		err := s.iam.Refresh(ctx)
+		if err == nil && time.Now().After(nextHeal) {
+			nextHeal = time.Now().Add(iamHealEvery)
+			if e, eerr := (iamStore{s}).engine(); eerr == nil {
+				if n, herr := e.HealSystem(ctx, iamRecord); herr != nil {
+					s.log.Warn("healing the IAM record", "err", herr)
+				} else if n > 0 {
+					s.log.Info("healed the IAM record", "drives", n)
+				}
+			}
+		}
 		cancel()
 		msg := ""
 		if err != nil {
