@@ -21,6 +21,11 @@ import (
 // keeps failing is answered 503 SlowDown, before its signature is checked,
 // until its budget refills.
 func (h *Handler) authenticate(req *request) (*sigv4.Result, error) {
+	if req.r.Header.Get("X-Amz-Security-Token") != "" || req.r.URL.Query().Get("X-Amz-Security-Token") != "" {
+		// Hoard issues no temporary credentials (no STS yet): no session
+		// token can be valid, and one is refused rather than ignored.
+		return nil, newError("InvalidToken", "Hoard issues no session tokens: sign with an access key and secret key only.")
+	}
 	key := accessKeyOf(req.r)
 	if key == "" {
 		// Anonymous: decided by the bucket's policy, nothing to guess.

@@ -70,6 +70,7 @@ var codes = map[string]errorCode{
 	"IncompleteBody":                                 {http.StatusBadRequest, "You did not provide the number of bytes specified by the Content-Length HTTP header."},
 	"InternalError":                                  {http.StatusInternalServerError, "We encountered an internal error. Please try again."},
 	"InvalidAccessKeyId":                             {http.StatusForbidden, "The AWS Access Key Id you provided does not exist in our records."},
+	"InvalidToken":                                   {http.StatusBadRequest, "The provided token is malformed or otherwise invalid."},
 	"InvalidArgument":                                {http.StatusBadRequest, "Invalid Argument."},
 	"InvalidBucketName":                              {http.StatusBadRequest, "The specified bucket is not valid."},
 	"InvalidBucketState":                             {http.StatusConflict, "The request is not valid with the current state of the bucket."},

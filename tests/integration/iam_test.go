@@ -233,6 +233,14 @@ func TestIAMUserPolicies(t *testing.T) {
 			})
 		}
 	}
+	// No STS: a session token is refused, not ignored.
+	tokened := e.S3Client(t, func(o *s3.Options) {
+		o.Credentials = aws.NewCredentialsCache(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "reader", SecretAccessKey: "reader-secret-key", SessionToken: "token"}, nil
+		}))
+	})
+	_, err := tokened.ListBuckets(ctx, &s3.ListBucketsInput{})
+	wantAWSError(t, "ListBuckets with a session token", err, "InvalidToken", 400)
 	// ListBuckets shows each user the buckets it may list.
 	for user, want := range map[string]int{"reader": 2, "writer": 0, "scoped": 0} {
 		out, err := users[user].ListBuckets(ctx, &s3.ListBucketsInput{})
