@@ -28,8 +28,12 @@ type Identity struct {
 	// Inline narrows a service account (nil: it has its parent's
 	// permissions exactly).
 	Inline *policy.Policy
-	// Expiry is when a service account stops working (zero: never).
+	// Expiry is when a service account or session stops working (zero:
+	// never).
 	Expiry time.Time
+	// Session is set for temporary credentials from AssumeRole; Inline
+	// is then the session policy.
+	Session bool
 }
 
 // identities compiles the keys of st that may authenticate now: enabled

@@ -290,3 +290,43 @@ func TestBuiltinPolicies(t *testing.T) {
 		})
 	}
 }
+
+func TestSessions(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	m := newTestManager(t, &MemStore{}, c)
+	must(t, m.Change(ctx, func(st *State) error {
+		if err := st.AddUser("alice", "alice-secret"); err != nil {
+			return err
+		}
+		return st.AttachPolicies([]string{"readwrite"}, "alice", "")
+	}))
+	if _, err := m.IssueSession("alice", time.Minute, ""); !errors.Is(err, ErrInvalid) {
+		t.Errorf("one-minute session: got %v, want ErrInvalid", err)
+	}
+	if _, err := m.IssueSession("nobody", time.Hour, ""); !errors.Is(err, ErrNoSuchUser) {
+		t.Errorf("session of nobody: got %v", err)
+	}
+	var pe *policy.Error
+	if _, err := m.IssueSession("alice", time.Hour, `{"Version":"2012-10-17"}`); !errors.As(err, &pe) {
+		t.Errorf("bad session policy: got %v", err)
+	}
+	s, err := m.IssueSession("alice", time.Hour, onlyPhotos)
+	must(t, err)
+	id, err := m.OpenSession(s.Token)
+	if err != nil || id.AccessKey != s.AccessKey || id.Secret != s.Secret || id.User != "alice" || id.Inline == nil || len(id.Policies) != 1 {
+		t.Fatalf("OpenSession: got %+v, %v", id, err)
+	}
+	if _, err := m.OpenSession(s.Token[:len(s.Token)-2] + "AA"); !errors.Is(err, ErrInvalidToken) {
+		t.Errorf("altered token: got %v", err)
+	}
+	c.t = c.t.Add(time.Hour)
+	if _, err := m.OpenSession(s.Token); !errors.Is(err, ErrExpiredToken) {
+		t.Errorf("expired token: got %v", err)
+	}
+	c.t = c.t.Add(-30 * time.Minute)
+	must(t, m.Change(ctx, func(st *State) error { return st.SetUserStatus("alice", Disabled) }))
+	if _, err := m.OpenSession(s.Token); !errors.Is(err, ErrInvalidToken) {
+		t.Errorf("session of a disabled user: got %v", err)
+	}
+}

@@ -21,12 +21,10 @@ import (
 // keeps failing is answered 503 SlowDown, before its signature is checked,
 // until its budget refills.
 func (h *Handler) authenticate(req *request) (*sigv4.Result, error) {
-	if req.r.Header.Get("X-Amz-Security-Token") != "" || req.r.URL.Query().Get("X-Amz-Security-Token") != "" {
-		// Hoard issues no temporary credentials (no STS yet): no session
-		// token can be valid, and one is refused rather than ignored.
-		return nil, newError("InvalidToken", "Hoard issues no session tokens: sign with an access key and secret key only.")
-	}
 	key := accessKeyOf(req.r)
+	if err := h.openSession(req, key); err != nil {
+		return nil, err
+	}
 	if key == "" {
 		// Anonymous: decided by the bucket's policy, nothing to guess.
 		return h.verify(req)
@@ -89,7 +87,7 @@ func (h *Handler) verify(req *request) (*sigv4.Result, error) {
 	if !errors.Is(err, sigv4.ErrSignatureV2) {
 		return res, err
 	}
-	v2 := sigv2.Verifier{Lookup: sigv2Lookup(h.cfg.Credentials), Now: h.cfg.Now, MaxSkew: h.verifier.MaxSkew}
+	v2 := sigv2.Verifier{Lookup: sigv2Lookup(h.lookup), Now: h.cfg.Now, MaxSkew: h.verifier.MaxSkew}
 	r2, err := v2.Verify(req.r, BucketFromHost(req.r.Host, h.cfg.Domains))
 	if err != nil {
 		return nil, err

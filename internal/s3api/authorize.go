@@ -59,6 +59,9 @@ func (req *request) caller() (authz.Caller, error) {
 	if req.auth.Anonymous {
 		return authz.Caller{Anonymous: true}, nil
 	}
+	if req.session != nil && req.auth.AccessKey == req.session.AccessKey {
+		return authz.Caller{Identity: req.session}, nil
+	}
 	if req.auth.AccessKey == req.h.cfg.RootAccessKey || req.h.cfg.Identities == nil {
 		return authz.Caller{Root: true}, nil
 	}

@@ -43,6 +43,8 @@ type Config struct {
 	// Identities returns the IAM identity of any other key (nil: only the
 	// root user exists and every signed request is the root user's).
 	Identities func(accessKey string) (*iam.Identity, bool)
+	// Sessions opens an STS session token (nil: none is accepted).
+	Sessions func(token string) (*iam.Identity, error)
 	// OwnerName is the display name reported as the owner of everything.
 	OwnerName string
 	// Logger receives one line per request.
@@ -76,6 +78,8 @@ type Handler struct {
 	lifecycleDocs docTTLCache
 	// lockConfigs keeps parsed object lock configurations.
 	lockConfigs *configCache[objectlock.Config]
+	// sessions holds the temporary credentials of session tokens seen.
+	sessions sessionKeys
 }
 
 // New returns a Handler for cfg.
@@ -94,7 +98,7 @@ func New(cfg Config) *Handler {
 		verifier: &sigv4.Verifier{
 			Region:  cfg.Region,
 			Service: "s3",
-			Lookup:  cfg.Credentials,
+			Lookup:  nil, // set below: sessions first, then cfg.Credentials
 			Now:     cfg.Now,
 			MaxSkew: 15 * time.Minute,
 		},
@@ -102,6 +106,7 @@ func New(cfg Config) *Handler {
 		hostID: hex.EncodeToString(seed[:]),
 		idBase: binary.BigEndian.Uint64(seed[:]) &^ 0xFFFFFFFF,
 	}
+	h.verifier.Lookup = h.lookup
 	h.ops = h.operations()
 	h.guard = cfg.Guard
 	if h.guard == nil {
@@ -123,6 +128,8 @@ type request struct {
 	id    string
 	// auth is the verified signature: the body to read, its length, trailers.
 	auth *sigv4.Result
+	// session is the identity of the session token the request carried.
+	session *iam.Identity
 	// access is set for a request that is not the root user's, once
 	// authorize allowed it: later checks (per key, per bucket, a copy's
 	// source) go through it.

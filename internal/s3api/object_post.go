@@ -108,7 +108,7 @@ func (req *request) postAuthorize(form *postForm) (*postPolicy, string, error) {
 		if !hasPolicy {
 			return nil, "", newError("InvalidArgument", "Bucket POST must contain a field named 'policy' when it is signed.")
 		}
-		v2 := sigv2.Verifier{Lookup: sigv2Lookup(req.h.cfg.Credentials)}
+		v2 := sigv2.Verifier{Lookup: sigv2Lookup(req.h.lookup)}
 		c, err := v2.VerifyPost(f["awsaccesskeyid"], f["signature"], b64)
 		if err != nil {
 			return nil, "", err

@@ -25,6 +25,7 @@ import (
 	"github.com/hoardstore/hoard/internal/s3api"
 	"github.com/hoardstore/hoard/internal/sigv4"
 	"github.com/hoardstore/hoard/internal/storage"
+	"github.com/hoardstore/hoard/internal/sts"
 )
 
 // Server is one running Hoard node.
@@ -42,8 +43,10 @@ type Server struct {
 	// trusted are the reverse proxies whose forwarding headers name the
 	// client (of S3 and console requests alike).
 	trusted clientip.Trusted
-	// iam holds users, groups, policies and service accounts.
+	// iam holds users, groups, policies and service accounts; sts issues
+	// temporary credentials.
 	iam *iam.Manager
+	sts *sts.Handler
 
 	http *http.Server
 	ln   net.Listener
@@ -131,10 +134,12 @@ func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server,
 		Credentials:   s.lookup,
 		RootAccessKey: s.cred.AccessKey,
 		Identities:    s.identity,
+		Sessions:      s.iam.OpenSession,
 		OwnerName:     s.cred.AccessKey,
 		Logger:        log,
 		Lifecycle:     lifecycle.Calendar{DayLength: cfg.LifecycleDay},
 	})
+	s.sts = sts.New(sts.Config{Region: cfg.Region, Lookup: s.lookup, IAM: s.iam, RootAccessKey: s.cred.AccessKey, Logger: log})
 	s.admin = admin.New(admin.Config{
 		Layer:         layer,
 		Verifier:      &sigv4.Verifier{Region: cfg.Region, Lookup: s.lookup},
@@ -263,6 +268,10 @@ func (s *Server) routes() http.Handler {
 	clients := continueEmpty(bodyDeadline(clientip.Handler(s.trusted, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/"+s3api.ReservedBucket+"/") && s3api.BucketFromHost(r.Host, s.cfg.Domains) == "" {
 			internal.ServeHTTP(w, r)
+			return
+		}
+		if sts.IsSTS(r) && s3api.BucketFromHost(r.Host, s.cfg.Domains) == "" {
+			s.sts.ServeHTTP(w, r)
 			return
 		}
 		s.s3.ServeHTTP(w, r)

@@ -30,8 +30,8 @@ var allowed = map[string][]string{
 	"internal/lifecycle": {"internal/storage"},
 	"internal/policy":    {},
 	"internal/iam":       {"internal/policy"},
-	"internal/authz":     {"internal/iam", "internal/policy"},
 	"internal/sts":       {"internal/iam", "internal/policy", "internal/sigv4"},
+	"internal/authz":     {"internal/iam", "internal/policy"},
 	"internal/authguard": {},
 	// Object lock's rules: pure, over storage's lock state.
 	"internal/objectlock": {"internal/storage"},
