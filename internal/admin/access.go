@@ -2,9 +2,11 @@ package admin
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/hoardstore/hoard/internal/authz"
+	"github.com/hoardstore/hoard/internal/clientip"
 	"github.com/hoardstore/hoard/internal/sigv4"
 )
 
@@ -47,9 +49,10 @@ func (c caller) allowed(r *http.Request, action string) authz.Decision {
 
 // requestContext returns the condition keys of an admin request.
 func requestContext(r *http.Request) map[string]string {
-	ctx := map[string]string{"aws:SecureTransport": "false"}
-	if r.TLS != nil {
-		ctx["aws:SecureTransport"] = "true"
+	client := clientip.FromRequest(r) // behind trusted proxies: the forwarded client
+	ctx := map[string]string{"aws:SecureTransport": strconv.FormatBool(client.Secure)}
+	if client.Addr.IsValid() {
+		ctx["aws:SourceIp"] = client.Addr.String()
 	}
 	if v := r.UserAgent(); v != "" {
 		ctx["aws:UserAgent"] = v
