@@ -69,6 +69,7 @@ random ones, stores them (mode 0600) in the first drive and prints them once.`,
 	f.Float64Var(&cfg.ScannerRate, "scanner-rate", cfg.ScannerRate, "objects per second the background heal scanner visits; 0 disables it (env "+config.EnvScannerRate+")")
 	f.IntVar(&cfg.LifecycleRate, "ilm-rate", cfg.LifecycleRate, "object versions per second the lifecycle worker looks at; 0 disables lifecycle expiry (env "+config.EnvILMRate+")")
 	f.DurationVar(&cfg.LifecycleInterval, "ilm-interval", cfg.LifecycleInterval, "pause between two lifecycle passes (env "+config.EnvILMInterval+")")
+	f.StringVar(&cfg.IAMKeyFile, "iam-key-file", cfg.IAMKeyFile, "file whose content seals IAM secrets at rest, the same on every node; default: derived from the root secret key (env "+config.EnvIAMKeyFile+")")
 	f.DurationVar(&cfg.StaleUploadAge, "stale-upload-age", cfg.StaleUploadAge, "abort multipart uploads older than this; 0 disables (env "+config.EnvStaleUploadAge+")")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long in-flight requests may finish on SIGTERM (env "+config.EnvShutdown+")")
 	f.DurationVar(&cfg.BodyTimeout, "body-timeout", cfg.BodyTimeout, "drop a request body that delivers nothing for this long; 0 disables body deadlines (env "+config.EnvBodyTimeout+")")
@@ -213,6 +214,9 @@ func applyChangedFlags(c *cobra.Command, cfg *config.Server, f config.Server, li
 	}
 	if changed("ilm-interval") {
 		cfg.LifecycleInterval = f.LifecycleInterval
+	}
+	if changed("iam-key-file") {
+		cfg.IAMKeyFile = f.IAMKeyFile
 	}
 	if changed("drive-timeout") {
 		cfg.DriveTimeout = f.DriveTimeout

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/hoardstore/hoard/internal/iam"
 	"github.com/hoardstore/hoard/internal/lifecycle"
 	"github.com/hoardstore/hoard/internal/sigv4"
 	"github.com/hoardstore/hoard/internal/storage"
@@ -59,9 +60,13 @@ type Lifecycle interface {
 type Config struct {
 	Layer    storage.ObjectLayer
 	Verifier *sigv4.Verifier
-	// RootAccessKey is the only identity allowed to call the API.
+	// RootAccessKey is the root user's key, allowed every call; any other
+	// key is allowed the calls its policies grant (admin:* actions).
 	RootAccessKey string
-	Region        string
+	// IAM holds users, groups, policies and service accounts; without it
+	// only the root user may call the API and the iam endpoints answer 501.
+	IAM    *iam.Manager
+	Region string
 	// Healer is optional; without it the heal endpoints answer 501.
 	Healer Healer
 	// Lifecycle is optional; without it the ilm endpoint answers 501.
@@ -81,18 +86,26 @@ func New(cfg Config) *Handler {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
-	h.mux.HandleFunc("GET "+Prefix+"info", h.info)
-	h.mux.HandleFunc("POST "+Prefix+"heal", h.startHeal)
-	h.mux.HandleFunc("GET "+Prefix+"heal", h.healStatus)
-	h.mux.HandleFunc("GET "+Prefix+"ilm", h.ilmStatus)
+	h.route("GET info", "admin:ServerInfo", h.info)
+	h.route("POST heal", "admin:Heal", h.startHeal)
+	h.route("GET heal", "admin:ServerInfo", h.healStatus)
+	h.route("GET ilm", "admin:ServerInfo", h.ilmStatus)
+	if cfg.IAM != nil {
+		h.iamRoutes()
+	}
 	return h
 }
 
-// ServeHTTP authenticates the request as root and dispatches it.
+// ServeHTTP authenticates the request (the root user, or an IAM user or
+// service account) and dispatches it; each route checks its own action.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	res, err := h.cfg.Verifier.Verify(r)
-	if err == nil && (res.Anonymous || res.AccessKey != h.cfg.RootAccessKey) {
+	if err == nil && res.Anonymous {
 		err = sigv4.ErrAccessDenied
+	}
+	var c caller
+	if err == nil {
+		c, err = h.callerOf(res)
 	}
 	if err != nil {
 		code, _ := sigv4.Code(err)
@@ -102,7 +115,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusForbidden, errorBody{Code: code, Message: sigv4.Message(err)})
 		return
 	}
-	h.mux.ServeHTTP(w, r)
+	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
 }
 
 type errorBody struct {

@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -81,19 +84,26 @@ type (
 // adminCall makes one signed admin API request and decodes the JSON
 // answer into out.
 func (r *remote) adminCall(ctx context.Context, method, name string, query url.Values, out any) error {
+	return r.adminSend(ctx, method, name, query, nil, out)
+}
+
+// adminSend is adminCall with a request body (signed with its SHA-256).
+func (r *remote) adminSend(ctx context.Context, method, name string, query url.Values, body []byte, out any) error {
 	u := *r.url
 	u.Path = adminPrefix + name
 	u.RawQuery = query.Encode()
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("admin: %w", err)
 	}
+	req.ContentLength = int64(len(body))
 	region := r.alias.Region
 	if region == "" {
 		region = sigv4.DefaultRegion
 	}
 	cred := sigv4.Credentials{AccessKey: r.alias.AccessKey, SecretKey: r.alias.SecretKey}
-	if err := sigv4.SignRequest(req, cred, region, sigv4.EmptySHA256, time.Now()); err != nil {
+	sum := sha256.Sum256(body)
+	if err := sigv4.SignRequest(req, cred, region, hex.EncodeToString(sum[:]), time.Now()); err != nil {
 		return fmt.Errorf("admin: %w", err)
 	}
 	resp, err := r.http.Do(req)
@@ -101,24 +111,32 @@ func (r *remote) adminCall(ctx context.Context, method, name string, query url.V
 		return newError(ErrUnreachable, err, "cannot reach alias %s at %s: %v", r.name, r.url, rootCause(err))
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
 		return newError(ErrUnreachable, err, "alias %s: reading the admin answer: %v", r.name, err)
 	}
 	if resp.StatusCode/100 != 2 {
 		var ae adminError
-		_ = json.Unmarshal(body, &ae)
+		_ = json.Unmarshal(answer, &ae)
 		switch {
+		case resp.StatusCode == http.StatusForbidden && ae.Code == "AccessDenied" && ae.Message != "":
+			// Signed right, but the key's policies do not grant the call.
+			return newError(ErrAccessDenied, nil, "alias %s: %s", r.name, ae.Message)
 		case resp.StatusCode == http.StatusForbidden:
-			return newError(ErrAccessDenied, nil, "access denied for alias %s: check the access and secret key (the admin API takes the root credentials)", r.name)
+			return newError(ErrAccessDenied, nil, "access denied for alias %s: check the access and secret key (%s)", r.name, ae.Code)
 		case resp.StatusCode == http.StatusNotFound && ae.Code == "":
 			return newError(ErrNotFound, nil, "alias %s: %s has no Hoard admin API (is it a Hoard server?)", r.name, r.url)
+		case resp.StatusCode == http.StatusNotFound:
+			return newError(ErrNotFound, nil, "alias %s: %s (%s)", r.name, ae.Message, ae.Code)
 		case ae.Message != "":
 			return fmt.Errorf("alias %s: %s (%s)", r.name, ae.Message, ae.Code)
 		}
 		return fmt.Errorf("alias %s: admin %s answered %s", r.name, name, resp.Status)
 	}
-	if err := json.Unmarshal(body, out); err != nil {
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(answer, out); err != nil {
 		return fmt.Errorf("alias %s: admin %s: bad JSON answer: %w", r.name, name, err)
 	}
 	return nil
@@ -127,15 +145,19 @@ func (r *remote) adminCall(ctx context.Context, method, name string, query url.V
 func (a *app) adminCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "admin",
-		Short: "Inspect and heal a Hoard server (root credentials)",
-		Long: `Call a Hoard server's admin API, signed with the alias's keys (which
-must be the server's root credentials).`,
+		Short: "Inspect, heal and manage users and policies of a Hoard server",
+		Long: `Call a Hoard server's admin API, signed with the alias's keys: the
+root credentials, or a user's whose policies grant the admin:* actions
+the command needs.`,
 		Example: `  hoard admin info local
   hoard admin heal local
   hoard admin heal local/photos --no-wait
-  hoard admin ilm local`,
+  hoard admin ilm local
+  hoard admin user add local backup-job 'a-long-secret-key'
+  hoard admin policy attach local readwrite --user backup-job`,
 	}
-	cmd.AddCommand(a.adminInfoCommand(), a.adminHealCommand(), a.adminILMCommand())
+	cmd.AddCommand(a.adminInfoCommand(), a.adminHealCommand(), a.adminILMCommand(),
+		a.adminUserCommand(), a.adminGroupCommand(), a.adminPolicyCommand(), a.adminSvcAcctCommand())
 	return cmd
 }
 

@@ -104,6 +104,10 @@ type Server struct {
 	// which set it (HOARD_TEST_ILM_DAY, deliberately undocumented) to
 	// seconds so rules of a few "days" play out in seconds.
 	LifecycleDay time.Duration
+	// IAMKeyFile names a file whose content seals IAM secrets (users' and
+	// service accounts' secret keys) at rest; empty: a key derived from
+	// the root secret key. Every node of a cluster needs the same.
+	IAMKeyFile string
 }
 
 // Defaults returns a Server configuration with every default filled in.
@@ -152,6 +156,7 @@ const (
 	EnvDriveTimeout   = "HOARD_DRIVE_TIMEOUT"
 	EnvILMRate        = "HOARD_ILM_RATE"
 	EnvILMInterval    = "HOARD_ILM_INTERVAL"
+	EnvIAMKeyFile     = "HOARD_IAM_KEY_FILE"
 	// EnvTestILMDay sets LifecycleDay; for tests only, so it is not listed
 	// in Variables.
 	EnvTestILMDay = "HOARD_TEST_ILM_DAY"
@@ -188,6 +193,7 @@ var Variables = []struct{ Name, Help string }{
 	{EnvTrustedProxies, "comma-separated networks (CIDR) of trusted reverse proxies: only from these peers are X-Forwarded-For, Forwarded, X-Real-IP and X-Forwarded-Proto used; default none"},
 	{EnvILMRate, "object versions per second the lifecycle worker looks at (0 disables lifecycle expiry), default 2000"},
 	{EnvILMInterval, "pause between two lifecycle passes, default 1h"},
+	{EnvIAMKeyFile, "file whose content seals IAM secrets at rest (same on every node); default: a key derived from the root secret key"},
 	{EnvDriveTimeout, "a drive call that takes longer takes the drive offline until it answers again (0 disables), default 30s"},
 }
 
@@ -247,6 +253,8 @@ func (s *Server) apply(vars map[string]string, strict bool) error {
 			s.LifecycleRate, err = strconv.Atoi(v)
 		case EnvILMInterval:
 			s.LifecycleInterval, err = time.ParseDuration(v)
+		case EnvIAMKeyFile:
+			s.IAMKeyFile = v
 		case EnvTestILMDay:
 			s.LifecycleDay, err = time.ParseDuration(v)
 		default:

@@ -42,6 +42,8 @@ var conditionKeys = map[string]bool{
 	"aws:epochtime":                   true,
 	"aws:sourcearn":                   true,
 	"aws:principalarn":                true,
+	"aws:username":                    true,
+	"aws:userid":                      true,
 	"s3:prefix":                       true,
 	"s3:delimiter":                    true,
 	"s3:max-keys":                     true,

@@ -38,6 +38,12 @@ type Statement struct {
 	// statement applies to every principal it does not name (to nobody
 	// when it names "*").
 	NotPrincipal bool
+	// Principals are the other AWS principals named (user ARNs such as
+	// "arn:aws:iam::123456789012:user/alice").
+	Principals []string
+	// Identity is set for the statements of an identity policy (they
+	// have no Principal: they apply to whoever the policy is attached to).
+	Identity bool
 	// Actions or NotActions (exactly one is set) are action patterns
 	// such as "s3:Get*".
 	Actions, NotActions []string
@@ -45,6 +51,10 @@ type Statement struct {
 	// such as "arn:aws:s3:::photos/public/*".
 	Resources, NotResources []string
 	Conditions              []Condition
+
+	// vars is set when the policy's version (2012-10-17) has policy
+	// variables such as ${aws:username}.
+	vars bool
 }
 
 // Error is a policy S3 refuses: Code is the S3 error code.
@@ -114,6 +124,12 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 // Parse reads and validates the policy of bucket. A document S3 would
 // refuse returns an *Error.
 func Parse(doc []byte, bucket string) (*Policy, error) {
+	return parse(doc, bucket)
+}
+
+// parse reads a bucket policy (bucket != "") or an identity policy
+// (bucket == "", see ParseIdentity).
+func parse(doc []byte, bucket string) (*Policy, error) {
 	if len(doc) > MaxSize {
 		return nil, malformed("Policies must be at most %d bytes.", MaxSize)
 	}
@@ -165,8 +181,12 @@ func Parse(doc []byte, bucket string) (*Policy, error) {
 		}
 		s, err := parseStatement(&stmts[i], bucket)
 		if err != nil {
+			if bucket == "" {
+				err = atStatementIndex(err, i)
+			}
 			return nil, err
 		}
+		s.vars = d.Version == "2012-10-17"
 		p.Statements = append(p.Statements, s)
 	}
 	return p, nil
@@ -183,20 +203,27 @@ func parseStatement(d *statementDoc, bucket string) (Statement, error) {
 	if s.Effect != Allow && s.Effect != Deny {
 		return s, malformed("Invalid effect: %s", d.Effect)
 	}
-	block := d.Principal
-	switch {
-	case len(d.Principal) > 0 && len(d.NotPrincipal) > 0:
-		return s, malformed("A statement must have exactly one of Principal and NotPrincipal")
-	case len(d.NotPrincipal) > 0:
-		block, s.NotPrincipal = d.NotPrincipal, true
-	case len(d.Principal) == 0:
-		return s, malformed("Missing required field Principal")
+	if bucket == "" {
+		if len(d.Principal) > 0 || len(d.NotPrincipal) > 0 {
+			return s, malformed("Policy document should not specify a principal.")
+		}
+		s.Identity = true
+	} else {
+		block := d.Principal
+		switch {
+		case len(d.Principal) > 0 && len(d.NotPrincipal) > 0:
+			return s, malformed("A statement must have exactly one of Principal and NotPrincipal")
+		case len(d.NotPrincipal) > 0:
+			block, s.NotPrincipal = d.NotPrincipal, true
+		case len(d.Principal) == 0:
+			return s, malformed("Missing required field Principal")
+		}
+		anyone, arns, err := parsePrincipal(block)
+		if err != nil {
+			return s, err
+		}
+		s.Anyone, s.Principals = anyone, arns
 	}
-	anyone, err := parsePrincipal(block)
-	if err != nil {
-		return s, err
-	}
-	s.Anyone = anyone
 	if (d.Action == nil) == (d.NotAction == nil) {
 		return s, malformed("A statement must have exactly one of Action and NotAction")
 	}
@@ -205,9 +232,14 @@ func parseStatement(d *statementDoc, bucket string) (Statement, error) {
 	}
 	s.Actions, s.NotActions = d.Action, d.NotAction
 	for _, a := range append(s.Actions[:len(s.Actions):len(s.Actions)], s.NotActions...) {
-		if !validAction(a) {
+		if !validAction(a) && !(s.Identity && validIdentityAction(a)) {
 			return s, malformed("Policy has invalid action: %s", a)
 		}
+	}
+	if s.Identity && d.Resource == nil && d.NotResource == nil && allAdmin(s.Actions) {
+		// Administration actions name no resource (as in MinIO's policies).
+		s.Resources = []string{"*"}
+		return s, parseConditions(&s, d.Condition)
 	}
 	if (d.Resource == nil) == (d.NotResource == nil) {
 		return s, malformed("A statement must have exactly one of Resource and NotResource")
@@ -217,55 +249,71 @@ func parseStatement(d *statementDoc, bucket string) (Statement, error) {
 	}
 	s.Resources, s.NotResources = d.Resource, d.NotResource
 	for _, r := range append(s.Resources[:len(s.Resources):len(s.Resources)], s.NotResources...) {
+		if s.Identity {
+			if !validIdentityResource(r) {
+				return s, malformed("Policy has invalid resource: %s", r)
+			}
+			continue
+		}
 		if !inBucket(r, bucket) {
 			return s, malformed("Policy has invalid resource: %s (a bucket policy may only name arn:aws:s3:::%s and objects in it)", r, bucket)
 		}
 	}
-	for op, keys := range d.Condition {
+	return s, parseConditions(&s, d.Condition)
+}
+
+// parseConditions reads a statement's Condition block into s.
+func parseConditions(s *Statement, cond map[string]map[string]stringList) error {
+	for op, keys := range cond {
 		for key, values := range keys {
 			c, err := parseCondition(op, key, values)
 			if err != nil {
-				return s, err
+				return err
 			}
 			s.Conditions = append(s.Conditions, c)
 		}
 	}
-	return s, nil
+	return nil
 }
 
-// parsePrincipal reports whether a Principal names everyone.
-func parsePrincipal(raw json.RawMessage) (bool, error) {
+// parsePrincipal reports whether a Principal names everyone, and the
+// other AWS principals it names.
+func parsePrincipal(raw json.RawMessage) (bool, []string, error) {
 	var star string
 	if err := json.Unmarshal(raw, &star); err == nil {
 		if star != "*" {
-			return false, malformed("Invalid principal in policy: %s", star)
+			return false, nil, malformed("Invalid principal in policy: %s", star)
 		}
-		return true, nil
+		return true, nil, nil
 	}
 	var m map[string]stringList
 	if err := json.Unmarshal(raw, &m); err != nil || len(m) == 0 {
-		return false, malformed("Invalid principal in policy")
+		return false, nil, malformed("Invalid principal in policy")
 	}
 	anyone := false
+	var arns []string
 	for kind, ids := range m {
 		if len(ids) == 0 {
-			return false, malformed("Invalid principal in policy: %s names nobody", kind)
+			return false, nil, malformed("Invalid principal in policy: %s names nobody", kind)
 		}
 		switch kind {
 		case "AWS", "CanonicalUser", "Service", "Federated":
 		default:
-			return false, malformed("Invalid principal in policy: %s", kind)
+			return false, nil, malformed("Invalid principal in policy: %s", kind)
 		}
 		for _, id := range ids {
 			if id == "" {
-				return false, malformed("Invalid principal in policy")
+				return false, nil, malformed("Invalid principal in policy")
 			}
-			if id == "*" && kind == "AWS" {
+			switch {
+			case id == "*" && kind == "AWS":
 				anyone = true
+			case kind == "AWS":
+				arns = append(arns, id)
 			}
 		}
 	}
-	return anyone, nil
+	return anyone, arns, nil
 }
 
 // validAction accepts "*" and "s3:NAME" patterns.
@@ -307,9 +355,14 @@ type Request struct {
 	// Context holds the single-valued condition keys' values
 	// ("aws:SourceIp", "s3:prefix", "s3:ExistingObjectTag/team", ...) and
 	// Sets the multivalued ones ("s3:RequestObjectTagKeys"); a key absent
-	// from both is missing from the request.
+	// from both is missing from the request. "aws:username" and
+	// "aws:userid" also fill the policy variables ${aws:username} and
+	// ${aws:userid}.
 	Context map[string]string
 	Sets    map[string][]string
+	// Principal is the caller's ARN (arn:aws:iam::ACCOUNT:user/NAME);
+	// empty for an anonymous caller.
+	Principal string
 }
 
 // Resource returns the request's ARN.
@@ -320,22 +373,9 @@ func (r Request) Resource() string {
 	return "arn:aws:s3:::" + r.Bucket + "/" + r.Key
 }
 
-// Allowed reports whether p lets an anonymous caller make req: no
-// matching Deny and at least one matching Allow.
-func (p *Policy) Allowed(req Request) bool {
-	allowed := false
-	for i := range p.Statements {
-		s := &p.Statements[i]
-		if !s.matches(req) {
-			continue
-		}
-		if s.Effect == Deny {
-			return false
-		}
-		allowed = true
-	}
-	return allowed
-}
+// Allowed reports whether p lets the caller of req make it: no matching
+// Deny and at least one matching Allow.
+func (p *Policy) Allowed(req Request) bool { return p.Evaluate(req) == DecisionAllow }
 
 // appliesToAnonymous reports whether the statement's principal block
 // takes in an anonymous caller: Principal "*", or a NotPrincipal that
@@ -343,19 +383,24 @@ func (p *Policy) Allowed(req Request) bool {
 func (s *Statement) appliesToAnonymous() bool { return s.Anyone != s.NotPrincipal }
 
 func (s *Statement) matches(req Request) bool {
-	if !s.appliesToAnonymous() {
+	if !s.appliesTo(req.Principal) {
 		return false
 	}
 	// Parse guarantees exactly one of each pair is non-empty.
 	if len(s.Actions) > 0 && !anyMatch(s.Actions, req.Action, true) || len(s.NotActions) > 0 && anyMatch(s.NotActions, req.Action, true) {
 		return false
 	}
-	res := req.Resource()
-	if len(s.Resources) > 0 && !anyMatch(s.Resources, res, false) || len(s.NotResources) > 0 && anyMatch(s.NotResources, res, false) {
-		return false
+	// Admin actions name no resource: the statement's Resource does not
+	// narrow them.
+	if !isAdminAction(req.Action) {
+		res := req.Resource()
+		if len(s.Resources) > 0 && !s.anyResource(s.Resources, res, req) ||
+			len(s.NotResources) > 0 && s.anyResource(s.NotResources, res, req) {
+			return false
+		}
 	}
 	for i := range s.Conditions {
-		if !s.Conditions[i].holds(req) {
+		if !s.Conditions[i].holdsWith(req, s.vars) {
 			return false
 		}
 	}

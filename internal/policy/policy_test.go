@@ -52,7 +52,7 @@ func TestParse(t *testing.T) {
 		{"no resource", stmt(`"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"`), "MalformedPolicy"},
 		{"other bucket", stmt(`"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::other/*"`), "MalformedPolicy"},
 		{"bucket prefix only", stmt(`"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::pic*"`), "MalformedPolicy"},
-		{"unknown condition key", stmt(read + `, "Condition": {"StringEquals": {"aws:username": "bob"}}`), "MalformedPolicy"},
+		{"unknown condition key", stmt(read + `, "Condition": {"StringEquals": {"aws:nosuchkey": "bob"}}`), "MalformedPolicy"},
 		{"unsupported operator", stmt(read + `, "Condition": {"BinaryEquals": {"s3:prefix": "QmluYXJ5"}}`), "NotImplemented"},
 		{"bad CIDR", stmt(read + `, "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/99"}}`), "MalformedPolicy"},
 		{"bad bool", stmt(read + `, "Condition": {"Bool": {"aws:SecureTransport": "yes"}}`), "MalformedPolicy"},

@@ -36,7 +36,7 @@ const (
 func checkStructure(doc []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	if err := walk(dec, atTop); err != nil {
-		return err
+		return fmt.Errorf("%s: %w", position(doc, dec.InputOffset()), err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return fmt.Errorf("data after the policy object")
@@ -97,4 +97,13 @@ func walk(dec *json.Decoder, w where) error {
 		return err
 	}
 	return nil
+}
+
+// position describes where offset lies in doc, as "line L, column C".
+func position(doc []byte, offset int64) string {
+	offset = min(max(offset, 0), int64(len(doc)))
+	before := doc[:offset]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := int64(len(before)-bytes.LastIndexByte(before, '\n')-1) + 1
+	return fmt.Sprintf("line %d, column %d", line, col)
 }

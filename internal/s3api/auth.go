@@ -22,6 +22,9 @@ import (
 // until its budget refills.
 func (h *Handler) authenticate(req *request) (*sigv4.Result, error) {
 	key := accessKeyOf(req.r)
+	if err := h.openSession(req, key); err != nil {
+		return nil, err
+	}
 	if key == "" {
 		// Anonymous: decided by the bucket's policy, nothing to guess.
 		return h.verify(req)
@@ -84,7 +87,7 @@ func (h *Handler) verify(req *request) (*sigv4.Result, error) {
 	if !errors.Is(err, sigv4.ErrSignatureV2) {
 		return res, err
 	}
-	v2 := sigv2.Verifier{Lookup: sigv2Lookup(h.cfg.Credentials), Now: h.cfg.Now, MaxSkew: h.verifier.MaxSkew}
+	v2 := sigv2.Verifier{Lookup: sigv2Lookup(h.lookup), Now: h.cfg.Now, MaxSkew: h.verifier.MaxSkew}
 	r2, err := v2.Verify(req.r, BucketFromHost(req.r.Host, h.cfg.Domains))
 	if err != nil {
 		return nil, err

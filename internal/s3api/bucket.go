@@ -285,8 +285,9 @@ func (req *request) listBuckets() error {
 		after = string(b)
 	}
 	res := listAllMyBucketsResult{Owner: req.h.owner, Prefix: prefix}
+	listAll := req.access == nil || req.access.allows("", "", "s3:ListAllMyBuckets")
 	for _, b := range buckets {
-		if !strings.HasPrefix(b.Name, prefix) || b.Name <= after {
+		if !strings.HasPrefix(b.Name, prefix) || b.Name <= after || !req.visibleBucket(listAll, b.Name) {
 			continue
 		}
 		if len(res.Buckets) == maxBuckets {

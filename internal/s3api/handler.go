@@ -19,6 +19,7 @@ import (
 	"github.com/hoardstore/hoard/internal/authguard"
 	"github.com/hoardstore/hoard/internal/clientip"
 	"github.com/hoardstore/hoard/internal/cors"
+	"github.com/hoardstore/hoard/internal/iam"
 	"github.com/hoardstore/hoard/internal/lifecycle"
 	"github.com/hoardstore/hoard/internal/objectlock"
 	"github.com/hoardstore/hoard/internal/policy"
@@ -34,8 +35,16 @@ type Config struct {
 	Region string
 	// Domains enable virtual-host-style requests (bucket.DOMAIN).
 	Domains []string
-	// Credentials looks up the secret of an access key.
+	// Credentials looks up the secret of an access key: the root user's
+	// and, with IAM, every user's and service account's.
 	Credentials sigv4.Lookup
+	// RootAccessKey is the root user's key, which may do everything.
+	RootAccessKey string
+	// Identities returns the IAM identity of any other key (nil: only the
+	// root user exists and every signed request is the root user's).
+	Identities func(accessKey string) (*iam.Identity, bool)
+	// Sessions opens an STS session token (nil: none is accepted).
+	Sessions func(token string) (*iam.Identity, error)
 	// OwnerName is the display name reported as the owner of everything.
 	OwnerName string
 	// Logger receives one line per request.
@@ -69,6 +78,8 @@ type Handler struct {
 	lifecycleDocs docTTLCache
 	// lockConfigs keeps parsed object lock configurations.
 	lockConfigs *configCache[objectlock.Config]
+	// sessions holds the temporary credentials of session tokens seen.
+	sessions sessionKeys
 }
 
 // New returns a Handler for cfg.
@@ -87,7 +98,7 @@ func New(cfg Config) *Handler {
 		verifier: &sigv4.Verifier{
 			Region:  cfg.Region,
 			Service: "s3",
-			Lookup:  cfg.Credentials,
+			Lookup:  nil, // set below: sessions first, then cfg.Credentials
 			Now:     cfg.Now,
 			MaxSkew: 15 * time.Minute,
 		},
@@ -95,6 +106,7 @@ func New(cfg Config) *Handler {
 		hostID: hex.EncodeToString(seed[:]),
 		idBase: binary.BigEndian.Uint64(seed[:]) &^ 0xFFFFFFFF,
 	}
+	h.verifier.Lookup = h.lookup
 	h.ops = h.operations()
 	h.guard = cfg.Guard
 	if h.guard == nil {
@@ -116,11 +128,15 @@ type request struct {
 	id    string
 	// auth is the verified signature: the body to read, its length, trailers.
 	auth *sigv4.Result
-	// anonymous is set for an unauthenticated request that the bucket's
-	// policy allowed.
-	anonymous *anonymousAccess
-	// taggingBody is the body of an anonymous PutObjectTagging, read to
-	// authorise it (its tags are condition keys); nil otherwise.
+	// session is the identity of the session token the request carried.
+	session *iam.Identity
+	// access is set for a request that is not the root user's, once
+	// authorize allowed it: later checks (per key, per bucket, a copy's
+	// source) go through it.
+	access *access
+	// taggingBody is the body of a PutObjectTagging read to authorise it
+	// (its tags are condition keys of a policy that applies); nil
+	// otherwise.
 	taggingBody []byte
 	// bucket is the request's bucket record once bucketConfig has read it
 	// (bucketRead), or the error reading it gave.
@@ -198,10 +214,8 @@ func (h *Handler) serve(req *request) error {
 		return err
 	}
 	req.auth = auth
-	if auth.Anonymous {
-		if err := req.authorizeAnonymous(); err != nil {
-			return err
-		}
+	if err := req.authorize(); err != nil {
+		return err
 	}
 	fn, ok := h.ops[req.route.Op]
 	if !ok {

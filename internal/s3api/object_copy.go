@@ -48,6 +48,9 @@ func (req *request) openCopySource() (storage.Object, copySource, error) {
 	if err != nil {
 		return nil, src, err
 	}
+	if err := req.authorizeCopySource(src); err != nil {
+		return nil, src, err
+	}
 	obj, err := req.h.cfg.Layer.OpenObject(req.r.Context(), src.bucket, src.key, storage.GetOptions{VersionID: src.versionID})
 	var dm *storage.DeleteMarkerError
 	if errors.As(err, &dm) {
@@ -239,14 +242,14 @@ func (req *request) deleteObjects() error {
 			return err
 		}
 	}
-	// An anonymous caller's keys are each decided by the bucket policy;
+	// A caller's keys (unless root's) are each decided by the policies;
 	// the refused ones are reported AccessDenied and left alone.
 	var out deleteResult
 	var refs []storage.ObjectRef
 	var asked []deleteObjectXML // the objects in refs, as requested
 	for _, o := range doc.Objects {
 		v := o.VersionID
-		if a := req.anonymous; a != nil {
+		if a := req.access; a != nil {
 			action := "s3:DeleteObject"
 			if o.VersionID != "" {
 				action = "s3:DeleteObjectVersion"

@@ -38,7 +38,7 @@ func (req *request) postObject() (err error) {
 	if err != nil {
 		return err
 	}
-	policy, err := req.postAuthorize(form)
+	policy, signer, err := req.postAuthorize(form)
 	if err != nil {
 		return err
 	}
@@ -53,6 +53,9 @@ func (req *request) postObject() (err error) {
 	}
 	key = strings.ReplaceAll(key, "${filename}", baseFilename(form.filename))
 	if err := validateKey(key); err != nil {
+		return err
+	}
+	if err := req.authorizePost(signer, key, form.fields["tagging"] != ""); err != nil {
 		return err
 	}
 	if err := policy.checkLength(form.size); err != nil {
@@ -84,46 +87,51 @@ func (req *request) postObject() (err error) {
 // postAuthorize verifies the form's signature (SigV4, or SigV2) over its
 // policy, then the form against the policy. Anonymous uploads are refused:
 // Hoard has no bucket policies that could allow them.
-func (req *request) postAuthorize(form *postForm) (*postPolicy, error) {
+func (req *request) postAuthorize(form *postForm) (*postPolicy, string, error) {
 	f := form.fields
+	var signer string
 	b64, hasPolicy := f["policy"]
 	switch {
 	case f["x-amz-signature"] != "" || f["x-amz-credential"] != "" || f["x-amz-algorithm"] != "":
 		if !hasPolicy {
-			return nil, newError("InvalidArgument", "Bucket POST must contain a field named 'policy' when it is signed.")
+			return nil, "", newError("InvalidArgument", "Bucket POST must contain a field named 'policy' when it is signed.")
 		}
-		if _, err := req.h.verifier.VerifyPost(sigv4.PostForm{
+		c, err := req.h.verifier.VerifyPost(sigv4.PostForm{
 			Algorithm: f["x-amz-algorithm"], Credential: f["x-amz-credential"], Date: f["x-amz-date"],
 			Signature: f["x-amz-signature"], Policy: b64,
-		}); err != nil {
-			return nil, err
+		})
+		if err != nil {
+			return nil, "", err
 		}
+		signer = c.AccessKey
 	case f["awsaccesskeyid"] != "" || f["signature"] != "":
 		if !hasPolicy {
-			return nil, newError("InvalidArgument", "Bucket POST must contain a field named 'policy' when it is signed.")
+			return nil, "", newError("InvalidArgument", "Bucket POST must contain a field named 'policy' when it is signed.")
 		}
-		v2 := sigv2.Verifier{Lookup: sigv2Lookup(req.h.cfg.Credentials)}
-		if _, err := v2.VerifyPost(f["awsaccesskeyid"], f["signature"], b64); err != nil {
-			return nil, err
+		v2 := sigv2.Verifier{Lookup: sigv2Lookup(req.h.lookup)}
+		c, err := v2.VerifyPost(f["awsaccesskeyid"], f["signature"], b64)
+		if err != nil {
+			return nil, "", err
 		}
+		signer = c.AccessKey
 	default:
-		return nil, newError("AccessDenied", "Anonymous POST uploads are not allowed: sign the form's policy.")
+		return nil, "", newError("AccessDenied", "Anonymous POST uploads are not allowed: sign the form's policy.")
 	}
 	// With the signature good, a field asking for what Hoard cannot do is
 	// refused by name, before the policy's conditions are weighed.
 	for _, name := range form.names {
 		if err := postFieldRefusal(strings.ToLower(name)); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	p, err := parsePostPolicy(b64)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := p.check(f, form.names, req.route.Bucket, req.h.cfg.Now()); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return p, nil
+	return p, signer, nil
 }
 
 // baseFilename is the last element of a file name as a browser may send

@@ -114,10 +114,10 @@ func (req *request) lockDecider(digestSent bool) storage.LockDecider {
 	}
 }
 
-// checkLockPermissions refuses lock headers on an anonymous write whose
-// bucket policy does not allow setting them, as S3 asks for
+// checkLockPermissions refuses lock headers on a write (not the root
+// user's) whose policies do not allow setting them, as S3 asks for
 // s3:PutObjectRetention and s3:PutObjectLegalHold beside s3:PutObject.
-func (req *request) checkLockPermissions(access *anonymousAccess) error {
+func (req *request) checkLockPermissions(access *access) error {
 	h := req.r.Header
 	if (h.Get(hdrLockMode) != "" || h.Get(hdrLockUntil) != "") &&
 		!access.allows(req.route.Bucket, req.route.Key, "s3:PutObjectRetention") {
@@ -130,14 +130,14 @@ func (req *request) checkLockPermissions(access *anonymousAccess) error {
 }
 
 // bypassGovernance reports whether the request asks to bypass GOVERNANCE
-// retention and its principal may: the root user may, an anonymous
-// caller only if the bucket policy allows s3:BypassGovernanceRetention.
+// retention and its principal may: the root user may, any other caller
+// only if its policies allow s3:BypassGovernanceRetention.
 // A caller who may not is treated as one who did not ask.
 func (req *request) bypassGovernance(key string) bool {
 	if !strings.EqualFold(strings.TrimSpace(req.r.Header.Get(hdrBypass)), "true") {
 		return false
 	}
-	if a := req.anonymous; a != nil {
+	if a := req.access; a != nil {
 		return a.allows(req.route.Bucket, key, "s3:BypassGovernanceRetention")
 	}
 	return true
@@ -153,11 +153,11 @@ func (req *request) deleteGuard(key string) func(storage.ObjectInfo) error {
 }
 
 // setLockHeaders writes a version's retention and legal hold on GET and
-// HEAD, to callers allowed to read them (S3 asks an anonymous caller for
-// s3:GetObjectRetention and s3:GetObjectLegalHold).
+// HEAD, to callers allowed to read them (S3 asks every caller but the
+// owner for s3:GetObjectRetention and s3:GetObjectLegalHold).
 func (req *request) setLockHeaders(hdr http.Header, info storage.ObjectInfo) {
 	may := func(action string) bool {
-		return req.anonymous == nil || req.anonymous.allows(req.route.Bucket, req.route.Key, action)
+		return req.access == nil || req.access.allows(req.route.Bucket, req.route.Key, action)
 	}
 	if lk := info.Lock; lk.Mode != "" && may("s3:GetObjectRetention") {
 		hdr.Set("x-amz-object-lock-mode", lk.Mode)

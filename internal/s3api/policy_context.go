@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/hoardstore/hoard/internal/policy"
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
@@ -29,11 +28,12 @@ var existingTagOps = map[Op]bool{
 	OpDeleteObjectTagging: true, OpGetObjectAttributes: true, OpGetObjectACL: true, OpPutObjectACL: true,
 }
 
-// requestKeys returns every condition key of the request for p: single
-// values and the multivalued s3:RequestObjectTagKeys. tags are the tags
+// requestKeys returns every condition key of the request for the
+// policies that apply (uses tells whether one names a key): single values
+// and the multivalued s3:RequestObjectTagKeys. tags are the tags
 // the request sets when they come in its body (PutObjectTagging), nil
 // otherwise.
-func (req *request) requestKeys(p *policy.Policy, tags map[string]string) (map[string]string, map[string][]string) {
+func (req *request) requestKeys(uses func(prefix string) bool, tags map[string]string) (map[string]string, map[string][]string) {
 	ctx := req.conditionContext()
 	now := time.Now().UTC()
 	ctx["aws:CurrentTime"] = now.Format(time.RFC3339)
@@ -65,7 +65,7 @@ func (req *request) requestKeys(p *policy.Policy, tags map[string]string) (map[s
 		}
 		sets = map[string][]string{"s3:RequestObjectTagKeys": keys}
 	}
-	if existingTagOps[req.route.Op] && p.UsesKey("s3:ExistingObjectTag/") {
+	if existingTagOps[req.route.Op] && uses("s3:ExistingObjectTag/") {
 		info, err := req.h.cfg.Layer.StatObject(req.r.Context(), req.route.Bucket, req.route.Key, storage.GetOptions{VersionID: req.versionID()})
 		if err == nil {
 			for k, v := range info.Tags {
@@ -76,11 +76,12 @@ func (req *request) requestKeys(p *policy.Policy, tags map[string]string) (map[s
 	return ctx, sets
 }
 
-// anonymousTagBody reads the body of an anonymous PutObjectTagging before
-// it is authorised, when the policy decides on the tags it sets: they are
-// condition keys. The handler then takes the tags from req.taggingBody.
-func (req *request) anonymousTagBody(p *policy.Policy) (map[string]string, error) {
-	if req.route.Op != OpPutObjectTagging || !p.UsesKey("s3:RequestObjectTag") {
+// requestTagBody reads the body of a PutObjectTagging before it is
+// authorised, when a policy that applies decides on the tags it sets:
+// they are condition keys. The handler then takes the tags from
+// req.taggingBody.
+func (req *request) requestTagBody(uses func(prefix string) bool) (map[string]string, error) {
+	if req.route.Op != OpPutObjectTagging || !uses("s3:RequestObjectTag") {
 		return nil, nil
 	}
 	data, err := req.readSmallBody(maxXMLBody)

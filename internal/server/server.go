@@ -19,11 +19,13 @@ import (
 	"github.com/hoardstore/hoard/internal/console"
 	"github.com/hoardstore/hoard/internal/erasure"
 	"github.com/hoardstore/hoard/internal/heal"
+	"github.com/hoardstore/hoard/internal/iam"
 	"github.com/hoardstore/hoard/internal/lifecycle"
 	"github.com/hoardstore/hoard/internal/objectlock"
 	"github.com/hoardstore/hoard/internal/s3api"
 	"github.com/hoardstore/hoard/internal/sigv4"
 	"github.com/hoardstore/hoard/internal/storage"
+	"github.com/hoardstore/hoard/internal/sts"
 )
 
 // Server is one running Hoard node.
@@ -41,6 +43,10 @@ type Server struct {
 	// trusted are the reverse proxies whose forwarding headers name the
 	// client (of S3 and console requests alike).
 	trusted clientip.Trusted
+	// iam holds users, groups, policies and service accounts; sts issues
+	// temporary credentials.
+	iam *iam.Manager
+	sts *sts.Handler
 
 	http *http.Server
 	ln   net.Listener
@@ -117,19 +123,28 @@ func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server,
 		s.closeLayer()
 		return nil, err
 	}
+	if err := s.openIAM(); err != nil {
+		s.closeLayer()
+		return nil, err
+	}
 	s.s3 = s3api.New(s3api.Config{
-		Layer:       layer,
-		Region:      cfg.Region,
-		Domains:     cfg.Domains,
-		Credentials: s.lookup,
-		OwnerName:   s.cred.AccessKey,
-		Logger:      log,
-		Lifecycle:   lifecycle.Calendar{DayLength: cfg.LifecycleDay},
+		Layer:         layer,
+		Region:        cfg.Region,
+		Domains:       cfg.Domains,
+		Credentials:   s.lookup,
+		RootAccessKey: s.cred.AccessKey,
+		Identities:    s.identity,
+		Sessions:      s.iam.OpenSession,
+		OwnerName:     s.cred.AccessKey,
+		Logger:        log,
+		Lifecycle:     lifecycle.Calendar{DayLength: cfg.LifecycleDay},
 	})
+	s.sts = sts.New(sts.Config{Region: cfg.Region, Lookup: s.lookup, IAM: s.iam, RootAccessKey: s.cred.AccessKey, Logger: log})
 	s.admin = admin.New(admin.Config{
 		Layer:         layer,
 		Verifier:      &sigv4.Verifier{Region: cfg.Region, Lookup: s.lookup},
 		RootAccessKey: s.cred.AccessKey,
+		IAM:           s.iam,
 		Region:        cfg.Region,
 		Healer:        &s.healing,
 		Lifecycle:     &s.ilm,
@@ -212,13 +227,14 @@ func (s *Server) loadCredentials() error {
 	return nil
 }
 
-// lookup resolves an access key to its credentials, in constant time with
-// respect to the key's content.
+// lookup resolves an access key to its credentials: the root user's
+// first (compared in constant time with respect to the key's content),
+// then IAM's users and service accounts that may sign now.
 func (s *Server) lookup(accessKey string) (sigv4.Credentials, bool) {
 	if subtle.ConstantTimeCompare([]byte(accessKey), []byte(s.cred.AccessKey)) == 1 {
 		return s.cred, true
 	}
-	return sigv4.Credentials{}, false
+	return s.iamCredentials(accessKey)
 }
 
 // Credentials returns the root credentials the server accepts.
@@ -252,6 +268,10 @@ func (s *Server) routes() http.Handler {
 	clients := continueEmpty(bodyDeadline(clientip.Handler(s.trusted, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/"+s3api.ReservedBucket+"/") && s3api.BucketFromHost(r.Host, s.cfg.Domains) == "" {
 			internal.ServeHTTP(w, r)
+			return
+		}
+		if sts.IsSTS(r) && s3api.BucketFromHost(r.Host, s.cfg.Domains) == "" {
+			s.sts.ServeHTTP(w, r)
 			return
 		}
 		s.s3.ServeHTTP(w, r)
@@ -334,6 +354,8 @@ func (s *Server) Start() error {
 	}
 	s.wg.Add(1)
 	go s.cleanupLoop()
+	s.wg.Add(1)
+	go s.iamLoop()
 	if l, ok := s.layer.(*erasure.Layer); ok {
 		s.attachHealer(l)
 		s.attachLifecycle(l)

@@ -2,8 +2,11 @@ package sigv4
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"net/http"
 	"net/url"
 	"sync"
@@ -41,10 +44,17 @@ type Verifier struct {
 	// MaxSkew is the largest accepted difference between the request time
 	// and Now; 0 means 15 minutes.
 	MaxSkew time.Duration
+	// HashBody, for services other than S3 (STS), accepts a signed request
+	// without x-amz-content-sha256: its body (at most MaxHashedBody bytes)
+	// is read and hashed for the signature, as AWS does for them.
+	HashBody bool
 
 	keys keyCache
 	bufs sync.Pool // *bufio.Reader for aws-chunked bodies
 }
+
+// MaxHashedBody is the largest body a HashBody verifier hashes itself.
+const MaxHashedBody = 1 << 20
 
 // NewVerifier returns a Verifier for region with default settings.
 func NewVerifier(region string, lookup Lookup) *Verifier {
@@ -142,7 +152,15 @@ func (v *Verifier) verifyHeader(r *http.Request, auth string) (*Result, error) {
 		return nil, err
 	}
 	payloadHash := hashHeader
-	if hashHeader == "" {
+	if hashHeader == "" && v.HashBody {
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxHashedBody+1))
+		if err != nil || len(body) > MaxHashedBody {
+			return nil, ErrInvalidRequest.derive("body unreadable or too large to hash", "The request body is unreadable or too large.")
+		}
+		sum := sha256.Sum256(body)
+		payloadHash, mode = hex.EncodeToString(sum[:]), payloadMode{kind: payloadHex, sum: sum}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	} else if hashHeader == "" {
 		// S3 requires the header; a signer that omits it hashed the body
 		// itself, which for a request without a body is the empty hash.
 		if r.ContentLength != 0 {

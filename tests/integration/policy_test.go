@@ -159,7 +159,7 @@ func TestBucketPolicy(t *testing.T) {
 				{"not JSON", `<Policy/>`, "MalformedPolicy"},
 				{"another bucket", strings.ReplaceAll(doc, "arn:aws:s3:::"+bucket, "arn:aws:s3:::someone-else"), "MalformedPolicy"},
 				{"bad effect", strings.Replace(doc, `"Effect": "Deny"`, `"Effect": "Perhaps"`, 1), "MalformedPolicy"},
-				{"unknown condition key", strings.Replace(doc, "s3:prefix", "aws:username", 1), "MalformedPolicy"},
+				{"unknown condition key", strings.Replace(doc, "s3:prefix", "aws:nosuchkey", 1), "MalformedPolicy"},
 			}
 			for _, tt := range tests {
 				resp, body := e.do(t, http.MethodPut, bucket, "", query("policy", ""), nil, []byte(tt.doc))
