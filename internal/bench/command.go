@@ -39,6 +39,8 @@ Workloads:
   mixed      GET, PUT, DELETE and STAT by --mix shares over prepared objects
   stat       HEAD prepared objects at random
   list       page through prepared objects with ListObjectsV2
+  list-versions  page through the versions of prepared objects with
+             ListObjectVersions
   multipart  write objects as multipart uploads of --part-size parts
   delete     delete prepared objects, one request each
 
@@ -48,6 +50,12 @@ workload needs them, runs --warmup unrecorded, then measures for
 and latency percentiles per operation, and deletes everything it wrote
 (unless --keep). It talks to the endpoint given and nothing else.
 
+--versioning runs in a versioned bucket: the bucket the run creates gets
+versioning enabled with PutBucketVersioning (a --bucket that exists must
+be versioned already), --versions-per-key writes every prepared object
+that many times, and the cleanup deletes every version it finds under the
+prefix (DeleteObjects with version IDs).
+
 Sizes take KiB, MiB, GiB (or K, M, G) binary units and KB, MB, GB decimal
 ones; a range such as 4KiB-1MiB draws each object's size uniformly.
 Credentials default to $` + EnvAccessKey + ` and $` + EnvSecretKey + `.`,
@@ -56,7 +64,10 @@ Credentials default to $` + EnvAccessKey + ` and $` + EnvSecretKey + `.`,
   hoard bench mixed --endpoint http://127.0.0.1:9000 --mix get=60,put=20,delete=10,stat=10
   # list a large bucket written once, from its start and from 90% in
   hoard bench list --endpoint URL --bucket big --prefix l --objects 250000 --size 1KiB --keep
-  hoard bench list --endpoint URL --bucket big --prefix l --objects 250000 --size 1KiB --reuse --keep --list-start 0.9 --list-pages 1`,
+  hoard bench list --endpoint URL --bucket big --prefix l --objects 250000 --size 1KiB --reuse --keep --list-start 0.9 --list-pages 1
+  # 1,000 keys of 100 versions each, listed by key and by version
+  hoard bench list --endpoint URL --bucket vers --prefix v --versioning --objects 1000 --versions-per-key 100 --size 1KiB --keep
+  hoard bench list-versions --endpoint URL --bucket vers --prefix v --versioning --objects 1000 --versions-per-key 100 --size 1KiB --reuse`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			cfg.Workload = Workload(strings.ToLower(args[0]))
@@ -114,9 +125,11 @@ Credentials default to $` + EnvAccessKey + ` and $` + EnvSecretKey + `.`,
 	f.IntVar(&cfg.Objects, "objects", 0, "objects prepared for get, stat, mixed, list, delete (default by workload and size)")
 	f.BoolVar(&cfg.Reuse, "reuse", false, "use objects a --keep run wrote with the same --bucket, --prefix, --objects and --size")
 	f.BoolVar(&cfg.Keep, "keep", false, "leave the bucket and objects in place")
+	f.BoolVar(&cfg.Versioning, "versioning", false, "run in a versioned bucket and remove every version at the end")
+	f.IntVar(&cfg.VersionsPerKey, "versions-per-key", 1, "times each prepared object is written (more than 1 needs --versioning)")
 	f.StringVar(&mix, "mix", DefaultMix().String(), "shares of the mixed workload")
 	f.StringVar(&partSize, "part-size", "5MiB", "part size of multipart uploads")
-	f.IntVar(&cfg.ListMaxKeys, "list-max-keys", 1000, "keys per listing page")
+	f.IntVar(&cfg.ListMaxKeys, "list-max-keys", 1000, "keys (or versions) per listing page")
 	f.Float64Var(&cfg.ListStart, "list-start", 0, "where listings start, a fraction of the prepared objects (0 to 1)")
 	f.IntVar(&cfg.ListPages, "list-pages", 0, "pages per listing before starting over (0: to the end)")
 	f.BoolVar(&cfg.Verify, "verify", false, "check GET content and listing key counts")

@@ -28,18 +28,21 @@ const (
 	WorkloadMultipart Workload = "multipart"
 	// WorkloadDelete deletes prepared objects one request each.
 	WorkloadDelete Workload = "delete"
+	// WorkloadListVersions pages through the versions of prepared objects
+	// with ListObjectVersions.
+	WorkloadListVersions Workload = "list-versions"
 )
 
 // Workloads returns every workload in the order help texts show them.
 func Workloads() []Workload {
-	return []Workload{WorkloadPut, WorkloadGet, WorkloadMixed, WorkloadStat, WorkloadList, WorkloadMultipart, WorkloadDelete}
+	return []Workload{WorkloadPut, WorkloadGet, WorkloadMixed, WorkloadStat, WorkloadList, WorkloadListVersions, WorkloadMultipart, WorkloadDelete}
 }
 
 // prepares reports whether the workload needs objects in place before it
 // starts.
 func (w Workload) prepares() bool {
 	switch w {
-	case WorkloadGet, WorkloadStat, WorkloadMixed, WorkloadList, WorkloadDelete:
+	case WorkloadGet, WorkloadStat, WorkloadMixed, WorkloadList, WorkloadListVersions, WorkloadDelete:
 		return true
 	}
 	return false
@@ -139,6 +142,13 @@ type Config struct {
 	Reuse bool
 	// Keep leaves the bucket and every object in place at the end.
 	Keep bool
+	// Versioning runs in a versioned bucket: a bucket the run creates gets
+	// versioning enabled (PutBucketVersioning), a given one must have it
+	// already, and the cleanup removes every version under the prefix.
+	Versioning bool
+	// VersionsPerKey is how many times each prepared object is written
+	// (default 1); more than 1 needs Versioning.
+	VersionsPerKey int
 
 	// Mix holds the shares of the mixed workload.
 	Mix Mix
@@ -202,6 +212,9 @@ func (c Config) WithDefaults() Config {
 	if c.PartSize == 0 {
 		c.PartSize = 5 << 20
 	}
+	if c.VersionsPerKey == 0 {
+		c.VersionsPerKey = 1
+	}
 	if c.ListMaxKeys == 0 {
 		c.ListMaxKeys = 1000
 	}
@@ -213,7 +226,7 @@ func (c Config) WithDefaults() Config {
 
 func (c Config) defaultObjects() int {
 	switch c.Workload {
-	case WorkloadList, WorkloadDelete:
+	case WorkloadList, WorkloadListVersions, WorkloadDelete:
 		return 10000
 	case WorkloadGet, WorkloadStat, WorkloadMixed:
 		n := int(min(1000, prepareBudget/max(c.SizeMax, 1)))
@@ -254,6 +267,13 @@ func (c Config) Validate() error {
 	}
 	if c.Objects < 0 || c.Objects > 100_000_000 {
 		bad("objects %d is not between 0 and 100,000,000", c.Objects)
+	}
+	if c.VersionsPerKey < 1 || c.VersionsPerKey > 10000 {
+		bad("versions per key %d is not between 1 and 10,000", c.VersionsPerKey)
+	} else if c.VersionsPerKey > 1 && !c.Versioning {
+		bad("%d versions per key need a versioned bucket (versioning)", c.VersionsPerKey)
+	} else if int64(c.Objects)*int64(c.VersionsPerKey) > 100_000_000 {
+		bad("objects %d times %d versions per key is more than 100,000,000", c.Objects, c.VersionsPerKey)
 	}
 	if c.Workload == WorkloadMultipart && (c.PartSize < 1 || c.PartSize > 5<<30) {
 		bad("part size %d is not between 1 byte and 5 GiB", c.PartSize)

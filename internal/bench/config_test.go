@@ -28,6 +28,7 @@ func TestConfigDefaults(t *testing.T) {
 		{WorkloadGet, 64 << 20, 32},
 		{WorkloadGet, 1 << 30, 32}, // at least two per worker
 		{WorkloadList, 1, 10000},
+		{WorkloadListVersions, 1, 10000},
 		{WorkloadPut, 1, 0},
 	}
 	for _, tc := range cases {
@@ -56,6 +57,10 @@ func TestConfigValidate(t *testing.T) {
 		{"page size", func(c *Config) { c.ListMaxKeys = 1001 }, "page size"},
 		{"parts", func(c *Config) { c.Workload, c.SizeMax, c.PartSize = WorkloadMultipart, 10001, 1 }, "10,000 parts"},
 		{"no objects", func(c *Config) { c.Workload, c.Objects = WorkloadGet, 0 }, "prepared object"},
+		{"versions unversioned", func(c *Config) { c.VersionsPerKey = 2 }, "need a versioned bucket"},
+		{"versions negative", func(c *Config) { c.Versioning, c.VersionsPerKey = true, -1 }, "versions per key"},
+		{"versions too many", func(c *Config) { c.Versioning, c.VersionsPerKey = true, 10001 }, "versions per key"},
+		{"versions total", func(c *Config) { c.Versioning, c.Objects, c.VersionsPerKey = true, 10_000_000, 100 }, "100,000,000"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -16,7 +16,7 @@ func (r *runner) prepare(ctx context.Context, seed uint64) error {
 	if !cfg.Workload.prepares() {
 		return nil
 	}
-	if cfg.Workload == WorkloadList {
+	if cfg.Workload == WorkloadList || cfg.Workload == WorkloadListVersions {
 		r.listAt = min(int(cfg.ListStart*float64(cfg.Objects)), cfg.Objects-1)
 	}
 	if cfg.Reuse {
@@ -51,11 +51,13 @@ func (r *runner) checkReused(ctx context.Context) error {
 	return nil
 }
 
-// writePrepared writes the prepared objects with Concurrency workers,
+// writePrepared writes the prepared objects VersionsPerKey times (every
+// key once, then every key again, and so on) with Concurrency workers,
 // logging progress every 10 seconds. Any failure ends the preparation.
 func (r *runner) writePrepared(ctx context.Context) error {
-	n := r.cfg.Objects
-	r.log.Info("bench: preparing objects", "objects", n, "size", formatSizeRange(r.cfg.SizeMin, r.cfg.SizeMax))
+	objects, perKey := r.cfg.Objects, r.cfg.VersionsPerKey
+	n := objects * perKey
+	r.log.Info("bench: preparing objects", "objects", objects, "versions_per_key", perKey, "size", formatSizeRange(r.cfg.SizeMin, r.cfg.SizeMax))
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var next, done atomic.Int64
@@ -67,6 +69,7 @@ func (r *runner) writePrepared(ctx context.Context) error {
 				if i >= n {
 					return
 				}
+				i %= objects
 				key := r.lay.preparedKey(i)
 				if err := r.c.putObject(ctx, r.bucket, key, r.payload[:r.lay.preparedSize(i)]); err != nil {
 					cancel(fmt.Errorf("bench: prepare %s: %w", key, err))
@@ -103,7 +106,11 @@ func (r *runner) writePrepared(ctx context.Context) error {
 func (r *runner) cleanup(ctx context.Context, created bool) []string {
 	var warn []string
 	start := time.Now()
-	removed, err := r.removePrefix(ctx)
+	remove := r.removePrefix
+	if r.cfg.Versioning {
+		remove = r.removeVersions
+	}
+	removed, err := remove(ctx)
 	if err != nil {
 		warn = append(warn, err.Error())
 	}
@@ -146,7 +153,10 @@ func (r *runner) removePrefix(ctx context.Context) (int64, error) {
 			mu.Unlock()
 			break
 		}
-		keys := scanKeys(nil, buf.Bytes())
+		var keys []objectRef
+		for _, k := range scanKeys(nil, buf.Bytes()) {
+			keys = append(keys, objectRef{key: k})
+		}
 		if len(keys) > 0 {
 			sem <- struct{}{}
 			wg.Go(func() {
@@ -173,9 +183,10 @@ func (r *runner) removePrefix(ctx context.Context) (int64, error) {
 	return removed.Load(), firstErr
 }
 
-// deleteBatch removes keys with one DeleteObjects request, or one DELETE
-// each if the server does not implement it, and returns how many failed.
-func (r *runner) deleteBatch(ctx context.Context, keys []string) (int, error) {
+// deleteBatch removes objects or versions with one DeleteObjects request,
+// or one DELETE each if the server does not implement it, and returns how
+// many failed.
+func (r *runner) deleteBatch(ctx context.Context, keys []objectRef) (int, error) {
 	bad, err := r.c.deleteObjects(ctx, r.bucket, keys)
 	if err == nil {
 		return bad, nil

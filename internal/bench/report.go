@@ -65,8 +65,14 @@ func (rep *Report) describeObjects() string {
 		return fmt.Sprintf("%s objects in %s parts", size, FormatSize(rep.PartSize))
 	case rep.Workload == WorkloadMixed:
 		return fmt.Sprintf("%s objects, %d prepared, mix %s", size, rep.Objects, rep.Mix)
+	case rep.Objects > 0 && rep.VersionsPerKey > 1:
+		return fmt.Sprintf("%d prepared %s objects x %d versions, versioned bucket", rep.Objects, size, rep.VersionsPerKey)
+	case rep.Objects > 0 && rep.Versioning:
+		return fmt.Sprintf("%d prepared %s objects, versioned bucket", rep.Objects, size)
 	case rep.Objects > 0:
 		return fmt.Sprintf("%d prepared %s objects", rep.Objects, size)
+	case rep.Versioning:
+		return size + " objects, versioned bucket"
 	}
 	return size + " objects"
 }

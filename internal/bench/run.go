@@ -14,17 +14,21 @@ import (
 
 // Report is the outcome of one run.
 type Report struct {
-	Workload    Workload  `json:"workload"`
-	Endpoint    string    `json:"endpoint"`
-	Bucket      string    `json:"bucket"`
-	Prefix      string    `json:"prefix"`
-	Concurrency int       `json:"concurrency"`
-	SizeMin     int64     `json:"size_min"`
-	SizeMax     int64     `json:"size_max"`
-	PartSize    int64     `json:"part_size,omitempty"`
-	Objects     int       `json:"objects,omitempty"`
-	Mix         string    `json:"mix,omitempty"`
-	Start       time.Time `json:"start"`
+	Workload    Workload `json:"workload"`
+	Endpoint    string   `json:"endpoint"`
+	Bucket      string   `json:"bucket"`
+	Prefix      string   `json:"prefix"`
+	Concurrency int      `json:"concurrency"`
+	SizeMin     int64    `json:"size_min"`
+	SizeMax     int64    `json:"size_max"`
+	PartSize    int64    `json:"part_size,omitempty"`
+	Objects     int      `json:"objects,omitempty"`
+	// Versioning is set for a run in a versioned bucket, VersionsPerKey
+	// when each prepared object was written more than once.
+	Versioning     bool      `json:"versioning,omitempty"`
+	VersionsPerKey int       `json:"versions_per_key,omitempty"`
+	Mix            string    `json:"mix,omitempty"`
+	Start          time.Time `json:"start"`
 	// WarmupSeconds and Seconds are the wall-clock lengths of the
 	// unrecorded warm-up and of the measured phase.
 	WarmupSeconds float64 `json:"warmup_seconds"`
@@ -88,7 +92,11 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (rep *Report, err er
 	}
 	if cfg.Workload.prepares() {
 		rep.Objects = cfg.Objects
+		if cfg.VersionsPerKey > 1 {
+			rep.VersionsPerKey = cfg.VersionsPerKey
+		}
 	}
+	rep.Versioning = cfg.Versioning
 	if cfg.Workload == WorkloadMultipart {
 		rep.PartSize = cfg.PartSize
 	}
@@ -130,11 +138,22 @@ func (r *runner) setup(ctx context.Context) (bool, error) {
 		if !r.c.bucketExists(ctx, r.bucket) {
 			return false, fmt.Errorf("bench: bucket %q to reuse is not there", r.bucket)
 		}
+		if r.cfg.Versioning {
+			return false, r.setupVersioning(ctx, false)
+		}
 		return false, nil
 	}
 	created, err := r.c.createBucket(ctx, r.bucket)
 	if err != nil {
 		return false, fmt.Errorf("bench: create bucket %s: %w", r.bucket, err)
+	}
+	if r.cfg.Versioning {
+		if err := r.setupVersioning(ctx, created); err != nil {
+			if created {
+				r.c.deleteBucket(context.WithoutCancel(ctx), r.bucket)
+			}
+			return false, err
+		}
 	}
 	return created, nil
 }

@@ -97,8 +97,13 @@ func (c *client) headObject(ctx context.Context, bucket, key string) (int64, err
 	return resp.ContentLength, nil
 }
 
-func (c *client) deleteObject(ctx context.Context, bucket, key string) error {
-	resp, err := c.do(ctx, &request{method: http.MethodDelete, bucket: bucket, key: key})
+// deleteObject deletes key, or the version of it o names.
+func (c *client) deleteObject(ctx context.Context, bucket string, o objectRef) error {
+	q := ""
+	if o.versionID != "" {
+		q = canonicalQuery("versionId", o.versionID)
+	}
+	resp, err := c.do(ctx, &request{method: http.MethodDelete, bucket: bucket, key: o.key, query: q})
 	if err != nil {
 		return err
 	}
@@ -131,18 +136,11 @@ func (c *client) listObjects(ctx context.Context, bucket, prefix, startAfter, to
 	return p, nil
 }
 
-// deleteObjects removes up to 1,000 keys with one DeleteObjects request
-// and returns how many the server reported as failed.
-func (c *client) deleteObjects(ctx context.Context, bucket string, keys []string) (int, error) {
-	var sb strings.Builder
-	sb.WriteString(`<?xml version="1.0" encoding="UTF-8"?><Delete><Quiet>true</Quiet>`)
-	for _, k := range keys {
-		sb.WriteString("<Object><Key>")
-		sb.WriteString(xmlEscape(k))
-		sb.WriteString("</Key></Object>")
-	}
-	sb.WriteString("</Delete>")
-	body := []byte(sb.String())
+// deleteObjects removes up to 1,000 objects or versions with one
+// DeleteObjects request and returns how many the server reported as
+// failed.
+func (c *client) deleteObjects(ctx context.Context, bucket string, refs []objectRef) (int, error) {
+	body := deleteObjectsXML(refs)
 	sum := md5.Sum(body)
 	resp, err := c.do(ctx, &request{method: http.MethodPost, bucket: bucket, query: "delete=", body: body,
 		header: map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(sum[:]), "Content-Type": "application/xml"}})

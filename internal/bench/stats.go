@@ -16,12 +16,13 @@ const (
 	opList
 	opPart
 	opMultipart
+	opListVersions
 	numOpKinds
 )
 
 // String returns the name reports use for k.
 func (k opKind) String() string {
-	return [...]string{"PUT", "GET", "STAT", "DELETE", "LIST", "PART", "MULTIPART"}[k]
+	return [...]string{"PUT", "GET", "STAT", "DELETE", "LIST", "PART", "MULTIPART", "LISTVERSIONS"}[k]
 }
 
 // opRecord collects one worker's results for one kind of operation. It is

@@ -18,11 +18,12 @@ type worker struct {
 	seq int64 // objects this worker wrote
 
 	// listing state
-	listBuf   bytes.Buffer
-	listToken string
-	listPages int
-	listKeys  int64
-	etags     []string
+	listBuf     bytes.Buffer
+	listToken   string
+	listVersion string // version-id-marker of a version listing
+	listPages   int
+	listKeys    int64
+	etags       []string
 }
 
 func newWorker(r *runner, id int, seed uint64) *worker {
@@ -59,6 +60,8 @@ func (w *worker) step(ctx context.Context, ph *phase) {
 		w.mixed(ctx, ph)
 	case WorkloadList:
 		w.list(ctx, ph)
+	case WorkloadListVersions:
+		w.listVersions(ctx, ph)
 	case WorkloadMultipart:
 		w.multipart(ctx, ph)
 	case WorkloadDelete:
@@ -111,7 +114,7 @@ func (w *worker) stat(ctx context.Context, ph *phase, o object) {
 
 func (w *worker) delete(ctx context.Context, ph *phase, key string) bool {
 	start := time.Now()
-	err := w.r.c.deleteObject(ctx, w.r.bucket, key)
+	err := w.r.c.deleteObject(ctx, w.r.bucket, objectRef{key: key})
 	w.record(ph, opDelete, start, 0, 0, err)
 	return err == nil
 }
