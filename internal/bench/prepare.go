@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -71,7 +72,7 @@ func (r *runner) writePrepared(ctx context.Context) error {
 				}
 				i %= objects
 				key := r.lay.preparedKey(i)
-				if err := r.c.putObject(ctx, r.bucket, key, r.payload[:r.lay.preparedSize(i)]); err != nil {
+				if err := r.preparePut(ctx, key, r.payload[:r.lay.preparedSize(i)]); err != nil {
 					cancel(fmt.Errorf("bench: prepare %s: %w", key, err))
 					return
 				}
@@ -98,6 +99,28 @@ func (r *runner) writePrepared(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// prepareRetries bounds the retries of one preparation PUT the server
+// answered 503 (SlowDown), as S3 clients retry them.
+const prepareRetries = 6
+
+// preparePut writes one prepared object, retrying a 503 answer with
+// exponential backoff from 50 ms (3.15 s in all at most).
+func (r *runner) preparePut(ctx context.Context, key string, body []byte) error {
+	wait := 50 * time.Millisecond
+	for try := 0; ; try++ {
+		err := r.c.putObject(ctx, r.bucket, key, body)
+		if err == nil || try == prepareRetries || !isStatus(err, http.StatusServiceUnavailable) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
 }
 
 // cleanup removes every object under the run's prefix, aborts the run's
