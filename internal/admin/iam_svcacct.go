@@ -56,9 +56,16 @@ type Credentials struct {
 }
 
 // mayManage decides a service-account call for the accounts of parent: a
-// user may manage its own; anything else needs the admin action.
+// user may manage its own; anything else needs the admin action, and the
+// root user's accounts only the root user.
 func (h *Handler) mayManage(w http.ResponseWriter, r *http.Request, action, parent string) bool {
 	c := callerFrom(r)
+	if parent == h.cfg.RootAccessKey && !c.Root {
+		// A root service account has root's powers: no admin action
+		// may reach one, or its holder could become root.
+		writeJSON(w, http.StatusForbidden, errorBody{Code: "AccessDenied", Message: "Access Denied: only the root user manages the root user's service accounts"})
+		return false
+	}
 	if c.Identity != nil && !c.Identity.ServiceAccount && parent == c.Identity.User {
 		return true
 	}

@@ -66,6 +66,11 @@ var identityPolicies = map[string]string{
 		{"Effect":"Allow","Action":["admin:ListUsers","admin:GetUser"]},
 		{"Effect":"Allow","Action":"admin:*Group*","Resource":"arn:aws:s3:::*"},
 		{"Effect":"Deny","Action":"admin:DisableGroup"}]}`,
+	"no admin by wildcard": `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::photos/*"},
+		{"Effect":"Allow","NotAction":"s3:DeleteBucket","Resource":"arn:aws:s3:::photos"},
+		{"Effect":"Allow","Action":["admin:*","s3:ListBucket"],"Resource":"arn:aws:s3:::photos"},
+		{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
 	"escapes": `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::lit/${*}/${aws:username}${$}"}]}`,
 }
@@ -165,6 +170,13 @@ func TestEvaluateIdentity(t *testing.T) {
 			{"list groups by pattern", "admin:ListGroups", "", "alice", nil, DecisionAllow},
 			{"explicit deny of one", "admin:DisableGroup", "", "alice", nil, DecisionDeny},
 			{"s3 action not granted", "s3:GetObject", "b/x", "alice", nil, DecisionNone},
+		},
+		"no admin by wildcard": {
+			{"star on a bucket's objects grants the objects", "s3:GetObject", "photos/x", "alice", nil, DecisionAllow},
+			{"star does not grant administration", "admin:CreateUser", "", "alice", nil, DecisionNone},
+			{"NotAction does not grant administration", "admin:AttachUserOrGroupPolicy", "", "alice", nil, DecisionNone},
+			{"admin named on one bucket does not either", "admin:CreateServiceAccount", "", "alice", nil, DecisionNone},
+			{"star on every resource does not either", "admin:ServerInfo", "", "alice", nil, DecisionNone},
 		},
 		"escapes": {
 			{"escaped star is a wildcard and $ literal", "s3:GetObject", "lit/any/alice$", "alice", nil, DecisionAllow},

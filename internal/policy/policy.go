@@ -390,9 +390,17 @@ func (s *Statement) matches(req Request) bool {
 	if len(s.Actions) > 0 && !anyMatch(s.Actions, req.Action, true) || len(s.NotActions) > 0 && anyMatch(s.NotActions, req.Action, true) {
 		return false
 	}
-	// Admin actions name no resource: the statement's Resource does not
-	// narrow them.
-	if !isAdminAction(req.Action) {
+	// Admin actions name no resource. An Allow reaches one only by naming
+	// it with an "admin:" pattern, over every resource (Resource "*",
+	// "arn:aws:s3:::*" or none): "*", NotAction or a statement limited to
+	// some buckets never grants administration, which would make any
+	// bucket-scoped policy root-equivalent. A Deny is not narrowed: it
+	// refuses whatever its actions match.
+	if isAdminAction(req.Action) {
+		if s.Effect == Allow && !s.grantsAdmin(req.Action) {
+			return false
+		}
+	} else {
 		res := req.Resource()
 		if len(s.Resources) > 0 && !s.anyResource(s.Resources, res, req) ||
 			len(s.NotResources) > 0 && s.anyResource(s.NotResources, res, req) {
@@ -401,6 +409,28 @@ func (s *Statement) matches(req Request) bool {
 	}
 	for i := range s.Conditions {
 		if !s.Conditions[i].holdsWith(req, s.vars) {
+			return false
+		}
+	}
+	return true
+}
+
+// grantsAdmin reports whether an Allow statement grants the
+// administration action: an "admin:" pattern of its Action matches it and
+// its Resource, if any, is every resource.
+func (s *Statement) grantsAdmin(action string) bool {
+	named := false
+	for _, a := range s.Actions {
+		if isAdminAction(a) && anyMatch([]string{a}, action, true) {
+			named = true
+			break
+		}
+	}
+	if !named || len(s.NotResources) > 0 {
+		return false
+	}
+	for _, r := range s.Resources {
+		if r != "*" && r != "arn:aws:s3:::*" {
 			return false
 		}
 	}

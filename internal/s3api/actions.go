@@ -65,7 +65,7 @@ var subresourceActions = map[string][2]string{ // get, put
 	"tagging":           {"s3:GetBucketTagging", "s3:PutBucketTagging"},
 	"encryption":        {"s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration"},
 	"object-lock":       {"s3:GetBucketObjectLockConfiguration", "s3:PutBucketObjectLockConfiguration"},
-	"website":           {"s3:GetBucketWebsite", "s3:DeleteBucketWebsite"},
+	"website":           {"s3:GetBucketWebsite", "s3:PutBucketWebsite"},
 	"replication":       {"s3:GetReplicationConfiguration", "s3:PutReplicationConfiguration"},
 	"ownershipControls": {"s3:GetBucketOwnershipControls", "s3:PutBucketOwnershipControls"},
 	"publicAccessBlock": {"s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock"},
@@ -109,8 +109,11 @@ func (req *request) action() string {
 		if !ok {
 			return ""
 		}
-		if req.route.Op == OpGetBucketSubresource {
+		switch {
+		case req.route.Op == OpGetBucketSubresource:
 			return a[0]
+		case req.route.Op == OpDeleteBucketSubresource && req.route.Subresource == "website":
+			return "s3:DeleteBucketWebsite" // the one configuration AWS deletes with its own action
 		}
 		return a[1]
 	}

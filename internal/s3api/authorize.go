@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"errors"
+	"net/http"
 
 	"github.com/hoardstore/hoard/internal/authz"
 	"github.com/hoardstore/hoard/internal/policy"
@@ -113,14 +114,16 @@ func (req *request) authorize() error {
 			return newError("AccessDenied")
 		}
 	}
-	// Lock headers on an upload need the lock permissions too.
-	if req.route.Op == OpPutObject || req.route.Op == OpCreateMultipartUpload {
-		if err := req.checkLockPermissions(a); err != nil {
+	// Lock headers on a write (an upload or a copy) need the lock
+	// permissions too.
+	writes := req.route.Op == OpPutObject || req.route.Op == OpCreateMultipartUpload || req.route.Op == OpCopyObject
+	if writes {
+		if err := checkLockPermissions(a, req.r.Header, req.route.Bucket, req.route.Key); err != nil {
 			return err
 		}
 	}
-	// Tags set with an upload need the tagging permission too.
-	if (req.route.Op == OpPutObject || req.route.Op == OpCreateMultipartUpload) && req.r.Header.Get("X-Amz-Tagging") != "" &&
+	// Tags set with a write need the tagging permission too.
+	if writes && req.r.Header.Get("X-Amz-Tagging") != "" &&
 		!a.allows(req.route.Bucket, req.route.Key, "s3:PutObjectTagging") {
 		return newError("AccessDenied")
 	}
@@ -178,8 +181,9 @@ func (req *request) hideMissing(err error) error {
 }
 
 // authorizePost decides a browser upload signed by accessKey: s3:PutObject
-// on the key (and s3:PutObjectTagging when it sets tags), as a PUT would.
-func (req *request) authorizePost(accessKey, key string, tagged bool) error {
+// on the key (and s3:PutObjectTagging when it sets tags, the lock
+// permissions when it sets object lock fields), as a PUT would.
+func (req *request) authorizePost(accessKey, key string, tagged bool, lock http.Header) error {
 	req.auth = &sigv4.Result{AccessKey: accessKey}
 	caller, err := req.caller()
 	if err != nil || caller.Root {
@@ -190,6 +194,10 @@ func (req *request) authorizePost(accessKey, key string, tagged bool) error {
 	if !a.allows(req.route.Bucket, key, "s3:PutObject") || tagged && !a.allows(req.route.Bucket, key, "s3:PutObjectTagging") {
 		return newError("AccessDenied")
 	}
+	if err := checkLockPermissions(a, lock, req.route.Bucket, key); err != nil {
+		return err
+	}
+	req.access = a
 	return nil
 }
 

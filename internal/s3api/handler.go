@@ -47,6 +47,10 @@ type Config struct {
 	Sessions func(token string) (*iam.Identity, error)
 	// OwnerName is the display name reported as the owner of everything.
 	OwnerName string
+	// OwnerIDSeed, when set, is what the owner's canonical ID is derived
+	// from (SHA-256, hex) instead of OwnerName, so the display name can
+	// change without the ID changing.
+	OwnerIDSeed string
 	// Logger receives one line per request.
 	Logger *slog.Logger
 	// Now returns the current time; nil means time.Now.
@@ -92,7 +96,11 @@ func New(cfg Config) *Handler {
 	}
 	var seed [8]byte
 	_, _ = rand.Read(seed[:])
-	sum := sha256.Sum256([]byte(cfg.OwnerName))
+	seedID := cfg.OwnerIDSeed
+	if seedID == "" {
+		seedID = cfg.OwnerName
+	}
+	sum := sha256.Sum256([]byte(seedID))
 	h := &Handler{
 		cfg: cfg,
 		verifier: &sigv4.Verifier{

@@ -55,7 +55,7 @@ func (req *request) postObject() (err error) {
 	if err := validateKey(key); err != nil {
 		return err
 	}
-	if err := req.authorizePost(signer, key, form.fields["tagging"] != ""); err != nil {
+	if err := req.authorizePost(signer, key, form.fields["tagging"] != "", form.lockHeader()); err != nil {
 		return err
 	}
 	if err := policy.checkLength(form.size); err != nil {

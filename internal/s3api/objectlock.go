@@ -117,13 +117,12 @@ func (req *request) lockDecider(digestSent bool) storage.LockDecider {
 // checkLockPermissions refuses lock headers on a write (not the root
 // user's) whose policies do not allow setting them, as S3 asks for
 // s3:PutObjectRetention and s3:PutObjectLegalHold beside s3:PutObject.
-func (req *request) checkLockPermissions(access *access) error {
-	h := req.r.Header
+func checkLockPermissions(access *access, h http.Header, bucket, key string) error {
 	if (h.Get(hdrLockMode) != "" || h.Get(hdrLockUntil) != "") &&
-		!access.allows(req.route.Bucket, req.route.Key, "s3:PutObjectRetention") {
+		!access.allows(bucket, key, "s3:PutObjectRetention") {
 		return newError("AccessDenied")
 	}
-	if h.Get(hdrLockLegalHold) != "" && !access.allows(req.route.Bucket, req.route.Key, "s3:PutObjectLegalHold") {
+	if h.Get(hdrLockLegalHold) != "" && !access.allows(bucket, key, "s3:PutObjectLegalHold") {
 		return newError("AccessDenied")
 	}
 	return nil

@@ -135,9 +135,13 @@ func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server,
 		RootAccessKey: s.cred.AccessKey,
 		Identities:    s.identity,
 		Sessions:      s.iam.OpenSession,
-		OwnerName:     s.cred.AccessKey,
-		Logger:        log,
-		Lifecycle:     lifecycle.Calendar{DayLength: cfg.LifecycleDay},
+		// The display name is not the root access key, which every
+		// user listing buckets would otherwise learn; the canonical ID
+		// stays the one derived from it, as before.
+		OwnerName:   "hoard",
+		OwnerIDSeed: s.cred.AccessKey,
+		Logger:      log,
+		Lifecycle:   lifecycle.Calendar{DayLength: cfg.LifecycleDay},
 	})
 	s.sts = sts.New(sts.Config{Region: cfg.Region, Lookup: s.lookup, IAM: s.iam, RootAccessKey: s.cred.AccessKey, Logger: log})
 	s.admin = admin.New(admin.Config{
