@@ -23,7 +23,7 @@ func (h *Handler) iamRoutes() {
 	h.route("DELETE iam/users/{user}", "admin:DeleteUser", h.removeUser)
 	h.route("POST iam/users/{user}/enable", "admin:EnableUser", h.setUserStatus(iam.Enabled))
 	h.route("POST iam/users/{user}/disable", "admin:DisableUser", h.setUserStatus(iam.Disabled))
-	h.route("POST iam/users/{user}/secret", "admin:CreateUser", h.rotateUser)
+	h.route("POST iam/users/{user}/secret", "admin:ResetUserSecret", h.rotateUser)
 
 	h.route("GET iam/groups", "admin:ListGroups", h.listGroups)
 	h.route("GET iam/groups/{group}", "admin:GetGroup", h.groupInfo)
@@ -90,6 +90,8 @@ func writeIAMError(w http.ResponseWriter, err error) {
 	switch {
 	case errors.As(err, &pe):
 		writeJSON(w, http.StatusBadRequest, errorBody{Code: pe.Code, Message: pe.Message})
+	case errors.Is(err, errDenied):
+		writeJSON(w, http.StatusForbidden, errorBody{Code: "AccessDenied", Message: "Access Denied: " + err.Error()})
 	case errors.Is(err, iam.ErrNoSuchUser):
 		writeJSON(w, http.StatusNotFound, errorBody{Code: "NoSuchUser", Message: err.Error()})
 	case errors.Is(err, iam.ErrNoSuchGroup):

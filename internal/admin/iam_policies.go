@@ -53,7 +53,13 @@ func (h *Handler) createPolicy(w http.ResponseWriter, r *http.Request) {
 		writeIAMError(w, err)
 		return
 	}
-	h.change(w, r, func(st *iam.State) error { return st.CreatePolicy(name, string(doc)) }, nil)
+	c := callerFrom(r)
+	h.change(w, r, func(st *iam.State) error {
+		if err := checkPolicyReplace(c, st, name); err != nil {
+			return err
+		}
+		return st.CreatePolicy(name, string(doc))
+	}, nil)
 }
 
 func (h *Handler) removePolicy(w http.ResponseWriter, r *http.Request) {
@@ -76,7 +82,11 @@ func (h *Handler) attach(on bool) http.HandlerFunc {
 			writeIAMError(w, err)
 			return
 		}
+		c := callerFrom(r)
 		h.change(w, r, func(st *iam.State) error {
+			if err := checkAttachTarget(c, st, in.User, in.Group); err != nil {
+				return err
+			}
 			if on {
 				return st.AttachPolicies(in.Policies, in.User, in.Group)
 			}

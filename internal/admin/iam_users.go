@@ -116,5 +116,11 @@ func (h *Handler) rotateUser(w http.ResponseWriter, r *http.Request) {
 	if in.SecretKey == "" {
 		in.SecretKey = iam.NewSecret()
 	}
-	h.change(w, r, func(st *iam.State) error { return st.SetUserSecret(name, in.SecretKey) }, func() any { return in })
+	c := callerFrom(r)
+	h.change(w, r, func(st *iam.State) error {
+		if err := checkSecretReset(c, st, name); err != nil {
+			return err
+		}
+		return st.SetUserSecret(name, in.SecretKey)
+	}, func() any { return in })
 }

@@ -138,3 +138,42 @@ func (s *State) DetachPolicies(names []string, user, group string) error {
 	*list = slices.DeleteFunc(*list, func(p string) bool { return slices.Contains(names, p) })
 	return nil
 }
+
+// HoldsAdmin reports whether any policy of user (its own or one of any
+// of its groups') allows an administration action: a statement allowing
+// "*", an "admin:" action pattern, or anything but some actions
+// (NotAction).
+func (s *State) HoldsAdmin(user string) bool {
+	u, ok := s.Users[user]
+	if !ok {
+		return false
+	}
+	names := slices.Clone(u.Policies)
+	for _, g := range s.groupsOf(user) {
+		names = append(names, s.Groups[g].Policies...)
+	}
+	for _, n := range names {
+		doc, ok := s.PolicyDocument(n)
+		if !ok {
+			continue
+		}
+		p, err := policy.ParseIdentity([]byte(doc))
+		if err != nil {
+			continue
+		}
+		for _, st := range p.Statements {
+			if st.Effect != policy.Allow {
+				continue
+			}
+			if len(st.NotActions) > 0 {
+				return true
+			}
+			for _, a := range st.Actions {
+				if a == "*" || strings.HasPrefix(strings.ToLower(a), "admin:") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

@@ -7,6 +7,7 @@ var AdminActions = []string{
 	"admin:ServerInfo",
 	"admin:Heal",
 	"admin:CreateUser",
+	"admin:ResetUserSecret",
 	"admin:DeleteUser",
 	"admin:ListUsers",
 	"admin:EnableUser",
