@@ -64,3 +64,27 @@ func checkAttachTarget(c caller, st *iam.State, user, group string) error {
 	}
 	return nil
 }
+
+// checkSelfServiceEdit refuses an edit a user makes to its own service
+// account without admin:UpdateServiceAccount unless it only narrows the
+// account: disabling, shortening or setting an expiry, and adding a
+// policy where it has none. Re-enabling, extending or removing the
+// expiry, and removing or replacing the policy could undo what an
+// administrator set, so they need the action.
+func checkSelfServiceEdit(st *iam.State, key string, u iam.ServiceAccountUpdate) error {
+	a, ok := st.ServiceAccounts[key]
+	if !ok {
+		return nil // the change itself reports it missing
+	}
+	const need = "admin:UpdateServiceAccount"
+	if u.Status != nil && *u.Status == iam.Enabled && a.Status != iam.Enabled {
+		return fmt.Errorf("%w: enabling a service account needs %s", errDenied, need)
+	}
+	if u.Expiry != nil && !a.Expiry.IsZero() && (u.Expiry.IsZero() || u.Expiry.After(a.Expiry)) {
+		return fmt.Errorf("%w: extending or removing an expiry needs %s", errDenied, need)
+	}
+	if u.Policy != nil && a.Policy != "" && *u.Policy != a.Policy {
+		return fmt.Errorf("%w: removing or replacing a service account's policy needs %s", errDenied, need)
+	}
+	return nil
+}

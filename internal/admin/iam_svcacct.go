@@ -185,7 +185,16 @@ func (h *Handler) editSvcAcct(w http.ResponseWriter, r *http.Request) {
 		}
 		u.Policy = &doc
 	}
-	h.change(w, r, func(st *iam.State) error { return st.UpdateServiceAccount(info.AccessKey, u) }, nil)
+	c := callerFrom(r)
+	selfService := !c.Root && !c.allowed(r, "admin:UpdateServiceAccount").Allowed
+	h.change(w, r, func(st *iam.State) error {
+		if selfService {
+			if err := checkSelfServiceEdit(st, info.AccessKey, u); err != nil {
+				return err
+			}
+		}
+		return st.UpdateServiceAccount(info.AccessKey, u)
+	}, nil)
 }
 
 // listSvcAccts lists the accounts of ?user= (default: the caller's).

@@ -1,8 +1,10 @@
 package integration
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/hoardstore/hoard/internal/sigv4"
 	"github.com/hoardstore/hoard/internal/testserver"
@@ -54,4 +56,38 @@ func TestIAMAdminEscalation(t *testing.T) {
 	if status, out := iamAdmin(t, e, cred("boss"), "GET", "users", nil); status != http.StatusOK {
 		t.Errorf("boss after refused reset: got %d %s", status, out)
 	}
+}
+
+// TestIAMServiceAccountSelfService checks that a user may narrow its own
+// service accounts but not undo what an administrator set.
+func TestIAMServiceAccountSelfService(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	e := srv.Endpoint
+	addUser(t, e, "owner", "readwrite")
+	var acct struct{ AccessKey string }
+	soon := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	narrow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+	json.Unmarshal(iamOK(t, e, "POST", "svcaccts", map[string]any{"parent": "owner", "expiry": soon}), &acct)
+	path := "svcaccts/" + acct.AccessKey
+	owner := sigv4.Credentials{AccessKey: "owner", SecretKey: "owner-secret-key"}
+	later, sooner := soon.Add(time.Hour).Format(time.RFC3339), soon.Add(-time.Minute).Format(time.RFC3339)
+	for _, tc := range []struct {
+		name, body string
+		want       int
+	}{
+		{"extend the expiry", `{"expiry":"` + later + `"}`, http.StatusForbidden},
+		{"remove the expiry", `{"noExpiry":true}`, http.StatusForbidden},
+		{"shorten the expiry", `{"expiry":"` + sooner + `"}`, http.StatusOK},
+		{"add a policy", `{"policy":` + narrow + `}`, http.StatusOK},
+		{"remove the policy", `{"policy":""}`, http.StatusForbidden},
+		{"disable", `{"status":"disabled"}`, http.StatusOK},
+		{"re-enable", `{"status":"enabled"}`, http.StatusForbidden},
+	} {
+		status, out := iamAdmin(t, e, owner, "POST", path, []byte(tc.body))
+		if status != tc.want {
+			t.Errorf("%s: got %d %s, want %d", tc.name, status, out, tc.want)
+		}
+	}
+	// Root (or a holder of admin:UpdateServiceAccount) may widen again.
+	iamOK(t, e, "POST", path, map[string]any{"status": "enabled", "noExpiry": true, "policy": ""})
 }
