@@ -24,6 +24,7 @@ type storedUser struct {
 	Status   Status    `json:"status"`
 	Policies []string  `json:"policies,omitempty"`
 	Created  time.Time `json:"created"`
+	Epoch    uint64    `json:"epoch,omitempty"`
 }
 
 type storedSvcAcct struct {
@@ -52,7 +53,7 @@ func encode(s *State, sealer *Sealer) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.Users[k] = storedUser{Sealed: sealed, Status: u.Status, Policies: u.Policies, Created: u.Created}
+		d.Users[k] = storedUser{Sealed: sealed, Status: u.Status, Policies: u.Policies, Created: u.Created, Epoch: u.Epoch}
 	}
 	for k, a := range s.ServiceAccounts {
 		sealed, err := sealer.Seal(k, a.Secret)
@@ -84,7 +85,7 @@ func decode(data []byte, sealer *Sealer) (*State, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.Users[k] = &User{AccessKey: k, Secret: secret, Status: u.Status, Policies: u.Policies, Created: u.Created}
+		s.Users[k] = &User{AccessKey: k, Secret: secret, Status: u.Status, Policies: u.Policies, Created: u.Created, Epoch: u.Epoch}
 	}
 	for k, g := range d.Groups {
 		g.Name = k

@@ -34,6 +34,9 @@ type Identity struct {
 	// Session is set for temporary credentials from AssumeRole; Inline
 	// is then the session policy.
 	Session bool
+	// Epoch is the user's epoch (see User.Epoch); a session token is
+	// valid only while its parent's epoch is the one it was issued at.
+	Epoch uint64
 }
 
 // identities compiles the keys of st that may authenticate now: enabled
@@ -46,7 +49,7 @@ func identities(st *State, root string) map[string]*Identity {
 		if u.Status != Enabled {
 			continue
 		}
-		id := &Identity{AccessKey: k, Secret: u.Secret, User: k}
+		id := &Identity{AccessKey: k, Secret: u.Secret, User: k, Epoch: u.Epoch}
 		id.addPolicies(st, u.Policies)
 		for _, g := range st.groupsOf(k) {
 			if grp := st.Groups[g]; grp.Status == Enabled {

@@ -39,9 +39,18 @@ type sessionClaims struct {
 	Parent    string    `json:"p"`
 	Expiry    time.Time `json:"e"`
 	Policy    string    `json:"pol,omitempty"`
+	// Version is sessionVersion; Epoch is the parent's User.Epoch.
+	Version int    `json:"v"`
+	Epoch   uint64 `json:"ep"`
 }
 
-const sessionLabel = "hoard sts session v1"
+// sessionVersion is the format of the claims; sessionLabel (the sealed
+// token's additional data) names it too, so that a token of an older
+// format does not open and is refused as invalid.
+const (
+	sessionVersion = 2
+	sessionLabel   = "hoard sts session v2"
+)
 
 // IssueSession returns temporary credentials for the enabled user
 // parent, valid for d (bounded by MinSessionDuration and
@@ -60,7 +69,8 @@ func (m *Manager) IssueSession(parent string, d time.Duration, doc string) (Sess
 		}
 	}
 	c := sessionClaims{AccessKey: "ASIA" + randomKey(16, upperAlnum), Secret: randomKey(40, secretChars), Parent: parent,
-		Expiry: m.cfg.Now().Add(d).UTC().Truncate(time.Second), Policy: doc}
+		Expiry: m.cfg.Now().Add(d).UTC().Truncate(time.Second), Policy: doc,
+		Version: sessionVersion, Epoch: id.Epoch}
 	data, err := json.Marshal(c)
 	if err != nil {
 		return Session{}, fmt.Errorf("iam: %w", err)
@@ -82,15 +92,15 @@ func (m *Manager) OpenSession(token string) (*Identity, error) {
 		return nil, ErrInvalidToken
 	}
 	var c sessionClaims
-	if err := json.Unmarshal(data, &c); err != nil {
+	if err := json.Unmarshal(data, &c); err != nil || c.Version != sessionVersion {
 		return nil, ErrInvalidToken
 	}
 	if !m.cfg.Now().Before(c.Expiry) {
 		return nil, ErrExpiredToken
 	}
 	parent, ok := m.Lookup(c.Parent)
-	if !ok || parent.ServiceAccount {
-		return nil, ErrInvalidToken
+	if !ok || parent.ServiceAccount || parent.Epoch != c.Epoch {
+		return nil, ErrInvalidToken // the parent was re-created, rotated or disabled since
 	}
 	id := *parent
 	id.AccessKey, id.Secret, id.Expiry, id.Session = c.AccessKey, c.Secret, c.Expiry, true

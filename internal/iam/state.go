@@ -21,6 +21,10 @@ type User struct {
 	Status    Status    `json:"status"`
 	Policies  []string  `json:"policies,omitempty"`
 	Created   time.Time `json:"created"`
+	// Epoch changes whenever the user's sessions must end: at creation
+	// (so a re-created user of the same name gets a new one), secret
+	// rotation and status changes. Session tokens carry it.
+	Epoch uint64 `json:"epoch"`
 }
 
 // Group is a named set of users sharing policies.
@@ -66,6 +70,10 @@ type State struct {
 	root string
 	now  time.Time
 }
+
+// nextEpoch returns a user epoch for the change being made: the
+// generation it will get, which no earlier change had.
+func (s *State) nextEpoch() uint64 { return s.Generation + 1 }
 
 // newState returns an empty state.
 func newState() *State {

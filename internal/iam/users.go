@@ -16,7 +16,7 @@ func (s *State) AddUser(accessKey, secret string) error {
 	if accessKey == s.root || s.keyTaken(accessKey) {
 		return fmt.Errorf("%w: user %q", ErrExists, accessKey)
 	}
-	s.Users[accessKey] = &User{AccessKey: accessKey, Secret: secret, Status: Enabled, Created: s.now}
+	s.Users[accessKey] = &User{AccessKey: accessKey, Secret: secret, Status: Enabled, Created: s.now, Epoch: s.nextEpoch()}
 	return nil
 }
 
@@ -38,7 +38,9 @@ func (s *State) SetUserStatus(accessKey string, st Status) error {
 	if st != Enabled && st != Disabled {
 		return invalid("status %q", st)
 	}
-	u.Status = st
+	if u.Status != st {
+		u.Status, u.Epoch = st, s.nextEpoch()
+	}
 	return nil
 }
 
@@ -51,7 +53,7 @@ func (s *State) SetUserSecret(accessKey, secret string) error {
 	if err := validSecret(secret); err != nil {
 		return err
 	}
-	u.Secret = secret
+	u.Secret, u.Epoch = secret, s.nextEpoch()
 	return nil
 }
 
