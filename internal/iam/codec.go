@@ -38,7 +38,21 @@ type storedSvcAcct struct {
 	Created     time.Time `json:"created"`
 }
 
-// encode seals the secrets of s and returns the document to store.
+// sealedSecret is a secret as decoded, with the ciphertext it was stored
+// as, so that encode keeps the ciphertext of a secret that did not change.
+type sealedSecret struct{ plain, sealed string }
+
+// seal returns the stored ciphertext of accessKey's secret when it is
+// unchanged since decode, else a fresh one.
+func (s *State) seal(sealer *Sealer, accessKey, secret string) (string, error) {
+	if old, ok := s.sealed[accessKey]; ok && old.plain == secret {
+		return old.sealed, nil
+	}
+	return sealer.Seal(accessKey, secret)
+}
+
+// encode seals the secrets of s (new or changed ones only) and returns
+// the document to store.
 func encode(s *State, sealer *Sealer) ([]byte, error) {
 	d := stored{
 		Format:          formatVersion,
@@ -49,14 +63,14 @@ func encode(s *State, sealer *Sealer) ([]byte, error) {
 		ServiceAccounts: make(map[string]storedSvcAcct, len(s.ServiceAccounts)),
 	}
 	for k, u := range s.Users {
-		sealed, err := sealer.Seal(k, u.Secret)
+		sealed, err := s.seal(sealer, k, u.Secret)
 		if err != nil {
 			return nil, err
 		}
 		d.Users[k] = storedUser{Sealed: sealed, Status: u.Status, Policies: u.Policies, Created: u.Created, Epoch: u.Epoch}
 	}
 	for k, a := range s.ServiceAccounts {
-		sealed, err := sealer.Seal(k, a.Secret)
+		sealed, err := s.seal(sealer, k, a.Secret)
 		if err != nil {
 			return nil, err
 		}
@@ -85,6 +99,7 @@ func decode(data []byte, sealer *Sealer) (*State, error) {
 		if err != nil {
 			return nil, err
 		}
+		s.sealed[k] = sealedSecret{plain: secret, sealed: u.Sealed}
 		s.Users[k] = &User{AccessKey: k, Secret: secret, Status: u.Status, Policies: u.Policies, Created: u.Created, Epoch: u.Epoch}
 	}
 	for k, g := range d.Groups {
@@ -99,6 +114,7 @@ func decode(data []byte, sealer *Sealer) (*State, error) {
 		if err != nil {
 			return nil, err
 		}
+		s.sealed[k] = sealedSecret{plain: secret, sealed: a.Sealed}
 		s.ServiceAccounts[k] = &ServiceAccount{AccessKey: k, Secret: secret, Parent: a.Parent, Status: a.Status, Name: a.Name,
 			Description: a.Description, Policy: a.Policy, Expiry: a.Expiry, Created: a.Created}
 	}

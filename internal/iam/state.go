@@ -69,6 +69,9 @@ type State struct {
 	// the root access key no user may take, and the time of the change.
 	root string
 	now  time.Time
+	// sealed holds the stored ciphertexts of the secrets decoded, by
+	// access key.
+	sealed map[string]sealedSecret
 }
 
 // nextEpoch returns a user epoch for the change being made: the
@@ -82,6 +85,7 @@ func newState() *State {
 		Groups:          map[string]*Group{},
 		Policies:        map[string]string{},
 		ServiceAccounts: map[string]*ServiceAccount{},
+		sealed:          map[string]sealedSecret{},
 	}
 }
 
