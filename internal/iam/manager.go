@@ -30,6 +30,12 @@ type Config struct {
 	RootAccessKey string
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// MaxStale bounds how old the cached state may be: once the last
+	// successful Refresh or Change is older, Lookup and OpenSession
+	// refuse every key (Stale reports it) until a Refresh succeeds, so a
+	// node that cannot reload does not enforce an outdated copy. Zero:
+	// no bound.
+	MaxStale time.Duration
 }
 
 // Manager holds the IAM state of one node: a cached snapshot answering
@@ -39,6 +45,9 @@ type Manager struct {
 	cfg Config
 	mu  sync.Mutex // serialises Change and Refresh on this node
 	cur atomic.Pointer[snapshot]
+	// loaded is when the cached state was last known current (Unix
+	// nanoseconds of Config.Now).
+	loaded atomic.Int64
 }
 
 type snapshot struct {
@@ -54,6 +63,7 @@ func New(cfg Config) *Manager {
 	}
 	m := &Manager{cfg: cfg}
 	m.install(newState())
+	m.fresh()
 	return m
 }
 
@@ -61,11 +71,26 @@ func (m *Manager) install(st *State) {
 	m.cur.Store(&snapshot{state: st, ids: identities(st, m.cfg.RootAccessKey)})
 }
 
+// fresh records that the cached state is current now.
+func (m *Manager) fresh() { m.loaded.Store(m.cfg.Now().UnixNano()) }
+
+// Stale reports whether the cached state is older than Config.MaxStale
+// (no Refresh or Change succeeded for that long).
+func (m *Manager) Stale() bool {
+	if m.cfg.MaxStale <= 0 {
+		return false
+	}
+	return m.cfg.Now().Sub(time.Unix(0, m.loaded.Load())) > m.cfg.MaxStale
+}
+
 // Lookup returns the identity of an access key that may authenticate
 // now: false for an unknown, disabled or expired key, or one whose user
-// is disabled. It compares in constant time with respect to the content
+// is disabled, and every key while the state is Stale. It compares in constant time with respect to the content
 // of the keys it holds.
 func (m *Manager) Lookup(accessKey string) (*Identity, bool) {
+	if m.Stale() {
+		return nil, false
+	}
 	id, ok := m.cur.Load().ids[accessKey]
 	if !ok || subtle.ConstantTimeCompare([]byte(id.AccessKey), []byte(accessKey)) != 1 {
 		return nil, false
@@ -101,6 +126,7 @@ func (m *Manager) Refresh(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if gen.Generation <= m.Generation() && len(data) > 0 {
+		m.fresh()
 		return nil // generations only grow: ours is as new or newer
 	}
 	st, err := decode(data, m.cfg.Sealer)
@@ -108,6 +134,7 @@ func (m *Manager) Refresh(ctx context.Context) error {
 		return err
 	}
 	m.install(st)
+	m.fresh()
 	return nil
 }
 
@@ -135,6 +162,7 @@ func (m *Manager) Change(ctx context.Context, fn func(st *State) error) error {
 		return err
 	}
 	m.install(next)
+	m.fresh()
 	return nil
 }
 
@@ -143,14 +171,17 @@ type MemStore struct {
 	mu   sync.Mutex
 	data []byte
 	// Fail, when set, makes every Update fail after fn ran (as a lost
-	// write quorum would).
-	Fail error
+	// write quorum would); LoadFail makes every Load fail.
+	Fail, LoadFail error
 }
 
 // Load implements Store.
 func (s *MemStore) Load(context.Context) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.LoadFail != nil {
+		return nil, s.LoadFail
+	}
 	return s.data, nil
 }
 

@@ -79,7 +79,8 @@ func (s *Server) openIAM() error {
 	if err != nil {
 		return fmt.Errorf("server: %w", err)
 	}
-	s.iam = iam.New(iam.Config{Store: iamStore{s}, Sealer: sealer, RootAccessKey: s.cred.AccessKey})
+	s.iam = iam.New(iam.Config{Store: iamStore{s}, Sealer: sealer, RootAccessKey: s.cred.AccessKey,
+		MaxStale: iamMaxStale})
 	if s.cluster == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -96,6 +97,7 @@ func (s *Server) iamLoop() {
 	t := time.NewTicker(iamRefresh)
 	defer t.Stop()
 	var last string
+	stale := false
 	nextHeal := time.Now().Add(iamHealEvery)
 	for {
 		select {
@@ -127,6 +129,14 @@ func (s *Server) iamLoop() {
 				s.log.Info("IAM state loaded", "generation", s.iam.Generation())
 			}
 			last = msg
+		}
+		if now := s.iam.Stale(); now != stale {
+			stale = now
+			if stale {
+				s.log.Error("IAM state not reloaded for too long: refusing IAM keys (503) until a reload succeeds", "bound", iamMaxStale, "err", err)
+			} else {
+				s.log.Info("IAM state current again: accepting IAM keys")
+			}
 		}
 	}
 }

@@ -270,6 +270,9 @@ func (s *Server) routes() http.Handler {
 	// cluster cuts streams that stall on its own).
 	// Behind trusted proxies the client is the one they forward.
 	clients := continueEmpty(bodyDeadline(clientip.Handler(s.trusted, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.refuseStaleIAM(w, r) {
+			return
+		}
 		if strings.HasPrefix(r.URL.Path, "/"+s3api.ReservedBucket+"/") && s3api.BucketFromHost(r.Host, s.cfg.Domains) == "" {
 			internal.ServeHTTP(w, r)
 			return
