@@ -155,7 +155,7 @@ expect_eq "mv: the moved object reads back" "$(s3 get "$url/moved/a.txt" - 2>/de
 # Hoard keeps every bucket and object private to its owner: s3cmd reads the
 # ACL (GetObjectAcl / GetBucketAcl), finds the owner's FULL_CONTROL grant
 # and so has nothing to change.
-expect_contains "info shows the owner's FULL_CONTROL grant" "$(s3 info "$url/moved/a.txt")" "ACL:       $HOARD_ROOT_USER: FULL_CONTROL"
+expect_contains "info shows the owner's FULL_CONTROL grant" "$(s3 info "$url/moved/a.txt")" "ACL:       hoard: FULL_CONTROL"
 s3 setacl -v --acl-private "$url/moved/a.txt" >"$work/acl.log" 2>&1
 expect_contains "setacl --acl-private on an object reads its ACL as private" "$(cat "$work/acl.log")" "already Private"
 s3 setacl -v --acl-private "$url" >"$work/acl.log" 2>&1
