@@ -65,21 +65,12 @@ Built-in: readonly, readwrite, writeonly, diagnostics, consoleAdmin.`,
 			if err := a.adminIAM(ctx, args[0], http.MethodGet, "policies", nil, &ps); err != nil {
 				return err
 			}
-			if a.jsonOut {
-				for _, p := range ps {
-					a.printer().json(p)
-				}
-				return nil
-			}
-			var b strings.Builder
-			for _, p := range ps {
-				b.WriteString(p.Name)
+			emitRows(a.printer(), ps, func(p iamPolicy) string {
 				if p.Builtin {
-					b.WriteString(" (built-in)")
+					return p.Name + " (built-in)"
 				}
-				b.WriteByte('\n')
-			}
-			a.printer().emit(nil, b.String())
+				return p.Name
+			})
 			return nil
 		}),
 	}

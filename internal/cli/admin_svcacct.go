@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -123,21 +122,13 @@ func (a *app) svcAcctList() *cobra.Command {
 			if err := r.adminSend(ctx, http.MethodGet, "iam/svcaccts", q, nil, &list); err != nil {
 				return err
 			}
-			if a.jsonOut {
-				for _, s := range list {
-					a.printer().json(s)
-				}
-				return nil
-			}
-			var b strings.Builder
-			for _, s := range list {
+			emitRows(a.printer(), list, func(s iamSvcAcct) string {
 				exp := "no-expiry"
 				if s.Expiry != nil {
 					exp = s.Expiry.Format(time.RFC3339)
 				}
-				fmt.Fprintf(&b, "%-9s %-24s %-20s %s\n", s.Status, s.AccessKey, exp, s.Name)
-			}
-			a.printer().emit(nil, b.String())
+				return fmt.Sprintf("%-9s %-24s %-20s %s", s.Status, s.AccessKey, exp, s.Name)
+			})
 			return nil
 		}),
 	}

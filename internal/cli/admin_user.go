@@ -85,17 +85,9 @@ func (a *app) adminUserCommand() *cobra.Command {
 			if err := a.adminIAM(ctx, args[0], http.MethodGet, "users", nil, &users); err != nil {
 				return err
 			}
-			if a.jsonOut {
-				for _, u := range users {
-					a.printer().json(u)
-				}
-				return nil
-			}
-			var b strings.Builder
-			for _, u := range users {
-				fmt.Fprintf(&b, "%-9s %-24s %s\n", u.Status, u.AccessKey, strings.Join(u.Policies, ","))
-			}
-			a.printer().emit(nil, b.String())
+			emitRows(a.printer(), users, func(u iamUser) string {
+				return fmt.Sprintf("%-9s %-24s %s", u.Status, u.AccessKey, strings.Join(u.Policies, ","))
+			})
 			return nil
 		}),
 	}

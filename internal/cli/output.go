@@ -24,6 +24,23 @@ func newPrinter(w io.Writer, jsonMode bool) *printer {
 	return &printer{w: w, jsonMode: jsonMode}
 }
 
+// emitRows prints a listing: one JSON object per row in JSON mode, else
+// one line per row as line formats it (nothing for no rows).
+func emitRows[T any](p *printer, rows []T, line func(T) string) {
+	if p.jsonMode {
+		for _, r := range rows {
+			p.json(r)
+		}
+		return
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		b.WriteString(line(r))
+		b.WriteByte('\n')
+	}
+	p.emit(nil, b.String())
+}
+
 // emit prints v as JSON in JSON mode and human otherwise (nothing when
 // human is empty). human may span lines; a final newline is added.
 func (p *printer) emit(v any, human string) {

@@ -43,6 +43,7 @@ func (e *APIError) with(pairs ...string) *APIError {
 	return &out
 }
 
+// Error is the code and message, as logs show it.
 func (e *APIError) Error() string { return e.Code + ": " + e.Message }
 
 // errorCode describes one S3 error code: its status and default message.

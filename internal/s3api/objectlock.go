@@ -288,16 +288,22 @@ func (req *request) putObjectRetention() error {
 		return err
 	}
 	bypass := req.bypassGovernance(req.route.Key)
-	_, err = req.h.cfg.Layer.UpdateObject(req.r.Context(), req.route.Bucket, req.route.Key, storage.UpdateOptions{
+	return req.updateLock(func(cur storage.ObjectInfo) (storage.ObjectLock, error) {
+		if err := objectlock.CheckRetentionChange(objectlock.RetentionOf(cur.Lock), next, bypass, req.h.cfg.Now()); err != nil {
+			return cur.Lock, err
+		}
+		lk := cur.Lock
+		lk.Mode, lk.RetainUntil = next.Mode, next.Until
+		return lk, nil
+	})
+}
+
+// updateLock changes the lock state of the request's version with change,
+// which the object layer runs under the object's lock, and answers 200.
+func (req *request) updateLock(change func(storage.ObjectInfo) (storage.ObjectLock, error)) error {
+	_, err := req.h.cfg.Layer.UpdateObject(req.r.Context(), req.route.Bucket, req.route.Key, storage.UpdateOptions{
 		VersionID: req.versionID(),
-		Lock: func(cur storage.ObjectInfo) (storage.ObjectLock, error) {
-			if err := objectlock.CheckRetentionChange(objectlock.RetentionOf(cur.Lock), next, bypass, req.h.cfg.Now()); err != nil {
-				return cur.Lock, err
-			}
-			lk := cur.Lock
-			lk.Mode, lk.RetainUntil = next.Mode, next.Until
-			return lk, nil
-		},
+		Lock:      change,
 	})
 	if err != nil {
 		return err
@@ -306,13 +312,19 @@ func (req *request) putObjectRetention() error {
 	return nil
 }
 
+// lockedVersion describes the request's version for the lock getters,
+// after checking the bucket has object lock.
+func (req *request) lockedVersion() (storage.ObjectInfo, error) {
+	if err := req.requireLockBucket(); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	return req.h.cfg.Layer.StatObject(req.r.Context(), req.route.Bucket, req.route.Key, storage.GetOptions{VersionID: req.versionID()})
+}
+
 // getObjectRetention answers a version's retention (GetObjectRetention):
 // NoSuchObjectLockConfiguration when it has none.
 func (req *request) getObjectRetention() error {
-	if err := req.requireLockBucket(); err != nil {
-		return err
-	}
-	info, err := req.h.cfg.Layer.StatObject(req.r.Context(), req.route.Bucket, req.route.Key, storage.GetOptions{VersionID: req.versionID()})
+	info, err := req.lockedVersion()
 	if err != nil {
 		return err
 	}
@@ -340,28 +352,17 @@ func (req *request) putObjectLegalHold() error {
 	if err != nil {
 		return err
 	}
-	_, err = req.h.cfg.Layer.UpdateObject(req.r.Context(), req.route.Bucket, req.route.Key, storage.UpdateOptions{
-		VersionID: req.versionID(),
-		Lock: func(cur storage.ObjectInfo) (storage.ObjectLock, error) {
-			lk := cur.Lock
-			lk.LegalHold = status
-			return lk, nil
-		},
+	return req.updateLock(func(cur storage.ObjectInfo) (storage.ObjectLock, error) {
+		lk := cur.Lock
+		lk.LegalHold = status
+		return lk, nil
 	})
-	if err != nil {
-		return err
-	}
-	req.w.WriteHeader(http.StatusOK)
-	return nil
 }
 
 // getObjectLegalHold answers a version's legal hold (GetObjectLegalHold):
 // NoSuchObjectLockConfiguration when none was ever set.
 func (req *request) getObjectLegalHold() error {
-	if err := req.requireLockBucket(); err != nil {
-		return err
-	}
-	info, err := req.h.cfg.Layer.StatObject(req.r.Context(), req.route.Bucket, req.route.Key, storage.GetOptions{VersionID: req.versionID()})
+	info, err := req.lockedVersion()
 	if err != nil {
 		return err
 	}
