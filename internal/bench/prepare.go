@@ -161,47 +161,61 @@ func (r *runner) cleanup(ctx context.Context, created bool) []string {
 // removePrefix deletes every object under the run's prefix, a listing
 // page at a time, with up to Concurrency batch deletes in flight.
 func (r *runner) removePrefix(ctx context.Context) (int64, error) {
-	var removed, failed atomic.Int64
-	var firstErr error
-	var mu sync.Mutex
-	sem := make(chan struct{}, min(r.cfg.Concurrency, 8))
-	var wg sync.WaitGroup
-	var buf bytes.Buffer
 	token := ""
-	for range 1_000_000 { // pages; bounded
-		p, err := r.c.listObjects(ctx, r.bucket, r.lay.prefix+"/", "", token, 1000, &buf)
+	return r.removePages(ctx, "objects", func(buf *bytes.Buffer) ([]objectRef, bool, error) {
+		p, err := r.c.listObjects(ctx, r.bucket, r.lay.prefix+"/", "", token, 1000, buf)
 		if err != nil {
-			mu.Lock()
-			firstErr = cmpErr(firstErr, err)
-			mu.Unlock()
-			break
+			return nil, false, err
 		}
 		var keys []objectRef
 		for _, k := range scanKeys(nil, buf.Bytes()) {
 			keys = append(keys, objectRef{key: k})
 		}
-		if len(keys) > 0 {
+		token = p.next
+		return keys, p.truncated, nil
+	})
+}
+
+// removePages deletes what page lists, page after page until it says
+// there is no more, with up to Concurrency (at most 8) batch deletes in
+// flight; it returns how many were removed. what names them in errors.
+func (r *runner) removePages(ctx context.Context, what string, page func(buf *bytes.Buffer) (refs []objectRef, more bool, err error)) (int64, error) {
+	var removed, failed atomic.Int64
+	var firstErr error
+	var mu sync.Mutex
+	fail := func(err error) {
+		mu.Lock()
+		firstErr = cmpErr(firstErr, err)
+		mu.Unlock()
+	}
+	sem := make(chan struct{}, min(r.cfg.Concurrency, 8))
+	var wg sync.WaitGroup
+	var buf bytes.Buffer
+	for range 1_000_000 { // pages; bounded
+		refs, more, err := page(&buf)
+		if err != nil {
+			fail(err)
+			break
+		}
+		if len(refs) > 0 {
 			sem <- struct{}{}
 			wg.Go(func() {
 				defer func() { <-sem }()
-				bad, err := r.deleteBatch(ctx, keys)
-				removed.Add(int64(len(keys) - bad))
+				bad, err := r.deleteBatch(ctx, refs)
+				removed.Add(int64(len(refs) - bad))
 				failed.Add(int64(bad))
 				if err != nil {
-					mu.Lock()
-					firstErr = cmpErr(firstErr, err)
-					mu.Unlock()
+					fail(err)
 				}
 			})
 		}
-		if !p.truncated {
+		if !more {
 			break
 		}
-		token = p.next
 	}
 	wg.Wait()
 	if n := failed.Load(); n > 0 {
-		firstErr = cmpErr(firstErr, fmt.Errorf("bench: cleanup: %d objects could not be deleted", n))
+		firstErr = cmpErr(firstErr, fmt.Errorf("bench: cleanup: %d %s could not be deleted", n, what))
 	}
 	return removed.Load(), firstErr
 }

@@ -120,20 +120,29 @@ func (c *client) listObjects(ctx context.Context, bucket, prefix, startAfter, to
 	} else if startAfter != "" {
 		q = append(q, "start-after", startAfter)
 	}
-	resp, err := c.do(ctx, &request{method: http.MethodGet, bucket: bucket, query: canonicalQuery(q...)})
-	if err != nil {
+	if err := c.getInto(ctx, bucket, canonicalQuery(q...), buf, "list"); err != nil {
 		return listPage{}, err
-	}
-	defer resp.Body.Close()
-	buf.Reset()
-	if _, err := buf.ReadFrom(resp.Body); err != nil {
-		return listPage{}, fmt.Errorf("bench: list %s: read body: %w", bucket, err)
 	}
 	p := scanListPage(buf.Bytes())
 	if p.truncated && p.next == "" {
 		return p, fmt.Errorf("bench: list %s: truncated page without a continuation token", bucket)
 	}
 	return p, nil
+}
+
+// getInto sends a GET of bucket with query and reads the whole answer
+// into buf (reset first); what names the call in errors.
+func (c *client) getInto(ctx context.Context, bucket, query string, buf *bytes.Buffer, what string) error {
+	resp, err := c.do(ctx, &request{method: http.MethodGet, bucket: bucket, query: query})
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	buf.Reset()
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
+		return fmt.Errorf("bench: %s %s: read body: %w", what, bucket, err)
+	}
+	return nil
 }
 
 // deleteObjects removes up to 1,000 objects or versions with one

@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -98,14 +96,8 @@ func (c *client) listObjectVersions(ctx context.Context, bucket, prefix, keyMark
 			q = append(q, "version-id-marker", versionMarker)
 		}
 	}
-	resp, err := c.do(ctx, &request{method: http.MethodGet, bucket: bucket, query: canonicalQuery(q...)})
-	if err != nil {
+	if err := c.getInto(ctx, bucket, canonicalQuery(q...), buf, "list versions"); err != nil {
 		return versionsPage{}, err
-	}
-	defer resp.Body.Close()
-	buf.Reset()
-	if _, err := buf.ReadFrom(resp.Body); err != nil {
-		return versionsPage{}, fmt.Errorf("bench: list versions %s: read body: %w", bucket, err)
 	}
 	p := scanVersionsPage(buf.Bytes())
 	if p.truncated && p.nextKey == "" {
@@ -166,46 +158,15 @@ func (w *worker) listVersions(ctx context.Context, ph *phase) {
 // prefix, a ListObjectVersions page at a time, with up to 8 batch
 // deletes in flight.
 func (r *runner) removeVersions(ctx context.Context) (int64, error) {
-	var removed, failed atomic.Int64
-	var firstErr error
-	var mu sync.Mutex
-	sem := make(chan struct{}, min(r.cfg.Concurrency, 8))
-	var wg sync.WaitGroup
-	var buf bytes.Buffer
 	keyMarker, versionMarker := "", ""
-	for range 1_000_000 { // pages; bounded
-		p, err := r.c.listObjectVersions(ctx, r.bucket, r.lay.prefix+"/", keyMarker, versionMarker, 1000, &buf)
+	return r.removePages(ctx, "versions", func(buf *bytes.Buffer) ([]objectRef, bool, error) {
+		p, err := r.c.listObjectVersions(ctx, r.bucket, r.lay.prefix+"/", keyMarker, versionMarker, 1000, buf)
 		if err != nil {
-			mu.Lock()
-			firstErr = cmpErr(firstErr, err)
-			mu.Unlock()
-			break
-		}
-		refs := scanVersionRefs(nil, buf.Bytes())
-		if len(refs) > 0 {
-			sem <- struct{}{}
-			wg.Go(func() {
-				defer func() { <-sem }()
-				bad, err := r.deleteBatch(ctx, refs)
-				removed.Add(int64(len(refs) - bad))
-				failed.Add(int64(bad))
-				if err != nil {
-					mu.Lock()
-					firstErr = cmpErr(firstErr, err)
-					mu.Unlock()
-				}
-			})
-		}
-		if !p.truncated {
-			break
+			return nil, false, err
 		}
 		keyMarker, versionMarker = p.nextKey, p.nextVersionID
-	}
-	wg.Wait()
-	if n := failed.Load(); n > 0 {
-		firstErr = cmpErr(firstErr, fmt.Errorf("bench: cleanup: %d versions could not be deleted", n))
-	}
-	return removed.Load(), firstErr
+		return scanVersionRefs(nil, buf.Bytes()), p.truncated, nil
+	})
 }
 
 // setupVersioning turns versioning on for a bucket the run created, or
