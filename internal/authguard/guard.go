@@ -1,6 +1,7 @@
 package authguard
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -43,6 +44,13 @@ type Guard struct {
 
 	mu      sync.Mutex
 	entries map[entryKey]*bucket
+	// inflight counts the attempts of each budget that have begun and
+	// not ended: the tokens they hold are not spent yet.
+	inflight map[entryKey]int
+	// settled is closed (and replaced) when an attempt ends while others
+	// wait for one to; waiters counts those.
+	settled chan struct{}
+	waiters int
 }
 
 // entryKey names a budget: an address alone (key "") or a key at an
@@ -74,7 +82,8 @@ func New(opts Options) *Guard {
 	}
 	return &Guard{
 		burst: float64(opts.Burst), refill: opts.Refill, max: opts.MaxEntries, now: opts.Now,
-		entries: make(map[entryKey]*bucket),
+		entries:  make(map[entryKey]*bucket),
+		inflight: make(map[entryKey]int),
 	}
 }
 
@@ -106,25 +115,68 @@ type Attempt struct {
 // failed too often it returns nil and how long until it may try again; a
 // throttled source is refused whether or not its signature would be right,
 // so throttling reveals nothing about a guess.
-func (g *Guard) Begin(accessKey, addr string) (*Attempt, time.Duration) {
+//
+// Only failures refuse. When the budget is held by attempts still in
+// progress, which may yet pass, Begin waits for them to end instead: a
+// client with more requests in flight than the burst (32 workers, or
+// every client of a load balancer that shares its address) is never
+// refused for them, and concurrent guesses still get exactly the burst.
+// It returns ctx's error if ctx ends first.
+func (g *Guard) Begin(ctx context.Context, accessKey, addr string) (*Attempt, time.Duration, error) {
 	a := &Attempt{g: g, pair: entryKey{accessKey: accessKey, addr: addr}, addr: entryKey{addr: addr}}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	now := g.now()
-	wait := time.Duration(0)
-	for _, k := range []entryKey{a.addr, a.pair} {
-		if b := g.entries[k]; b != nil {
-			if t := g.level(b, now); t < 1 {
+	for {
+		now := g.now()
+		wait, held := time.Duration(0), false
+		for _, k := range []entryKey{a.addr, a.pair} {
+			b := g.entries[k]
+			if b == nil {
+				continue
+			}
+			t := g.level(b, now)
+			switch {
+			case t >= 1:
+			case t+float64(g.inflight[k]) >= 1:
+				held = true
+			default:
 				wait = max(wait, time.Duration((1-t)*float64(g.refill)))
 			}
 		}
+		if wait > 0 {
+			return nil, wait, nil
+		}
+		if !held {
+			g.spend(a.addr, now)
+			g.spend(a.pair, now)
+			g.inflight[a.addr]++
+			g.inflight[a.pair]++
+			return a, 0, nil
+		}
+		if err := g.waitSettled(ctx); err != nil {
+			return nil, 0, err
+		}
 	}
-	if wait > 0 {
-		return nil, wait
+}
+
+// waitSettled waits, with g.mu released, until some attempt ends or ctx
+// does. The caller holds g.mu.
+func (g *Guard) waitSettled(ctx context.Context) error {
+	if g.settled == nil {
+		g.settled = make(chan struct{})
 	}
-	g.spend(a.addr, now)
-	g.spend(a.pair, now)
-	return a, 0
+	ch := g.settled
+	g.waiters++
+	g.mu.Unlock()
+	var err error
+	select {
+	case <-ch:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	g.mu.Lock()
+	g.waiters--
+	return err
 }
 
 // Done ends the attempt: the budget a failure does not charge is given
@@ -137,6 +189,18 @@ func (a *Attempt) Done(o Outcome) {
 		return
 	}
 	a.done = true
+	for _, k := range []entryKey{a.addr, a.pair} {
+		if g.inflight[k]--; g.inflight[k] <= 0 {
+			delete(g.inflight, k)
+		}
+	}
+	if g.waiters > 0 && g.settled != nil {
+		// Woken waiters that have not yet taken the lock still count:
+		// the channel is then already closed, and a new one is made by
+		// the next to wait.
+		close(g.settled)
+		g.settled = nil
+	}
 	now := g.now()
 	if o != UnknownKey {
 		g.giveBack(a.addr, now)

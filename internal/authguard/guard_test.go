@@ -1,6 +1,7 @@
 package authguard
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ func guard(c *clock, burst int) *Guard {
 	return New(Options{Burst: burst, Refill: time.Second, Now: c.now})
 }
 func allowed(g *Guard, key, addr string) bool {
-	a, _ := g.Begin(key, addr)
+	a, _, _ := g.Begin(context.Background(), key, addr)
 	if a != nil {
 		a.Done(Passed)
 	}
@@ -26,7 +27,7 @@ func allowed(g *Guard, key, addr string) bool {
 // fail makes one failed attempt, which must be let through.
 func fail(t *testing.T, g *Guard, key, addr string, o Outcome) {
 	t.Helper()
-	a, _ := g.Begin(key, addr)
+	a, _, _ := g.Begin(context.Background(), key, addr)
 	if a == nil {
 		t.Fatalf("Begin(%q, %q): throttled, want an attempt", key, addr)
 	}
@@ -97,7 +98,7 @@ func TestGuard(t *testing.T) {
 					if s.unknown {
 						o = UnknownKey
 					}
-					if a, _ := g.Begin(s.key, s.addr); a != nil {
+					if a, _, _ := g.Begin(context.Background(), s.key, s.addr); a != nil {
 						a.Done(o)
 					}
 				default:
@@ -115,7 +116,7 @@ func TestGuardRetryAfter(t *testing.T) {
 	g := guard(c, 1)
 	fail(t, g, "k", "a", WrongSignature)
 	c.advance(250 * time.Millisecond)
-	a, wait := g.Begin("k", "a")
+	a, wait, _ := g.Begin(context.Background(), "k", "a")
 	if a != nil || wait != 750*time.Millisecond {
 		t.Errorf("Begin: got %v, %v; want nil, 750ms", a, wait)
 	}
@@ -151,7 +152,7 @@ func TestGuardConcurrentBurst(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if a, _ := g.Begin("k", "a"); a != nil {
+			if a, _, _ := g.Begin(context.Background(), "k", "a"); a != nil {
 				// The caller checks the signature; it fails.
 				a.Done(WrongSignature)
 				mu.Lock()
@@ -178,5 +179,58 @@ func TestGuardPassedAttemptsCostNothing(t *testing.T) {
 	}
 	if n := g.Len(); n != 0 {
 		t.Errorf("after passed attempts: %d entries, want 0", n)
+	}
+}
+
+// TestGuardConcurrentPasses checks that more right signatures in flight
+// at once than the burst are all let through (they wait for each other
+// instead of being refused), and that they leave nothing behind.
+func TestGuardConcurrentPasses(t *testing.T) {
+	g := guard(newClock(), 3)
+	const n = 64
+	start := make(chan struct{})
+	held := make(chan *Attempt, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			a, wait, err := g.Begin(context.Background(), "k", "a")
+			if a == nil {
+				t.Errorf("Begin refused a right signature: wait %v, err %v", wait, err)
+				return
+			}
+			held <- a
+		}()
+	}
+	close(start)
+	// End the attempts as they come, as signatures that pass.
+	for range n {
+		(<-held).Done(Passed)
+	}
+	wg.Wait()
+	if l := g.Len(); l != 0 {
+		t.Errorf("after passed attempts: %d entries, want 0", l)
+	}
+}
+
+// TestGuardWaitEndsWithContext checks that an attempt waiting for others
+// in flight gives up when its request does.
+func TestGuardWaitEndsWithContext(t *testing.T) {
+	g := guard(newClock(), 1)
+	first, _, _ := g.Begin(context.Background(), "k", "a")
+	if first == nil {
+		t.Fatal("first attempt refused")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	a, _, err := g.Begin(ctx, "k", "a")
+	if a != nil || err != context.DeadlineExceeded {
+		t.Errorf("Begin while the budget is held: got %v, %v; want nil, %v", a, err, context.DeadlineExceeded)
+	}
+	first.Done(WrongSignature)
+	if a, wait, _ := g.Begin(context.Background(), "k", "a"); a != nil || wait <= 0 {
+		t.Errorf("after the failure: got %v, wait %v; want refused with a wait", a, wait)
 	}
 }

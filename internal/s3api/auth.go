@@ -29,7 +29,10 @@ func (h *Handler) authenticate(req *request) (*sigv4.Result, error) {
 		// Anonymous: decided by the bucket's policy, nothing to guess.
 		return h.verify(req)
 	}
-	attempt, wait := h.guard.Begin(key, clientAddr(req.r))
+	attempt, wait, err := h.guard.Begin(req.r.Context(), key, clientAddr(req.r))
+	if err != nil {
+		return nil, err
+	}
 	if attempt == nil {
 		secs := int((wait + 999_999_999) / 1_000_000_000)
 		req.w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))

@@ -134,6 +134,9 @@ type request struct {
 	w     *responseWriter
 	route Route
 	id    string
+	// cause is the error behind a 5xx answer, for the log line: the S3
+	// error a client gets names no cause (a lost quorum is "SlowDown").
+	cause error
 	// auth is the verified signature: the body to read, its length, trailers.
 	auth *sigv4.Result
 	// session is the identity of the session token the request carried.
@@ -203,7 +206,11 @@ func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		h.logRequest(req, start)
 	}()
 	if err := h.serve(req); err != nil {
-		req.writeError(toAPIError(err))
+		apiErr := toAPIError(err)
+		if apiErr.Status >= 500 {
+			req.cause = err
+		}
+		req.writeError(apiErr)
 	}
 }
 
@@ -256,7 +263,12 @@ func (h *Handler) logRequest(req *request, start time.Time) {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	h.cfg.Logger.LogAttrs(req.r.Context(), slog.LevelInfo, "request",
+	level, cause := slog.LevelInfo, slog.Attr{}
+	if req.cause != nil {
+		// A server-side failure: say why, at a level operators watch.
+		level, cause = slog.LevelWarn, slog.String("error", req.cause.Error())
+	}
+	h.cfg.Logger.LogAttrs(req.r.Context(), level, "request",
 		slog.String("request_id", req.id),
 		slog.String("method", req.r.Method),
 		slog.String("op", string(req.route.Op)),
@@ -267,6 +279,7 @@ func (h *Handler) logRequest(req *request, start time.Time) {
 		slog.Int64("bytes_out", req.w.bytes),
 		slog.Duration("duration", time.Since(start)),
 		remoteAttr(req.r),
+		cause,
 	)
 }
 
