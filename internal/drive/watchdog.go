@@ -64,7 +64,20 @@ type Watchdog struct {
 	closed sync.Once
 }
 
+// DirectReader is a shard stream that can read straight into the caller's
+// buffer. Read (through a private buffer and a copy) guarantees that a
+// read abandoned at its deadline never touches the caller's memory;
+// ReadDirect saves that copy, large for big objects, on one condition:
+// when it fails with an error wrapping ErrFaulty (the read did not
+// return in time, or the drive is out of service), the read may still be
+// running and write into p later, so the caller must never use p's
+// memory again (drop the buffer; never give it back to a pool).
+type DirectReader interface {
+	ReadDirect(p []byte) (int, error)
+}
+
 var (
+	_ DirectReader  = (*watchReader)(nil)
 	_ Drive         = (*Watchdog)(nil)
 	_ FaultReporter = (*Watchdog)(nil)
 	_ Wrapper       = (*Watchdog)(nil)
@@ -426,6 +439,13 @@ func (wr *watchReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return copy(p, buf[:n]), err
+}
+
+// ReadDirect reads straight into p, without the private buffer and its
+// copy (see DirectReader): a read that passes its deadline may still
+// write into p afterwards, so on ErrFaulty the caller gives p up.
+func (wr *watchReader) ReadDirect(p []byte) (int, error) {
+	return streamCall(wr.w, &wr.s, "read shard", func() (int, error) { return wr.r.Read(p) })
 }
 
 // Close closes the stream behind any read still running on it, in the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -265,5 +266,60 @@ func TestLateCommits(t *testing.T) {
 			}
 			t.Logf("%d hung: object after the late commits and heal: %v", hung, func() error { _, err := readAll(l, "bkt", "k"); return err }())
 		})
+	}
+}
+
+// TestHungReadGivesUpBuffer: shard reads go straight into the GET's
+// block buffer (drive.DirectReader). A read that hangs mid-stream is
+// abandoned at its deadline and writes into that buffer when the drive
+// answers again, so the buffer must never be used or pooled again: GETs
+// running while the late reads land stay byte-exact, and the race
+// detector sees no write shared with them.
+func TestHungReadGivesUpBuffer(t *testing.T) {
+	t.Parallel()
+	cfg := Config{DriveTimeout: hangTimeout, DriveRejoinInterval: 20 * time.Millisecond}
+	l, faulty, _ := openFaulty(t, 4, cfg)
+	ctx := context.Background()
+	mustBucket(t, l, "bkt")
+	a, b := randBytes(6<<20, 1), randBytes(6<<20, 2)
+	mustPut(t, l, "bkt", "a", a)
+	mustPut(t, l, "bkt", "b", b)
+	for h := range faulty {
+		o, err := l.OpenObject(ctx, "bkt", "a", storage.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := o.Reader(0, int64(len(a)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]byte, len(a))
+		if _, err := io.ReadFull(r, got[:1<<20]); err != nil {
+			t.Fatalf("drive %d: first MiB: %v", h, err)
+		}
+		faulty[h].SetMode(drive.FaultHang)
+		err = within(t, "rest of GET", func() error { _, err := io.ReadFull(r, got[1<<20:]); return err })
+		r.Close()
+		o.Close()
+		if err != nil || !bytes.Equal(got, a) {
+			t.Fatalf("drive %d hung mid-GET: %v, bytes equal %v; want the object", h, err, bytes.Equal(got, a))
+		}
+		// Release the hung reads while other GETs run on the pooled buffers.
+		done := make(chan error, 1)
+		go func() {
+			for range 6 {
+				got, err := readAll(l, "bkt", "b")
+				if err != nil || !bytes.Equal(got, b) {
+					done <- fmt.Errorf("GET b while late reads land: %v, bytes equal %v", err, bytes.Equal(got, b))
+					return
+				}
+			}
+			done <- nil
+		}()
+		faulty[h].SetMode(drive.FaultNone)
+		if err := <-done; err != nil {
+			t.Fatalf("drive %d: %v", h, err)
+		}
+		pollState(t, l, h, stateOnline)
 	}
 }

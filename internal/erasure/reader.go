@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 
+	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
@@ -93,7 +94,6 @@ func (r *blockReader) rangeEnd(b int64) int64 {
 // next decodes the next block into r.out.
 func (r *blockReader) next() error {
 	c := r.c
-	buf := *r.bp
 	frame := c.frameSize()
 	n := c.blockLen(r.size, r.block)
 	sl := c.shardLen(n)
@@ -104,7 +104,7 @@ func (r *blockReader) next() error {
 		if r.bad[i] || (good >= c.data && r.rdrs[i] == nil) {
 			continue
 		}
-		f := buf[int64(i)*frame : int64(i)*frame+hashSize+sl]
+		f := (*r.bp)[int64(i)*frame : int64(i)*frame+hashSize+sl]
 		if err := r.readFrame(i, f); err != nil {
 			r.markBad(i)
 			if r.onBad != nil {
@@ -121,7 +121,7 @@ func (r *blockReader) next() error {
 	if good < c.data {
 		return fmt.Errorf("erasure: block %d: %d of %d shards readable: %w (%v)", r.block, good, c.data, storage.ErrCorrupt, firstErr)
 	}
-	data, err := r.join(buf, n, sl)
+	data, err := r.join(*r.bp, n, sl)
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,10 @@ func (r *blockReader) readFrame(i int, f []byte) error {
 		}
 		r.rdrs[i] = rd
 	}
-	if _, err := io.ReadFull(r.rdrs[i], f); err != nil {
+	if err := readFull(r.rdrs[i], f); err != nil {
+		if errors.Is(err, drive.ErrFaulty) {
+			r.giveUpBuffer(i, f)
+		}
 		return fmt.Errorf("erasure: read shard %d: %w", i+1, err)
 	}
 	var sum [hashSize]byte
@@ -154,6 +157,47 @@ func (r *blockReader) readFrame(i int, f []byte) error {
 		return fmt.Errorf("erasure: shard %d block %d: bitrot hash mismatch: %w", i+1, r.block, storage.ErrCorrupt)
 	}
 	return nil
+}
+
+// readFull fills f from a shard stream, straight into f when the stream
+// allows it (drive.DirectReader: no private buffer and copy per read).
+func readFull(rd io.Reader, f []byte) error {
+	d, ok := rd.(drive.DirectReader)
+	if !ok {
+		_, err := io.ReadFull(rd, f)
+		return err
+	}
+	for n := 0; n < len(f); {
+		m, err := d.ReadDirect(f[n:])
+		n += m
+		switch {
+		case n == len(f):
+			return nil
+		case err == io.EOF && n == 0:
+			return io.EOF
+		case err == io.EOF:
+			return io.ErrUnexpectedEOF
+		case err != nil:
+			return err
+		}
+	}
+	return nil
+}
+
+// giveUpBuffer replaces the block buffer after shard i's direct read into
+// f failed with drive.ErrFaulty: that read may still write into f, so the
+// buffer is never used or pooled again. The frames of this block already
+// read (before i) move to the new buffer.
+func (r *blockReader) giveUpBuffer(i int, f []byte) {
+	old := *r.bp
+	r.bp = r.c.pool.Get().(*[]byte)
+	frame := r.c.frameSize()
+	for j := 0; j < i; j++ {
+		if r.have[j] {
+			at := int64(j) * frame
+			copy((*r.bp)[at:at+int64(len(f))], old[at:at+int64(len(f))])
+		}
+	}
 }
 
 func (r *blockReader) markBad(i int) {

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
+	"unsafe"
 
+	"github.com/hoardstore/hoard/internal/drive"
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
@@ -176,4 +179,99 @@ func TestObjectWriteTo(t *testing.T) {
 			o.Close()
 		}
 	}
+}
+
+// hangingShard is a shard stream that reads straight into the caller's
+// buffer (drive.DirectReader) and "hangs" on its call number hangAt: it
+// answers drive.ErrFaulty and keeps the buffer, as a read abandoned at
+// its deadline that is still running would.
+type hangingShard struct {
+	r      *bytes.Reader
+	calls  int
+	hangAt int
+	kept   *[]byte
+}
+
+func (s *hangingShard) Read(p []byte) (int, error) { panic("hangingShard: Read; want ReadDirect") }
+func (s *hangingShard) Close() error               { return nil }
+func (s *hangingShard) ReadDirect(p []byte) (int, error) {
+	s.calls++
+	if s.calls == s.hangAt {
+		*s.kept = p
+		return 0, fmt.Errorf("read shard: %w", drive.ErrFaulty)
+	}
+	return s.r.Read(p)
+}
+
+// TestBlockReaderGivesUpHungBuffer: when a direct shard read fails with
+// drive.ErrFaulty, the block buffer it was reading into is never used
+// again (nor pooled), the frames already read survive the move, and the
+// stream decodes byte-exact from the other shards.
+func TestBlockReaderGivesUpHungBuffer(t *testing.T) {
+	const block = 8 << 10
+	body := randBytes(4*block+99, 3)
+	for _, tt := range []struct {
+		name   string
+		shard  int // the shard whose read hangs
+		hangAt int // on its call number
+	}{
+		{"first data shard, first block", 0, 1},
+		{"second data shard, third block", 1, 3},
+		{"second data shard, first block", 1, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := newCodec(2, 2, block)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shards := encodeInline(t, c, body)
+			var kept []byte
+			srcs := make([]shardSource, len(shards))
+			for i, s := range shards {
+				srcs[i] = func(off, n int64) (io.ReadCloser, error) {
+					h := &hangingShard{r: bytes.NewReader(s[off : off+n]), kept: &kept}
+					if i == tt.shard {
+						h.hangAt = tt.hangAt
+					}
+					return h, nil
+				}
+			}
+			r := newBlockReader(c, int64(len(body)), 0, int64(len(body)), srcs)
+			var got bytes.Buffer
+			buf := make([]byte, 1000)
+			for {
+				n, err := r.Read(buf)
+				got.Write(buf[:n])
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("read: %v", err)
+				}
+				if kept != nil && overlaps(*r.bp, kept) {
+					t.Fatal("the block buffer still holds the abandoned read's memory")
+				}
+			}
+			if kept == nil {
+				t.Fatal("the hung read was never made")
+			}
+			if !bytes.Equal(got.Bytes(), body) {
+				t.Errorf("decoded %d bytes, differ from the %d written", got.Len(), len(body))
+			}
+			r.Close()
+			if p := c.pool.Get().(*[]byte); overlaps(*p, kept) {
+				t.Error("the abandoned buffer went back to the pool")
+			}
+		})
+	}
+}
+
+// overlaps reports whether b's memory contains p's first byte.
+func overlaps(b, p []byte) bool {
+	if len(b) == 0 || len(p) == 0 {
+		return false
+	}
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	at := uintptr(unsafe.Pointer(unsafe.SliceData(p)))
+	return at >= start && at < start+uintptr(cap(b))
 }
