@@ -137,7 +137,7 @@ func (l *Layer) MakeBucketWithConfigs(ctx context.Context, bucket string, config
 	defer unlock()
 	// Runs before unlock: a cached "absent" is never kept, but a failed
 	// create's undo must not leave a fill that read its record.
-	defer l.buckets.invalidate(bucket)
+	defer l.bucketChanged(bucket)
 	rec := encodeBucket(storage.BucketInfo{Created: time.Now(), Configs: configs})
 	created := make([][]bool, len(l.sets)) // by set, drive: this call wrote the record
 	err = l.eachSet(func(s *set) error {
@@ -256,7 +256,7 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string, force bool) err
 	}
 	// Runs before unlock, once the records are gone (or put back): no
 	// writer can take the bucket's lock and find it cached meanwhile.
-	defer l.buckets.invalidate(bucket)
+	defer l.bucketChanged(bucket)
 	if force {
 		if err := l.emptyBucket(ctx, bucket); err != nil {
 			return err
@@ -325,7 +325,7 @@ func (l *Layer) UpdateBucketConfigs(ctx context.Context, bucket string, change f
 		return err
 	}
 	defer unlock()
-	defer l.buckets.invalidate(bucket)
+	defer l.bucketChanged(bucket)
 	// Read the drives, not the cache: the record written must extend the
 	// one the quorum holds.
 	old, err := l.sets[0].getQuorum(ctx, drive.NSBucket, bucket, nil)

@@ -84,21 +84,30 @@ func (l *Layer) StatObject(ctx context.Context, bucket, key string, opts storage
 	return l.readInfoOf(ctx, bucket, key, rec, v), nil
 }
 
-// readInfoOf is readInfo for a client's read: where the engine caches
-// bucket records (a single server), a lone null version says whether its
-// bucket is versioned (or suspended) from the bucket record, so S3's
-// "x-amz-version-id: null" is reported for it too. A cluster node, which
-// caches no bucket record, would pay a quorum read of it on every GET
-// for this header, so there the record's answer stands. A bucket that
-// cannot be read leaves the record's answer too.
+// readInfoOf is readInfo for a client's read: a lone null version says
+// whether its bucket is versioned (or suspended) from the bucket record,
+// so S3's "x-amz-version-id: null" is reported for it too. A single
+// server reads the record through its bucket cache; a cluster node,
+// which keeps none, remembers the versioning state for a second
+// (versioning_hint.go) rather than read a quorum of drives on every GET.
+// A bucket that cannot be read leaves the record's answer.
 func (l *Layer) readInfoOf(ctx context.Context, bucket, key string, rec *meta.Record, v *meta.Version) storage.ObjectInfo {
 	info := readInfo(bucket, key, rec, v)
-	if info.Versioned || !l.buckets.enabled() {
+	if info.Versioned {
 		return info
 	}
+	if !l.buckets.enabled() {
+		if versioned, ok := l.versioning.get(bucket); ok {
+			info.Versioned = versioned
+			return info
+		}
+	}
 	if bi, err := l.bucketInfo(ctx, bucket); err == nil {
-		if st, err := versioningOf(bi); err == nil && st != meta.Unversioned {
-			info.Versioned = true
+		if st, err := versioningOf(bi); err == nil {
+			info.Versioned = st != meta.Unversioned
+			if !l.buckets.enabled() {
+				l.versioning.put(bucket, info.Versioned)
+			}
 		}
 	}
 	return info

@@ -48,6 +48,9 @@ type Layer struct {
 	usage *usageCache
 	// buckets caches bucket records (bucket_cache.go).
 	buckets *bucketCache
+	// versioning remembers buckets' versioning state briefly where
+	// buckets is disabled (versioning_hint.go).
+	versioning *versioningHints
 
 	closeOnce sync.Once
 }
@@ -209,6 +212,7 @@ func start(ctx context.Context, cfg Config, open opener, explicitSetSize, explic
 		cfg: cfg, log: cfg.Logger, deployment: sp.ref.Deployment,
 		locker: cfg.Locker, pins: newPins(), codecs: map[[3]int64]*codec{},
 		healq: cfg.HealQueue, usage: newUsageCache(), buckets: newBucketCache(cfg.bucketCacheTTL(), nil),
+		versioning: newVersioningHints(versioningHintTTL, nil),
 	}
 	l.repair = repair.New(repairView{l}, cfg.Logger)
 	l.hashKey = sha256.Sum256([]byte("hoard-placement:" + sp.ref.Deployment))

@@ -168,6 +168,46 @@ func TestBucketVersioningConfig(t *testing.T) {
 	})
 }
 
+// TestLoneNullVersionHeader: an object written before versioning was
+// turned on is its bucket's null version; once the bucket is versioned
+// (or suspended) GET and HEAD answer "x-amz-version-id: null" for it, on
+// the node that changed the bucket at once and on every other node
+// within a second or so (a cluster node remembers a bucket's versioning
+// state for a second rather than read it from a quorum on every GET).
+func TestLoneNullVersionHeader(t *testing.T) {
+	run(t, func(t *testing.T, e *env) {
+		bucket := e.bucket(t)
+		_, err := e.s3.PutObject(ctx(t), &s3.PutObjectInput{Bucket: &bucket, Key: aws.String("old"), Body: strings.NewReader("before")})
+		must(t, "PutObject", err)
+		for name, c := range map[string]*s3.Client{"node a": e.s3, "node b": e.s3b} {
+			h, err := c.HeadObject(ctx(t), &s3.HeadObjectInput{Bucket: &bucket, Key: aws.String("old")})
+			must(t, "HeadObject "+name, err)
+			if h.VersionId != nil {
+				t.Fatalf("unversioned bucket, %s: got x-amz-version-id %q, want none", name, aws.ToString(h.VersionId))
+			}
+		}
+		e.setVersioning(t, bucket, types.BucketVersioningStatusEnabled)
+		g, err := e.s3.GetObject(ctx(t), &s3.GetObjectInput{Bucket: &bucket, Key: aws.String("old")})
+		must(t, "GetObject", err)
+		g.Body.Close()
+		if aws.ToString(g.VersionId) != "null" {
+			t.Errorf("versioned bucket, node that changed it: got x-amz-version-id %q, want null", aws.ToString(g.VersionId))
+		}
+		deadline := time.Now().Add(3 * time.Second)
+		for {
+			h, err := e.s3b.HeadObject(ctx(t), &s3.HeadObjectInput{Bucket: &bucket, Key: aws.String("old")})
+			must(t, "HeadObject other node", err)
+			if aws.ToString(h.VersionId) == "null" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("versioned bucket, other node: got x-amz-version-id %q after 3 s, want null", aws.ToString(h.VersionId))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
+
 // TestVersionedObjects walks one key through S3's versioning rules with
 // both clients: version IDs from PUT, copy, multipart and POST; reads,
 // tags, attributes and ACLs by version; delete markers and their 404 and
