@@ -2,6 +2,7 @@ package authz
 
 import (
 	"maps"
+	"strings"
 
 	"github.com/hoardstore/hoard/internal/iam"
 	"github.com/hoardstore/hoard/internal/policy"
@@ -68,11 +69,23 @@ func Decide(caller Caller, req Request, bucketPolicy *policy.Policy) Decision {
 		}
 		return deny("the bucket policy does not allow anonymous callers")
 	}
-	ctx["aws:PrincipalType"] = "User"
-	ctx["aws:username"] = id.User
-	ctx["aws:userid"] = id.User
+	if id.Federated != "" {
+		// A web identity session is an assumed role, not an IAM user:
+		// AWS sets no aws:username for it, and its claims fill the
+		// ${jwt:NAME} variables.
+		ctx["aws:PrincipalType"] = "AssumedRole"
+		ctx["aws:userid"] = id.User
+		for k, v := range id.Claims {
+			ctx["jwt:"+strings.ToLower(k)] = v
+		}
+		pr.Principal = "arn:aws:sts::" + Account + ":assumed-role/" + id.User
+	} else {
+		ctx["aws:PrincipalType"] = "User"
+		ctx["aws:username"] = id.User
+		ctx["aws:userid"] = id.User
+		pr.Principal = policy.UserARN(Account, id.User)
+	}
 	pr.Context = ctx
-	pr.Principal = policy.UserARN(Account, id.User)
 
 	granted := id.ParentRoot
 	reason := "the root user's service account"

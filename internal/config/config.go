@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hoardstore/hoard/internal/clientip"
+	"github.com/hoardstore/hoard/internal/oidc"
 )
 
 // Defaults.
@@ -90,6 +91,9 @@ type Server struct {
 	// a TCP peer in one of them are X-Forwarded-For, Forwarded, X-Real-IP
 	// and X-Forwarded-Proto believed (see internal/clientip).
 	TrustedProxies []string
+	// OpenID configures sign-on through an OpenID Connect provider (STS
+	// AssumeRoleWithWebIdentity); an empty ConfigURL disables it.
+	OpenID OpenIDSettings
 	// DriveTimeout bounds each call to a drive (and each read or write of
 	// a shard): a drive that does not answer in time is taken out of
 	// service (offline, "hung") and rejoins once it answers; no request
@@ -157,6 +161,12 @@ const (
 	EnvILMRate        = "HOARD_ILM_RATE"
 	EnvILMInterval    = "HOARD_ILM_INTERVAL"
 	EnvIAMKeyFile     = "HOARD_IAM_KEY_FILE"
+	// The OpenID Connect provider (names as MinIO's, with HOARD_).
+	EnvOpenIDConfigURL     = "HOARD_IDENTITY_OPENID_CONFIG_URL"
+	EnvOpenIDClientID      = "HOARD_IDENTITY_OPENID_CLIENT_ID"
+	EnvOpenIDClaimName     = "HOARD_IDENTITY_OPENID_CLAIM_NAME"
+	EnvOpenIDRolePolicy    = "HOARD_IDENTITY_OPENID_ROLE_POLICY"
+	EnvOpenIDUsernameClaim = "HOARD_IDENTITY_OPENID_USERNAME_CLAIM"
 	// EnvTestILMDay sets LifecycleDay; for tests only, so it is not listed
 	// in Variables.
 	EnvTestILMDay = "HOARD_TEST_ILM_DAY"
@@ -195,6 +205,30 @@ var Variables = []struct{ Name, Help string }{
 	{EnvILMInterval, "pause between two lifecycle passes, default 1h"},
 	{EnvIAMKeyFile, "file whose content seals IAM secrets at rest (same on every node); default: a key derived from the root secret key"},
 	{EnvDriveTimeout, "a drive call that takes longer takes the drive offline until it answers again (0 disables), default 30s"},
+	{EnvOpenIDConfigURL, "OpenID Connect provider's discovery URL (…/.well-known/openid-configuration): enables STS AssumeRoleWithWebIdentity; default none"},
+	{EnvOpenIDClientID, "comma-separated client IDs whose identity tokens are accepted (the token's audience)"},
+	{EnvOpenIDClaimName, "claim naming the policies of a token's holder (comma-separated or an array), default policy"},
+	{EnvOpenIDRolePolicy, "comma-separated policies every token of the provider gets, instead of its policy claim; default none"},
+	{EnvOpenIDUsernameClaim, "claim naming the token's holder in logs, default preferred_username (then sub)"},
+}
+
+// OpenIDSettings describe an OpenID Connect provider (see internal/oidc).
+type OpenIDSettings struct {
+	ConfigURL     string
+	ClientIDs     []string
+	ClaimName     string
+	RolePolicy    []string
+	UsernameClaim string
+}
+
+// Enabled reports whether a provider is configured.
+func (o OpenIDSettings) Enabled() bool {
+	return o.ConfigURL != "" || len(o.ClientIDs) > 0 || len(o.RolePolicy) > 0 || o.ClaimName != "" || o.UsernameClaim != ""
+}
+
+// Config is the provider's configuration for internal/oidc.
+func (o OpenIDSettings) Config() oidc.Config {
+	return oidc.Config{ConfigURL: o.ConfigURL, ClientIDs: o.ClientIDs, ClaimName: o.ClaimName, RolePolicy: o.RolePolicy, UsernameClaim: o.UsernameClaim}
 }
 
 // Apply sets fields from the variables of a config file. Unknown names
@@ -247,6 +281,16 @@ func (s *Server) apply(vars map[string]string, strict bool) error {
 			s.MaxConnsPerIP, err = strconv.Atoi(v)
 		case EnvTrustedProxies:
 			s.TrustedProxies = splitList(v, ",")
+		case EnvOpenIDConfigURL:
+			s.OpenID.ConfigURL = v
+		case EnvOpenIDClientID:
+			s.OpenID.ClientIDs = splitList(v, ",")
+		case EnvOpenIDClaimName:
+			s.OpenID.ClaimName = v
+		case EnvOpenIDRolePolicy:
+			s.OpenID.RolePolicy = splitList(v, ",")
+		case EnvOpenIDUsernameClaim:
+			s.OpenID.UsernameClaim = v
 		case EnvDriveTimeout:
 			s.DriveTimeout, err = time.ParseDuration(v)
 		case EnvILMRate:
@@ -348,6 +392,11 @@ func (s *Server) Validate() error {
 	}
 	if _, err := clientip.ParseTrusted(s.TrustedProxies); err != nil {
 		errs = append(errs, fmt.Errorf("config: %w", err))
+	}
+	if s.OpenID.Enabled() {
+		if err := s.OpenID.Config().Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("config: OpenID Connect: %w", err))
+		}
 	}
 	switch s.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -37,6 +37,13 @@ type Identity struct {
 	// Epoch is the user's epoch (see User.Epoch); a session token is
 	// valid only while its parent's epoch is the one it was issued at.
 	Epoch uint64
+	// Federated is the issuer of the identity token a web identity
+	// session was issued for (AssumeRoleWithWebIdentity); "" otherwise.
+	// Such a session belongs to no IAM user: User is "oidc:" and the
+	// token's subject (never a valid IAM user name), and Claims holds
+	// the token's string claims for the ${jwt:...} policy variables.
+	Federated string
+	Claims    map[string]string
 }
 
 // identities compiles the keys of st that may authenticate now: enabled
@@ -105,4 +112,21 @@ func (id *Identity) addPolicies(st *State, names []string) {
 		}
 		id.PolicyNames, id.Policies = append(id.PolicyNames, n), append(id.Policies, p)
 	}
+}
+
+// namedPolicies parses every policy a name can resolve to in st.
+func namedPolicies(st *State) map[string]*policy.Policy {
+	out := make(map[string]*policy.Policy, len(builtinParsed)+len(st.Policies))
+	for n, p := range builtinParsed {
+		out[n] = p
+	}
+	for n, doc := range st.Policies {
+		if _, ok := out[n]; ok {
+			continue
+		}
+		if p, err := policy.ParseIdentity([]byte(doc)); err == nil {
+			out[n] = p
+		}
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"github.com/hoardstore/hoard/internal/policy"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,6 +54,10 @@ type Manager struct {
 type snapshot struct {
 	state *State
 	ids   map[string]*Identity
+	// named are the policies a name resolves to (built-in and stored),
+	// parsed once per state, for sessions that name their policies
+	// (web identities).
+	named map[string]*policy.Policy
 }
 
 // New returns a Manager with an empty state; call Refresh to load the
@@ -68,7 +73,7 @@ func New(cfg Config) *Manager {
 }
 
 func (m *Manager) install(st *State) {
-	m.cur.Store(&snapshot{state: st, ids: identities(st, m.cfg.RootAccessKey)})
+	m.cur.Store(&snapshot{state: st, ids: identities(st, m.cfg.RootAccessKey), named: namedPolicies(st)})
 }
 
 // fresh records that the cached state is current now.

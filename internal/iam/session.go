@@ -42,6 +42,9 @@ type sessionClaims struct {
 	// Version is sessionVersion; Epoch is the parent's User.Epoch.
 	Version int    `json:"v"`
 	Epoch   uint64 `json:"ep"`
+	// Web is set for a web identity session (websession.go); its
+	// Parent is empty.
+	Web *webClaims `json:"w,omitempty"`
 }
 
 // sessionVersion is the format of the claims; sessionLabel (the sealed
@@ -97,6 +100,9 @@ func (m *Manager) OpenSession(token string) (*Identity, error) {
 	}
 	if !m.cfg.Now().Before(c.Expiry) {
 		return nil, ErrExpiredToken
+	}
+	if c.Web != nil {
+		return m.webIdentity(c)
 	}
 	parent, ok := m.Lookup(c.Parent)
 	if !ok || parent.ServiceAccount || parent.Epoch != c.Epoch {

@@ -108,6 +108,9 @@ type Claims struct {
 	// the policy claim), deduplicated, in order.
 	Policies []string
 	Expiry   time.Time
+	// Strings are the token's top-level claims whose values are strings
+	// (sub, email, preferred_username, ...), for policy variables.
+	Strings map[string]string
 }
 
 // Verifier checks tokens of one provider. It is safe for concurrent use.
@@ -201,6 +204,12 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 		return nil, fmt.Errorf("%w: claims: %v", ErrInvalidToken, err)
 	}
 	c := &Claims{Issuer: tok.Issuer, Subject: tok.Subject, Audience: aud, Expiry: tok.Expiry.UTC(), Username: tok.Subject}
+	c.Strings = map[string]string{}
+	for k, val := range all {
+		if str, ok := val.(string); ok {
+			c.Strings[k] = str
+		}
+	}
 	if name, _ := all[v.usernameClaim()].(string); name != "" {
 		c.Username = name
 	}

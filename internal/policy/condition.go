@@ -92,6 +92,11 @@ func normalKey(key string) (string, bool) {
 		return name + "/" + tag, tagKeyFamilies[name] && tag != ""
 	}
 	key = strings.ToLower(key)
+	if claim, ok := strings.CutPrefix(key, "jwt:"); ok {
+		// The claims of a web identity session's token (missing for
+		// every other caller).
+		return key, claim != ""
+	}
 	return key, conditionKeys[key]
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/hoardstore/hoard/internal/iam"
 	"github.com/hoardstore/hoard/internal/lifecycle"
 	"github.com/hoardstore/hoard/internal/objectlock"
+	"github.com/hoardstore/hoard/internal/oidc"
 	"github.com/hoardstore/hoard/internal/s3api"
 	"github.com/hoardstore/hoard/internal/sigv4"
 	"github.com/hoardstore/hoard/internal/storage"
@@ -143,7 +144,16 @@ func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server,
 		Logger:      log,
 		Lifecycle:   lifecycle.Calendar{DayLength: cfg.LifecycleDay},
 	})
-	s.sts = sts.New(sts.Config{Region: cfg.Region, Lookup: s.lookup, IAM: s.iam, RootAccessKey: s.cred.AccessKey, Logger: log})
+	stsCfg := sts.Config{Region: cfg.Region, Lookup: s.lookup, IAM: s.iam, RootAccessKey: s.cred.AccessKey, Logger: log}
+	if cfg.OpenID.Enabled() {
+		v, err := oidc.New(cfg.OpenID.Config())
+		if err != nil {
+			return nil, fmt.Errorf("server: OpenID Connect: %w", err)
+		}
+		stsCfg.WebIdentity = v
+		log.Info("OpenID Connect sign-on enabled", "provider", cfg.OpenID.Config().Issuer(), "clients", cfg.OpenID.ClientIDs)
+	}
+	s.sts = sts.New(stsCfg)
 	s.admin = admin.New(admin.Config{
 		Layer:         layer,
 		Verifier:      &sigv4.Verifier{Region: cfg.Region, Lookup: s.lookup},

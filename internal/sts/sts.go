@@ -2,6 +2,7 @@ package sts
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/xml"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hoardstore/hoard/internal/iam"
+	"github.com/hoardstore/hoard/internal/oidc"
 	"github.com/hoardstore/hoard/internal/policy"
 	"github.com/hoardstore/hoard/internal/sigv4"
 )
@@ -27,6 +29,15 @@ type Config struct {
 	IAM           *iam.Manager
 	RootAccessKey string
 	Logger        *slog.Logger
+	// WebIdentity checks the tokens of AssumeRoleWithWebIdentity; nil
+	// when no OpenID Connect provider is configured.
+	WebIdentity WebIdentityVerifier
+}
+
+// WebIdentityVerifier checks an OpenID Connect identity token
+// (internal/oidc's Verifier).
+type WebIdentityVerifier interface {
+	Verify(ctx context.Context, raw string) (*oidc.Claims, error)
 }
 
 // Handler serves STS requests.
@@ -107,8 +118,14 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 	writeXML(w, status, e)
 }
 
-// ServeHTTP verifies the signature (service "sts") and runs the action.
+// ServeHTTP verifies the signature (service "sts") and runs the action;
+// an unsigned request may only be AssumeRoleWithWebIdentity, which the
+// identity token authenticates.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if unsigned(r) {
+		h.serveUnsigned(w, r)
+		return
+	}
 	res, err := h.verifier.Verify(r)
 	if err == nil && res.Anonymous {
 		err = sigv4.ErrAccessDenied
@@ -134,10 +151,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch a := form.Get("Action"); a {
 	case "AssumeRole":
 		h.assumeRole(w, res.AccessKey, form)
+	case "AssumeRoleWithWebIdentity":
+		writeError(w, http.StatusBadRequest, "InvalidParameterValue", "AssumeRoleWithWebIdentity is authenticated by its token: send it unsigned")
 	case "":
 		writeError(w, http.StatusBadRequest, "MissingAction", "Missing Action")
 	default:
-		writeError(w, http.StatusBadRequest, "InvalidAction", "Hoard's STS supports AssumeRole only, not "+a)
+		writeError(w, http.StatusBadRequest, "InvalidAction", "Hoard's STS supports AssumeRole and AssumeRoleWithWebIdentity, not "+a)
 	}
 }
 

@@ -20,19 +20,22 @@ const module = "github.com/hoardstore/hoard/"
 
 // allowed maps each package to the internal packages it may import.
 var allowed = map[string][]string{
-	"internal/storage":   {},
-	"internal/clientip":  {},
-	"internal/config":    {"internal/clientip"},
-	"internal/version":   {},
-	"internal/sigv4":     {},
-	"internal/sigv2":     {},
-	"internal/cors":      {},
-	"internal/lifecycle": {"internal/storage"},
-	"internal/policy":    {},
-	"internal/iam":       {"internal/policy"},
-	"internal/sts":       {"internal/iam", "internal/policy", "internal/sigv4"},
-	"internal/authz":     {"internal/iam", "internal/policy"},
-	"internal/authguard": {},
+	"internal/storage":  {},
+	"internal/clientip": {},
+	"internal/config":   {"internal/clientip", "internal/oidc"},
+	// OpenID Connect token checks, and a provider for tests.
+	"internal/oidc":          {},
+	"internal/oidc/oidctest": {},
+	"internal/version":       {},
+	"internal/sigv4":         {},
+	"internal/sigv2":         {},
+	"internal/cors":          {},
+	"internal/lifecycle":     {"internal/storage"},
+	"internal/policy":        {},
+	"internal/iam":           {"internal/policy"},
+	"internal/sts":           {"internal/iam", "internal/oidc", "internal/policy", "internal/sigv4"},
+	"internal/authz":         {"internal/iam", "internal/policy"},
+	"internal/authguard":     {},
 	// Object lock's rules: pure, over storage's lock state.
 	"internal/objectlock": {"internal/storage"},
 	"internal/checksum":   {"internal/storage"},
@@ -46,7 +49,7 @@ var allowed = map[string][]string{
 	// The console shows the admin API's Info document.
 	"internal/console": {"internal/admin", "internal/clientip", "internal/sigv4", "internal/storage"},
 	"internal/server": {
-		"internal/admin", "internal/clientip", "internal/cluster", "internal/config", "internal/console", "internal/drive", "internal/erasure", "internal/heal", "internal/iam", "internal/lifecycle", "internal/objectlock", "internal/s3api", "internal/sigv4", "internal/storage", "internal/sts", "internal/version",
+		"internal/admin", "internal/clientip", "internal/cluster", "internal/config", "internal/console", "internal/drive", "internal/erasure", "internal/heal", "internal/iam", "internal/lifecycle", "internal/objectlock", "internal/oidc", "internal/s3api", "internal/sigv4", "internal/storage", "internal/sts", "internal/version",
 	},
 	"internal/cli":        {"internal/sigv4", "internal/version"},
 	"internal/bench":      {"internal/sigv4"},
