@@ -84,7 +84,9 @@ func TestVerify(t *testing.T) {
 				return p.Token("u-2", "hoard", time.Hour, map[string]any{"groups": []any{"readwrite", 7, "x"}, "email": "b@example.com"})
 			}, nil, []string{"readwrite", "x"}, "b@example.com"},
 		{"role policy wins over the claim", oidc.Config{RolePolicy: []string{"writeonly"}},
-			func() (string, error) { return p.Token("u-3", "hoard", time.Hour, map[string]any{"policy": "consoleAdmin"}) },
+			func() (string, error) {
+				return p.Token("u-3", "hoard", time.Hour, map[string]any{"policy": "consoleAdmin"})
+			},
 			nil, []string{"writeonly"}, "u-3"},
 		{"second accepted audience", oidc.Config{ClientIDs: []string{"other", "hoard-cli"}},
 			func() (string, error) { return p.Token("u-4", "hoard-cli", time.Hour, nil) }, nil, nil, "u-4"},
