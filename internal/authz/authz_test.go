@@ -41,6 +41,20 @@ func TestDecide(t *testing.T) {
 		return Caller{Identity: &id}
 	}
 	rootSvc := Caller{Identity: &iam.Identity{User: "root", ServiceAccount: true, ParentRoot: true, Inline: onlyPhotos}}
+	// A web identity session whose subject is "carol": never the IAM
+	// user carol, and ${aws:username} has no value for it.
+	home := mustIdentity(t, `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::home/${jwt:sub}/*"},
+		{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::users/${aws:username}/*"},
+		{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"jwt:email":"carol@example.com"}}}]}`)
+	web := func(email string, ps ...*policy.Policy) Caller {
+		id := &iam.Identity{User: iam.FederatedUser("carol"), Session: true, Federated: "https://idp",
+			Claims: map[string]string{"sub": "carol", "email": email}, Policies: ps}
+		for range ps {
+			id.PolicyNames = append(id.PolicyNames, "p")
+		}
+		return Caller{Identity: id}
+	}
 	tests := []struct {
 		name   string
 		caller Caller
@@ -67,6 +81,12 @@ func TestDecide(t *testing.T) {
 		{"svc gets parent's bucket grant", svc(user("carol"), nil), Request{Action: "s3:PutObject", Bucket: "shared", Key: "k"}, bucket, true},
 		{"root svc narrowed in", rootSvc, Request{Action: "s3:DeleteBucket", Bucket: "photos"}, nil, true},
 		{"root svc narrowed out", rootSvc, Request{Action: "s3:GetObject", Bucket: "other", Key: "k"}, nil, false},
+		{"web identity: ${jwt:sub} in a resource", web("x", home), Request{Action: "s3:PutObject", Bucket: "home", Key: "carol/a"}, nil, true},
+		{"web identity: another subject's folder", web("x", home), Request{Action: "s3:PutObject", Bucket: "home", Key: "dave/a"}, nil, false},
+		{"web identity: no ${aws:username}", web("x", home), Request{Action: "s3:PutObject", Bucket: "users", Key: "oidc:carol/a"}, nil, false},
+		{"web identity: jwt condition key holds", web("carol@example.com", home), Request{Action: "s3:GetObject", Bucket: "b", Key: "k"}, nil, true},
+		{"web identity: jwt condition key differs", web("mallory@example.com", home), Request{Action: "s3:GetObject", Bucket: "b", Key: "k"}, nil, false},
+		{"web identity is not the IAM user of its name", web("x"), Request{Action: "s3:PutObject", Bucket: "shared", Key: "k"}, bucket, false},
 		{"admin action needs admin policy", user("alice", writeAll), Request{Action: "admin:CreateUser"}, nil, false},
 		{"admin action granted", user("alice", mustIdentity(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"admin:*"}]}`)), Request{Action: "admin:CreateUser"}, nil, true},
 	}
