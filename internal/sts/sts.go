@@ -126,7 +126,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveUnsigned(w, r)
 		return
 	}
-	res, err := h.verifier.Verify(r)
+	session, err := h.openSession(r)
+	if err != nil {
+		writeError(w, http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+		return
+	}
+	verifier := h.verifier
+	if session != nil {
+		// A session's temporary key verifies with its own secret.
+		verifier = &sigv4.Verifier{Region: h.cfg.Region, Service: "sts", HashBody: true,
+			Lookup: func(key string) (sigv4.Credentials, bool) {
+				if key == session.AccessKey {
+					return sigv4.Credentials{AccessKey: key, SecretKey: session.Secret}, true
+				}
+				return sigv4.Credentials{}, false
+			}}
+	}
+	res, err := verifier.Verify(r)
 	if err == nil && res.Anonymous {
 		err = sigv4.ErrAccessDenied
 	}
@@ -150,13 +166,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch a := form.Get("Action"); a {
 	case "AssumeRole":
+		if session != nil {
+			writeError(w, http.StatusForbidden, "AccessDenied", "Temporary credentials cannot assume a role: use an IAM user's keys.")
+			return
+		}
 		h.assumeRole(w, res.AccessKey, form)
+	case "GetCallerIdentity":
+		h.getCallerIdentity(w, res.AccessKey, session)
 	case "AssumeRoleWithWebIdentity":
 		writeError(w, http.StatusBadRequest, "InvalidParameterValue", "AssumeRoleWithWebIdentity is authenticated by its token: send it unsigned")
 	case "":
 		writeError(w, http.StatusBadRequest, "MissingAction", "Missing Action")
 	default:
-		writeError(w, http.StatusBadRequest, "InvalidAction", "Hoard's STS supports AssumeRole and AssumeRoleWithWebIdentity, not "+a)
+		writeError(w, http.StatusBadRequest, "InvalidAction", "Hoard's STS supports AssumeRole, AssumeRoleWithWebIdentity and GetCallerIdentity, not "+a)
 	}
 }
 

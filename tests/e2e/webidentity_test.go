@@ -73,6 +73,10 @@ func TestAWSCLIWebIdentity(t *testing.T) {
 	if err != nil || strings.TrimSpace(out) != "v1.tar" {
 		t.Fatalf("aws s3api list-objects-v2 with a web identity: got %q, %v; want v1.tar", out, err)
 	}
+	out, err = aws("sts", "get-caller-identity", "--query", "Arn", "--output", "text")
+	if err != nil || !strings.Contains(out, "assumed-role/oidc:job-42/") {
+		t.Errorf("aws sts get-caller-identity: got %q, %v; want the web identity's assumed role", out, err)
+	}
 	out, err = aws("s3", "cp", tokenFile, "s3://builds/leak")
 	if err == nil || !strings.Contains(out, "AccessDenied") {
 		t.Errorf("aws s3 cp with a readonly web identity: got %q, %v; want AccessDenied", out, err)

@@ -187,3 +187,50 @@ func TestSTSWebIdentityProviderDown(t *testing.T) {
 		time.Sleep(250 * time.Millisecond)
 	}
 }
+
+// TestSTSGetCallerIdentity asks who signed, as Terraform and
+// `aws sts get-caller-identity` do, for the root user, an IAM user and a
+// web identity session.
+func TestSTSGetCallerIdentity(t *testing.T) {
+	srv, p := webIdentityServer(t)
+	e := srv.Endpoint
+	ctx := context.Background()
+	addUser(t, e, "ivan", "readonly")
+	who := func(access, secret, token string) (*sts.GetCallerIdentityOutput, error) {
+		c := sts.New(sts.Options{BaseEndpoint: aws.String(e.URL), Region: e.Region, HTTPClient: e.HTTPClient(t), Retryer: aws.NopRetryer{},
+			Credentials: awscreds.NewStaticCredentialsProvider(access, secret, token)})
+		return c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	}
+	tok, err := p.Token("zed-sub", "hoard", time.Hour, map[string]any{"policy": "readonly"})
+	must(t, "mint", err)
+	web, err := stsClient(t, e).AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/any"),
+		RoleSessionName: aws.String("zed"), WebIdentityToken: aws.String(tok)})
+	must(t, "AssumeRoleWithWebIdentity", err)
+	wc := web.Credentials
+	for _, tt := range []struct {
+		name                string
+		access, secret, tok string
+		wantArn, wantUserID string
+	}{
+		{"root", e.AccessKey, e.SecretKey, "", "arn:aws:iam::000000000000:root", "000000000000"},
+		{"IAM user", "ivan", "ivan-secret-key", "", "arn:aws:iam::000000000000:user/ivan", "ivan"},
+		{"web identity session", *wc.AccessKeyId, *wc.SecretAccessKey, *wc.SessionToken,
+			"arn:aws:sts::000000000000:assumed-role/oidc:zed-sub/" + *wc.AccessKeyId, "oidc:zed-sub:" + *wc.AccessKeyId},
+	} {
+		out, err := who(tt.access, tt.secret, tt.tok)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if aws.ToString(out.Arn) != tt.wantArn || aws.ToString(out.UserId) != tt.wantUserID || aws.ToString(out.Account) != "000000000000" {
+			t.Errorf("%s: got %q %q %q, want %q %q", tt.name, aws.ToString(out.Arn), aws.ToString(out.UserId), aws.ToString(out.Account), tt.wantArn, tt.wantUserID)
+		}
+	}
+	var ae smithy.APIError
+	if _, err := who("ivan", "wrong-secret-key", ""); !errors.As(err, &ae) || ae.ErrorCode() != "SignatureDoesNotMatch" {
+		t.Errorf("wrong secret: got %v, want SignatureDoesNotMatch", err)
+	}
+	if _, err := who(*wc.AccessKeyId, *wc.SecretAccessKey, *wc.SessionToken+"x"); !errors.As(err, &ae) || ae.ErrorCode() != "InvalidClientTokenId" {
+		t.Errorf("altered session token: got %v, want InvalidClientTokenId", err)
+	}
+}
