@@ -90,6 +90,7 @@ func New(cfg Config) *Handler {
 	h.route("POST heal", "admin:Heal", h.startHeal)
 	h.route("GET heal", "admin:ServerInfo", h.healStatus)
 	h.route("GET ilm", "admin:ServerInfo", h.ilmStatus)
+	h.route("POST access", "", h.access)
 	if cfg.IAM != nil {
 		h.iamRoutes()
 	}
@@ -121,6 +122,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type errorBody struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Line and Column locate a policy document's syntax error.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 // Info is the answer of GET info.

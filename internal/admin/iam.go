@@ -46,6 +46,9 @@ func (h *Handler) iamRoutes() {
 	h.route("GET iam/svcaccts/{key}", "", h.svcAcctInfo)
 	h.route("POST iam/svcaccts/{key}", "", h.editSvcAcct)
 	h.route("DELETE iam/svcaccts/{key}", "", h.removeSvcAcct)
+
+	h.route("POST sts/revoke", "admin:RevokeSession", h.revokeSession)
+	h.route("GET sts/revoked", "admin:ListRevokedSessions", h.listRevoked)
 }
 
 // maxIAMBody bounds an IAM request's body (a policy document is at most
@@ -89,7 +92,7 @@ func writeIAMError(w http.ResponseWriter, err error) {
 	var pe *policy.Error
 	switch {
 	case errors.As(err, &pe):
-		writeJSON(w, http.StatusBadRequest, errorBody{Code: pe.Code, Message: pe.Message})
+		writeJSON(w, http.StatusBadRequest, errorBody{Code: pe.Code, Message: pe.Message, Line: pe.Line, Column: pe.Column})
 	case errors.Is(err, errDenied):
 		writeJSON(w, http.StatusForbidden, errorBody{Code: "AccessDenied", Message: "Access Denied: " + err.Error()})
 	case errors.Is(err, iam.ErrNoSuchUser):

@@ -157,7 +157,8 @@ the command needs.`,
   hoard admin policy attach local readwrite --user backup-job`,
 	}
 	cmd.AddCommand(a.adminInfoCommand(), a.adminHealCommand(), a.adminILMCommand(),
-		a.adminUserCommand(), a.adminGroupCommand(), a.adminPolicyCommand(), a.adminSvcAcctCommand())
+		a.adminUserCommand(), a.adminGroupCommand(), a.adminPolicyCommand(), a.adminSvcAcctCommand(),
+		a.adminSTSCommand())
 	return cmd
 }
 

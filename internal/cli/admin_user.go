@@ -36,6 +36,12 @@ type (
 // adminIAM makes one IAM admin call against ALIAS with a JSON body (nil:
 // none) and decodes the answer into out (nil: ignored).
 func (a *app) adminIAM(ctx context.Context, alias, method, path string, in, out any) error {
+	return a.adminJSON(ctx, alias, method, "iam/"+path, in, out)
+}
+
+// adminJSON makes one admin call (path under the admin prefix) against
+// ALIAS with a JSON body (nil: none), decoding the answer into out.
+func (a *app) adminJSON(ctx context.Context, alias, method, path string, in, out any) error {
 	_, r, err := a.adminTarget(alias)
 	if err != nil {
 		return err
@@ -46,7 +52,7 @@ func (a *app) adminIAM(ctx context.Context, alias, method, path string, in, out 
 			return fmt.Errorf("admin: %w", err)
 		}
 	}
-	return r.adminSend(ctx, method, "iam/"+path, url.Values{}, body, out)
+	return r.adminSend(ctx, method, path, url.Values{}, body, out)
 }
 
 // done reports a change that answers nothing.

@@ -17,6 +17,7 @@ type stored struct {
 	Groups          map[string]*Group        `json:"groups"`
 	Policies        map[string]string        `json:"policies"`
 	ServiceAccounts map[string]storedSvcAcct `json:"serviceAccounts"`
+	Revoked         map[string]time.Time     `json:"revokedSessions,omitempty"`
 }
 
 type storedUser struct {
@@ -61,6 +62,7 @@ func encode(s *State, sealer *Sealer) ([]byte, error) {
 		Groups:          s.Groups,
 		Policies:        s.Policies,
 		ServiceAccounts: make(map[string]storedSvcAcct, len(s.ServiceAccounts)),
+		Revoked:         s.Revoked,
 	}
 	for k, u := range s.Users {
 		sealed, err := s.seal(sealer, k, u.Secret)
@@ -109,6 +111,7 @@ func decode(data []byte, sealer *Sealer) (*State, error) {
 	for k, p := range d.Policies {
 		s.Policies[k] = p
 	}
+	s.Revoked = d.Revoked
 	for k, a := range d.ServiceAccounts {
 		secret, err := sealer.Open(k, a.Sealed)
 		if err != nil {

@@ -156,6 +156,7 @@ func (m *Manager) Change(ctx context.Context, fn func(st *State) error) error {
 			return nil, err
 		}
 		st.root, st.now = m.cfg.RootAccessKey, m.cfg.Now().UTC()
+		st.pruneRevoked()
 		if err := fn(st); err != nil {
 			return nil, err
 		}

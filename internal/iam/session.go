@@ -90,16 +90,15 @@ func (m *Manager) IssueSession(parent string, d time.Duration, doc string) (Sess
 // enabled) narrowed by the session policy, with the temporary key and
 // secret.
 func (m *Manager) OpenSession(token string) (*Identity, error) {
-	data, err := m.cfg.Sealer.OpenData(sessionLabel, token)
+	c, err := m.claims(token)
 	if err != nil {
-		return nil, ErrInvalidToken
-	}
-	var c sessionClaims
-	if err := json.Unmarshal(data, &c); err != nil || c.Version != sessionVersion {
-		return nil, ErrInvalidToken
+		return nil, err
 	}
 	if !m.cfg.Now().Before(c.Expiry) {
 		return nil, ErrExpiredToken
+	}
+	if m.revoked(c.AccessKey) {
+		return nil, ErrInvalidToken // revoked by an administrator
 	}
 	if c.Web != nil {
 		return m.webIdentity(c)
@@ -119,4 +118,17 @@ func (m *Manager) OpenSession(token string) (*Identity, error) {
 		id.Inline = p
 	}
 	return &id, nil
+}
+
+// claims opens a session token and returns what it carries.
+func (m *Manager) claims(token string) (sessionClaims, error) {
+	data, err := m.cfg.Sealer.OpenData(sessionLabel, token)
+	if err != nil {
+		return sessionClaims{}, ErrInvalidToken
+	}
+	var c sessionClaims
+	if err := json.Unmarshal(data, &c); err != nil || c.Version != sessionVersion {
+		return sessionClaims{}, ErrInvalidToken
+	}
+	return c, nil
 }

@@ -64,6 +64,9 @@ type State struct {
 	Groups          map[string]*Group
 	Policies        map[string]string // name -> document (created ones)
 	ServiceAccounts map[string]*ServiceAccount
+	// Revoked maps the temporary access keys of revoked sessions to when
+	// their entries may be dropped (see RevokeSession).
+	Revoked map[string]time.Time
 
 	// root and now are set by Manager.Change for the change it runs:
 	// the root access key no user may take, and the time of the change.

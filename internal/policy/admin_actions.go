@@ -28,4 +28,6 @@ var AdminActions = []string{
 	"admin:UpdateServiceAccount",
 	"admin:RemoveServiceAccount",
 	"admin:ListServiceAccounts",
+	"admin:RevokeSession",
+	"admin:ListRevokedSessions",
 }

@@ -269,3 +269,30 @@ func TestParseIdentity(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorPosition checks that a syntax or structure error carries the
+// line and column where the document went wrong, counted in the document
+// as sent (leading blank lines included), and other errors none.
+func TestErrorPosition(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		doc       string
+		line, col int
+	}{
+		{"missing comma", "{\"Version\":\"2012-10-17\",\n\"Statement\":[{\"Effect\":\"Allow\",\n\"Action\":\"s3:*\" \"Resource\":\"*\"}]}", 3, 17},
+		{"leading blank lines", "\n\n{\"Version\":\"2012-10-17\",\n \"Statement\": [}", 4, 16},
+		{"duplicate key", "{\"Version\":\"2012-10-17\",\n\"Version\":\"2012-10-17\"}", 2, 10},
+		{"not a structure error", `{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"s3:*","Resource":"*"}]}`, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseIdentity([]byte(tc.doc))
+			var pe *Error
+			if !errors.As(err, &pe) {
+				t.Fatalf("got %v, want a *policy.Error", err)
+			}
+			if pe.Line != tc.line || pe.Column != tc.col {
+				t.Errorf("got line %d column %d (%s), want line %d column %d", pe.Line, pe.Column, pe.Message, tc.line, tc.col)
+			}
+		})
+	}
+}

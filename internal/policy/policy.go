@@ -3,9 +3,11 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // MaxSize is the largest policy document accepted, in bytes, as in S3.
@@ -57,10 +59,14 @@ type Statement struct {
 	vars bool
 }
 
-// Error is a policy S3 refuses: Code is the S3 error code.
+// Error is a policy S3 refuses: Code is the S3 error code. Line and
+// Column (from 1) locate a JSON syntax or structure error in the
+// document; both are 0 for other errors.
 type Error struct {
 	Code    string
 	Message string
+	Line    int
+	Column  int
 }
 
 // Error implements error.
@@ -137,8 +143,14 @@ func parse(doc []byte, bucket string) (*Policy, error) {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, malformed("Policies must be valid JSON and the first byte must be '{'")
 	}
-	if err := checkStructure(trimmed); err != nil {
-		return nil, malformed("This policy is not a valid policy document: %v", err)
+	start := len(doc) - len(bytes.TrimLeftFunc(doc, unicode.IsSpace))
+	if err := checkStructure(doc[:start+len(trimmed)], start); err != nil {
+		e := malformed("This policy is not a valid policy document: %v", err).(*Error)
+		var pe *positioned
+		if errors.As(err, &pe) {
+			e.Line, e.Column = pe.line, pe.column
+		}
+		return nil, e
 	}
 	var d document
 	if err := strictUnmarshal(trimmed, &d); err != nil {

@@ -30,13 +30,27 @@ const (
 	elsewhere
 )
 
+// positioned is a structure error at a line and column of the document.
+type positioned struct {
+	line, column int
+	err          error
+}
+
+func (e *positioned) Error() string {
+	return fmt.Sprintf("line %d, column %d: %v", e.line, e.column, e.err)
+}
+
+func (e *positioned) Unwrap() error { return e.err }
+
 // checkStructure refuses a document with trailing data, a duplicate key
 // in any object, or a key of the policy or of a statement that is not
-// spelled exactly as the policy language has it.
-func checkStructure(doc []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(doc))
+// spelled exactly as the policy language has it. The document is
+// doc[start:]; positions are counted in doc.
+func checkStructure(doc []byte, start int) error {
+	dec := json.NewDecoder(bytes.NewReader(doc[start:]))
 	if err := walk(dec, atTop); err != nil {
-		return fmt.Errorf("%s: %w", position(doc, dec.InputOffset()), err)
+		line, col := position(doc, int64(start)+dec.InputOffset())
+		return &positioned{line: line, column: col, err: err}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return fmt.Errorf("data after the policy object")
@@ -100,10 +114,10 @@ func walk(dec *json.Decoder, w where) error {
 }
 
 // position describes where offset lies in doc, as "line L, column C".
-func position(doc []byte, offset int64) string {
+func position(doc []byte, offset int64) (line, column int) {
 	offset = min(max(offset, 0), int64(len(doc)))
 	before := doc[:offset]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := int64(len(before)-bytes.LastIndexByte(before, '\n')-1) + 1
-	return fmt.Sprintf("line %d, column %d", line, col)
+	line = bytes.Count(before, []byte("\n")) + 1
+	column = len(before) - bytes.LastIndexByte(before, '\n')
+	return line, column
 }

@@ -23,7 +23,14 @@ import (
 // returns the status and the answer.
 func iamAdmin(t testing.TB, e testserver.Endpoint, cred sigv4.Credentials, method, path string, body []byte) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, e.URL+"/hoard/admin/v1/iam/"+path, bytes.NewReader(body))
+	return adminCall(t, e, cred, method, "iam/"+path, body)
+}
+
+// adminCall calls the admin endpoint path (under /hoard/admin/v1/) signed
+// with cred and returns the status and the answer.
+func adminCall(t testing.TB, e testserver.Endpoint, cred sigv4.Credentials, method, path string, body []byte) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, e.URL+"/hoard/admin/v1/"+path, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
