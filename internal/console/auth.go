@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hoardstore/hoard/internal/admin"
 	"github.com/hoardstore/hoard/internal/clientip"
 	"github.com/hoardstore/hoard/internal/sigv4"
 )
@@ -117,13 +118,15 @@ type sessionInfo struct {
 	Region    string    `json:"region"`
 }
 
-func (h *Handler) info(sess session) sessionInfo {
+// info describes sess; Admin (whether the dashboard may be shown) is
+// asked of the admin API, which decides with the caller's policies.
+func (h *Handler) info(r *http.Request, sess session) sessionInfo {
 	return sessionInfo{
 		AccessKey: sess.cred.AccessKey,
 		CSRFToken: sess.csrf,
 		Expires:   sess.created.Add(h.cfg.SessionTTL).UTC(),
 		IdleSecs:  int(h.cfg.IdleTimeout / time.Second),
-		Admin:     h.cfg.Admin != nil && h.cfg.Admin(sess.cred.AccessKey),
+		Admin:     h.allowed(r, sess, admin.Check{Action: "admin:ServerInfo"})[0],
 		Region:    h.cfg.Region,
 	}
 }
@@ -135,7 +138,7 @@ func (h *Handler) getSession(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "NoSession", "You are not signed in.")
 		return
 	}
-	writeJSON(w, http.StatusOK, h.info(sess))
+	writeJSON(w, http.StatusOK, h.info(r, sess))
 }
 
 // clientAddr is the address login failures are counted against (and
@@ -191,7 +194,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	id, sess := h.sessions.create(cred)
 	h.setCookie(w, r, id, int(h.cfg.SessionTTL/time.Second))
 	h.cfg.Logger.Info("console: signed in", "access_key", cred.AccessKey, "remote", clientAddr(r))
-	writeJSON(w, http.StatusOK, h.info(sess))
+	writeJSON(w, http.StatusOK, h.info(r, sess))
 }
 
 // logout ends the session and clears the cookie.

@@ -28,9 +28,11 @@ type Config struct {
 	// Info reports drives, capacity and per-bucket usage for the dashboard
 	// and the bucket list's object counts and sizes.
 	Info func(ctx context.Context) (admin.Info, error)
-	// Admin reports whether an access key may see the cluster dashboard
-	// (drives, capacity, cost). nil lets no one see it.
-	Admin func(accessKey string) bool
+	// AdminAPI is the admin API handler; the IAM pages' calls and the
+	// caller's access checks are signed requests dispatched into it
+	// in-process, authorized there. nil leaves the console without IAM
+	// pages and the dashboard (nothing is reported allowed).
+	AdminAPI http.Handler
 	// Region is the region requests are signed for.
 	Region string
 	// S3Address returns the S3 listener's address (host:port) that share
@@ -133,6 +135,15 @@ func (h *Handler) routes() {
 	m.HandleFunc("PUT /api/buckets/{bucket}/uploads/part", h.authed(h.uploadPart))
 	m.HandleFunc("POST /api/buckets/{bucket}/uploads/complete", h.authed(h.completeUpload))
 	m.HandleFunc("DELETE /api/buckets/{bucket}/uploads", h.authed(h.abortUpload))
+
+	m.HandleFunc("GET /api/buckets/{bucket}/config/{doc}", h.authed(h.getBucketDocument))
+	m.HandleFunc("PUT /api/buckets/{bucket}/config/{doc}", h.authed(h.putBucketDocument))
+	m.HandleFunc("POST /api/buckets/{bucket}/public", h.authed(h.makePublic))
+
+	m.HandleFunc("GET /api/admin/{path...}", h.authed(h.adminProxy))
+	m.HandleFunc("POST /api/admin/{path...}", h.authed(h.adminProxy))
+	m.HandleFunc("PUT /api/admin/{path...}", h.authed(h.adminProxy))
+	m.HandleFunc("DELETE /api/admin/{path...}", h.authed(h.adminProxy))
 
 	m.HandleFunc("GET /api/dashboard", h.authed(h.dashboard))
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -135,7 +135,7 @@ type dashboardJSON struct {
 // dashboard answers the cluster's drives, capacity and usage to
 // administrators.
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, sess session) {
-	if h.cfg.Admin == nil || !h.cfg.Admin(sess.cred.AccessKey) {
+	if !h.allowed(r, sess, admin.Check{Action: "admin:ServerInfo"})[0] {
 		writeError(w, http.StatusForbidden, "AccessDenied", "The capacity dashboard is for the server's administrators.")
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -111,6 +112,64 @@ func (f *fakeS3) callsBy(key string) []string {
 	return out
 }
 
+// fakeAdmin is an admin API that verifies signatures as the real one
+// does, allows root every action and reader none, and records the
+// forwarded calls.
+type fakeAdmin struct {
+	verifier *sigv4.Verifier
+	mu       sync.Mutex
+	calls    []string // "ACCESSKEY METHOD PATH BODY"
+}
+
+func newFakeAdmin(v *sigv4.Verifier) *fakeAdmin { return &fakeAdmin{verifier: v} }
+
+func (f *fakeAdmin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	res, err := f.verifier.Verify(r)
+	if err != nil || res.Anonymous {
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"code":"AccessDenied","message":"bad signature"}`)
+		return
+	}
+	body, _ := io.ReadAll(res.Body)
+	f.mu.Lock()
+	f.calls = append(f.calls, res.AccessKey+" "+r.Method+" "+r.URL.Path+" "+string(body))
+	f.mu.Unlock()
+	root := res.AccessKey == rootCred.AccessKey
+	switch {
+	case r.URL.Path == admin.Prefix+"access":
+		var q admin.AccessQuery
+		if err := json.Unmarshal(body, &q); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		var ans admin.AccessAnswer
+		for _, c := range q.Checks {
+			ans.Results = append(ans.Results, admin.CheckResult{Check: c, Allowed: root})
+		}
+		_ = json.NewEncoder(w).Encode(ans)
+	case !root:
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"code":"AccessDenied","message":"Access Denied: admin:ListUsers (no policy allows admin:ListUsers)"}`)
+	case r.URL.Path == admin.Prefix+"iam/policies/bad":
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `{"code":"MalformedPolicy","message":"line 2, column 3: oops","line":2,"column":3}`)
+	default:
+		fmt.Fprint(w, `[]`)
+	}
+}
+
+func (f *fakeAdmin) callsBy(key string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, c := range f.calls {
+		if strings.HasPrefix(c, key+" ") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // harness is a console over the fake S3.
 type harness struct {
 	t   *testing.T
@@ -124,7 +183,7 @@ func newHarness(t *testing.T, adjust func(*Config)) *harness {
 	cfg := Config{
 		S3:     f,
 		Region: "us-east-1",
-		Admin:  func(k string) bool { return k == rootCred.AccessKey },
+		AdminAPI: newFakeAdmin(f.verifier),
 		Info: func(context.Context) (admin.Info, error) {
 			return admin.Info{Mode: "single-drive", Drives: []storage.DriveInfo{{Endpoint: "/data", State: "online", TotalBytes: 100, FreeBytes: 40}},
 				RawBytes: 100, UsableBytes: 100, DataShards: 1, Buckets: []storage.BucketUsage{{Name: "a", Objects: 2, Bytes: 30}},

@@ -197,7 +197,7 @@ func (s *Server) newConsole() error {
 	h, err := console.New(console.Config{
 		S3:        s.s3,
 		Info:      s.collectInfo,
-		Admin:     func(key string) bool { return subtle.ConstantTimeCompare([]byte(key), []byte(s.cred.AccessKey)) == 1 },
+		AdminAPI:  s.admin,
 		Region:    s.cfg.Region,
 		S3Address: s.Addr,
 		Secure:    s.certs != nil,
