@@ -181,8 +181,8 @@ type harness struct {
 func newHarness(t *testing.T, adjust func(*Config)) *harness {
 	f := newFakeS3()
 	cfg := Config{
-		S3:     f,
-		Region: "us-east-1",
+		S3:       f,
+		Region:   "us-east-1",
 		AdminAPI: newFakeAdmin(f.verifier),
 		Info: func(context.Context) (admin.Info, error) {
 			return admin.Info{Mode: "single-drive", Drives: []storage.DriveInfo{{Endpoint: "/data", State: "online", TotalBytes: 100, FreeBytes: 40}},
