@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -94,9 +95,12 @@ func (h *Handler) addSvcAcct(w http.ResponseWriter, r *http.Request) {
 	}
 	n := iam.NewServiceAccount{Parent: in.Parent, AccessKey: in.AccessKey, Secret: in.SecretKey,
 		Name: in.Name, Description: in.Description}
-	if len(in.Policy) > 0 && string(in.Policy) != "null" {
-		n.Policy = string(in.Policy)
+	doc, err := policyDocument(in.Policy)
+	if err != nil {
+		writeIAMError(w, err)
+		return
 	}
+	n.Policy = doc
 	if in.Expiry != nil {
 		n.Expiry = in.Expiry.UTC()
 	}
@@ -151,9 +155,28 @@ func (h *Handler) removeSvcAcct(w http.ResponseWriter, r *http.Request) {
 	h.change(w, r, func(st *iam.State) error { return st.RemoveServiceAccount(info.AccessKey) }, nil)
 }
 
+// policyDocument reads a service account's policy field: a JSON object
+// (the document itself), or a JSON string holding the document's text
+// as typed, so that a syntax error in it is reported at its own line and
+// column; null and "" mean none.
+func policyDocument(raw json.RawMessage) (string, error) {
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 || string(trimmed) == "null" {
+		return "", nil
+	}
+	if trimmed[0] != '"' {
+		return string(raw), nil
+	}
+	var text string
+	if err := json.Unmarshal(trimmed, &text); err != nil {
+		return "", fmt.Errorf("%w: the policy is not a JSON string or object: %v", iam.ErrInvalid, err)
+	}
+	return text, nil
+}
+
 // ServiceAccountEdit is the body of POST iam/svcaccts/{key}: the fields
-// to change. Policy "{}"-less: an empty JSON string removes the account's
-// own policy.
+// to change. Policy is the new document (an object, or its text as a
+// string); an empty string or null removes the account's own policy.
 type ServiceAccountEdit struct {
 	SecretKey   *string         `json:"secretKey,omitempty"`
 	Policy      json.RawMessage `json:"policy,omitempty"`
@@ -179,9 +202,10 @@ func (h *Handler) editSvcAcct(w http.ResponseWriter, r *http.Request) {
 		u.Expiry = &time.Time{}
 	}
 	if len(in.Policy) > 0 {
-		doc := string(in.Policy)
-		if doc == `""` || doc == "null" {
-			doc = ""
+		doc, err := policyDocument(in.Policy)
+		if err != nil {
+			writeIAMError(w, err)
+			return
 		}
 		u.Policy = &doc
 	}

@@ -42,11 +42,12 @@ async function failure(res) {
   return err;
 }
 
-// call sends a JSON API request and returns the decoded answer.
-export async function call(method, path, body, { signal } = {}) {
+// call sends a JSON API request and returns the decoded answer. With raw,
+// body is a string sent as it is (a policy document as typed).
+export async function call(method, path, body, { signal, raw = false } = {}) {
   const init = { method, headers: headers(method), credentials: 'same-origin', signal };
   if (body !== undefined) {
-    init.body = JSON.stringify(body);
+    init.body = raw ? body : JSON.stringify(body);
     init.headers['Content-Type'] = 'application/json';
   }
   let res;
@@ -71,6 +72,23 @@ export function qs(params) {
 }
 
 export const bucketPath = (bucket) => `/api/buckets/${encodeURIComponent(bucket)}`;
+
+// adminPath is the console's route to an admin API endpoint (iam/..., sts/...,
+// access); the admin API authorizes every call for the signed-in user.
+export const adminPath = (path) => `/api/admin/${path}`;
+
+// can asks the server which of checks ({action, bucket?, key?}) the
+// signed-in user may take, as its policies decide; it resolves to a list of
+// booleans, or null when the server cannot say (the page then shows the
+// control, and the server still refuses what is not allowed).
+export async function can(checks) {
+  try {
+    const res = await call('POST', adminPath('access'), { checks });
+    return res.results.map((r) => r.allowed);
+  } catch {
+    return null;
+  }
+}
 
 // contentURL is where an object's bytes are served, inline or as a download.
 export function contentURL(bucket, key, inline) {

@@ -1,12 +1,14 @@
 // Entry point: checks the session, shows the sign-in form or the console,
 // and routes between views with the URL fragment (#/buckets, #/b/NAME/PREFIX,
-// #/dashboard).
+// #/s/NAME, #/dashboard, #/iam/TAB).
 
-import { call, setSession, whenSignedOut, ApiError } from './api.js';
+import { call, can, setSession, whenSignedOut, ApiError } from './api.js';
 import { h, icon, replace, button, toast } from './ui.js';
 import * as buckets from './buckets.js';
 import * as browser from './browser.js';
 import * as dashboard from './dashboard.js';
+import * as iam from './iam.js';
+import * as settings from './settings.js';
 import { uploads } from './uploads.js';
 import { parseRoute } from './routes.js';
 
@@ -76,7 +78,8 @@ function showLogin(message) {
 function shell() {
   const nav = h('nav', { class: 'mainnav', 'aria-label': 'Main' },
     h('a', { href: '#/buckets', dataset: { view: 'buckets' } }, icon('bucket'), h('span', {}, 'Buckets')),
-    session.admin ? h('a', { href: '#/dashboard', dataset: { view: 'dashboard' } }, icon('dashboard'), h('span', {}, 'Capacity & cost')) : null);
+    session.admin ? h('a', { href: '#/dashboard', dataset: { view: 'dashboard' } }, icon('dashboard'), h('span', {}, 'Capacity & cost')) : null,
+    session.iamTabs.length ? h('a', { href: `#/iam/${session.iamTabs[0]}`, dataset: { view: 'iam' }, id: 'nav-iam' }, icon('key'), h('span', {}, 'Identity & access')) : null);
   const signOut = button('Sign out', { iconName: 'logout', cls: 'btn btn-ghost', onclick: logout, attrs: { id: 'sign-out' } });
   main = h('main', { id: 'main', class: 'content', tabindex: '-1' });
   replace(app,
@@ -102,9 +105,17 @@ async function logout() {
   status.textContent = 'You are signed out.';
 }
 
-function startApp(s) {
+// IAM_ACTIONS are the admin actions that open each identity page.
+const IAM_ACTIONS = { users: 'admin:ListUsers', groups: 'admin:ListGroups', policies: 'admin:ListUserPolicies', svcaccts: 'admin:ListServiceAccounts' };
+
+async function startApp(s) {
   session = s;
   setSession(s);
+  // The server says which identity pages this user may open; without an
+  // answer there are none (the menu shows only what would work).
+  const tabs = Object.keys(IAM_ACTIONS);
+  const allowed = (await can(tabs.map((t) => ({ action: IAM_ACTIONS[t] })))) || [];
+  session.iamTabs = tabs.filter((_, i) => allowed[i]);
   shell();
   route();
 }
@@ -112,16 +123,16 @@ function startApp(s) {
 async function route() {
   if (!session) return;
   const r = parseRoute(location.hash);
-  if (r.view === 'dashboard' && !session.admin) {
+  if ((r.view === 'dashboard' && !session.admin) || (r.view === 'iam' && !session.iamTabs.includes(r.tab))) {
     location.hash = '#/buckets';
     return;
   }
   if (current && current.dispose) current.dispose();
   for (const a of document.querySelectorAll('.mainnav a')) {
-    if (a.dataset.view === (r.view === 'browser' ? 'buckets' : r.view)) a.setAttribute('aria-current', 'page');
+    if (a.dataset.view === (r.view === 'browser' || r.view === 'settings' ? 'buckets' : r.view)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
-  const view = { buckets, browser, dashboard }[r.view];
+  const view = { buckets, browser, dashboard, iam, settings }[r.view];
   current = (await view.show(main, r, { session })) || null;
   if (!firstRoute) {
     const heading = main.querySelector('h1');

@@ -1,9 +1,9 @@
 // The object browser: folders and breadcrumbs, paging, prefix search,
 // sorting, multi-select delete, uploads by picker or drag-and-drop.
 
-import { call, bucketPath, contentURL, qs } from './api.js';
+import { call, can, bucketPath, contentURL, qs } from './api.js';
 import { h, icon, replace, button, bytes, count, date, shortDate, dateTitle, modal, toast, debounce, confirmDialog, announce } from './ui.js';
-import { browseHash } from './routes.js';
+import { browseHash, settingsHash } from './routes.js';
 import { iconFor } from './kinds.js';
 import { uploads } from './uploads.js';
 import { openObject, shareDialog } from './preview.js';
@@ -17,14 +17,21 @@ export function baseName(p) {
   return trimmed.slice(trimmed.lastIndexOf('/') + 1) || p;
 }
 
+// WRITES are the actions behind the view's buttons; the server says which
+// the user may take in this folder, and the others are not shown.
+const WRITES = ['s3:PutObject', 's3:DeleteObject', 's3:GetBucketPolicy', 's3:GetBucketCORS'];
+
 export async function show(root, route) {
-  const v = new BrowserView(root, route.bucket, route.prefix);
+  const res = await can(WRITES.map((action) => ({ action, bucket: route.bucket, key: route.prefix })));
+  const may = Object.fromEntries(WRITES.map((a, i) => [a, res ? res[i] : true]));
+  const v = new BrowserView(root, route.bucket, route.prefix, may);
   await v.load();
   return v;
 }
 
 class BrowserView {
-  constructor(root, bucket, prefix) {
+  constructor(root, bucket, prefix, may) {
+    this.may = may;
     this.root = root;
     this.bucket = bucket;
     this.prefix = prefix;
@@ -64,6 +71,7 @@ class BrowserView {
     this.searchInput = h('input', { type: 'search', id: 'prefix-search', placeholder: 'Name starts with…', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'search-hint' });
     this.searchInput.addEventListener('input', debounce(() => { this.search = this.searchInput.value; this.resetPaging(); this.load(); }, 300));
     this.deleteBtn = button('Delete selected', { iconName: 'trash', cls: 'btn btn-danger-ghost', onclick: () => this.deleteSelected(), attrs: { disabled: true, id: 'delete-selected' } });
+    const writable = this.may['s3:PutObject'];
     const sizeSelect = h('select', { id: 'page-size', onchange: (e) => { this.pageSize = Number(e.target.value); localStorage.setItem('hoard.pageSize', String(this.pageSize)); this.resetPaging(); this.load(); } },
       PAGE_SIZES.map((n) => h('option', { value: String(n), selected: n === this.pageSize }, String(n))));
     this.tbody = h('tbody');
@@ -80,19 +88,22 @@ class BrowserView {
         h('div', { class: 'min0' }, h('h1', { class: 'truncate' }, this.prefix ? baseName(this.prefix) : this.bucket), this.status),
         h('div', { class: 'actions' },
           button('Refresh', { iconName: 'refresh', iconOnly: true, onclick: () => this.load() }),
-          button('New folder', { iconName: 'folder', onclick: () => this.newFolder(), attrs: { title: 'New folder' } }),
-          button('Upload folder', { iconName: 'upload', onclick: () => this.dirInput.click(), attrs: { id: 'upload-folder', title: 'Upload a folder' } }),
-          button('Upload files', { iconName: 'upload', cls: 'btn btn-primary', onclick: () => this.fileInput.click(), attrs: { id: 'upload-files', title: 'Upload files' } }),
-          this.fileInput, this.dirInput)),
+          this.may['s3:GetBucketPolicy'] || this.may['s3:GetBucketCORS']
+            ? h('a', { class: 'btn', href: settingsHash(this.bucket), id: 'bucket-settings' }, icon('settings'), h('span', {}, 'Settings')) : null,
+          writable ? button('New folder', { iconName: 'folder', onclick: () => this.newFolder(), attrs: { title: 'New folder' } }) : null,
+          writable ? button('Upload folder', { iconName: 'upload', onclick: () => this.dirInput.click(), attrs: { id: 'upload-folder', title: 'Upload a folder' } }) : null,
+          writable ? button('Upload files', { iconName: 'upload', cls: 'btn btn-primary', onclick: () => this.fileInput.click(), attrs: { id: 'upload-files', title: 'Upload files' } }) : null,
+          writable ? this.fileInput : null, writable ? this.dirInput : null)),
       h('div', { class: 'toolbar' },
         h('div', { class: 'field field-inline grow' },
           h('label', { for: 'prefix-search' }, icon('search'), h('span', { class: 'sr-only' }, 'Filter by name prefix')), this.searchInput,
           h('span', { id: 'search-hint', class: 'sr-only' }, 'Shows the names in this folder that start with what you type. Case-sensitive. Press slash to come here.')),
         h('div', { class: 'field field-inline' }, h('label', { for: 'page-size' }, 'Per page'), sizeSelect),
-        this.deleteBtn),
+        this.may['s3:DeleteObject'] ? this.deleteBtn : null),
       this.dropzone,
       this.pager,
-      h('p', { class: 'muted small hint' }, 'Tip: drop files or folders anywhere on the list to upload them here.'));
+      writable ? h('p', { class: 'muted small hint' }, 'Tip: drop files or folders anywhere on the list to upload them here.')
+        : h('p', { class: 'muted small hint', id: 'read-only-note' }, 'You may read this folder but not upload into it.'));
   }
 
   breadcrumbs() {
@@ -173,7 +184,7 @@ class BrowserView {
       replace(this.tbody, h('tr', {}, h('td', { colspan: 5, class: 'empty-cell' },
         icon(this.search ? 'search' : 'folder', 'empty-icon'),
         h('p', {}, this.search ? `Nothing here starts with “${this.search}”.` : 'This folder is empty.'),
-        this.search ? null : h('p', { class: 'muted' }, 'Drop files here, or use “Upload files”.'))));
+        this.search || !this.may['s3:PutObject'] ? null : h('p', { class: 'muted' }, 'Drop files here, or use “Upload files”.'))));
     } else {
       replace(this.tbody, folders.map((f) => this.folderRow(f)), objects.map((o) => this.objectRow(o)));
     }
@@ -278,6 +289,12 @@ class BrowserView {
     this.root.ondragover = (e) => { if (on(e)) { e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; } };
     zone.ondrop = async (e) => {
       if (!on(e)) return;
+      if (!this.may['s3:PutObject']) {
+        e.preventDefault();
+        this.dropzone.classList.remove('dragging');
+        toast('You may not upload into this folder.', 'error');
+        return;
+      }
       e.preventDefault();
       depth = 0;
       this.dropzone.classList.remove('dragging');

@@ -1,6 +1,6 @@
 // The bucket list: names, object counts and sizes, create and delete.
 
-import { call, ApiError } from './api.js';
+import { call, can, ApiError } from './api.js';
 import { h, icon, replace, button, bytes, count, date, dateTitle, modal, toast, announce } from './ui.js';
 import { browseHash } from './routes.js';
 
@@ -19,6 +19,9 @@ export const bucketRules = [
 ];
 
 export async function show(root, _route) {
+  // The server says whether this user may create buckets; delete buttons
+  // are asked for per bucket once the list is in.
+  const mayCreate = ((await can([{ action: 's3:CreateBucket' }])) || [true])[0];
   const tbody = h('tbody');
   const status = h('p', { class: 'muted', role: 'status' }, 'Loading buckets…');
   const table = h('table', { class: 'table buckets-table' },
@@ -30,7 +33,7 @@ export async function show(root, _route) {
       h('th', { scope: 'col', class: 'hide-narrow' }, 'Created'),
       h('th', { scope: 'col', class: 'actions-col' }, h('span', { class: 'sr-only' }, 'Actions')))),
     tbody);
-  const create = button('Create bucket', { iconName: 'plus', cls: 'btn btn-primary', onclick: () => createDialog(), attrs: { id: 'create-bucket' } });
+  const create = mayCreate ? button('Create bucket', { iconName: 'plus', cls: 'btn btn-primary', onclick: () => createDialog(), attrs: { id: 'create-bucket' } }) : null;
   const refresh = button('Refresh', { iconName: 'refresh', iconOnly: true, onclick: () => load() });
   const wrap = h('div', { class: 'table-wrap' }, table);
   const body = h('div', {}, wrap);
@@ -39,6 +42,7 @@ export async function show(root, _route) {
     body);
   document.title = 'Buckets · Hoard';
   let usage = new Map();
+  let mayDelete = new Map();
   let controller = new AbortController();
 
   async function load() {
@@ -47,6 +51,8 @@ export async function show(root, _route) {
     const signal = controller.signal;
     try {
       const { buckets } = await call('GET', '/api/buckets', undefined, { signal });
+      const dels = buckets.length && buckets.length <= 200 ? await can(buckets.map((b) => ({ action: 's3:DeleteBucket', bucket: b.name }))) : null;
+      mayDelete = new Map(buckets.map((b, i) => [b.name, dels ? dels[i] : true]));
       render(buckets);
       status.textContent = buckets.length === 1 ? '1 bucket' : `${count(buckets.length)} buckets`;
       if (buckets.length > 0) loadUsage(signal);
@@ -77,8 +83,8 @@ export async function show(root, _route) {
       replace(body, h('div', { class: 'empty' },
         icon('bucket', 'empty-icon'),
         h('h2', {}, 'No buckets yet'),
-        h('p', {}, 'A bucket holds your files. Create one, then drop files into it.'),
-        button('Create your first bucket', { iconName: 'plus', cls: 'btn btn-primary', onclick: () => createDialog() })));
+        h('p', {}, mayCreate ? 'A bucket holds your files. Create one, then drop files into it.' : 'Your access key may not see any bucket yet.'),
+        mayCreate ? button('Create your first bucket', { iconName: 'plus', cls: 'btn btn-primary', onclick: () => createDialog() }) : null));
       return;
     }
     if (!wrap.isConnected) replace(body, wrap);
@@ -87,7 +93,7 @@ export async function show(root, _route) {
       h('td', { class: 'num objects' }, '…'),
       h('td', { class: 'num size' }, '…'),
       h('td', { class: 'hide-narrow' }, h('time', { datetime: dateTitle(b.created), title: dateTitle(b.created) }, date(b.created))),
-      h('td', { class: 'actions-col' }, button(`Delete bucket ${b.name}`, {
+      h('td', { class: 'actions-col' }, mayDelete.get(b.name) === false ? null : button(`Delete bucket ${b.name}`, {
         iconName: 'trash', iconOnly: true, cls: 'btn btn-ghost btn-danger-ghost', onclick: () => deleteDialog(b.name, usage.get(b.name)),
       })))));
   }
