@@ -46,8 +46,10 @@ var allowed = map[string][]string{
 	"internal/heal":       {"internal/erasure", "internal/heal/repair", "internal/drive", "internal/meta", "internal/storage"},
 	"internal/s3api":      {"internal/authguard", "internal/authz", "internal/checksum", "internal/clientip", "internal/cors", "internal/iam", "internal/lifecycle", "internal/objectlock", "internal/policy", "internal/sigv2", "internal/sigv4", "internal/storage"},
 	"internal/admin":      {"internal/authz", "internal/clientip", "internal/iam", "internal/lifecycle", "internal/policy", "internal/sigv4", "internal/storage"},
-	// The console shows the admin API's Info document.
-	"internal/console": {"internal/admin", "internal/clientip", "internal/sigv4", "internal/storage"},
+	// The console shows the admin API's Info document and asks it which
+	// actions a user may take; its document editors bound a policy by
+	// policy.MaxSize.
+	"internal/console": {"internal/admin", "internal/clientip", "internal/policy", "internal/sigv4", "internal/storage"},
 	"internal/server": {
 		"internal/admin", "internal/clientip", "internal/cluster", "internal/config", "internal/console", "internal/drive", "internal/erasure", "internal/heal", "internal/iam", "internal/lifecycle", "internal/objectlock", "internal/oidc", "internal/s3api", "internal/sigv4", "internal/storage", "internal/sts", "internal/version",
 	},
