@@ -101,6 +101,12 @@ func TestIAMBrowser(t *testing.T) {
 		t.Errorf("reader's bucket view: upload files, upload folder, delete, settings, read-only note: got %s, want false,false,false,false,true", got)
 	}
 	b.shot("iam-reader-bucket")
+	b.do("opening the object", chromedp.Click(chromedp.CSS(`tr[data-key="guide.txt"] .name-link`)))
+	b.poll("its details", `!!document.getElementById('download-object') && !!document.getElementById('sec-tags')`)
+	if got := b.eval(`[!!document.getElementById('delete-object'), [...document.querySelectorAll('dialog[open] button')].some(x => x.textContent === 'Edit tags')].join()`); got != "false,false" {
+		t.Errorf("reader's object: delete and edit tags buttons: got %s, want false,false", got)
+	}
+	b.do("closing it", chromedp.Click(chromedp.CSS(`dialog[open] .modal-head button`)))
 	b.do("typing the users page's address", chromedp.Navigate(e.console+"/#/iam/users"))
 	b.poll("the redirect to the buckets", `location.hash === '#/buckets' && !!document.querySelector('tr[data-bucket="team-docs"]')`)
 	b.checkClean()

@@ -1,7 +1,7 @@
 // An object's details (preview, metadata, checksums, tags) and the share
 // dialog that makes presigned download links.
 
-import { call, bucketPath, contentURL, fetchText, qs } from './api.js';
+import { call, can, bucketPath, contentURL, fetchText, qs } from './api.js';
 import { h, icon, replace, button, bytes, count, date, dateTitle, modal, toast, confirmDialog } from './ui.js';
 import { kindOf } from './kinds.js';
 
@@ -14,6 +14,11 @@ function baseName(key) {
 // openObject shows one object in a dialog.
 export async function openObject(bucket, key, { onDeleted } = {}) {
   const name = baseName(key);
+  // The server says which changes this user may make to the object; the
+  // others are not offered.
+  const writes = ['s3:DeleteObject', 's3:PutObjectTagging', 's3:PutObject'];
+  const res = await can(writes.map((action) => ({ action, bucket, key })));
+  const may = Object.fromEntries(writes.map((a, i) => [a, res ? res[i] : true]));
   const stage = h('div', { class: 'preview', id: 'preview' }, h('p', { class: 'muted' }, 'Loading…'));
   const info = h('div', { class: 'details' });
   const controller = new AbortController();
@@ -36,14 +41,14 @@ export async function openObject(bucket, key, { onDeleted } = {}) {
     },
   });
   const dlg = modal({
-    title: name, cls: 'modal-wide', body: [stage, info], actions: [del, share, download],
+    title: name, cls: 'modal-wide', body: [stage, info], actions: [may['s3:DeleteObject'] ? del : null, share, download].filter(Boolean),
     onclose: () => controller.abort(),
   });
   dlg.querySelector('.modal-head h2').classList.add('truncate');
   try {
     const d = await call('GET', `${bucketPath(bucket)}/object${qs({ key })}`, undefined, { signal: controller.signal });
     renderPreview(stage, bucket, d, controller.signal);
-    renderDetails(info, bucket, d);
+    renderDetails(info, bucket, d, may);
   } catch (e) {
     if (e.name === 'AbortError') return;
     replace(stage, h('p', { class: 'form-error', role: 'alert' }, e.message));
@@ -101,7 +106,7 @@ function lockSection(l) {
     : 'A version under retention or legal hold cannot be deleted; deleting the key adds a delete marker.'));
 }
 
-function renderDetails(info, bucket, d) {
+function renderDetails(info, bucket, d, may) {
   const sections = [
     h('section', { 'aria-labelledby': 'sec-overview' }, h('h3', { id: 'sec-overview' }, 'Overview'), dl([
       ['Bucket', bucket],
@@ -124,8 +129,8 @@ function renderDetails(info, bucket, d) {
       Object.keys(d.headers).length + Object.keys(d.metadata).length
         ? dl([...Object.entries(d.headers), ...Object.entries(d.metadata).map(([k, v]) => [`x-amz-meta-${k}`, v])])
         : h('p', { class: 'muted small' }, 'No user metadata.')),
-    tagsSection(bucket, d),
-    versionsSection(bucket, d),
+    tagsSection(bucket, d, may['s3:PutObjectTagging']),
+    versionsSection(bucket, d, may['s3:PutObject']),
   ];
   if (d.lock) sections.splice(1, 0, lockSection(d.lock));
   replace(info, sections);
@@ -134,7 +139,7 @@ function renderDetails(info, bucket, d) {
 // versionsSection lists the key's versions and delete markers, newest
 // first; each version's lock state shows on demand, and an older version
 // can be restored (copied over the key as its newest version).
-function versionsSection(bucket, d) {
+function versionsSection(bucket, d, mayRestore) {
   const sec = h('section', { 'aria-labelledby': 'sec-versions' }, h('h3', { id: 'sec-versions' }, 'Versions'),
     h('p', { class: 'muted small' }, 'Loading…'));
   const load = async () => {
@@ -150,7 +155,7 @@ function versionsSection(bucket, d) {
         'Only this version. Enable versioning on the bucket to keep every version of its objects.'));
       return;
     }
-    const rows = res.versions.map((v) => versionRow(bucket, d.key, v, load));
+    const rows = res.versions.map((v) => versionRow(bucket, d.key, v, load, mayRestore));
     replace(sec, h('h3', { id: 'sec-versions' }, 'Versions'), h('ul', { class: 'versions', id: 'versions' }, rows),
       res.truncated ? h('p', { class: 'muted small' }, 'Showing the newest 1,000 versions.') : null);
   };
@@ -158,7 +163,7 @@ function versionsSection(bucket, d) {
   return sec;
 }
 
-function versionRow(bucket, key, v, reload) {
+function versionRow(bucket, key, v, reload, mayRestore) {
   const id = v.versionId === 'null' ? 'null' : `…${v.versionId.slice(-8)}`;
   const detail = h('div', { class: 'version-lock small muted' });
   const what = v.deleteMarker ? 'Delete marker' : bytes(v.size);
@@ -192,16 +197,16 @@ function versionRow(bucket, key, v, reload) {
       h('code', { title: v.versionId }, id), ' ',
       h('time', { datetime: dateTitle(v.modified) }, date(v.modified)), ' · ', what,
       v.latest ? h('span', { class: 'badge' }, 'latest') : null),
-    v.deleteMarker ? null : h('div', { class: 'actions' }, show, v.latest ? null : restore),
+    v.deleteMarker ? null : h('div', { class: 'actions' }, show, v.latest || !mayRestore ? null : restore),
     detail);
 }
 
-function tagsSection(bucket, d) {
+function tagsSection(bucket, d, mayEdit) {
   const sec = h('section', { 'aria-labelledby': 'sec-tags' });
   let tags = Object.entries(d.tags);
   const draw = (editing) => {
     const head = h('div', { class: 'section-head' }, h('h3', { id: 'sec-tags' }, 'Tags'),
-      editing ? null : button('Edit tags', { cls: 'btn btn-ghost btn-small', onclick: () => draw(true) }));
+      editing || !mayEdit ? null : button('Edit tags', { cls: 'btn btn-ghost btn-small', onclick: () => draw(true) }));
     if (!editing) {
       replace(sec, head, tags.length ? h('ul', { class: 'tags' }, tags.map(([k, v]) => h('li', { class: 'tag' }, h('span', { class: 'tag-k' }, k), h('span', { class: 'tag-v' }, v))))
         : h('p', { class: 'muted small' }, 'No tags.'));
