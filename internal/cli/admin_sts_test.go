@@ -29,7 +29,9 @@ func TestAdminSTSRevoke(t *testing.T) {
 		return v
 	}
 	works := func(v credentials.Value) error {
-		c := e.MinioClient(t, func(o *minio.Options) { o.Creds = credentials.NewStaticV4(v.AccessKeyID, v.SecretAccessKey, v.SessionToken) })
+		c := e.MinioClient(t, func(o *minio.Options) {
+			o.Creds = credentials.NewStaticV4(v.AccessKeyID, v.SecretAccessKey, v.SessionToken)
+		})
 		_, err := c.ListBuckets(t.Context())
 		return err
 	}
