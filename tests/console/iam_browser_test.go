@@ -12,10 +12,10 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// setValue sets the value of the input or textarea with id, as typing
-// would (the page sees an input event).
+// setValue sets the value of the input, textarea or select with id, as
+// typing or choosing would (the page sees input and change events).
 func setValue(id, value string) chromedp.Action[chromedp.Void] {
-	js := fmt.Sprintf(`(() => { const el = document.getElementById(%q); el.value = %q; el.dispatchEvent(new Event('input', {bubbles: true})); return true; })()`, id, value)
+	js := fmt.Sprintf(`(() => { const el = document.getElementById(%q); el.value = %q; el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`, id, value)
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		_, err := chromedp.Evaluate[bool](js)(ctx, t)
 		return chromedp.Void{}, err
@@ -87,6 +87,29 @@ func TestIAMBrowser(t *testing.T) {
 	b.do("confirming", chromedp.Click(chromedp.CSS(`dialog[open] .btn-danger`)))
 	b.poll("the server's refusal", `[...document.querySelectorAll('.toast-error')].some(t => t.textContent.includes('attached'))`)
 	b.poll("the policy still listed", `!!document.querySelector('#policies tr[data-policy="docs-read"]')`)
+
+	// A group with the user in it, and a service account of the user whose
+	// secret is shown once.
+	b.do("the groups page", chromedp.Click(chromedp.ID("tab-groups")))
+	b.poll("the groups table", `!!document.getElementById('create-group') && !!document.querySelector('#groups .empty-cell')`)
+	b.do("creating a group", chromedp.Click(chromedp.ID("create-group")), chromedp.WaitVisible(chromedp.ID("group-name")),
+		setValue("group-name", "readers"), chromedp.Click(chromedp.CSS(`#group-member-list input[data-value="reader1"]`)),
+		chromedp.Click(chromedp.ID("group-form-submit")))
+	b.poll("the group's row", `(document.querySelector('#groups tr[data-group="readers"] .members') || {}).textContent === 'reader1'`)
+	b.checkNames("groups page")
+	b.do("the service accounts page", chromedp.Click(chromedp.ID("tab-svcaccts")))
+	b.poll("the service accounts table", `!!document.getElementById('create-svcacct') && !!document.querySelector('#svcacct-user option[value="reader1"]')`)
+	b.do("choosing the user", setValue("svcacct-user", "reader1"))
+	b.poll("the user's accounts", `!!document.querySelector('#svcaccts .empty-cell')`)
+	b.do("creating a service account", chromedp.Click(chromedp.ID("create-svcacct")), chromedp.WaitVisible(chromedp.ID("svcacct-name")),
+		setValue("svcacct-name", "backup"), setValue("svcacct-policy", "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [}"),
+		chromedp.Click(chromedp.ID("svcacct-form-submit")))
+	b.poll("its policy's error position", `document.getElementById('svcacct-policy-error').dataset.line === '3'`)
+	b.do("without a policy", setValue("svcacct-policy", ""), chromedp.Click(chromedp.ID("svcacct-form-submit")))
+	b.poll("its secret shown once", `/^[A-Za-z0-9+\/]{20,}$/.test((document.getElementById('shown-secret-key') || {}).value || '')`)
+	b.do("closing the secret", chromedp.Click(chromedp.ID("secret-done")))
+	b.poll("the account's row", `document.querySelectorAll('#svcaccts tr[data-key]').length === 1`)
+	b.checkNames("service accounts page")
 
 	// Signed in as the user: one bucket, read-only, no identity menu.
 	b.do("signing out", chromedp.Click(chromedp.ID("sign-out")))
