@@ -33,6 +33,7 @@ func (h *Handler) iamRoutes() {
 	h.route("POST iam/groups/{group}/disable", "admin:DisableGroup", h.setGroupStatus(iam.Disabled))
 
 	h.route("GET iam/policies", "admin:ListUserPolicies", h.listPolicies)
+	h.route("POST iam/policy-check", "", h.checkPolicy)
 	h.route("GET iam/policies/{name}", "admin:GetPolicy", h.policyInfo)
 	h.route("PUT iam/policies/{name}", "admin:CreatePolicy", h.createPolicy)
 	h.route("DELETE iam/policies/{name}", "admin:DeletePolicy", h.removePolicy)

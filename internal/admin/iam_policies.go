@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/hoardstore/hoard/internal/iam"
+	"github.com/hoardstore/hoard/internal/policy"
 )
 
 // PolicyInfo is a policy as the policy endpoints answer it.
@@ -60,6 +61,31 @@ func (h *Handler) createPolicy(w http.ResponseWriter, r *http.Request) {
 		}
 		return st.CreatePolicy(name, string(doc))
 	}, nil)
+}
+
+// PolicyCheck is the answer of POST iam/policy-check for a document the
+// parser accepts.
+type PolicyCheck struct {
+	Valid      bool `json:"valid"`
+	Statements int  `json:"statements"`
+}
+
+// checkPolicy parses the body as an identity policy, as createPolicy
+// would, and stores nothing: editors check a document before saving it.
+// A refusal is the same error createPolicy gives, with the position of a
+// syntax error. It needs no admin action (it reveals nothing).
+func (h *Handler) checkPolicy(w http.ResponseWriter, r *http.Request) {
+	doc, err := readBody(r)
+	if err != nil {
+		writeIAMError(w, err)
+		return
+	}
+	p, err := policy.ParseIdentity(doc)
+	if err != nil {
+		writeIAMError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, PolicyCheck{Valid: true, Statements: len(p.Statements)})
 }
 
 func (h *Handler) removePolicy(w http.ResponseWriter, r *http.Request) {

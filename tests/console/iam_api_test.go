@@ -70,6 +70,8 @@ func TestIAMThroughConsole(t *testing.T) {
 		{"attaching a missing policy", "POST", "/api/admin/iam/attach", `{"policies":["nope"],"user":"alice"}`, 404, "NoSuchPolicy", "nope", 0, 0},
 		{"service account policy with a syntax error", "POST", "/api/admin/iam/svcaccts", `{"parent":"alice","policy":"{\n  \"Version\": 2012}"}`, 400, "MalformedPolicy", "", 0, 0},
 		{"service account policy in a bad JSON field", "POST", "/api/admin/iam/svcaccts", `{"parent":"alice","policy":"{\n\"Version\":\"2012-10-17\",\n\"Statement\":[}"}`, 400, "MalformedPolicy", "invalid character", 3, 14},
+		{"checking a malformed policy", "POST", "/api/admin/iam/policy-check", "{\n\"Version\":\"2012-10-17\",\n\"Statement\":[}", 400, "MalformedPolicy", "invalid character", 3, 14},
+		{"checking a valid policy stores nothing", "POST", "/api/admin/iam/policy-check", readDocs, 200, "", "", 0, 0},
 		{"revoking what is not a session", "POST", "/api/admin/sts/revoke", `{"accessKey":"alice"}`, 400, "InvalidArgument", "not the access key of a session", 0, 0},
 		{"an endpoint not forwarded", "POST", "/api/admin/heal", ``, 404, "NotFound", "", 0, 0},
 	} {

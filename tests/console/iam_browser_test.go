@@ -67,7 +67,9 @@ func TestIAMBrowser(t *testing.T) {
 	b.do("creating a policy", chromedp.Click(chromedp.ID("create-policy")), chromedp.WaitVisible(chromedp.ID("policy-name")),
 		setValue("policy-name", "docs-read"),
 		setValue("policy-doc", "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [ {\"Effect\": \"Allow\" \"Action\": \"s3:GetObject\"} ]\n}"),
-		chromedp.Click(chromedp.ID("policy-form-submit")))
+		chromedp.Click(chromedp.ID("policy-check")))
+	b.poll("the check's error position", `document.getElementById('policy-doc-error').dataset.line === '3'`)
+	b.do("saving it anyway", chromedp.Click(chromedp.ID("policy-form-submit")))
 	b.poll("the error's position", `document.getElementById('policy-doc-error').dataset.line === '3' && document.getElementById('policy-doc-error').textContent.startsWith('Line 3, column 37: This policy is not a valid policy document: invalid character')`)
 	if got := b.eval(`String(document.getElementById('policy-doc').selectionStart)`); got != "65" {
 		t.Errorf("caret after the error: got offset %s, want 65 (line 3, column 37)", got)
@@ -75,7 +77,9 @@ func TestIAMBrowser(t *testing.T) {
 	b.checkNames("policy editor")
 	b.shot("iam-policy-error")
 	b.do("fixing the policy", setValue("policy-doc", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::team-docs","arn:aws:s3:::team-docs/*"]}]}`),
-		chromedp.Click(chromedp.ID("policy-form-submit")))
+		chromedp.Click(chromedp.ID("policy-check")))
+	b.poll("the server's approval", `document.getElementById('policy-check-result').textContent.includes('accepts this policy (1 statement)') && document.getElementById('policy-doc-error').textContent === ''`)
+	b.do("saving the policy", chromedp.Click(chromedp.ID("policy-form-submit")))
 	b.poll("the new policy's row", `!!document.querySelector('#policies tr[data-policy="docs-read"]') && !document.querySelector('dialog[open]')`)
 
 	// Attached to the user, it cannot be deleted.

@@ -1,6 +1,7 @@
 // Policies: list with what each is attached to, view, create and edit in
 // a JSON editor (the server parses the document with the same parser that
-// evaluates it, and a refusal shows its line and column), attach to a
+// evaluates it, on "Check" without saving or on saving, and a refusal
+// shows its line and column), attach to a
 // user or group, delete (refused by the server while attached).
 
 import { call, adminPath } from './api.js';
@@ -87,7 +88,23 @@ export async function show(root, { perms }) {
     const editor = docEditor({ id: 'policy-doc', label: 'Policy document (JSON)', value: pretty(doc), rows: 16, readOnly,
       hint: readOnly ? 'Built-in policies cannot be changed; create your own from a copy.' : 'Saving checks the document with the server\'s policy parser; nothing changes if it is refused.' });
     editor.textarea.dataset.tabs = 'on';
-    const fields = [name ? null : h('div', { class: 'field' }, h('label', { for: 'policy-name' }, 'Policy name'), nameInput), editor.el];
+    const checked = h('p', { class: 'form-ok small', id: 'policy-check-result', role: 'status' });
+    const check = button('Check with the server', {
+      iconName: 'check', attrs: { id: 'policy-check' }, onclick: async () => {
+        checked.textContent = '';
+        try {
+          const res = await call('POST', adminPath('iam/policy-check'), editor.value(), { raw: true });
+          editor.clearError();
+          checked.textContent = `The server accepts this policy (${res.statements} statement${res.statements === 1 ? '' : 's'}). It is not saved yet.`;
+        } catch (e) {
+          if (e.status === 400) editor.showError(e);
+          else toast(e.message, 'error');
+        }
+      },
+    });
+    editor.textarea.addEventListener('input', () => { checked.textContent = ''; });
+    const fields = [name ? null : h('div', { class: 'field' }, h('label', { for: 'policy-name' }, 'Policy name'), nameInput), editor.el,
+      readOnly ? null : h('div', { class: 'actions' }, check, checked)];
     if (readOnly) {
       modal({ title: `Policy ${name}`, body: h('div', { class: 'stack' }, fields), cls: 'modal-wide' });
       return;
