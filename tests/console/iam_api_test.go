@@ -116,6 +116,27 @@ func TestIAMThroughConsole(t *testing.T) {
 	if alice.json("GET", "/api/session", nil, &sess); sess.Admin {
 		t.Error("alice's session says admin")
 	}
+	if s := alice.json("GET", "/api/dashboard", nil, nil); s != http.StatusForbidden {
+		t.Errorf("alice's dashboard: got %d, want 403", s)
+	}
+
+	// An IAM user with consoleAdmin administers through the console as
+	// root does: the dashboard and the IAM calls.
+	ok("POST", "/api/admin/iam/users", `{"accessKey":"ops","secretKey":"ops-secret-key"}`)
+	ok("POST", "/api/admin/iam/attach", `{"policies":["consoleAdmin"],"user":"ops"}`)
+	ops := e.client(t)
+	if s := ops.login("ops", "ops-secret-key"); s != http.StatusOK {
+		t.Fatalf("ops's login: %d", s)
+	}
+	if ops.json("GET", "/api/session", nil, &sess); !sess.Admin {
+		t.Error("ops's session does not say admin")
+	}
+	if s := ops.json("GET", "/api/dashboard", nil, nil); s != http.StatusOK {
+		t.Errorf("ops's dashboard: got %d, want 200", s)
+	}
+	if status, data := ops.raw("GET", "/api/admin/iam/users", ""); status != http.StatusOK || !strings.Contains(string(data), `"alice"`) {
+		t.Errorf("ops lists users: got %d %s", status, data)
+	}
 }
 
 // TestBucketDocumentsThroughConsole edits a bucket's policy and CORS
