@@ -158,18 +158,6 @@ func (f *fakeAdmin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (f *fakeAdmin) callsBy(key string) []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, c := range f.calls {
-		if strings.HasPrefix(c, key+" ") {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // harness is a console over the fake S3.
 type harness struct {
 	t   *testing.T
