@@ -97,8 +97,8 @@ func validCheckAction(a string) bool {
 // (or does not exist, or cannot be read: the answer then errs on the
 // side of refusing, as no bucket policy grants anything).
 func (h *Handler) bucketPolicy(r *http.Request, bucket string) *policy.Policy {
-	if bucket == "" || h.cfg.Layer == nil {
-		return nil
+	if bucket == "" || h.cfg.Layer == nil || !storage.ValidBucketName(bucket) {
+		return nil // no such bucket can exist, nor its policy
 	}
 	info, err := h.cfg.Layer.GetBucketInfo(r.Context(), bucket)
 	if err != nil {

@@ -76,6 +76,7 @@ func TestAccess(t *testing.T) {
 		{Action: "s3:GetObject", Bucket: "missing", Key: "a"},
 		{Action: "admin:ListUsers"},
 		{Action: "s3:CreateBucket", Bucket: "new"},
+		{Action: "s3:GetObject", Bucket: "../open", Key: "a"},
 	}
 	body, _ := json.Marshal(admin.AccessQuery{Checks: checks})
 	for _, tc := range []struct {
@@ -83,8 +84,8 @@ func TestAccess(t *testing.T) {
 		cred sigv4.Credentials
 		want []bool
 	}{
-		{"root", root, []bool{true, true, true, true, true, true, true, true, true}},
-		{"bob", bob, []bool{true, false, true, false, true, false, false, false, false}},
+		{"root", root, []bool{true, true, true, true, true, true, true, true, true, true}},
+		{"bob", bob, []bool{true, false, true, false, true, false, false, false, false, false}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, out := call(t, e, tc.cred, "POST", "access", string(body))
