@@ -120,6 +120,24 @@ func TestIAMThroughConsole(t *testing.T) {
 		t.Errorf("alice's dashboard: got %d, want 403", s)
 	}
 
+	// A service account of alice, narrowed to nothing but reading "a/",
+	// signs in too and may do no more than its policy and alice's allow.
+	var sa struct{ AccessKey, SecretKey string }
+	narrow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::docs/a/*"}]}`
+	if s := root.json("POST", "/api/admin/iam/svcaccts", map[string]any{"parent": "alice", "policy": narrow}, &sa); s != http.StatusOK || sa.SecretKey == "" {
+		t.Fatalf("service account: got %d %+v", s, sa)
+	}
+	svc := e.client(t)
+	if s := svc.login(sa.AccessKey, sa.SecretKey); s != http.StatusOK {
+		t.Fatalf("the service account's login: %d", s)
+	}
+	status = svc.json("POST", "/api/admin/access", map[string]any{"checks": []map[string]string{
+		{"action": "s3:GetObject", "bucket": "docs", "key": "a/x"}, {"action": "s3:GetObject", "bucket": "docs", "key": "b/x"}, {"action": "s3:ListBucket", "bucket": "docs"},
+	}}, &ans)
+	if status != http.StatusOK || len(ans.Results) != 3 || !ans.Results[0].Allowed || ans.Results[1].Allowed || ans.Results[2].Allowed {
+		t.Errorf("the service account's access: got %d %+v, want only a/ readable", status, ans)
+	}
+
 	// An IAM user with consoleAdmin administers through the console as
 	// root does: the dashboard and the IAM calls.
 	ok("POST", "/api/admin/iam/users", `{"accessKey":"ops","secretKey":"ops-secret-key"}`)
