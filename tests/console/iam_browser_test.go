@@ -27,7 +27,8 @@ func setValue(id, value string) chromedp.Action[chromedp.Void] {
 // error shows its line and column), attaches it, and sees the server
 // refuse to delete it while attached. Then it signs in as that user, who
 // sees only the bucket the policy allows, no identity menu, no create or
-// delete buttons and no upload button in the read-only bucket.
+// delete buttons and no upload button in the read-only bucket, but its
+// own access keys.
 func TestIAMBrowser(t *testing.T) {
 	start := time.Now()
 	b := newBrowser(t)
@@ -134,6 +135,16 @@ func TestIAMBrowser(t *testing.T) {
 		t.Errorf("reader's object: delete and edit tags buttons: got %s, want false,false", got)
 	}
 	b.do("closing it", chromedp.Click(chromedp.CSS(`dialog[open] .modal-head button`)))
+	// Without admin rights the user still manages its own access keys.
+	b.do("its access keys", chromedp.Click(chromedp.ID("nav-keys")))
+	// The one root made for it is there; it adds one of its own.
+	b.poll("the access keys page", `!!document.getElementById('create-svcacct') && !document.getElementById('svcacct-user') && document.querySelectorAll('#svcaccts tr[data-key]').length === 1`)
+	b.do("creating an access key", chromedp.Click(chromedp.ID("create-svcacct")), chromedp.WaitVisible(chromedp.ID("svcacct-name")),
+		setValue("svcacct-name", "laptop"), chromedp.Click(chromedp.ID("svcacct-form-submit")))
+	b.poll("its secret shown once", `!!(document.getElementById('shown-secret-key') || {}).value`)
+	b.do("closing the secret", chromedp.Click(chromedp.ID("secret-done")))
+	b.poll("the key's row", `document.querySelectorAll('#svcaccts tr[data-key]').length === 2`)
+	b.checkNames("access keys page")
 	b.do("typing the users page's address", chromedp.Navigate(e.console+"/#/iam/users"))
 	b.poll("the redirect to the buckets", `location.hash === '#/buckets' && !!document.querySelector('tr[data-bucket="team-docs"]')`)
 	b.checkClean()

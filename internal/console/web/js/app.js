@@ -1,14 +1,15 @@
 // Entry point: checks the session, shows the sign-in form or the console,
 // and routes between views with the URL fragment (#/buckets, #/b/NAME/PREFIX,
-// #/s/NAME, #/dashboard, #/iam/TAB).
+// #/s/NAME, #/dashboard, #/iam/TAB, #/keys).
 
-import { call, can, setSession, whenSignedOut, ApiError } from './api.js';
+import { call, can, adminPath, setSession, whenSignedOut, ApiError } from './api.js';
 import { h, icon, replace, button, toast } from './ui.js';
 import * as buckets from './buckets.js';
 import * as browser from './browser.js';
 import * as dashboard from './dashboard.js';
 import * as iam from './iam.js';
 import * as settings from './settings.js';
+import * as svcaccts from './svcaccts.js';
 import { uploads } from './uploads.js';
 import { parseRoute } from './routes.js';
 
@@ -79,7 +80,8 @@ function shell() {
   const nav = h('nav', { class: 'mainnav', 'aria-label': 'Main' },
     h('a', { href: '#/buckets', dataset: { view: 'buckets' } }, icon('bucket'), h('span', {}, 'Buckets')),
     session.admin ? h('a', { href: '#/dashboard', dataset: { view: 'dashboard' } }, icon('dashboard'), h('span', {}, 'Capacity & cost')) : null,
-    session.iamTabs.length ? h('a', { href: `#/iam/${session.iamTabs[0]}`, dataset: { view: 'iam' }, id: 'nav-iam' }, icon('key'), h('span', {}, 'Identity & access')) : null);
+    session.iamTabs.length ? h('a', { href: `#/iam/${session.iamTabs[0]}`, dataset: { view: 'iam' }, id: 'nav-iam' }, icon('users'), h('span', {}, 'Identity & access')) : null,
+    session.selfKeys ? h('a', { href: '#/keys', dataset: { view: 'keys' }, id: 'nav-keys' }, icon('key'), h('span', {}, 'Access keys')) : null);
   const signOut = button('Sign out', { iconName: 'logout', cls: 'btn btn-ghost', onclick: logout, attrs: { id: 'sign-out' } });
   main = h('main', { id: 'main', class: 'content', tabindex: '-1' });
   replace(app,
@@ -116,6 +118,18 @@ async function startApp(s) {
   const tabs = Object.keys(IAM_ACTIONS);
   const allowed = (await can(tabs.map((t) => ({ action: IAM_ACTIONS[t] })))) || [];
   session.iamTabs = tabs.filter((_, i) => allowed[i]);
+  // A user may manage its own service accounts without admin rights; the
+  // server answering the listing is what says so (a service account may
+  // not, the root user has the identity pages).
+  session.selfKeys = false;
+  if (!session.iamTabs.includes('svcaccts')) {
+    try {
+      await call('GET', adminPath('iam/svcaccts'));
+      session.selfKeys = true;
+    } catch {
+      // not allowed here: no "Access keys" page
+    }
+  }
   shell();
   route();
 }
@@ -123,7 +137,7 @@ async function startApp(s) {
 async function route() {
   if (!session) return;
   const r = parseRoute(location.hash);
-  if ((r.view === 'dashboard' && !session.admin) || (r.view === 'iam' && !session.iamTabs.includes(r.tab))) {
+  if ((r.view === 'dashboard' && !session.admin) || (r.view === 'iam' && !session.iamTabs.includes(r.tab)) || (r.view === 'keys' && !session.selfKeys)) {
     location.hash = '#/buckets';
     return;
   }
@@ -132,7 +146,8 @@ async function route() {
     if (a.dataset.view === (r.view === 'browser' || r.view === 'settings' ? 'buckets' : r.view)) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
-  const view = { buckets, browser, dashboard, iam, settings }[r.view];
+  const keys = { show: (root, _r, ctx) => svcaccts.show(root, { ...ctx, selfOnly: true }) };
+  const view = { buckets, browser, dashboard, iam, settings, keys }[r.view];
   current = (await view.show(main, r, { session })) || null;
   if (!firstRoute) {
     const heading = main.querySelector('h1');

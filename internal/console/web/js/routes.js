@@ -1,6 +1,6 @@
 // Fragment routes: #/buckets, #/b/BUCKET/PREFIX (prefix URI-encoded as one
 // component), #/s/BUCKET (bucket settings), #/dashboard, #/iam/TAB (users,
-// groups, policies, svcaccts).
+// groups, policies, svcaccts), #/keys (your own service accounts).
 
 // IAM_TABS are the identity pages, in menu order.
 export const IAM_TABS = ['users', 'groups', 'policies', 'svcaccts'];
@@ -9,6 +9,7 @@ export const IAM_TABS = ['users', 'groups', 'policies', 'svcaccts'];
 export function parseRoute(hash) {
   const path = hash.replace(/^#\/?/, '');
   if (path === 'dashboard') return { view: 'dashboard' };
+  if (path === 'keys') return { view: 'keys' };
   if (path.startsWith('iam/') && IAM_TABS.includes(path.slice(4))) return { view: 'iam', tab: path.slice(4) };
   if (path.startsWith('s/')) {
     try {

@@ -1,7 +1,8 @@
 // Service accounts: keys derived from a user, with at most its rights,
 // optionally narrowed by their own policy and ending at an expiry. List
 // them for yourself or (with admin:ListUsers) for a user, create one (its
-// secret shown once), enable/disable, delete.
+// secret shown once), enable/disable, delete. With selfOnly it is the
+// "Access keys" page of a user without admin rights: its own accounts.
 
 import { call, adminPath, qs } from './api.js';
 import { h, icon, replace, button, date, dateTitle, toast, confirmDialog } from './ui.js';
@@ -10,11 +11,11 @@ import { docEditor } from './editor.js';
 
 const acctPath = (key) => adminPath(`iam/svcaccts/${encodeURIComponent(key)}`);
 
-export async function show(root, { session, perms }) {
+export async function show(root, { session, perms = {}, selfOnly = false }) {
   const status = h('p', { class: 'muted', role: 'status' }, 'Loading service accounts…');
   const tbody = h('tbody');
   const owner = h('select', { id: 'svcacct-user', onchange: () => load() }, h('option', { value: '' }, `Yourself (${session.accessKey})`));
-  if (perms['admin:ListUsers']) {
+  if (perms['admin:ListUsers'] && !selfOnly) {
     try {
       for (const u of await call('GET', adminPath('iam/users'))) owner.append(h('option', { value: u.accessKey }, u.accessKey));
     } catch {
@@ -22,10 +23,12 @@ export async function show(root, { session, perms }) {
     }
   }
   const create = button('Create service account', { iconName: 'plus', cls: 'btn btn-primary', onclick: () => createDialog(), attrs: { id: 'create-svcacct' } });
+  if (selfOnly) document.title = 'Access keys · Hoard';
   replace(root,
-    h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Service accounts'), status),
+    h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, selfOnly ? 'Your access keys' : 'Service accounts'), status),
       h('div', { class: 'actions' }, button('Refresh', { iconName: 'refresh', iconOnly: true, onclick: () => load() }), create)),
-    h('div', { class: 'toolbar' }, h('div', { class: 'field field-inline' }, h('label', { for: 'svcacct-user' }, 'Accounts of'), owner)),
+    selfOnly ? h('p', { class: 'muted' }, 'Keys for your applications (service accounts): each can do at most what you may, and less if you give it its own policy or an expiry.')
+      : h('div', { class: 'toolbar' }, h('div', { class: 'field field-inline' }, h('label', { for: 'svcacct-user' }, 'Accounts of'), owner)),
     h('div', { class: 'table-wrap' }, h('table', { class: 'table', id: 'svcaccts' },
       h('caption', { class: 'sr-only' }, 'Service accounts'),
       h('thead', {}, h('tr', {},
