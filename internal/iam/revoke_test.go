@@ -62,6 +62,16 @@ func TestRevokeSession(t *testing.T) {
 			t.Errorf("%s: the other session of the same user: %v", name, err)
 		}
 	}
+	// A web identity session is revoked the same way.
+	web, err := m.IssueWebSession(WebIdentity{Issuer: "https://idp.example", Subject: "carol", Policies: []string{"readonly"}}, time.Hour, "")
+	must(t, err)
+	if _, err := m.OpenSession(web.Token); err != nil {
+		t.Fatalf("web session before revocation: %v", err)
+	}
+	must(t, m.Change(ctx, func(st *State) error { return st.RevokeSession(web.AccessKey, web.Expiry) }))
+	if _, err := m.OpenSession(web.Token); !errors.Is(err, ErrInvalidToken) {
+		t.Errorf("revoked web session: got %v, want ErrInvalidToken", err)
+	}
 	// Revoked by key alone, the entry lasts the longest a session can.
 	must(t, m.Change(ctx, func(st *State) error { return st.RevokeSession(s2.AccessKey, time.Time{}) }))
 	if _, err := m.OpenSession(s2.Token); !errors.Is(err, ErrInvalidToken) {
@@ -69,12 +79,13 @@ func TestRevokeSession(t *testing.T) {
 	}
 	var entries []RevokedSession
 	m.View(func(st *State) { entries = st.RevokedSessions() })
-	if len(entries) != 2 {
-		t.Fatalf("revocation list: got %d entries, want 2", len(entries))
+	if len(entries) != 3 {
+		t.Fatalf("revocation list: got %d entries, want 3", len(entries))
 	}
 
-	// Past s1's expiry its entry goes with the next change; s2's (revoked
-	// by key) stays until MaxSessionDuration after its revocation.
+	// Past s1's (and the web session's) expiry their entries go with the
+	// next change; s2's (revoked by key) stays until MaxSessionDuration
+	// after its revocation.
 	c.t = c.t.Add(90 * time.Minute)
 	must(t, m.Change(ctx, func(st *State) error { return st.CreatePolicy("p", onlyPhotos) }))
 	m.View(func(st *State) { entries = st.RevokedSessions() })
