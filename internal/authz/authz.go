@@ -4,6 +4,7 @@ import (
 	"maps"
 	"strings"
 
+	"github.com/hoardstore/hoard/internal/acl"
 	"github.com/hoardstore/hoard/internal/iam"
 	"github.com/hoardstore/hoard/internal/policy"
 )
@@ -34,6 +35,26 @@ type Request struct {
 	Sets    map[string][]string
 }
 
+// Bucket is what the decision needs to know of the request's bucket.
+type Bucket struct {
+	// Policy is the bucket policy (nil when it has none).
+	Policy *policy.Policy
+	// Owner is the canonical ID of the bucket's (and its objects')
+	// owner: the root user's.
+	Owner string
+	// Ownership is the bucket's object ownership setting;
+	// BucketOwnerEnforced (or "") leaves ACLs out of the decision.
+	Ownership acl.Ownership
+	// ACL is the bucket's grants (nil: private).
+	ACL acl.List
+	// ObjectACL returns the grants of the object the request acts on
+	// (nil: private); it is called only when an object permission could
+	// grant what no policy did. Nil stands for a private object.
+	ObjectACL func() acl.List
+	// PublicAccess is the bucket's public access block.
+	PublicAccess acl.PublicAccessBlock
+}
+
 // Decision is the outcome and why.
 type Decision struct {
 	Allowed bool
@@ -44,8 +65,18 @@ func allow(reason string) Decision { return Decision{Allowed: true, Reason: reas
 func deny(reason string) Decision  { return Decision{Reason: reason} }
 
 // Decide says whether caller may make req; bucketPolicy is the policy of
-// req's bucket (nil when it has none).
+// req's bucket (nil when it has none), and ACLs take no part.
 func Decide(caller Caller, req Request, bucketPolicy *policy.Policy) Decision {
+	return DecideBucket(caller, req, Bucket{Policy: bucketPolicy})
+}
+
+// DecideBucket says whether caller may make req on bucket b, as AWS
+// evaluates: an explicit deny in any policy wins; otherwise an allow from
+// an identity policy, the bucket policy or an ACL grants the request; a
+// service account's own policy narrows it. The public access block of b
+// makes public grants count for nothing (IgnorePublicAcls) and a public
+// bucket policy grant nothing to anonymous callers (RestrictPublicBuckets).
+func DecideBucket(caller Caller, req Request, b Bucket) Decision {
 	if caller.Root {
 		return allow("root user")
 	}
@@ -55,20 +86,66 @@ func Decide(caller Caller, req Request, bucketPolicy *policy.Policy) Decision {
 		ctx = map[string]string{}
 	}
 	id := caller.Identity
-	if caller.Anonymous || id == nil {
+	anonymous := caller.Anonymous || id == nil
+	granted, reason := false, ""
+	if anonymous {
 		ctx["aws:PrincipalType"] = "Anonymous"
-		pr.Context = ctx
-		if bucketPolicy == nil {
-			return deny("anonymous request and no bucket policy")
+	} else {
+		pr.Principal = identityContext(id, ctx)
+		granted, reason = id.ParentRoot, "the root user's service account"
+	}
+	pr.Context = ctx
+	if !anonymous {
+		for i, p := range id.Policies {
+			switch p.Evaluate(pr) {
+			case policy.DecisionDeny:
+				return deny("explicit deny in policy " + id.PolicyNames[i])
+			case policy.DecisionAllow:
+				if !granted {
+					granted, reason = true, "policy "+id.PolicyNames[i]+" allows"
+				}
+			}
 		}
-		switch bucketPolicy.Evaluate(pr) {
-		case policy.DecisionAllow:
-			return allow("bucket policy allows anonymous callers")
+	}
+	if b.Policy != nil {
+		switch b.Policy.Evaluate(pr) {
 		case policy.DecisionDeny:
 			return deny("explicit deny in the bucket policy")
+		case policy.DecisionAllow:
+			switch {
+			case granted:
+			case anonymous && b.PublicAccess.RestrictPublicBuckets && b.Policy.IsPublic():
+				reason = "the public bucket policy is restricted to the account (RestrictPublicBuckets)"
+			default:
+				granted, reason = true, "the bucket policy allows"
+			}
 		}
-		return deny("the bucket policy does not allow anonymous callers")
 	}
+	if !granted {
+		if r, ok := aclGrants(caller, req, b); ok {
+			granted, reason = true, r
+		}
+	}
+	if !anonymous && id.Inline != nil {
+		switch id.Inline.Evaluate(pr) {
+		case policy.DecisionDeny:
+			return deny("explicit deny in the service account's policy")
+		case policy.DecisionNone:
+			return deny("the service account's policy does not allow " + req.Action)
+		}
+	}
+	if !granted {
+		if reason == "" {
+			reason = "no policy or ACL allows " + req.Action
+		}
+		return deny(reason)
+	}
+	return allow(reason)
+}
+
+// identityContext fills ctx with the condition keys of a signed-in
+// identity and returns its principal ARN.
+func identityContext(id *iam.Identity, ctx map[string]string) string {
 	if id.Federated != "" {
 		// A web identity session is an assumed role, not an IAM user:
 		// AWS sets no aws:username for it, and its claims fill the
@@ -78,47 +155,10 @@ func Decide(caller Caller, req Request, bucketPolicy *policy.Policy) Decision {
 		for k, v := range id.Claims {
 			ctx["jwt:"+strings.ToLower(k)] = v
 		}
-		pr.Principal = "arn:aws:sts::" + Account + ":assumed-role/" + id.User
-	} else {
-		ctx["aws:PrincipalType"] = "User"
-		ctx["aws:username"] = id.User
-		ctx["aws:userid"] = id.User
-		pr.Principal = policy.UserARN(Account, id.User)
+		return "arn:aws:sts::" + Account + ":assumed-role/" + id.User
 	}
-	pr.Context = ctx
-
-	granted := id.ParentRoot
-	reason := "the root user's service account"
-	for i, p := range id.Policies {
-		switch p.Evaluate(pr) {
-		case policy.DecisionDeny:
-			return deny("explicit deny in policy " + id.PolicyNames[i])
-		case policy.DecisionAllow:
-			if !granted {
-				granted, reason = true, "policy "+id.PolicyNames[i]+" allows"
-			}
-		}
-	}
-	if bucketPolicy != nil {
-		switch bucketPolicy.Evaluate(pr) {
-		case policy.DecisionDeny:
-			return deny("explicit deny in the bucket policy")
-		case policy.DecisionAllow:
-			if !granted {
-				granted, reason = true, "the bucket policy allows"
-			}
-		}
-	}
-	if id.Inline != nil {
-		switch id.Inline.Evaluate(pr) {
-		case policy.DecisionDeny:
-			return deny("explicit deny in the service account's policy")
-		case policy.DecisionNone:
-			return deny("the service account's policy does not allow " + req.Action)
-		}
-	}
-	if !granted {
-		return deny("no policy allows " + req.Action)
-	}
-	return allow(reason)
+	ctx["aws:PrincipalType"] = "User"
+	ctx["aws:username"] = id.User
+	ctx["aws:userid"] = id.User
+	return policy.UserARN(Account, id.User)
 }

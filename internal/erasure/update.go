@@ -57,6 +57,20 @@ func (l *Layer) UpdateObject(ctx context.Context, bucket, key string, opts stora
 	if opts.Metadata != nil {
 		v.Metadata = maps.Clone(opts.Metadata)
 	}
+	if len(opts.SetMetadata) > 0 {
+		m := maps.Clone(v.Metadata)
+		if m == nil {
+			m = make(map[string]string, len(opts.SetMetadata))
+		}
+		for k, val := range opts.SetMetadata {
+			if val == "" {
+				delete(m, k)
+			} else {
+				m[k] = val
+			}
+		}
+		v.Metadata = m
+	}
 	if opts.Tags != nil {
 		v.Tags = maps.Clone(opts.Tags)
 	}

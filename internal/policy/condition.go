@@ -59,6 +59,10 @@ var conditionKeys = map[string]bool{
 	"s3:x-amz-server-side-encryption": true,
 	"s3:x-amz-server-side-encryption-aws-kms-key-id": true,
 	"s3:requestobjecttagkeys":                        true,
+	"s3:object-lock-mode":                            true,
+	"s3:object-lock-retain-until-date":               true,
+	"s3:object-lock-remaining-retention-days":        true,
+	"s3:object-lock-legal-hold":                      true,
 }
 
 // tagKeyFamilies are the condition keys named after a tag key:

@@ -75,8 +75,8 @@ var subresourceActions = map[string][2]string{ // get, put
 	"accelerate":        {"s3:GetAccelerateConfiguration", "s3:PutAccelerateConfiguration"},
 }
 
-// anonymousOps are the operations a bucket policy can open to anonymous
-// callers; every other one (bucket configuration, creating and deleting
+// anonymousOps are the operations a bucket policy or an ACL can open to
+// anonymous callers; every other one (bucket configuration, creating and deleting
 // buckets, listing buckets, copies) needs a signed request.
 var anonymousOps = map[Op]bool{
 	OpGetObject: true, OpHeadObject: true, OpGetObjectTagging: true, OpPutObjectTagging: true,
@@ -86,6 +86,7 @@ var anonymousOps = map[Op]bool{
 	OpListObjects: true, OpListObjectsV2: true, OpHeadBucket: true, OpListObjectVersions: true,
 	OpListMultipartUploads: true, OpGetBucketLocation: true,
 	OpGetObjectRetention: true, OpPutObjectRetention: true, OpGetObjectLegalHold: true, OpPutObjectLegalHold: true,
+	OpGetBucketACL: true, OpGetObjectACL: true,
 }
 
 // versionedActions are the actions a request naming a versionId needs

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/hoardstore/hoard/internal/acl"
 	"github.com/hoardstore/hoard/internal/authz"
 	"github.com/hoardstore/hoard/internal/policy"
 	"github.com/hoardstore/hoard/internal/sigv4"
@@ -25,34 +26,80 @@ type access struct {
 // allows reports whether the caller may take action on bucket/key, under
 // the request's bucket policy when bucket is the request's bucket.
 func (a *access) allows(bucket, key, action string) bool {
-	return a.decide(bucket, key, action).Allowed
+	version := ""
+	if bucket == a.req.route.Bucket && key == a.req.route.Key {
+		version = a.req.versionID()
+	}
+	return a.decide(bucket, key, version, action).Allowed
 }
 
-func (a *access) decide(bucket, key, action string) authz.Decision {
-	p, err := a.req.policyOf(bucket)
+// decide asks authz about action on bucket/key (version: the version an
+// object ACL is read from, "" the current one), with the bucket's policy
+// and ACL settings.
+func (a *access) decide(bucket, key, version, action string) authz.Decision {
+	b, err := a.req.authzBucket(bucket)
 	if err != nil && !errors.Is(err, storage.ErrBucketNotFound) {
-		a.req.h.cfg.Logger.Warn("reading a bucket policy", "request_id", a.req.id, "bucket", bucket, "err", err)
+		a.req.h.cfg.Logger.Warn("reading a bucket's access settings", "request_id", a.req.id, "bucket", bucket, "err", err)
 	}
-	return authz.Decide(a.caller, authz.Request{Action: action, Bucket: bucket, Key: key, Context: a.context, Sets: a.sets}, p)
+	if key != "" {
+		b.ObjectACL = func() acl.List { return a.req.objectGrants(bucket, key, version) }
+	}
+	return authz.DecideBucket(a.caller, authz.Request{Action: action, Bucket: bucket, Key: key, Context: a.context, Sets: a.sets}, b)
+}
+
+// authzBucket returns what authz needs of bucket: its policy and ACL
+// settings (a bucket that cannot be read has none: only policies of the
+// caller then decide).
+func (req *request) authzBucket(bucket string) (authz.Bucket, error) {
+	b := authz.Bucket{Owner: req.h.owner.ID}
+	if bucket == "" {
+		return b, nil
+	}
+	info, err := req.bucketInfoOf(bucket)
+	if err != nil {
+		return b, err
+	}
+	if doc, ok := info.Configs[storage.ConfigPolicy]; ok {
+		if b.Policy, err = req.h.policies.get(bucket, doc); err != nil {
+			return b, err
+		}
+	}
+	st, err := aclsOf(info.Configs)
+	if err != nil {
+		return b, err
+	}
+	b.Ownership, b.ACL, b.PublicAccess = st.ownership, st.grants, st.pab
+	return b, nil
+}
+
+// bucketInfoOf reads bucket's record (the request's own once per request).
+func (req *request) bucketInfoOf(bucket string) (storage.BucketInfo, error) {
+	if bucket == req.route.Bucket {
+		_, _, err := req.bucketConfig(storage.ConfigPolicy)
+		return req.bucket, err
+	}
+	return req.h.cfg.Layer.GetBucketInfo(req.r.Context(), bucket)
+}
+
+// objectGrants returns the grants of a version (nil: private, or it
+// cannot be read, which grants nothing beyond the owner's).
+func (req *request) objectGrants(bucket, key, version string) acl.List {
+	info, err := req.h.cfg.Layer.StatObject(req.r.Context(), bucket, key, storage.GetOptions{VersionID: version})
+	if err != nil {
+		return nil
+	}
+	l, err := acl.Decode([]byte(info.Metadata[aclMetaKey]))
+	if err != nil {
+		req.h.cfg.Logger.Warn("reading an object's ACL", "request_id", req.id, "bucket", bucket, "key", key, "err", err)
+		return nil
+	}
+	return l
 }
 
 // policyOf returns the parsed policy of bucket (nil when none).
 func (req *request) policyOf(bucket string) (*policy.Policy, error) {
-	if bucket == "" {
-		return nil, nil
-	}
-	if bucket == req.route.Bucket {
-		return req.bucketPolicy()
-	}
-	info, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), bucket)
-	if err != nil {
-		return nil, err
-	}
-	doc, ok := info.Configs[storage.ConfigPolicy]
-	if !ok {
-		return nil, nil
-	}
-	return req.h.policies.get(bucket, doc)
+	b, err := req.authzBucket(bucket)
+	return b.Policy, err
 }
 
 // caller says who signed the request: root, an IAM identity or nobody.
@@ -95,11 +142,6 @@ func (req *request) authorize() error {
 	if err != nil && !errors.Is(err, storage.ErrBucketNotFound) {
 		req.h.cfg.Logger.Warn("reading a bucket policy", "request_id", req.id, "bucket", req.route.Bucket, "err", err)
 	}
-	if caller.Anonymous && bp == nil {
-		// A missing bucket is AccessDenied too, so anonymous callers
-		// learn nothing.
-		return newError("AccessDenied")
-	}
 	uses := usesKey(caller, bp)
 	tags, err := req.requestTagBody(uses)
 	if err != nil {
@@ -109,7 +151,7 @@ func (req *request) authorize() error {
 	a.context, a.sets = req.requestKeys(uses, tags)
 	// DeleteObjects is decided per key as it runs, ListBuckets per bucket.
 	if req.route.Op != OpDeleteObjects && req.route.Op != OpListBuckets {
-		if d := a.decide(req.route.Bucket, req.route.Key, action); !d.Allowed {
+		if d := a.decide(req.route.Bucket, req.route.Key, req.versionID(), action); !d.Allowed {
 			req.h.cfg.Logger.Debug("access denied", "request_id", req.id, "action", action, "reason", d.Reason)
 			return newError("AccessDenied")
 		}
@@ -120,6 +162,15 @@ func (req *request) authorize() error {
 	if writes {
 		if err := checkLockPermissions(a, req.r.Header, req.route.Bucket, req.route.Key); err != nil {
 			return err
+		}
+	}
+	// An ACL beyond the owner's set with a write needs s3:PutObjectAcl
+	// too, as in S3 (a private one, which s3cmd and others send on every
+	// upload, does not).
+	if writes {
+		if l, ok, err := acl.FromHeaders(req.r.Header, req.h.owner.ID, acl.Object, req.h.knownID); err == nil && ok &&
+			!l.IsPrivate(req.h.owner.ID) && !a.allows(req.route.Bucket, req.route.Key, "s3:PutObjectAcl") {
+			return newError("AccessDenied")
 		}
 	}
 	// Tags set with a write need the tagging permission too.
@@ -148,7 +199,7 @@ func (req *request) authorizeCopySource(src copySource) error {
 	if src.versionID != "" {
 		action = "s3:GetObjectVersion"
 	}
-	if !req.access.allows(src.bucket, src.key, action) {
+	if !req.access.decide(src.bucket, src.key, src.versionID, action).Allowed {
 		return newError("AccessDenied")
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hoardstore/hoard/internal/objectlock"
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
@@ -36,12 +37,20 @@ func (req *request) createBucket() error {
 				"The "+loc+" location constraint is incompatible for the region specific endpoint this request was sent to.")
 		}
 	}
+	configs, err := req.newBucketACLs()
+	if err != nil {
+		return err
+	}
 	locked, err := bucketLockOption(req.r.Header)
 	if err != nil {
 		return err
 	}
 	if locked {
-		err = req.createLockedBucket(name)
+		configs[storage.ConfigVersioning] = []byte(storage.VersioningEnabled)
+		configs[storage.ConfigObjectLock] = objectlock.Config{}.Marshal()
+	}
+	if len(configs) > 0 {
+		err = req.h.cfg.Layer.MakeBucketWithConfigs(req.r.Context(), name, configs)
 	} else {
 		err = req.h.cfg.Layer.MakeBucket(req.r.Context(), name)
 	}
@@ -119,110 +128,12 @@ func (req *request) putBucketVersioning() error {
 	return nil
 }
 
-func (req *request) fullControlACL() accessControlPolicy {
-	return accessControlPolicy{
-		Owner: req.h.owner,
-		Grants: []grant{{
-			Grantee: grantee{
-				XMLNS:       "http://www.w3.org/2001/XMLSchema-instance",
-				Type:        "CanonicalUser",
-				ID:          req.h.owner.ID,
-				DisplayName: req.h.owner.DisplayName,
-			},
-			Permission: "FULL_CONTROL",
-		}},
-	}
-}
-
-func (req *request) getBucketACL() error {
-	if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {
-		return err
-	}
-	return req.writeXML(req.fullControlACL())
-}
-
-// putACL accepts the one ACL Hoard has (private: the owner has full
-// control, nobody else anything) and refuses any other with S3's answer
-// for buckets whose ACLs are disabled, since Hoard does not store ACLs.
-func (req *request) putACL() error {
-	ctx := req.r.Context()
-	if req.route.Key == "" {
-		if _, err := req.h.cfg.Layer.GetBucketInfo(ctx, req.route.Bucket); err != nil {
-			return err
-		}
-	} else if _, err := req.h.cfg.Layer.StatObject(ctx, req.route.Bucket, req.route.Key, storage.GetOptions{VersionID: req.versionID()}); err != nil {
-		return err
-	}
-	data, err := req.readSmallBody(maxXMLBody)
-	if err != nil {
-		return err
-	}
-	if hasGrantHeader(req.r.Header) {
-		return errACLNotSupported
-	}
-	canned := req.r.Header.Get("X-Amz-Acl")
-	body := len(strings.TrimSpace(string(data))) > 0
-	switch {
-	case canned != "" && body:
-		return newError("InvalidRequest", "Specify an ACL either with x-amz-acl or in the request body, not both.")
-	case body:
-		var acl aclInput
-		if err := xmlUnmarshal(data, &acl); err != nil {
-			return err
-		}
-		if !acl.ownerOnly(req.h.owner.ID) {
-			return errACLNotSupported
-		}
-	case canned != "" && canned != "private" && canned != "bucket-owner-full-control":
-		return errACLNotSupported
-	}
-	req.w.WriteHeader(http.StatusOK)
-	return nil
-}
-
-// aclInput is an AccessControlPolicy document as a client sends it.
-type aclInput struct {
-	Owner  struct{ ID string } `xml:"Owner"`
-	Grants []struct {
-		Grantee struct {
-			Type         string `xml:"type,attr"`
-			ID           string `xml:"ID"`
-			URI          string `xml:"URI"`
-			EmailAddress string `xml:"EmailAddress"`
-		} `xml:"Grantee"`
-		Permission string `xml:"Permission"`
-	} `xml:"AccessControlList>Grant"`
-}
-
-// ownerOnly reports whether the document grants full control to the owner
-// and nothing to anyone else: the only ACL Hoard can honour.
-func (a aclInput) ownerOnly(ownerID string) bool {
-	if a.Owner.ID != "" && a.Owner.ID != ownerID || len(a.Grants) == 0 {
-		return false
-	}
-	for _, g := range a.Grants {
-		if g.Grantee.ID != ownerID || g.Grantee.URI != "" || g.Grantee.EmailAddress != "" || g.Permission != "FULL_CONTROL" {
-			return false
-		}
-	}
-	return true
-}
-
-func (req *request) getObjectACL() error {
-	if _, err := req.h.cfg.Layer.StatObject(req.r.Context(), req.route.Bucket, req.route.Key, storage.GetOptions{VersionID: req.versionID()}); err != nil {
-		return err
-	}
-	return req.writeXML(req.fullControlACL())
-}
-
 // subresourceMissing maps a bucket configuration sub-resource to the error
 // S3 answers when none is configured.
 var subresourceMissing = map[string]string{
-	"encryption":        "ServerSideEncryptionConfigurationNotFoundError",
-	"website":           "NoSuchWebsiteConfiguration",
-	"replication":       "ReplicationConfigurationNotFoundError",
-	"ownershipControls": "OwnershipControlsNotFoundError",
-	"publicAccessBlock": "NoSuchPublicAccessBlockConfiguration",
+	"encryption":  "ServerSideEncryptionConfigurationNotFoundError",
+	"website":     "NoSuchWebsiteConfiguration",
+	"replication": "ReplicationConfigurationNotFoundError",
 }
 
 // subresourceEmpty holds the documents S3 answers for configurations that
@@ -237,6 +148,12 @@ var subresourceEmpty = map[string]string{
 // getBucketSubresource answers GET on a bucket configuration that Hoard
 // does not keep: it is truthfully "not configured".
 func (req *request) getBucketSubresource() error {
+	switch req.route.Subresource {
+	case "ownershipControls":
+		return req.getOwnershipControls()
+	case "publicAccessBlock":
+		return req.getPublicAccessBlock()
+	}
 	if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {
 		return err
 	}
@@ -255,6 +172,12 @@ func (req *request) getBucketSubresource() error {
 
 // deleteBucketSubresource deletes a configuration that is never set: a no-op.
 func (req *request) deleteBucketSubresource() error {
+	switch req.route.Subresource {
+	case "ownershipControls":
+		return req.deleteOwnershipControls()
+	case "publicAccessBlock":
+		return req.deletePublicAccessBlock()
+	}
 	if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {
 		return err
 	}

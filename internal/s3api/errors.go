@@ -55,6 +55,9 @@ type errorCode struct {
 // codes lists every S3 error code Hoard answers with, as AWS defines them.
 var codes = map[string]errorCode{
 	"AccessControlListNotSupported":                  {http.StatusBadRequest, "The bucket does not allow ACLs."},
+	"MalformedACLError":                              {http.StatusBadRequest, "The XML you provided was not well-formed or did not validate against our published schema."},
+	"UnresolvableGrantByEmailAddress":                {http.StatusBadRequest, "The email address you provided does not match any account on record."},
+	"UnexpectedContent":                              {http.StatusBadRequest, "This request does not support content."},
 	"AccessDenied":                                   {http.StatusForbidden, "Access Denied."},
 	"AuthorizationHeaderMalformed":                   {http.StatusBadRequest, "The authorization header is malformed."},
 	"AuthorizationQueryParametersError":              {http.StatusBadRequest, "Error parsing the X-Amz-Credential parameter."},

@@ -43,6 +43,9 @@ type Config struct {
 	// Identities returns the IAM identity of any other key (nil: only the
 	// root user exists and every signed request is the root user's).
 	Identities func(accessKey string) (*iam.Identity, bool)
+	// Users lists the IAM users' names (nil: there are none), whose
+	// canonical IDs (acl.CanonicalID of the name) ACL grants may name.
+	Users func() []string
 	// Sessions opens an STS session token (nil: none is accepted).
 	Sessions func(token string) (*iam.Identity, error)
 	// OwnerName is the display name reported as the owner of everything.
@@ -149,6 +152,8 @@ type request struct {
 	// (its tags are condition keys of a policy that applies); nil
 	// otherwise.
 	taggingBody []byte
+	// smallBody is the bounded body once readSmallBody has read it.
+	smallBody []byte
 	// bucket is the request's bucket record once bucketConfig has read it
 	// (bucketRead), or the error reading it gave.
 	bucket     storage.BucketInfo
@@ -389,7 +394,12 @@ func (req *request) readXML(v any) error {
 
 // readSmallBody reads a bounded request body, verifying its signature and
 // digests.
+// A body read once (to authorise the request on what it holds) is kept,
+// so the handler reads the same bytes again.
 func (req *request) readSmallBody(limit int64) ([]byte, error) {
+	if req.smallBody != nil {
+		return req.smallBody, nil
+	}
 	body, err := req.payload(limit)
 	if err != nil {
 		return nil, err
@@ -398,5 +408,9 @@ func (req *request) readSmallBody(limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if data == nil {
+		data = []byte{}
+	}
+	req.smallBody = data
 	return data, nil
 }

@@ -78,6 +78,7 @@ func metadataFromHeaders(h http.Header) (map[string]string, error) {
 func setObjectHeaders(hdr http.Header, info storage.ObjectInfo) {
 	for name, v := range info.Metadata {
 		switch {
+		case internalMeta(name):
 		case strings.HasPrefix(name, "x-amz-meta-"):
 			// Lower-case, as S3 answers: boto3 keeps the case it receives.
 			hdr[name] = []string{encodeMetaValue(v)}

@@ -110,6 +110,8 @@ func (req *request) copyObject() error {
 	if replaceTags {
 		opts.Tags = newOpts.Tags
 	}
+	// The copy gets the ACL its own request asks for, never the source's.
+	opts.Metadata = withACL(opts.Metadata, newOpts.Metadata[aclMetaKey])
 	if req.r.Header.Get("X-Amz-Storage-Class") != "" {
 		opts.StorageClass = newOpts.StorageClass
 	}

@@ -64,7 +64,7 @@ func (req *request) postObject() (err error) {
 	if form.size > storage.MaxPutSize {
 		return newError("EntityTooLarge")
 	}
-	opts, spec, err := form.putOptions()
+	opts, spec, err := form.putOptions(req.writeACL)
 	if err != nil {
 		return err
 	}
@@ -152,14 +152,15 @@ func postHeaderField(lower string) bool {
 		"x-amz-checksum-algorithm", "x-amz-checksum-type":
 		return true
 	}
-	return strings.HasPrefix(lower, "x-amz-meta-") || strings.HasPrefix(lower, "x-amz-checksum-")
+	return strings.HasPrefix(lower, "x-amz-meta-") || strings.HasPrefix(lower, "x-amz-checksum-") ||
+		strings.HasPrefix(lower, "x-amz-grant-")
 }
 
 // putOptions turns the form's fields into what PutObject stores beside the
-// data, as the equivalent headers of a PUT would: metadata, acl (owner-only
-// canned ACLs), tagging (an XML Tagging document), storage class, and the
+// data, as the equivalent headers of a PUT would: metadata, acl (a canned
+// ACL or x-amz-grant-* fields, judged by aclFor as a PUT's), tagging (an XML Tagging document), storage class, and the
 // additional checksum to compute and verify.
-func (form *postForm) putOptions() (storage.PutOptions, checksum.Spec, error) {
+func (form *postForm) putOptions(aclFor func(http.Header) (string, error)) (storage.PutOptions, checksum.Spec, error) {
 	h := make(http.Header)
 	for _, name := range form.names {
 		lower := strings.ToLower(name)
@@ -167,16 +168,19 @@ func (form *postForm) putOptions() (storage.PutOptions, checksum.Spec, error) {
 			h.Set(name, form.fields[lower])
 		}
 	}
-	if acl, ok := form.fields["acl"]; ok {
-		h.Set("X-Amz-Acl", acl)
+	if canned, ok := form.fields["acl"]; ok {
+		h.Set("X-Amz-Acl", canned)
 	}
 	var opts storage.PutOptions
-	if err := checkACLHeaders(h); err != nil {
+	enc, err := aclFor(h)
+	if err != nil {
 		return opts, checksum.Spec{}, err
 	}
-	var err error
 	if opts.Metadata, err = metadataFromHeaders(h); err != nil {
 		return opts, checksum.Spec{}, err
+	}
+	if enc != "" {
+		opts.Metadata[aclMetaKey] = enc
 	}
 	if opts.StorageClass, err = storageClassFromHeader(h); err != nil {
 		return opts, checksum.Spec{}, err

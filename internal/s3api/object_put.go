@@ -2,7 +2,6 @@ package s3api
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/hoardstore/hoard/internal/checksum"
 	"github.com/hoardstore/hoard/internal/storage"
@@ -59,12 +58,16 @@ func (req *request) payloadOf(limit int64, alg storage.ChecksumAlgorithm, bodyCh
 // writeOptions reads what a PutObject, CopyObject (REPLACE) or
 // CreateMultipartUpload stores beside the data.
 func (req *request) writeOptions() (storage.PutOptions, error) {
-	if err := checkACLHeaders(req.r.Header); err != nil {
+	enc, err := req.writeACL(req.r.Header)
+	if err != nil {
 		return storage.PutOptions{}, err
 	}
 	meta, err := metadataFromHeaders(req.r.Header)
 	if err != nil {
 		return storage.PutOptions{}, err
+	}
+	if enc != "" {
+		meta[aclMetaKey] = enc
 	}
 	tags, err := tagsFromHeader(req.r.Header)
 	if err != nil {
@@ -120,25 +123,5 @@ func (req *request) putObject() error {
 	setVersionHeader(hdr, info)
 	req.setExpiration(info)
 	req.w.WriteHeader(http.StatusOK)
-	return nil
-}
-
-// errACLNotSupported is S3's answer to ACLs on buckets with ACLs disabled
-// (the default since 2023): Hoard keeps everything private to its owner.
-var errACLNotSupported = newError("AccessControlListNotSupported")
-
-// checkACLHeaders accepts the canned ACLs that mean "owner only" and
-// refuses any other ACL, as S3 does when ACLs are disabled.
-func checkACLHeaders(h http.Header) error {
-	switch h.Get("X-Amz-Acl") {
-	case "", "private", "bucket-owner-full-control":
-	default:
-		return errACLNotSupported
-	}
-	for name := range h {
-		if strings.HasPrefix(name, "X-Amz-Grant-") {
-			return errACLNotSupported
-		}
-	}
 	return nil
 }

@@ -167,15 +167,6 @@ func (req *request) setLockHeaders(hdr http.Header, info storage.ObjectInfo) {
 	}
 }
 
-// createLockedBucket makes a bucket with object lock enabled, and so
-// versioning, in one write of its record.
-func (req *request) createLockedBucket(name string) error {
-	return req.h.cfg.Layer.MakeBucketWithConfigs(req.r.Context(), name, map[string][]byte{
-		storage.ConfigVersioning: []byte(storage.VersioningEnabled),
-		storage.ConfigObjectLock: objectlock.Config{}.Marshal(),
-	})
-}
-
 // bucketLockOption reads x-amz-bucket-object-lock-enabled of CreateBucket.
 func bucketLockOption(h http.Header) (bool, error) {
 	switch v := strings.ToLower(h.Get(hdrBucketObjectLock)); v {

@@ -16,12 +16,22 @@ func (req *request) putBucketPolicy() error {
 	if err != nil {
 		return err
 	}
-	if _, err := policy.Parse(data, req.route.Bucket); err != nil {
+	p, err := policy.Parse(data, req.route.Bucket)
+	if err != nil {
 		var e *policy.Error
 		if errors.As(err, &e) {
 			return newError(e.Code, e.Message)
 		}
 		return err
+	}
+	if p.IsPublic() {
+		st, err := req.bucketACLs()
+		if err != nil {
+			return err
+		}
+		if st.pab.BlockPublicPolicy {
+			return newError("AccessDenied", "Access Denied: the bucket's public access block refuses public policies (BlockPublicPolicy).")
+		}
 	}
 	// Stored as sent: GetBucketPolicy answers the document itself.
 	if err := req.h.cfg.Layer.SetBucketConfig(req.r.Context(), req.route.Bucket, storage.ConfigPolicy, data); err != nil {
@@ -52,17 +62,27 @@ type policyStatusXML struct {
 	IsPublic bool     `xml:"IsPublic"`
 }
 
-// getBucketPolicyStatus tells whether the policy makes the bucket public
-// (GetBucketPolicyStatus).
+// getBucketPolicyStatus tells whether the bucket is public
+// (GetBucketPolicyStatus): its policy allows anyone something (unless
+// RestrictPublicBuckets confines it to the account), or its ACL grants
+// AllUsers or AuthenticatedUsers something (unless ACLs are disabled or
+// IgnorePublicAcls makes such grants count for nothing). A bucket with
+// neither a policy nor a public ACL answers NoSuchBucketPolicy, as S3.
 func (req *request) getBucketPolicyStatus() error {
 	p, err := req.bucketPolicy()
 	if err != nil {
 		return err
 	}
-	if p == nil {
+	st, err := req.bucketACLs()
+	if err != nil {
+		return err
+	}
+	aclPublic := st.ownership.ACLsEnabled() && !st.pab.IgnorePublicAcls && st.grants.IsPublic()
+	if p == nil && !st.grants.IsPublic() {
 		return newError("NoSuchBucketPolicy")
 	}
-	return req.writeXML(policyStatusXML{Xmlns: s3NS, IsPublic: p.IsPublic()})
+	public := p != nil && p.IsPublic() && !st.pab.RestrictPublicBuckets || aclPublic
+	return req.writeXML(policyStatusXML{Xmlns: s3NS, IsPublic: public})
 }
 
 // bucketPolicy returns the parsed policy of the request's bucket, nil when

@@ -1,9 +1,11 @@
 package s3api
 
 import (
+	"math"
 	"strconv"
 	"time"
 
+	"github.com/hoardstore/hoard/internal/objectlock"
 	"github.com/hoardstore/hoard/internal/storage"
 )
 
@@ -65,6 +67,7 @@ func (req *request) requestKeys(uses func(prefix string) bool, tags map[string]s
 		}
 		sets = map[string][]string{"s3:RequestObjectTagKeys": keys}
 	}
+	req.lockKeys(ctx, uses)
 	if existingTagOps[req.route.Op] && uses("s3:ExistingObjectTag/") {
 		info, err := req.h.cfg.Layer.StatObject(req.r.Context(), req.route.Bucket, req.route.Key, storage.GetOptions{VersionID: req.versionID()})
 		if err == nil {
@@ -98,4 +101,46 @@ func (req *request) requestTagBody(uses func(prefix string) bool) (map[string]st
 		return nil, err
 	}
 	return tags, nil
+}
+
+// lockKeys fills the s3:object-lock-* condition keys, as AWS does: from
+// the x-amz-object-lock-* headers of a write (PutObject, CopyObject,
+// CreateMultipartUpload), from the body of PutObjectRetention (mode,
+// date) and PutObjectLegalHold (status), read before the handler runs
+// when a policy that applies names one. s3:object-lock-remaining-retention-days
+// is the whole days, rounded up, from now to the retain-until date. A
+// value that does not parse sets no key (the handler refuses it).
+func (req *request) lockKeys(ctx map[string]string, uses func(prefix string) bool) {
+	var mode, until, hold string
+	switch req.route.Op {
+	case OpPutObject, OpCopyObject, OpCreateMultipartUpload:
+		h := req.r.Header
+		mode, until, hold = h.Get(hdrLockMode), h.Get(hdrLockUntil), h.Get(hdrLockLegalHold)
+	case OpPutObjectRetention, OpPutObjectLegalHold:
+		if !uses("s3:object-lock-") {
+			return
+		}
+		data, err := req.readSmallBody(maxXMLBody)
+		if err != nil {
+			return
+		}
+		if req.route.Op == OpPutObjectLegalHold {
+			hold, _ = objectlock.ParseLegalHold(data)
+		} else if r, err := objectlock.ParseRetention(data, req.h.cfg.Now()); err == nil && !r.IsZero() {
+			mode, until = r.Mode, r.Until.Format(time.RFC3339)
+		}
+	default:
+		return
+	}
+	if mode != "" {
+		ctx["s3:object-lock-mode"] = mode
+	}
+	if t, ok := objectlock.ParseDate(until); ok {
+		ctx["s3:object-lock-retain-until-date"] = t.Format(time.RFC3339)
+		days := math.Ceil(t.Sub(req.h.cfg.Now()).Hours() / 24)
+		ctx["s3:object-lock-remaining-retention-days"] = strconv.FormatInt(int64(max(days, 0)), 10)
+	}
+	if hold != "" {
+		ctx["s3:object-lock-legal-hold"] = hold
+	}
 }

@@ -37,6 +37,12 @@ func (req *request) getIDConfiguration(root string) error {
 // not keep: accepted when it asks for what the bucket already is,
 // refused otherwise.
 func (req *request) putBucketSubresource() error {
+	switch req.route.Subresource {
+	case "ownershipControls":
+		return req.putOwnershipControls()
+	case "publicAccessBlock":
+		return req.putPublicAccessBlock()
+	}
 	if _, err := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), req.route.Bucket); err != nil {
 		return err
 	}

@@ -103,40 +103,14 @@ func refuseEncryption(h http.Header, op Op) error {
 	return nil
 }
 
-// refuseBucketOptions refuses CreateBucket options that ask for
-// ACL-enabled ownership or an ACL beyond the owner's own, and a malformed
-// x-amz-bucket-object-lock-enabled.
+// refuseBucketOptions refuses a malformed x-amz-bucket-object-lock-enabled
+// or x-amz-object-ownership of CreateBucket before anything is read.
 func refuseBucketOptions(h http.Header) error {
 	if _, err := bucketLockOption(h); err != nil {
 		return err
 	}
-	switch v := h.Get(hdrObjectOwnership); v {
-	case "", "BucketOwnerEnforced":
-	case "ObjectWriter", "BucketOwnerPreferred":
-		return notImplementedHeader(hdrObjectOwnership, "ACL-enabled object ownership ("+v+")")
-	default:
-		return newError("InvalidArgument", "Invalid x-amz-object-ownership header: "+v).
-			with("ArgumentName", "x-amz-object-ownership", "ArgumentValue", v)
-	}
-	switch h.Get("X-Amz-Acl") {
-	case "", "private", "bucket-owner-full-control":
-	default:
-		return newError("InvalidBucketAclWithObjectOwnership")
-	}
-	if hasGrantHeader(h) {
-		return newError("InvalidBucketAclWithObjectOwnership")
-	}
-	return nil
-}
-
-// hasGrantHeader reports an x-amz-grant-* header.
-func hasGrantHeader(h http.Header) bool {
-	for name := range h {
-		if strings.HasPrefix(name, "X-Amz-Grant-") {
-			return true
-		}
-	}
-	return false
+	_, err := bucketOwnershipOption(h)
+	return err
 }
 
 // checkExpectedOwner honours x-amz-expected-bucket-owner (and, on copies,
@@ -173,8 +147,6 @@ func postFieldRefusal(lower string) error {
 		return notImplementedHeader(lower, "server-side encryption")
 	case lower == "x-amz-object-lock-mode", lower == "x-amz-object-lock-retain-until-date", lower == "x-amz-object-lock-legal-hold":
 		return nil // stored as a PUT's headers are (object lock)
-	case strings.HasPrefix(lower, "x-amz-grant-"):
-		return errACLNotSupported
 	case !strings.HasPrefix(lower, "x-amz-"), postHeaderField(lower):
 		return nil
 	}

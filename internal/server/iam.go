@@ -144,6 +144,17 @@ func (s *Server) iamLoop() {
 // identity returns the IAM identity of an access key other than root's.
 func (s *Server) identity(accessKey string) (*iam.Identity, bool) { return s.iam.Lookup(accessKey) }
 
+// userNames lists the IAM users' names.
+func (s *Server) userNames() []string {
+	var names []string
+	s.iam.View(func(st *iam.State) {
+		for name := range st.Users {
+			names = append(names, name)
+		}
+	})
+	return names
+}
+
 // iamCredentials resolves an IAM access key to its signing credentials.
 func (s *Server) iamCredentials(accessKey string) (sigv4.Credentials, bool) {
 	id, ok := s.iam.Lookup(accessKey)

@@ -135,6 +135,7 @@ func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server,
 		Credentials:   s.lookup,
 		RootAccessKey: s.cred.AccessKey,
 		Identities:    s.identity,
+		Users:         s.userNames,
 		Sessions:      s.iam.OpenSession,
 		// The display name is not the root access key, which every
 		// user listing buckets would otherwise learn; the canonical ID

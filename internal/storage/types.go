@@ -93,6 +93,15 @@ const (
 	// ObjectLockConfiguration XML, as normalised by the front end);
 	// present only in buckets with object lock enabled.
 	ConfigObjectLock = "object-lock"
+	// ConfigACL is the bucket's access control list (the front end's
+	// stored grant list); absent for a private bucket.
+	ConfigACL = "acl"
+	// ConfigOwnership is the bucket's object ownership setting, as the
+	// front end stores it; absent for the default.
+	ConfigOwnership = "ownership"
+	// ConfigPublicAccessBlock is the bucket's public access block (S3
+	// XML); absent when it has none.
+	ConfigPublicAccessBlock = "public-access-block"
 )
 
 // The values of the ConfigVersioning document, as S3 spells them.
@@ -218,7 +227,11 @@ type Object interface {
 type UpdateOptions struct {
 	VersionID string
 	Metadata  map[string]string
-	Tags      map[string]string
+	// SetMetadata changes single metadata entries of the version, under
+	// the object's lock, after Metadata: an empty value removes the entry,
+	// others are left as they are.
+	SetMetadata map[string]string
+	Tags        map[string]string
 	// Lock, when set, is called under the object's lock with the
 	// version's lock state and returns the new one; an error refuses the
 	// whole update and changes nothing.

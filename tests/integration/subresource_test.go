@@ -34,10 +34,6 @@ func TestBucketConfigurationsNotKept(t *testing.T) {
 				return err
 			}, "ReplicationConfigurationNotFoundError", 404},
 			{"GetBucketEncryption", func() error { _, err := s.GetBucketEncryption(c, &s3.GetBucketEncryptionInput{Bucket: b}); return err }, "ServerSideEncryptionConfigurationNotFoundError", 404},
-			{"GetBucketOwnershipControls", func() error {
-				_, err := s.GetBucketOwnershipControls(c, &s3.GetBucketOwnershipControlsInput{Bucket: b})
-				return err
-			}, "OwnershipControlsNotFoundError", 404},
 			{"GetPublicAccessBlock", func() error {
 				_, err := s.GetPublicAccessBlock(c, &s3.GetPublicAccessBlockInput{Bucket: b})
 				return err
@@ -66,16 +62,6 @@ func TestBucketConfigurationsNotKept(t *testing.T) {
 			{"PutBucketEncryption", func() error {
 				_, err := s.PutBucketEncryption(c, &s3.PutBucketEncryptionInput{Bucket: b, ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{
 					Rules: []types.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256}}}}})
-				return err
-			}, "NotImplemented", 501},
-			{"PutPublicAccessBlock", func() error {
-				_, err := s.PutPublicAccessBlock(c, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
-					BlockPublicPolicy: aws.Bool(true)}})
-				return err
-			}, "NotImplemented", 501},
-			{"PutBucketOwnershipControls", func() error {
-				_, err := s.PutBucketOwnershipControls(c, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{
-					Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipObjectWriter}}}})
 				return err
 			}, "NotImplemented", 501},
 			{"PutBucketRequestPayment Requester", func() error {

@@ -176,8 +176,6 @@ func TestUnhonouredRequestsRefused(t *testing.T) {
 			send: newBucket("refused-grant", func(in *s3.CreateBucketInput) {
 				in.GrantRead = str(`uri="http://acs.amazonaws.com/groups/global/AllUsers"`)
 			})},
-		{name: "CreateBucket ObjectWriter ownership", code: "NotImplemented", status: 501,
-			send: newBucket("refused-owner", func(in *s3.CreateBucketInput) { in.ObjectOwnership = types.ObjectOwnershipObjectWriter })},
 		{name: "PutObject public-read", code: "AccessControlListNotSupported", status: 400, target: "public",
 			send: put("public", func(in *s3.PutObjectInput) { in.ACL = types.ObjectCannedACLPublicRead })},
 		{name: "PutObject grant", code: "AccessControlListNotSupported", status: 400, target: "granted",
@@ -263,7 +261,7 @@ func TestUnhonouredRequestsRefused(t *testing.T) {
 		if len(ups.Uploads) != 1 || aws.ToString(ups.Uploads[0].Key) != "mp" {
 			t.Errorf("uploads after refusals: got %d, want only mp", len(ups.Uploads))
 		}
-		for _, b := range []string{"refused-public", "refused-grant", "refused-owner"} {
+		for _, b := range []string{"refused-public", "refused-grant"} {
 			_, err := e.s3.HeadBucket(ctx(t), &s3.HeadBucketInput{Bucket: str(b)})
 			wantAWSError(t, "HeadBucket "+b, err, "NotFound", 404)
 		}

@@ -1,7 +1,7 @@
 // Package layering checks that Hoard's packages import each other only in
 // the direction the architecture allows:
 //
-//	cmd -> server -> (s3api, admin, console, sts) -> (heal, authz -> iam) -> (erasure, cluster) -> heal/repair -> drive -> meta -> (storage, config, sigv4, sigv2, checksum, cors, policy, lifecycle, objectlock) -> clientip
+//	cmd -> server -> (s3api, admin, console, sts) -> (heal, authz -> iam) -> (erasure, cluster) -> heal/repair -> drive -> meta -> (storage, config, sigv4, sigv2, checksum, cors, policy, acl, lifecycle, objectlock) -> clientip
 //
 // Each package lists the internal packages it may import; anything else
 // (a new edge, or a new package) fails the test until the list is updated
@@ -32,9 +32,10 @@ var allowed = map[string][]string{
 	"internal/cors":          {},
 	"internal/lifecycle":     {"internal/storage"},
 	"internal/policy":        {},
+	"internal/acl":           {},
 	"internal/iam":           {"internal/policy"},
 	"internal/sts":           {"internal/iam", "internal/oidc", "internal/policy", "internal/sigv4"},
-	"internal/authz":         {"internal/iam", "internal/policy"},
+	"internal/authz":         {"internal/acl", "internal/iam", "internal/policy"},
 	"internal/authguard":     {},
 	// Object lock's rules: pure, over storage's lock state.
 	"internal/objectlock": {"internal/storage"},
@@ -44,7 +45,7 @@ var allowed = map[string][]string{
 	"internal/erasure":    {"internal/checksum", "internal/drive", "internal/heal/repair", "internal/meta", "internal/storage"},
 	"internal/cluster":    {"internal/drive", "internal/meta", "internal/storage", "internal/sigv4", "internal/config"},
 	"internal/heal":       {"internal/erasure", "internal/heal/repair", "internal/drive", "internal/meta", "internal/storage"},
-	"internal/s3api":      {"internal/authguard", "internal/authz", "internal/checksum", "internal/clientip", "internal/cors", "internal/iam", "internal/lifecycle", "internal/objectlock", "internal/policy", "internal/sigv2", "internal/sigv4", "internal/storage"},
+	"internal/s3api":      {"internal/acl", "internal/authguard", "internal/authz", "internal/checksum", "internal/clientip", "internal/cors", "internal/iam", "internal/lifecycle", "internal/objectlock", "internal/policy", "internal/sigv2", "internal/sigv4", "internal/storage"},
 	"internal/admin":      {"internal/authz", "internal/clientip", "internal/iam", "internal/lifecycle", "internal/policy", "internal/sigv4", "internal/storage"},
 	// The console shows the admin API's Info document and asks it which
 	// actions a user may take; its document editors bound a policy by
