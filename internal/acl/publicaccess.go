@@ -28,12 +28,21 @@ type pabXML struct {
 	RestrictPublicBuckets string   `xml:"RestrictPublicBuckets"`
 }
 
+// pabIn is the document as a client sends it (in S3's namespace or none).
+type pabIn struct {
+	XMLName               xml.Name `xml:"PublicAccessBlockConfiguration"`
+	BlockPublicAcls       string   `xml:"BlockPublicAcls"`
+	IgnorePublicAcls      string   `xml:"IgnorePublicAcls"`
+	BlockPublicPolicy     string   `xml:"BlockPublicPolicy"`
+	RestrictPublicBuckets string   `xml:"RestrictPublicBuckets"`
+}
+
 // ParsePublicAccessBlock reads a PublicAccessBlockConfiguration document
 // (a missing flag is false); anything else is MalformedXML.
 func ParsePublicAccessBlock(data []byte) (PublicAccessBlock, error) {
-	var doc pabXML
+	var doc pabIn
 	bad := &Error{Code: "MalformedXML", Message: "The XML you provided was not well-formed or did not validate against our published schema"}
-	if err := xml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil || doc.XMLName.Local != "PublicAccessBlockConfiguration" {
+	if err := xml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
 		return PublicAccessBlock{}, bad
 	}
 	var p PublicAccessBlock
@@ -46,11 +55,12 @@ func ParsePublicAccessBlock(data []byte) (PublicAccessBlock, error) {
 		if v == "" {
 			continue
 		}
-		b, err := strconv.ParseBool(v)
-		if err != nil || (v != "true" && v != "false" && v != "TRUE" && v != "FALSE" && v != "True" && v != "False") {
+		switch {
+		case strings.EqualFold(v, "true"):
+			*f.dst = true
+		case !strings.EqualFold(v, "false"):
 			return PublicAccessBlock{}, bad
 		}
-		*f.dst = b
 	}
 	return p, nil
 }
