@@ -39,6 +39,12 @@ func (req *request) createBucket() error {
 	}
 	configs, err := req.newBucketACLs()
 	if err != nil {
+		// An existing bucket is answered as existing whatever ACL the
+		// request asks for (tools such as rclone create the bucket
+		// before every upload and take 409 as success).
+		if _, ierr := req.h.cfg.Layer.GetBucketInfo(req.r.Context(), name); ierr == nil {
+			return storage.ErrBucketExists
+		}
 		return err
 	}
 	locked, err := bucketLockOption(req.r.Header)

@@ -6,8 +6,9 @@
 # Starts `hoard server` (DRIVES = 1 or 4 folders) on a free loopback port
 # and drives it with s3cmd from a generated configuration (path style,
 # Signature V4): mb, put (single and multipart), ls, la, get, info, setcors,
-# delcors, setpolicy, delpolicy, sync both ways, cp, mv, setacl, del, rb,
-# checking contents by MD5.
+# delcors, setpolicy, delpolicy, sync both ways, cp, mv, setacl and put
+# --acl-public (checked with anonymous curl), del, rb, checking contents by
+# MD5.
 # Exits non-zero on the first failure.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -152,15 +153,45 @@ expect_absent "mv: the old name is gone" "$listing" "$url/a.txt"
 expect_eq "mv: the moved object reads back" "$(s3 get "$url/moved/a.txt" - 2>/dev/null)" "alpha"
 
 # --- setacl ----------------------------------------------------------------
-# Hoard keeps every bucket and object private to its owner: s3cmd reads the
-# ACL (GetObjectAcl / GetBucketAcl), finds the owner's FULL_CONTROL grant
-# and so has nothing to change.
+# A private object's and bucket's ACL is the owner's FULL_CONTROL: s3cmd
+# reads it (GetObjectAcl / GetBucketAcl) and has nothing to change.
 expect_contains "info shows the owner's FULL_CONTROL grant" "$(s3 info "$url/moved/a.txt")" "ACL:       hoard: FULL_CONTROL"
 s3 setacl -v --acl-private "$url/moved/a.txt" >"$work/acl.log" 2>&1
 expect_contains "setacl --acl-private on an object reads its ACL as private" "$(cat "$work/acl.log")" "already Private"
 s3 setacl -v --acl-private "$url" >"$work/acl.log" 2>&1
 expect_contains "setacl --acl-private on the bucket reads its ACL as private" "$(cat "$work/acl.log")" "already Private"
 expect_eq "setacl read both ACLs" "$(($(compat_op_count GetObjectAcl) >= 1 && $(compat_op_count GetBucketAcl) >= 1))" "1"
+
+# A new bucket has ACLs disabled (BucketOwnerEnforced, as S3 since 2023):
+# setacl --acl-public is refused as S3 refuses it.
+s3 setacl --acl-public "$url/moved/a.txt" >"$work/acl.log" 2>&1 && fail "setacl --acl-public with ACLs disabled succeeded"
+expect_contains "setacl --acl-public with ACLs disabled is refused" "$(cat "$work/acl.log")" "AccessControlListNotSupported"
+# A bucket with ACLs enabled (created with x-amz-object-ownership:
+# ObjectWriter through curl's SigV4 signing: s3cmd mb cannot ask for it)
+# takes put --acl-public and setacl --acl-public / --acl-private; anonymous
+# curl reads what is public and is refused what is not.
+acl_bucket="$bucket-acl"
+status=$(curl -s -o /dev/null -w '%{http_code}' --aws-sigv4 "aws:amz:$region:s3" --user "$HOARD_ROOT_USER:$HOARD_ROOT_PASSWORD" \
+	-X PUT -H "x-amz-object-ownership: ObjectWriter" "http://127.0.0.1:$port/$acl_bucket")
+expect_eq "CreateBucket with ObjectWriter ownership (curl --aws-sigv4)" "$status" "200"
+anon_get() { curl -s -o "$work/anon.out" -w '%{http_code}' "http://127.0.0.1:$port/$acl_bucket/$1"; }
+echo "public bytes" >"$work/pub.txt"
+s3 put --acl-public "$work/pub.txt" "s3://$acl_bucket/pub.txt" >/dev/null
+expect_eq "anonymous curl GET after put --acl-public" "$(anon_get pub.txt)" "200"
+expect_eq "anonymous curl GET returns the object" "$(cat "$work/anon.out")" "public bytes"
+expect_contains "info shows the AllUsers READ grant" "$(s3 info "s3://$acl_bucket/pub.txt")" "*anon*: READ"
+s3 put "$work/pub.txt" "s3://$acl_bucket/later.txt" >/dev/null
+expect_eq "anonymous curl GET of an object put without --acl-public" "$(anon_get later.txt)" "403"
+s3 setacl --acl-public "s3://$acl_bucket/later.txt" >/dev/null
+expect_eq "anonymous curl GET after setacl --acl-public" "$(anon_get later.txt)" "200"
+s3 setacl --acl-private "s3://$acl_bucket/later.txt" >/dev/null
+expect_eq "anonymous curl GET after setacl --acl-private" "$(anon_get later.txt)" "403"
+s3 setacl --acl-public "s3://$acl_bucket" >/dev/null
+expect_eq "anonymous curl listing after setacl --acl-public on the bucket" "$(anon_get "")" "200"
+expect_contains "the anonymous listing names the objects" "$(cat "$work/anon.out")" "<Key>pub.txt</Key>"
+s3 del --recursive --force "s3://$acl_bucket" >/dev/null
+s3 rb "s3://$acl_bucket" >/dev/null
+ok "rb of the ACL bucket"
 
 # --- del, rb ----------------------------------------------------------------
 expect_eq "del one object" "$(s3 del "$url/moved/a.txt")" "delete: '$url/moved/a.txt'"
