@@ -8,7 +8,9 @@
 # managed multipart upload, download and copy, low-level multipart,
 # paginated listings (V2 and V1), copy_object, presigned URLs fetched with
 # urllib, delete_objects, S3 error codes, bucket CORS (with a preflight),
-# bucket policy (with anonymous urllib requests) and versioning (versioned
+# bucket policy (with anonymous urllib requests), canned ACLs, object
+# ownership and the public access block (anonymous urllib reads of
+# public-read objects) and versioning (versioned
 # puts, list_object_versions, delete markers, gets by version). The check
 # runs once with
 # every distinct boto3 installation found (python3 on PATH and the

@@ -267,6 +267,49 @@ def check_bucket_access(s3, bucket, endpoint):
           error_of(s3.get_bucket_policy, Bucket=bucket), ("NoSuchBucketPolicy", 404))
 
 
+def check_acls(s3, bucket, endpoint):
+    """Canned ACLs, grants, object ownership and the public access block,
+    with anonymous reads through urllib."""
+    b = bucket + "-acl"
+    s3.create_bucket(Bucket=b, ObjectOwnership="ObjectWriter")
+    check("get_bucket_ownership_controls",
+          s3.get_bucket_ownership_controls(Bucket=b)["OwnershipControls"]["Rules"],
+          [{"ObjectOwnership": "ObjectWriter"}])
+    s3.put_object(Bucket=b, Key="pub", Body=b"public", ACL="public-read")
+    owner = s3.list_buckets()["Owner"]["ID"]
+    acl = s3.get_object_acl(Bucket=b, Key="pub")
+    grants = sorted((g["Grantee"]["Type"], g["Grantee"].get("ID") or g["Grantee"].get("URI"), g["Permission"])
+                    for g in acl["Grants"])
+    check("get_object_acl of a public-read object", (acl["Owner"]["ID"], grants),
+          (owner, sorted([("CanonicalUser", owner, "FULL_CONTROL"),
+                          ("Group", "http://acs.amazonaws.com/groups/global/AllUsers", "READ")])))
+    url = "%s/%s/pub" % (endpoint, b)
+    with urllib.request.urlopen(url, timeout=10) as r:
+        check("anonymous GET of a public-read object", (r.status, r.read()), (200, b"public"))
+    s3.put_object_acl(Bucket=b, Key="pub", ACL="private")
+    try:
+        urllib.request.urlopen(url, timeout=10)
+        fail("anonymous GET of a private object succeeded")
+    except urllib.error.HTTPError as e:
+        check("anonymous GET after put_object_acl private", e.code, 403)
+    check("put_object_acl with an unknown canned ACL",
+          error_of(s3.put_object_acl, Bucket=b, Key="pub", ACL="public-everything"), ("InvalidArgument", 400))
+    s3.put_public_access_block(Bucket=b, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": False, "RestrictPublicBuckets": False})
+    check("put_object public-read under BlockPublicAcls",
+          error_of(s3.put_object, Bucket=b, Key="blocked", Body=b"x", ACL="public-read"), ("AccessDenied", 403))
+    s3.delete_public_access_block(Bucket=b)
+    s3.put_bucket_acl(Bucket=b, ACL="public-read")
+    check("get_bucket_policy_status of a public-read bucket",
+          s3.get_bucket_policy_status(Bucket=b)["PolicyStatus"]["IsPublic"], True)
+    s3.put_bucket_acl(Bucket=b, ACL="private")
+    s3.put_bucket_ownership_controls(Bucket=b, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    check("put_object_acl public-read with ACLs disabled",
+          error_of(s3.put_object_acl, Bucket=b, Key="pub", ACL="public-read"), ("AccessControlListNotSupported", 400))
+    s3.delete_object(Bucket=b, Key="pub")
+    s3.delete_bucket(Bucket=b)
+
+
 def check_refusals(s3, bucket):
     """Requests for guarantees Hoard does not provide are refused, and
     nothing is stored: the cases of the report that found them answered
@@ -411,6 +454,7 @@ def main():
     check_copy_and_presign(s3, bucket)
     check_errors(s3, bucket, endpoint, region)
     check_bucket_access(s3, bucket, endpoint)
+    check_acls(s3, bucket, endpoint)
     check_refusals(s3, bucket)
     check_versioning(s3, res, bucket)
     check_object_lock(s3, bucket)
