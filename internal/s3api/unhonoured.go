@@ -9,7 +9,7 @@ import (
 // not provide is refused before anything is stored or changed, with the
 // error S3 gives for a bucket or service that cannot do the thing. A client
 // told "no" takes its own fallback; a client told "yes" and given nothing
-// does not. When a feature lands (server-side encryption, ACLs), its rule
+// does not. When a feature lands (server-side encryption), its rule
 // here is replaced by the real behaviour in the same change.
 // docs/S3-COMPATIBILITY.md lists every header family and its verdict.
 
