@@ -164,13 +164,9 @@ func (req *request) authorize() error {
 			return err
 		}
 	}
-	// An ACL beyond the owner's set with a write needs s3:PutObjectAcl
-	// too, as in S3 (a private one, which s3cmd and others send on every
-	// upload, does not).
 	if writes {
-		if l, ok, err := acl.FromHeaders(req.r.Header, req.h.owner.ID, acl.Object, req.h.knownID); err == nil && ok &&
-			!l.IsPrivate(req.h.owner.ID) && !a.allows(req.route.Bucket, req.route.Key, "s3:PutObjectAcl") {
-			return newError("AccessDenied")
+		if err := req.checkACLPermission(a, req.r.Header, req.route.Key); err != nil {
+			return err
 		}
 	}
 	// Tags set with a write need the tagging permission too.
@@ -233,8 +229,9 @@ func (req *request) hideMissing(err error) error {
 
 // authorizePost decides a browser upload signed by accessKey: s3:PutObject
 // on the key (and s3:PutObjectTagging when it sets tags, the lock
-// permissions when it sets object lock fields), as a PUT would.
-func (req *request) authorizePost(accessKey, key string, tagged bool, lock http.Header) error {
+// permissions when it sets object lock fields, s3:PutObjectAcl when it
+// sets an ACL beyond the owner's), as a PUT would.
+func (req *request) authorizePost(accessKey, key string, tagged bool, lock, acls http.Header) error {
 	req.auth = &sigv4.Result{AccessKey: accessKey}
 	caller, err := req.caller()
 	if err != nil || caller.Root {
@@ -248,7 +245,24 @@ func (req *request) authorizePost(accessKey, key string, tagged bool, lock http.
 	if err := checkLockPermissions(a, lock, req.route.Bucket, key); err != nil {
 		return err
 	}
+	if err := req.checkACLPermission(a, acls, key); err != nil {
+		return err
+	}
 	req.access = a
+	return nil
+}
+
+// checkACLPermission refuses a write that sets an ACL other than a
+// private one (in h) unless the caller may s3:PutObjectAcl, as S3 asks;
+// a private one, which s3cmd sends on every upload, needs nothing more.
+func (req *request) checkACLPermission(a *access, h http.Header, key string) error {
+	l, ok, err := acl.FromHeaders(h, req.h.owner.ID, acl.Object, req.h.knownID)
+	if err != nil || !ok || l.IsPrivate(req.h.owner.ID) {
+		return nil // refused or stored by the handler
+	}
+	if !a.allows(req.route.Bucket, key, "s3:PutObjectAcl") {
+		return newError("AccessDenied")
+	}
 	return nil
 }
 

@@ -55,7 +55,7 @@ func (req *request) postObject() (err error) {
 	if err := validateKey(key); err != nil {
 		return err
 	}
-	if err := req.authorizePost(signer, key, form.fields["tagging"] != "", form.lockHeader()); err != nil {
+	if err := req.authorizePost(signer, key, form.fields["tagging"] != "", form.lockHeader(), form.aclHeader()); err != nil {
 		return err
 	}
 	if err := policy.checkLength(form.size); err != nil {
@@ -196,6 +196,21 @@ func (form *postForm) putOptions(aclFor func(http.Header) (string, error)) (stor
 	}
 	spec, err := checksum.ParseHeaders(h)
 	return opts, spec, err
+}
+
+// aclHeader returns the form's acl and x-amz-grant-* fields as the
+// headers of a PUT would carry them.
+func (form *postForm) aclHeader() http.Header {
+	h := make(http.Header)
+	if canned, ok := form.fields["acl"]; ok {
+		h.Set("X-Amz-Acl", canned)
+	}
+	for _, name := range form.names {
+		if lower := strings.ToLower(name); strings.HasPrefix(lower, "x-amz-grant-") {
+			h.Set(name, form.fields[lower])
+		}
+	}
+	return h
 }
 
 // lockHeader returns the form's x-amz-object-lock-* fields as the

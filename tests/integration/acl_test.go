@@ -280,3 +280,43 @@ func TestACLVersionsAndWriters(t *testing.T) {
 	resp, rb = e.fetch(t, http.MethodPut, e.objectURL(b, "anon-public", nil).String(), hdr("X-Amz-Acl", "public-read"), []byte("x"))
 	wantError(t, "anonymous PUT with public-read", resp, rb, http.StatusForbidden, "AccessDenied")
 }
+
+// TestACLWriteNeedsPutObjectAcl: a write setting a public ACL needs
+// s3:PutObjectAcl beside s3:PutObject, through PUT and POST alike; a
+// private one does not.
+func TestACLWriteNeedsPutObjectAcl(t *testing.T) {
+	e := newACLEnv(t)
+	b := e.aclBucket(t)
+	iamOK(t, e.srv.Endpoint, "PUT", "policies/putonly",
+		fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::%s/*"}]}`, b))
+	iamOK(t, e.srv.Endpoint, "PUT", "policies/putacl",
+		fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:PutObjectAcl"],"Resource":"arn:aws:s3:::%s/*"}]}`, b))
+	writer := addUser(t, e.srv.Endpoint, "aclwriter", "putonly")
+	full := addUser(t, e.srv.Endpoint, "aclfull", "putacl").S3Client(t)
+	wc := writer.S3Client(t)
+	_, err := wc.PutObject(ctx(t), &s3.PutObjectInput{Bucket: &b, Key: str("private"), Body: strings.NewReader("x"), ACL: types.ObjectCannedACLPrivate})
+	must(t, "PutObject private with s3:PutObject only", err)
+	_, err = wc.PutObject(ctx(t), &s3.PutObjectInput{Bucket: &b, Key: str("public"), Body: strings.NewReader("x"), ACL: types.ObjectCannedACLPublicRead})
+	wantAWSError(t, "PutObject public-read with s3:PutObject only", err, "AccessDenied", 403)
+	_, err = full.PutObject(ctx(t), &s3.PutObjectInput{Bucket: &b, Key: str("public"), Body: strings.NewReader("x"), ACL: types.ObjectCannedACLPublicRead})
+	must(t, "PutObject public-read with s3:PutObjectAcl", err)
+	resp, rb := e.anon(t, http.MethodGet, b, "public", nil)
+	wantStatus(t, "anonymous GET of the object made public by the IAM user", resp, rb, http.StatusOK)
+
+	// POST Object signed by the user with s3:PutObject only.
+	now := time.Now().UTC()
+	cred := sigv4.Credentials{AccessKey: writer.AccessKey, SecretKey: writer.SecretKey}
+	sf := sigv4.SignPost("", cred, e.srv.Region, now)
+	fields := map[string]string{"key": "posted", "acl": "public-read", "x-amz-algorithm": sf.Algorithm, "x-amz-credential": sf.Credential, "x-amz-date": sf.Date}
+	var conds []string
+	for k, v := range fields {
+		conds = append(conds, fmt.Sprintf(`["eq","$%s",%q]`, k, v))
+	}
+	doc := fmt.Sprintf(`{"expiration":%q,"conditions":[{"bucket":%q},%s]}`, now.Add(time.Hour).Format("2006-01-02T15:04:05.000Z"), b, strings.Join(conds, ","))
+	fields["policy"] = base64.StdEncoding.EncodeToString([]byte(doc))
+	fields["x-amz-signature"] = sigv4.SignPost(fields["policy"], cred, e.srv.Region, now).Signature
+	resp, rb = e.postForm(t, e.objectURL(b, "", nil).String(), fields, "f.txt", []byte("x"))
+	wantError(t, "POST acl=public-read with s3:PutObject only", resp, rb, http.StatusForbidden, "AccessDenied")
+	_, err = e.s3.HeadObject(ctx(t), &s3.HeadObjectInput{Bucket: &b, Key: str("posted")})
+	wantAWSError(t, "HeadObject after the refused POST", err, "NotFound", 404)
+}
