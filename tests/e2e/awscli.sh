@@ -145,21 +145,17 @@ s3api delete-bucket-policy --bucket "$bucket"
 expect_eq "anonymous GET after delete-bucket-policy" "$(anon_status mp/object.bin)" "403"
 
 # --- canned ACLs: s3 cp --acl public-read, put-object-acl -------------------
+# (Four CLI calls: each costs seconds of Python start-up; grants and
+# ownership are read back by the Go and boto3 tests.)
 acl_bucket="$bucket-acl"
 s3api create-bucket --bucket "$acl_bucket" --object-ownership ObjectWriter >/dev/null
-expect_eq "get-bucket-ownership-controls" \
-	"$(s3api get-bucket-ownership-controls --bucket "$acl_bucket" --query 'OwnershipControls.Rules[0].ObjectOwnership' --output text)" "ObjectWriter"
 s3 cp --acl public-read "$src/a.txt" "s3://$acl_bucket/pub.txt" >/dev/null
 expect_eq "anonymous curl GET after s3 cp --acl public-read" "$(curl -sf "$endpoint/$acl_bucket/pub.txt")" "alpha"
-expect_eq "get-object-acl shows the AllUsers READ grant" \
-	"$(s3api get-object-acl --bucket "$acl_bucket" --key pub.txt --query 'Grants[?Grantee.Type==`Group`].Permission' --output text)" "READ"
 s3api put-object-acl --bucket "$acl_bucket" --key pub.txt --acl private
 expect_eq "anonymous curl GET after put-object-acl --acl private" \
 	"$(curl -s -o /dev/null -w '%{http_code}' "$endpoint/$acl_bucket/pub.txt")" "403"
 out=$(s3 cp --acl public-read "$src/a.txt" "s3://$bucket/refused.txt" 2>&1) && fail "s3 cp --acl public-read into a bucket with ACLs disabled succeeded"
 expect_contains "s3 cp --acl public-read with ACLs disabled is refused" "$out" "AccessControlListNotSupported"
-s3 rb --force "s3://$acl_bucket" >/dev/null
-ok "s3 rb --force of the ACL bucket"
 
 # --- clean up and stop ------------------------------------------------------
 s3 rb --force "s3://$bucket" >/dev/null
