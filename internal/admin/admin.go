@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -97,23 +98,41 @@ func New(cfg Config) *Handler {
 	return h
 }
 
-// ServeHTTP authenticates the request (the root user, or an IAM user or
-// service account) and dispatches it; each route checks its own action.
+// ServeHTTP authenticates the request (the root user, an IAM user or
+// service account, or a session's temporary key with its token) and
+// dispatches it; each route checks its own action.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	res, err := h.cfg.Verifier.Verify(r)
+	session, err := h.openSession(r)
+	var res *sigv4.Result
+	if err == nil {
+		verifier := h.cfg.Verifier
+		if session != nil {
+			// A session's temporary key verifies with its own secret.
+			verifier = verifier.ForKey(sigv4.Credentials{AccessKey: session.AccessKey, SecretKey: session.Secret})
+		}
+		res, err = verifier.Verify(r)
+	}
 	if err == nil && res.Anonymous {
 		err = sigv4.ErrAccessDenied
 	}
 	var c caller
-	if err == nil {
+	switch {
+	case err == nil && session != nil:
+		c = caller{accessKey: res.AccessKey, body: res}
+		c.Identity = session
+	case err == nil:
 		c, err = h.callerOf(res)
 	}
 	if err != nil {
 		code, _ := sigv4.Code(err)
-		if code == "" {
+		msg := sigv4.Message(err)
+		switch {
+		case errors.Is(err, errInvalidToken):
+			code, msg = "InvalidToken", "The provided token is malformed or otherwise invalid."
+		case code == "":
 			code = "AccessDenied"
 		}
-		writeJSON(w, http.StatusForbidden, errorBody{Code: code, Message: sigv4.Message(err)})
+		writeJSON(w, http.StatusForbidden, errorBody{Code: code, Message: msg})
 		return
 	}
 	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, c)))
@@ -296,4 +315,28 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(data, '\n'))
+}
+
+// errInvalidToken refuses a session token that does not open (altered,
+// expired, revoked, or its user's permissions changed).
+var errInvalidToken = errors.New("admin: invalid session token")
+
+// openSession returns the identity of the request's session token (the
+// X-Amz-Security-Token header or query value), nil when it has none.
+func (h *Handler) openSession(r *http.Request) (*iam.Identity, error) {
+	token := r.Header.Get("X-Amz-Security-Token")
+	if token == "" {
+		token = r.URL.Query().Get("X-Amz-Security-Token")
+	}
+	if token == "" {
+		return nil, nil
+	}
+	if h.cfg.IAM == nil {
+		return nil, errInvalidToken
+	}
+	id, err := h.cfg.IAM.OpenSession(token)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errInvalidToken, err)
+	}
+	return id, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -167,6 +168,10 @@ const (
 	EnvOpenIDClaimName     = "HOARD_IDENTITY_OPENID_CLAIM_NAME"
 	EnvOpenIDRolePolicy    = "HOARD_IDENTITY_OPENID_ROLE_POLICY"
 	EnvOpenIDUsernameClaim = "HOARD_IDENTITY_OPENID_USERNAME_CLAIM"
+	EnvOpenIDClientSecret  = "HOARD_IDENTITY_OPENID_CLIENT_SECRET"
+	EnvOpenIDRedirectURI   = "HOARD_IDENTITY_OPENID_REDIRECT_URI"
+	EnvOpenIDScopes        = "HOARD_IDENTITY_OPENID_SCOPES"
+	EnvOpenIDDisplayName   = "HOARD_IDENTITY_OPENID_DISPLAY_NAME"
 	// EnvTestILMDay sets LifecycleDay; for tests only, so it is not listed
 	// in Variables.
 	EnvTestILMDay = "HOARD_TEST_ILM_DAY"
@@ -210,6 +215,10 @@ var Variables = []struct{ Name, Help string }{
 	{EnvOpenIDClaimName, "claim naming the policies of a token's holder (comma-separated or an array), default policy"},
 	{EnvOpenIDRolePolicy, "comma-separated policies every token of the provider gets, instead of its policy claim; default none"},
 	{EnvOpenIDUsernameClaim, "claim naming the token's holder in logs, default preferred_username (then sub)"},
+	{EnvOpenIDRedirectURI, "the console's sign-in callback as registered with the provider (https://CONSOLE/sso/callback): enables \"Sign in with\" on the console; default none"},
+	{EnvOpenIDClientSecret, "the console's client secret at the provider (the first client ID); none for a public client"},
+	{EnvOpenIDScopes, "comma-separated scopes the console asks for besides openid, default profile,email"},
+	{EnvOpenIDDisplayName, "the provider's name on the console's sign-in button, default SSO"},
 }
 
 // OpenIDSettings describe an OpenID Connect provider (see internal/oidc).
@@ -219,11 +228,26 @@ type OpenIDSettings struct {
 	ClaimName     string
 	RolePolicy    []string
 	UsernameClaim string
+	// RedirectURI, ClientSecret and Scopes make the console a web client
+	// of the provider (sign-in through it); DisplayName names it there.
+	RedirectURI  string
+	ClientSecret string
+	Scopes       []string
+	DisplayName  string
+}
+
+// Web is the console's client at the provider, when RedirectURI is set.
+func (o OpenIDSettings) Web() (oidc.Web, bool) {
+	if o.RedirectURI == "" || len(o.ClientIDs) == 0 {
+		return oidc.Web{}, false
+	}
+	return oidc.Web{ClientID: o.ClientIDs[0], ClientSecret: o.ClientSecret, RedirectURL: o.RedirectURI, Scopes: o.Scopes}, true
 }
 
 // Enabled reports whether a provider is configured.
 func (o OpenIDSettings) Enabled() bool {
-	return o.ConfigURL != "" || len(o.ClientIDs) > 0 || len(o.RolePolicy) > 0 || o.ClaimName != "" || o.UsernameClaim != ""
+	return o.ConfigURL != "" || len(o.ClientIDs) > 0 || len(o.RolePolicy) > 0 || o.ClaimName != "" || o.UsernameClaim != "" ||
+		o.RedirectURI != "" || o.ClientSecret != "" || len(o.Scopes) > 0 || o.DisplayName != ""
 }
 
 // Config is the provider's configuration for internal/oidc.
@@ -291,6 +315,14 @@ func (s *Server) apply(vars map[string]string, strict bool) error {
 			s.OpenID.RolePolicy = splitList(v, ",")
 		case EnvOpenIDUsernameClaim:
 			s.OpenID.UsernameClaim = v
+		case EnvOpenIDClientSecret:
+			s.OpenID.ClientSecret = v
+		case EnvOpenIDRedirectURI:
+			s.OpenID.RedirectURI = v
+		case EnvOpenIDScopes:
+			s.OpenID.Scopes = splitList(v, ",")
+		case EnvOpenIDDisplayName:
+			s.OpenID.DisplayName = v
 		case EnvDriveTimeout:
 			s.DriveTimeout, err = time.ParseDuration(v)
 		case EnvILMRate:
@@ -396,6 +428,9 @@ func (s *Server) Validate() error {
 	if s.OpenID.Enabled() {
 		if err := s.OpenID.Config().Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("config: OpenID Connect: %w", err))
+		}
+		if u, err := url.Parse(s.OpenID.RedirectURI); s.OpenID.RedirectURI != "" && (err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http")) {
+			bad("OpenID Connect redirect URI %q is not an http(s) URL", s.OpenID.RedirectURI)
 		}
 	}
 	switch s.LogLevel {

@@ -57,6 +57,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// SSO, when set, offers signing in through an identity provider.
+	SSO SSO
 }
 
 // Handler serves the console's pages and its JSON API.
@@ -67,6 +69,7 @@ type Handler struct {
 	usage    *usageCache
 	mux      *http.ServeMux
 	assets   *assetServer
+	sso      ssoPending
 }
 
 // New returns the console handler for cfg. It fails when cfg.S3 is nil.
@@ -114,6 +117,9 @@ func (h *Handler) routes() {
 
 	m.HandleFunc("GET /api/session", h.getSession)
 	m.HandleFunc("POST /api/login", h.login)
+	m.HandleFunc("GET /api/sso", h.ssoInfo)
+	m.HandleFunc("GET /sso/start", h.ssoStart)
+	m.HandleFunc("GET /sso/callback", h.ssoCallback)
 	m.HandleFunc("POST /api/logout", h.authed(h.logout))
 
 	m.HandleFunc("GET /api/buckets", h.authed(h.listBuckets))

@@ -118,6 +118,7 @@ type Verifier struct {
 	cfg Config
 
 	mu       sync.Mutex
+	provider *gooidc.Provider
 	verifier *gooidc.IDTokenVerifier
 	failedAt time.Time
 	failure  error
@@ -163,6 +164,7 @@ func (v *Verifier) idTokenVerifier(ctx context.Context) (*gooidc.IDTokenVerifier
 	// The provider's key set fetches the keys with the client given
 	// above, on first use and whenever a token names a key it does not
 	// hold (a rotation); it checks the issuer the document names.
+	v.provider = p
 	v.verifier = p.Verifier(&gooidc.Config{
 		SkipClientIDCheck: true, // several accepted audiences: checked in Verify
 		Now:               v.cfg.Now,
@@ -174,20 +176,26 @@ func (v *Verifier) idTokenVerifier(ctx context.Context) (*gooidc.IDTokenVerifier
 // Verify checks raw, an identity token (a signed JWT), and returns what
 // it says of its holder.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
+	c, _, err := v.verify(ctx, raw)
+	return c, err
+}
+
+// verify is Verify, also returning the token's nonce.
+func (v *Verifier) verify(ctx context.Context, raw string) (*Claims, string, error) {
 	iv, err := v.idTokenVerifier(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	tok, err := iv.Verify(ctx, raw)
 	if err != nil {
 		var exp *gooidc.TokenExpiredError
 		if errors.As(err, &exp) {
-			return nil, fmt.Errorf("%w at %s", ErrExpiredToken, exp.Expiry.UTC().Format(time.RFC3339))
+			return nil, "", fmt.Errorf("%w at %s", ErrExpiredToken, exp.Expiry.UTC().Format(time.RFC3339))
 		}
 		if strings.Contains(err.Error(), "fetching keys") {
-			return nil, fmt.Errorf("%w: %v", ErrProviderUnavailable, err)
+			return nil, "", fmt.Errorf("%w: %v", ErrProviderUnavailable, err)
 		}
-		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+		return nil, "", fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
 	aud := ""
 	for _, a := range tok.Audience {
@@ -197,11 +205,11 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 		}
 	}
 	if aud == "" {
-		return nil, fmt.Errorf("%w: issued to %q, not to a client this server accepts", ErrInvalidToken, tok.Audience)
+		return nil, "", fmt.Errorf("%w: issued to %q, not to a client this server accepts", ErrInvalidToken, tok.Audience)
 	}
 	var all map[string]any
 	if err := tok.Claims(&all); err != nil {
-		return nil, fmt.Errorf("%w: claims: %v", ErrInvalidToken, err)
+		return nil, "", fmt.Errorf("%w: claims: %v", ErrInvalidToken, err)
 	}
 	c := &Claims{Issuer: tok.Issuer, Subject: tok.Subject, Audience: aud, Expiry: tok.Expiry.UTC(), Username: tok.Subject}
 	c.Strings = map[string]string{}
@@ -218,7 +226,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 	} else {
 		c.Policies = dedupe(policyNames(all[v.cfg.ClaimName]))
 	}
-	return c, nil
+	return c, tok.Nonce, nil
 }
 
 // usernameClaim is the claim naming the holder.

@@ -112,6 +112,6 @@ func sigv2Lookup(lookup sigv4.Lookup) sigv2.Lookup {
 	}
 	return func(accessKey string) (sigv2.Credentials, bool) {
 		c, ok := lookup(accessKey)
-		return sigv2.Credentials(c), ok
+		return sigv2.Credentials{AccessKey: c.AccessKey, SecretKey: c.SecretKey}, ok
 	}
 }

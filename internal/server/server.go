@@ -31,9 +31,12 @@ import (
 
 // Server is one running Hoard node.
 type Server struct {
-	cfg   config.Server
-	log   *slog.Logger
-	cred  sigv4.Credentials
+	cfg  config.Server
+	log  *slog.Logger
+	cred sigv4.Credentials
+	// sso signs people in to the console through the OpenID Connect
+	// provider (nil when not configured).
+	sso   *consoleSSO
 	layer storage.ObjectLayer
 	// objects is layer under object lock's enforcement: what every
 	// consumer of objects (S3, admin, background workers) is given, so
@@ -152,6 +155,13 @@ func NewWithOptions(cfg config.Server, log *slog.Logger, opts Options) (*Server,
 			return nil, fmt.Errorf("server: OpenID Connect: %w", err)
 		}
 		stsCfg.WebIdentity = v
+		if web, ok := cfg.OpenID.Web(); ok {
+			name := cfg.OpenID.DisplayName
+			if name == "" {
+				name = "SSO"
+			}
+			s.sso = &consoleSSO{name: name, v: v, web: web, iam: s.iam}
+		}
 		log.Info("OpenID Connect sign-on enabled", "provider", cfg.OpenID.Config().Issuer(), "clients", cfg.OpenID.ClientIDs)
 	}
 	s.sts = sts.New(stsCfg)
@@ -203,6 +213,7 @@ func (s *Server) newConsole() error {
 		S3Address: s.Addr,
 		Secure:    s.certs != nil,
 		Logger:    s.log,
+		SSO:       s.consoleSSO(),
 	})
 	if err != nil {
 		return fmt.Errorf("server: console: %w", err)
@@ -452,4 +463,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return errors.Join(err, cerr)
 	}
 	return err
+}
+
+// consoleSSO is the console's sign-in through the identity provider, nil
+// (no such button) when none is configured for it.
+func (s *Server) consoleSSO() console.SSO {
+	if s.sso == nil {
+		return nil
+	}
+	return s.sso
 }

@@ -9,7 +9,7 @@ import (
 func BenchmarkVerifyHeader(b *testing.B) {
 	r := serverRequest("GET", "/bucket/some/object/key.txt?versionId=abc", "s3.example.test", nil, nil)
 	r.Header.Set("Range", "bytes=0-1023")
-	if err := SignRequest(r, Credentials{testAccessKey, testSecretKey}, testRegion, EmptySHA256, testNow); err != nil {
+	if err := SignRequest(r, Credentials{AccessKey: testAccessKey, SecretKey: testSecretKey}, testRegion, EmptySHA256, testNow); err != nil {
 		b.Fatal(err)
 	}
 	v := fixedVerifier()

@@ -61,7 +61,7 @@ func streamingRequest(t testing.TB, mode string, decoded int, trailerNames strin
 	if trailerNames != "" {
 		r.Header.Set("X-Amz-Trailer", trailerNames)
 	}
-	if err := SignRequest(r, Credentials{testAccessKey, testSecretKey}, testRegion, mode, testNow); err != nil {
+	if err := SignRequest(r, Credentials{AccessKey: testAccessKey, SecretKey: testSecretKey}, testRegion, mode, testNow); err != nil {
 		t.Fatal(err)
 	}
 	_, sigHex, _ := strings.Cut(r.Header.Get("Authorization"), "Signature=")

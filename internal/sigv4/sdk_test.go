@@ -211,7 +211,7 @@ func TestAWSSDKPresignCrossCheck(t *testing.T) {
 
 func TestPresignAndSignRequestRoundTrip(t *testing.T) {
 	vs := newVerifyServer(t, testVerifier())
-	cred := Credentials{testAccessKey, testSecretKey}
+	cred := Credentials{AccessKey: testAccessKey, SecretKey: testSecretKey}
 	for _, key := range awkwardKeys {
 		t.Run(key, func(t *testing.T) {
 			u, err := Presign("GET", vs.URL+"/bucket/"+URIEncode(key, false)+"?response-content-type=text%2Fplain", cred, testRegion, time.Minute, time.Now())

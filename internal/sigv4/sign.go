@@ -50,6 +50,9 @@ func Presign(method, rawURL string, cred Credentials, region string, expires tim
 	q.Set(qDate, amzDate)
 	q.Set(qExpires, strconv.FormatInt(int64(expires/time.Second), 10))
 	q.Set(qSignedHeaders, "host")
+	if cred.SessionToken != "" {
+		q.Set("X-Amz-Security-Token", cred.SessionToken)
+	}
 	q.Del(qSignature)
 	query := canonicalQuery(q.Encode(), "")
 	u.RawQuery = query
@@ -115,6 +118,9 @@ func SignRequest(r *http.Request, cred Credentials, region string, payloadHash s
 	r.Header.Del("Authorization")
 	r.Header.Set("X-Amz-Date", amzDate)
 	r.Header.Set(headerContentSHA256, payloadHash)
+	if cred.SessionToken != "" {
+		r.Header.Set("X-Amz-Security-Token", cred.SessionToken)
+	}
 	if r.URL.Path == "" {
 		r.URL.Path = "/"
 	}

@@ -110,7 +110,7 @@ func TestAWSPresignedExample(t *testing.T) {
 		"&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host" +
 		"&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404"
 	got, err := Presign("GET", "https://examplebucket.s3.amazonaws.com/test.txt",
-		Credentials{exampleAccessKey, exampleSecretKey}, "us-east-1", 24*time.Hour, exampleTime)
+		Credentials{AccessKey: exampleAccessKey, SecretKey: exampleSecretKey}, "us-east-1", 24*time.Hour, exampleTime)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,9 @@ import (
 type Credentials struct {
 	AccessKey string
 	SecretKey string
+	// SessionToken, for temporary credentials (STS), is sent signed with
+	// every request (X-Amz-Security-Token) by SignRequest and Presign.
+	SessionToken string
 }
 
 // Lookup returns the credentials of an access key, and false if the key is
@@ -59,6 +62,14 @@ const MaxHashedBody = 1 << 20
 // NewVerifier returns a Verifier for region with default settings.
 func NewVerifier(region string, lookup Lookup) *Verifier {
 	return &Verifier{Region: region, Lookup: lookup}
+}
+
+// ForKey returns a new Verifier with v's settings that knows one key
+// only: the temporary key of a session, whose secret came with its
+// token rather than from v's Lookup.
+func (v *Verifier) ForKey(c Credentials) *Verifier {
+	return &Verifier{Region: v.Region, Service: v.Service, Now: v.Now, MaxSkew: v.MaxSkew, HashBody: v.HashBody,
+		Lookup: func(key string) (Credentials, bool) { return c, key == c.AccessKey }}
 }
 
 func (v *Verifier) service() string {

@@ -28,7 +28,7 @@ func signed(t testing.TB, method, target, body string, at time.Time, edit func(*
 		edit(r)
 	}
 	sum := sha256.Sum256([]byte(body))
-	if err := SignRequest(r, Credentials{testAccessKey, testSecretKey}, testRegion, hex.EncodeToString(sum[:]), at); err != nil {
+	if err := SignRequest(r, Credentials{AccessKey: testAccessKey, SecretKey: testSecretKey}, testRegion, hex.EncodeToString(sum[:]), at); err != nil {
 		t.Fatal(err)
 	}
 	return r
@@ -36,7 +36,7 @@ func signed(t testing.TB, method, target, body string, at time.Time, edit func(*
 
 func presigned(t testing.TB, target string, at time.Time, expires time.Duration) *http.Request {
 	t.Helper()
-	u, err := Presign("GET", "http://s3.example.test"+target, Credentials{testAccessKey, testSecretKey}, testRegion, expires, at)
+	u, err := Presign("GET", "http://s3.example.test"+target, Credentials{AccessKey: testAccessKey, SecretKey: testSecretKey}, testRegion, expires, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestVerifyErrors(t *testing.T) {
 			"Error parsing the X-Amz-Credential parameter; the region 'eu-west-1' is wrong; expecting 'us-east-1'"},
 		{"streaming without decoded length", func(t *testing.T) *http.Request {
 			r := serverRequest("PUT", "/b/k", "s3.example.test", strings.NewReader("0\r\n\r\n"), nil)
-			sc := Credentials{testAccessKey, testSecretKey}
+			sc := Credentials{AccessKey: testAccessKey, SecretKey: testSecretKey}
 			SignRequest(r, sc, testRegion, StreamingUnsignedTrailer, testNow)
 			return r
 		}, ErrMissingContentLength, "MissingContentLength", ""},
@@ -297,7 +297,7 @@ func TestSignRequestVerifiesWithBody(t *testing.T) {
 	data := bytes.Repeat([]byte("z"), 1<<16)
 	r := serverRequest("PUT", "/b/big", "s3.example.test", bytes.NewReader(data), nil)
 	sum := sha256.Sum256(data)
-	if err := SignRequest(r, Credentials{testAccessKey, testSecretKey}, testRegion, hex.EncodeToString(sum[:]), testNow); err != nil {
+	if err := SignRequest(r, Credentials{AccessKey: testAccessKey, SecretKey: testSecretKey}, testRegion, hex.EncodeToString(sum[:]), testNow); err != nil {
 		t.Fatal(err)
 	}
 	res, err := fixedVerifier().Verify(r)

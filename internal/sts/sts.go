@@ -134,13 +134,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	verifier := h.verifier
 	if session != nil {
 		// A session's temporary key verifies with its own secret.
-		verifier = &sigv4.Verifier{Region: h.cfg.Region, Service: "sts", HashBody: true,
-			Lookup: func(key string) (sigv4.Credentials, bool) {
-				if key == session.AccessKey {
-					return sigv4.Credentials{AccessKey: key, SecretKey: session.Secret}, true
-				}
-				return sigv4.Credentials{}, false
-			}}
+		verifier = h.verifier.ForKey(sigv4.Credentials{AccessKey: session.AccessKey, SecretKey: session.Secret})
 	}
 	res, err := verifier.Verify(r)
 	if err == nil && res.Anonymous {

@@ -33,10 +33,20 @@ type env struct {
 // a free loopback port, and waits until the console answers.
 func startServer(t *testing.T, drives int) *env {
 	t.Helper()
+	return startServerWith(t, drives, nil)
+}
+
+// startServerWith is startServer with configure adjusting the
+// configuration last; it gets the console's address (host:port).
+func startServerWith(t *testing.T, drives int, configure func(c *config.Server, consoleAddr string)) *env {
+	t.Helper()
 	addr := ""
 	srv := testserver.Start(t, testserver.Options{Drives: drives, Configure: func(c *config.Server) {
 		addr = testserver.FreePort(t)
 		c.ConsoleAddress = addr
+		if configure != nil {
+			configure(c, addr)
+		}
 	}})
 	e := &env{srv: srv, console: "http://" + addr}
 	client := &http.Client{Transport: testserver.NewTransport(), Timeout: 5 * time.Second}

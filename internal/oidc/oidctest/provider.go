@@ -1,16 +1,23 @@
 // Package oidctest runs a small OpenID Connect provider for tests: a real
-// HTTP server on 127.0.0.1 with a discovery document and a key set, and
-// a way to mint signed identity tokens with any claims. Keys can be
-// rotated and the provider taken down to test what a relying party does.
+// HTTP server on 127.0.0.1 with a discovery document, a key set, and the
+// authorization code flow (with PKCE) for one client, signing in a user
+// the test chooses without asking; and a way to mint signed identity
+// tokens with any claims. Keys can be rotated and the provider taken down
+// to test what a relying party does.
 package oidctest
 
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,22 +30,29 @@ type Provider struct {
 	srv  *httptest.Server
 	down atomic.Bool
 
-	mu   sync.Mutex
-	key  *rsa.PrivateKey
-	kid  string
-	keys []jose.JSONWebKey // published
-	n    int
+	mu sync.Mutex
+	// client is the one web client; user who signs in at /auth.
+	client     Client
+	userSub    string
+	userClaims map[string]any
+	codes      map[string]grant
+	key        *rsa.PrivateKey
+	kid        string
+	keys       []jose.JSONWebKey // published
+	n          int
 }
 
 // Start starts a provider; Close stops it.
 func Start() (*Provider, error) {
-	p := &Provider{}
+	p := &Provider{codes: map[string]grant{}}
 	if err := p.Rotate(); err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
 	mux.HandleFunc("GET /keys", p.jwks)
+	mux.HandleFunc("GET /auth", p.auth)
+	mux.HandleFunc("POST /token", p.token)
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p.down.Load() {
 			http.Error(w, "down", http.StatusServiceUnavailable)
@@ -128,4 +142,107 @@ func (p *Provider) jwks(w http.ResponseWriter, r *http.Request) {
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// Client is the web client the provider knows.
+type Client struct {
+	ID, Secret string
+	// RedirectURL is the only place codes are sent to.
+	RedirectURL string
+}
+
+// grant is an issued authorization code.
+type grant struct {
+	redirect, nonce, challenge string
+	sub                        string
+	claims                     map[string]any
+}
+
+// SetClient registers the web client.
+func (p *Provider) SetClient(c Client) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.client = c
+}
+
+// SignIn chooses the user that /auth signs in (at once, without a page),
+// with extra claims for its identity token; "" makes /auth refuse.
+func (p *Provider) SignIn(sub string, claims map[string]any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.userSub, p.userClaims = sub, claims
+}
+
+// auth is the authorization endpoint: it checks the client and its
+// redirect, signs in the chosen user and sends the browser back with a
+// code (or with error=access_denied when no user is chosen).
+func (p *Provider) auth(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if q.Get("client_id") != p.client.ID || q.Get("redirect_uri") != p.client.RedirectURL || q.Get("response_type") != "code" ||
+		q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" || !strings.Contains(q.Get("scope"), "openid") {
+		http.Error(w, "bad authorization request", http.StatusBadRequest)
+		return
+	}
+	back, _ := url.Parse(p.client.RedirectURL)
+	bq := back.Query()
+	bq.Set("state", q.Get("state"))
+	if p.userSub == "" {
+		bq.Set("error", "access_denied")
+	} else {
+		var b [16]byte
+		_, _ = rand.Read(b[:])
+		code := hex.EncodeToString(b[:])
+		p.codes[code] = grant{redirect: q.Get("redirect_uri"), nonce: q.Get("nonce"), challenge: q.Get("code_challenge"),
+			sub: p.userSub, claims: p.userClaims}
+		bq.Set("code", code)
+	}
+	back.RawQuery = bq.Encode()
+	http.Redirect(w, r, back.String(), http.StatusFound)
+}
+
+// token is the token endpoint: a code, once, for its client, redirect
+// and PKCE verifier.
+func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	id, secret, ok := r.BasicAuth()
+	if !ok {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	p.mu.Lock()
+	g, found := p.codes[r.PostForm.Get("code")]
+	delete(p.codes, r.PostForm.Get("code"))
+	client := p.client
+	key, kid := p.key, p.kid
+	p.mu.Unlock()
+	sum := sha256.Sum256([]byte(r.PostForm.Get("code_verifier")))
+	switch {
+	case id != client.ID || secret != client.Secret:
+		tokenError(w, http.StatusUnauthorized, "invalid_client")
+		return
+	case !found || r.PostForm.Get("grant_type") != "authorization_code" || r.PostForm.Get("redirect_uri") != g.redirect ||
+		base64.RawURLEncoding.EncodeToString(sum[:]) != g.challenge:
+		tokenError(w, http.StatusBadRequest, "invalid_grant")
+		return
+	}
+	claims := map[string]any{"nonce": g.nonce}
+	for k, v := range g.claims {
+		claims[k] = v
+	}
+	idToken, err := Sign(key, kid, p.Issuer(), g.sub, client.ID, time.Hour, claims)
+	if err != nil {
+		tokenError(w, http.StatusInternalServerError, "server_error")
+		return
+	}
+	writeJSON(w, map[string]any{"access_token": "opaque-" + g.sub, "token_type": "Bearer", "expires_in": 3600, "id_token": idToken})
+}
+
+func tokenError(w http.ResponseWriter, status int, code string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": code})
 }

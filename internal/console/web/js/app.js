@@ -67,13 +67,28 @@ function showLogin(message) {
       submit.textContent = 'Sign in';
     }
   });
+  const sso = h('div', { class: 'login-sso', id: 'login-sso', hidden: true });
   replace(app, h('main', { class: 'login', id: 'main' },
     h('section', { class: 'login-card', 'aria-labelledby': 'login-title' },
       h('div', { class: 'login-brand' }, icon('logo', 'logo'), h('span', {}, 'Hoard')),
       h('h1', { id: 'login-title' }, 'Sign in to your object store'),
+      sso,
       h('p', { class: 'muted' }, 'Use the access key and secret key of your S3 account. The secret key stays on the server for this session only.'),
       form)));
   access.focus();
+  // Single sign-on, when the server offers it; a failed one comes back
+  // here with its reason in the address.
+  const params = new URLSearchParams(window.location.search);
+  if (params.has('sso_error')) {
+    err.textContent = params.get('sso_error');
+    window.history.replaceState(null, '', window.location.pathname + window.location.hash);
+  }
+  call('GET', '/api/sso').then((info) => {
+    if (!info.enabled) return;
+    replace(sso, h('a', { class: 'btn btn-primary btn-block', href: '/sso/start', id: 'login-sso-start' }, `Sign in with ${info.name}`),
+      h('p', { class: 'muted login-or' }, 'or with keys:'));
+    sso.hidden = false;
+  }).catch(() => {});
 }
 
 function shell() {
