@@ -110,7 +110,9 @@ func (h *Handler) authed(next sessionHandler) http.HandlerFunc {
 
 // sessionInfo is what the browser learns about its session.
 type sessionInfo struct {
-	AccessKey string    `json:"accessKey"`
+	AccessKey string `json:"accessKey"`
+	// User names who signed in through single sign-on ("" with keys).
+	User      string    `json:"user,omitempty"`
 	CSRFToken string    `json:"csrfToken"`
 	Expires   time.Time `json:"expires"`
 	IdleSecs  int       `json:"idleTimeoutSeconds"`
@@ -123,6 +125,7 @@ type sessionInfo struct {
 func (h *Handler) info(r *http.Request, sess session) sessionInfo {
 	return sessionInfo{
 		AccessKey: sess.cred.AccessKey,
+		User:      sess.user,
 		CSRFToken: sess.csrf,
 		Expires:   sess.created.Add(h.cfg.SessionTTL).UTC(),
 		IdleSecs:  int(h.cfg.IdleTimeout / time.Second),

@@ -15,7 +15,9 @@ import (
 // the browser holds only the random session ID (in an HttpOnly cookie) and
 // the CSRF token.
 type session struct {
-	cred    sigv4.Credentials
+	cred sigv4.Credentials
+	// user is who signed in through single sign-on ("" with keys).
+	user    string
 	csrf    string
 	created time.Time
 	seen    time.Time
@@ -57,9 +59,14 @@ func sessionKey(id string) [32]byte { return sha256.Sum256([]byte(id)) }
 // create starts a session for cred and returns its ID and a copy of it.
 // When the store is full it drops expired sessions and then the oldest.
 func (st *sessionStore) create(cred sigv4.Credentials) (string, session) {
+	return st.createFor(cred, "")
+}
+
+// createFor is create for a session of user (single sign-on).
+func (st *sessionStore) createFor(cred sigv4.Credentials, user string) (string, session) {
 	id := randomToken()
 	now := st.now()
-	s := &session{cred: cred, csrf: randomToken(), created: now, seen: now}
+	s := &session{cred: cred, user: user, csrf: randomToken(), created: now, seen: now}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if len(st.m) >= st.max {

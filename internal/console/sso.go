@@ -148,7 +148,7 @@ func (h *Handler) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		h.ssoFail(w, r, ssoMessage(err))
 		return
 	}
-	id, _ := h.sessions.create(cred)
+	id, _ := h.sessions.createFor(cred, who)
 	h.setCookie(w, r, id, int(ttl/time.Second))
 	h.cfg.Logger.Info("console: signed in through single sign-on", "user", who, "access_key", cred.AccessKey, "remote", clientAddr(r))
 	w.Header().Set("Cache-Control", "no-store")

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
+	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -183,5 +185,60 @@ func TestVerifyProviderDown(t *testing.T) {
 	now = now.Add(6 * time.Second)
 	if _, err := v.Verify(context.Background(), tok); err != nil {
 		t.Fatalf("provider back: got %v, want nil", err)
+	}
+}
+
+// TestLogin runs the authorization code flow against the test provider:
+// the code of a sign-in gives its claims once, and only with its own
+// PKCE verifier and nonce.
+func TestLogin(t *testing.T) {
+	p := startProvider(t)
+	web := oidc.Web{ClientID: "console", ClientSecret: "s", RedirectURL: "http://127.0.0.1:1/cb"}
+	p.SetClient(oidctest.Client{ID: "console", Secret: "s", RedirectURL: web.RedirectURL})
+	p.SignIn("erin", map[string]any{"policy": "readonly"})
+	v, err := oidc.New(oidc.Config{ConfigURL: p.ConfigURL(), ClientIDs: []string{"console"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	code := func(pend oidc.Pending) string {
+		u, err := v.AuthURL(ctx, web, pend)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := noRedirect.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		back, _ := url.Parse(res.Header.Get("Location"))
+		if back.Query().Get("state") != pend.State {
+			t.Fatalf("state: got %q, want %q", back.Query().Get("state"), pend.State)
+		}
+		return back.Query().Get("code")
+	}
+	pend := oidc.NewPending()
+	c := code(pend)
+	other := pend
+	other.Verifier = oidc.NewPending().Verifier
+	if _, err := v.Exchange(ctx, web, other, c); !errors.Is(err, oidc.ErrLogin) {
+		t.Errorf("another PKCE verifier: got %v, want ErrLogin", err)
+	}
+	pend = oidc.NewPending()
+	c = code(pend)
+	other = pend
+	other.Nonce = "forged"
+	if _, err := v.Exchange(ctx, web, other, c); !errors.Is(err, oidc.ErrLogin) {
+		t.Errorf("another nonce: got %v, want ErrLogin", err)
+	}
+	pend = oidc.NewPending()
+	c = code(pend)
+	claims, err := v.Exchange(ctx, web, pend, c)
+	if err != nil || claims.Subject != "erin" || len(claims.Policies) != 1 {
+		t.Fatalf("Exchange: got %+v, %v; want erin with readonly", claims, err)
+	}
+	if _, err := v.Exchange(ctx, web, pend, c); !errors.Is(err, oidc.ErrLogin) {
+		t.Errorf("a code used twice: got %v, want ErrLogin", err)
 	}
 }

@@ -103,7 +103,7 @@ function shell() {
     h('header', { class: 'topbar' },
       h('a', { class: 'brand', href: '#/buckets' }, icon('logo', 'logo'), h('span', {}, 'Hoard')),
       nav,
-      h('div', { class: 'user' }, h('span', { class: 'user-key', title: 'Signed in as' }, icon('server'), h('span', { class: 'truncate' }, session.accessKey)), signOut)),
+      h('div', { class: 'user' }, h('span', { class: 'user-key', title: 'Signed in as' }, icon('server'), h('span', { class: 'truncate', id: 'user-name' }, session.user || session.accessKey)), signOut)),
     main,
     uploads.panel());
 }
