@@ -57,8 +57,9 @@ type Credentials struct {
 }
 
 // mayManage decides a service-account call for the accounts of parent: a
-// user may manage its own; anything else needs the admin action, and the
-// root user's accounts only the root user.
+// user signed in with its own keys may manage its own; anything else
+// (a session included) needs the admin action, and the root user's
+// accounts only the root user.
 func (h *Handler) mayManage(w http.ResponseWriter, r *http.Request, action, parent string) bool {
 	c := callerFrom(r)
 	if parent == h.cfg.RootAccessKey && !c.Root {
@@ -67,7 +68,10 @@ func (h *Handler) mayManage(w http.ResponseWriter, r *http.Request, action, pare
 		writeJSON(w, http.StatusForbidden, errorBody{Code: "AccessDenied", Message: "Access Denied: only the root user manages the root user's service accounts"})
 		return false
 	}
-	if c.Identity != nil && !c.Identity.ServiceAccount && parent == c.Identity.User {
+	if c.Identity != nil && !c.Identity.ServiceAccount && !c.Identity.Session && parent == c.Identity.User {
+		// A user's own keys only: a session (AssumeRole, web identity)
+		// making its parent a lasting key would shed its session
+		// policy and its expiry, so it needs the admin action.
 		return true
 	}
 	if d := c.allowed(r, action); !d.Allowed {
