@@ -115,6 +115,17 @@ func (r *Remote) Get(ctx context.Context, ns drive.Namespace, key string) ([]byt
 	return b, nil
 }
 
+// GetNewest reads an object record for a read of its newest version. It
+// asks with newest=1, which a node older than the parameter ignores,
+// answering with the whole record: as correct, only larger.
+func (r *Remote) GetNewest(ctx context.Context, key string) ([]byte, error) {
+	b, err := r.peer.call(ctx, http.MethodGet, "drive/record", r.query("ns", string(rune(drive.NSObject)), "key", key, "newest", "1"), nil)
+	if err != nil {
+		return nil, r.wrap("get", err)
+	}
+	return b, nil
+}
+
 // Walk reads a sorted page of records.
 func (r *Remote) Walk(ctx context.Context, opts drive.WalkOptions) (drive.WalkResult, error) {
 	b, err := r.peer.call(ctx, http.MethodPost, "drive/walk", r.query(), encodeWalkOptions(opts))

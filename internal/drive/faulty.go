@@ -227,6 +227,14 @@ func (f *Faulty) Get(ctx context.Context, ns Namespace, key string) ([]byte, err
 	return f.inner.Get(ctx, ns, key)
 }
 
+// GetNewest passes through unless a fault applies.
+func (f *Faulty) GetNewest(ctx context.Context, key string) ([]byte, error) {
+	if err := f.check(ctx, "get", false); err != nil {
+		return nil, err
+	}
+	return f.inner.GetNewest(ctx, key)
+}
+
 // Walk passes through unless a fault applies.
 func (f *Faulty) Walk(ctx context.Context, o WalkOptions) (WalkResult, error) {
 	if err := f.check(ctx, "walk", false); err != nil {

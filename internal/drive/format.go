@@ -10,8 +10,15 @@ import (
 	"path/filepath"
 )
 
-// FormatVersion is the version of the format record this code writes and reads.
-const FormatVersion = 1
+// FormatVersion is the version of the format record this code writes.
+// Version 2 says object records may be stored cut into a head and a tail
+// of older versions (tail.go): a binary that reads only version 1 would
+// see the newest version of such objects alone, so it refuses the drive.
+// A drive of version 1 is raised to 2 when it first stores a tail.
+const FormatVersion = 2
+
+// oldestFormatVersion is the oldest format version this code reads.
+const oldestFormatVersion = 1
 
 // ErrFormatCorrupt marks a format record that cannot be parsed or does not
 // describe a valid layout; such a drive is kept out of service, never
@@ -26,8 +33,8 @@ func (f Format) Validate() error {
 		return fmt.Errorf("%w: %s", ErrFormatCorrupt, fmt.Sprintf(format, args...))
 	}
 	switch {
-	case f.Version != FormatVersion:
-		return bad("version %d, want %d", f.Version, FormatVersion)
+	case f.Version < oldestFormatVersion || f.Version > FormatVersion:
+		return bad("version %d, want %d to %d", f.Version, oldestFormatVersion, FormatVersion)
 	case f.Deployment == "":
 		return bad("no deployment ID")
 	case f.DriveID == "":

@@ -16,7 +16,9 @@ func TestFormatValidate(t *testing.T) {
 		ok   bool
 	}{
 		{"valid", func(f *Format) {}, true},
-		{"future version", func(f *Format) { f.Version = 2 }, false},
+		{"future version", func(f *Format) { f.Version = FormatVersion + 1 }, false},
+		{"version 1 (before version tails)", func(f *Format) { f.Version = 1 }, true},
+		{"version 0", func(f *Format) { f.Version = 0 }, false},
 		{"no deployment", func(f *Format) { f.Deployment = "" }, false},
 		{"no drive id", func(f *Format) { f.DriveID = "" }, false},
 		{"no sets", func(f *Format) { f.Sets = nil }, false},

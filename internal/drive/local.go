@@ -89,6 +89,17 @@ type Local struct {
 	wg       sync.WaitGroup
 
 	dio directIO // direct-write state and buffers (direct.go)
+
+	// recordMu serialises the read-compare-write of one object's head
+	// and tail keys (tail.go), striped by key.
+	recordMu [64]sync.Mutex
+	// layoutMu and layoutMarked guard the one-time raise of the format
+	// version when the drive first stores a tail (tail.go).
+	layoutMu     sync.Mutex
+	layoutMarked atomic.Bool
+	// recordWrites counts the head and tail keys written or deleted for
+	// object records, for tests.
+	recordWrites atomic.Int64
 }
 
 var _ Drive = (*Local)(nil)

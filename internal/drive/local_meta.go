@@ -205,42 +205,56 @@ func (l *Local) Get(ctx context.Context, ns Namespace, key string) (v []byte, er
 		return nil, err
 	}
 	defer l.guard("read", &err)
+	if ns == NSObject {
+		return l.getRecord(l.db, key, false)
+	}
 	return l.get(dbKey(ns, key))
+}
+
+// GetNewest reads the object record key cut to its newest version (see
+// getRecord); ErrNotFound if absent.
+func (l *Local) GetNewest(ctx context.Context, key string) (v []byte, err error) {
+	if err := l.usable(); err != nil {
+		return nil, err
+	}
+	defer l.guard("read", &err)
+	return l.getRecord(l.db, key, true)
 }
 
 // get reads one record. A read that met damage (pebble checks every
 // block it reads) fails, and the drive is taken out of service: a record
 // that fails its checksum is never returned.
-func (l *Local) get(key []byte) ([]byte, error) {
-	v, closer, err := l.db.Get(key)
-	if errors.Is(err, pebble.ErrNotFound) {
-		if ferr := l.faultErr(); ferr != nil {
-			return nil, ferr
-		}
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, l.metaErr("read metadata", err)
-	}
-	out := append([]byte(nil), v...)
-	// A value kept in a blob file is fetched lazily: a failure to read it
-	// leaves v empty and is returned only by the closer.
-	if err := closer.Close(); err != nil {
-		return nil, l.metaErr("read metadata value", err)
-	}
-	if ferr := l.faultErr(); ferr != nil {
-		return nil, ferr
-	}
-	return out, nil
-}
+func (l *Local) get(key []byte) ([]byte, error) { return l.getFrom(l.db, key) }
 
 // commitMeta writes the mutations and reference changes of b in one synced batch.
 func (l *Local) commitMeta(b *Batch) (err error) {
 	defer l.guard("commit", &err)
-	batch := l.db.NewBatch()
+	objects := false
+	for _, m := range b.Mutations {
+		objects = objects || m.NS == NSObject
+	}
+	var batch *pebble.Batch
+	if objects {
+		// Object records are written as a difference from what is
+		// stored (tail.go): read it, and earlier mutations of this
+		// batch, under the records' locks.
+		batch = l.db.NewIndexedBatch()
+		defer l.lockRecords(b.Mutations)()
+	} else {
+		batch = l.db.NewBatch()
+	}
 	defer batch.Close()
 	var need uint64
+	tailed := false
 	for _, m := range b.Mutations {
+		if m.NS == NSObject {
+			n, t, err := l.writeRecord(batch, m)
+			if err != nil {
+				return err
+			}
+			need, tailed = need+n, tailed || t
+			continue
+		}
 		k := dbKey(m.NS, m.Key)
 		if m.Delete {
 			if err := batch.Delete(k, nil); err != nil {
@@ -275,6 +289,11 @@ func (l *Local) commitMeta(b *Batch) (err error) {
 	}
 	if err != nil {
 		return err
+	}
+	if tailed && !l.layoutMarked.Load() {
+		if err := l.markLayout(); err != nil {
+			return err
+		}
 	}
 	return l.metaErr("commit metadata", l.db.Apply(batch, l.writeOpts()))
 }

@@ -40,6 +40,8 @@ func (l *Local) Walk(ctx context.Context, o WalkOptions) (_ WalkResult, err erro
 	var arena []byte               // values are copied into shared chunks, not one allocation each
 	var seek []byte
 	prefix, delimiter := []byte(o.Prefix), []byte(o.Delimiter)
+	tails := tailReader{scope: o.Scope, span: o.Scope + o.Prefix}
+	defer tails.close()
 	valid := it.First()
 	for valid {
 		if len(res.Entries) == o.Limit {
@@ -65,13 +67,19 @@ func (l *Local) Walk(ctx context.Context, o WalkOptions) (_ WalkResult, err erro
 			if err != nil {
 				return WalkResult{}, l.metaErr("walk value", err)
 			}
+			head := o.NS == NSObject && meta.SingleVersion(v)
+			if head && !o.Newest {
+				if v, err = tails.join(l, name, v); err != nil {
+					return WalkResult{}, err
+				}
+			}
 			if cap(arena)-len(arena) < len(v) {
 				arena = make([]byte, 0, max(64<<10, len(v)))
 			}
 			at := len(arena)
 			cut := false
-			if o.Newest {
-				arena, cut = meta.AppendNewest(arena, v)
+			if o.Newest && o.NS == NSObject && !head {
+				arena, cut = meta.AppendNewest(arena, v) // written before tails
 			}
 			if !cut {
 				arena = append(arena[:at], v...)
@@ -119,4 +127,44 @@ func appendSuccessor(b, p []byte) ([]byte, bool) {
 		}
 	}
 	return b, false
+}
+
+// tailReader joins the heads of a walk over object records with their
+// tails (tail.go), with one iterator over the tails of the walked range.
+type tailReader struct {
+	scope  string // the walk's scope, that names are relative to
+	span   string // every walked key starts with it
+	it     *pebble.Iterator
+	prefix []byte
+	tail   []tailEntry
+	buf    []byte
+	joined []byte
+}
+
+// join returns the whole record of the head v of the object named name:
+// v itself when it has no tail, else head and tail joined in a buffer
+// valid until the next call.
+func (t *tailReader) join(l *Local, name, v []byte) (_ []byte, err error) {
+	if t.it == nil {
+		if t.it, err = tailIter(l.db, t.span); err != nil {
+			return nil, l.metaErr("walk versions", err)
+		}
+	}
+	t.prefix = append(append(append(t.prefix[:0], byte(nsTail), '/'), t.scope...), name...)
+	t.prefix = append(t.prefix, 0)
+	if t.buf, t.tail, err = readTail(t.it, t.prefix, t.buf[:0], t.tail[:0], 0); err != nil {
+		return nil, l.metaErr("walk versions", err)
+	}
+	if len(t.tail) == 0 {
+		return v, nil
+	}
+	t.joined = appendJoined(t.joined[:0], v, t.tail)
+	return t.joined, nil
+}
+
+// close releases the iterator.
+func (t *tailReader) close() {
+	if t.it != nil {
+		t.it.Close()
+	}
 }

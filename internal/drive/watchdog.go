@@ -265,6 +265,11 @@ func (w *Watchdog) Get(ctx context.Context, ns Namespace, key string) ([]byte, e
 	return run(w, "get", call, func() ([]byte, error) { return w.inner.Get(ctx, ns, key) })
 }
 
+// GetNewest reads the newest version of an object record within the deadline.
+func (w *Watchdog) GetNewest(ctx context.Context, key string) ([]byte, error) {
+	return run(w, "get", call, func() ([]byte, error) { return w.inner.GetNewest(ctx, key) })
+}
+
 // Walk reads a page of records within the deadline.
 func (w *Watchdog) Walk(ctx context.Context, o WalkOptions) (WalkResult, error) {
 	return run(w, "walk", call, func() (WalkResult, error) { return w.inner.Walk(ctx, o) })

@@ -95,6 +95,12 @@ func (r *reopenDrive) Get(ctx context.Context, ns drive.Namespace, key string) (
 	return r.d.Get(ctx, ns, key)
 }
 
+func (r *reopenDrive) GetNewest(ctx context.Context, key string) ([]byte, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.d.GetNewest(ctx, key)
+}
+
 func (r *reopenDrive) Walk(ctx context.Context, o drive.WalkOptions) (drive.WalkResult, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()

@@ -52,7 +52,10 @@ func readInfo(bucket, key string, rec *meta.Record, v *meta.Version) storage.Obj
 // lookup reads the record of bucket/key and resolves versionID; a missing
 // bucket is told apart from a missing key. It returns the record too.
 func (l *Layer) lookup(ctx context.Context, s *set, bucket, key, versionID string) (*meta.Version, *meta.Record, error) {
-	rec, err := l.readRecordHealing(ctx, s, bucket, key)
+	// A read of the current version needs the newest version only
+	// (drive.Drive.GetNewest): the cost of a read then does not grow
+	// with the number of older versions.
+	rec, err := l.readRecordHealing(ctx, s, bucket, key, versionID == "")
 	if errors.Is(err, drive.ErrNotFound) {
 		rec, err = nil, nil
 	}

@@ -37,14 +37,27 @@ func (l *Layer) queuePartial(bucket, key string, errs []error) {
 
 // readRecordHealing reads the record of bucket/key like readRecord and
 // queues the object for healing when some drive that answered disagrees
-// with the quorum (a record missing, stale or undecodable).
-func (l *Layer) readRecordHealing(ctx context.Context, s *set, bucket, key string) (*meta.Record, error) {
-	if len(s.drives) == 1 {
+// with the quorum (a record missing, stale or undecodable). newest reads
+// it for the current version only (drive.Drive.GetNewest): the drives'
+// copies are then compared on their newest version, and the record
+// returned may lack the older versions.
+func (l *Layer) readRecordHealing(ctx context.Context, s *set, bucket, key string, newest bool) (*meta.Record, error) {
+	if len(s.drives) == 1 && !newest {
 		return s.readRecord(ctx, bucket, key)
 	}
-	vals, errs := s.readRecords(ctx, bucket, key)
+	vals, errs := s.readRecordsFor(ctx, bucket, key, newest)
+	if len(s.drives) == 1 {
+		if errs[0] != nil {
+			return nil, errs[0]
+		}
+		return decodeRecordOf(bucket, key, vals[0])
+	}
 	errs = s.votes(errs) // a stale drive is rebuilt as a whole, not queued
-	v, agree, err := pickQuorumCount(vals, errs, s.readQuorum(), normalizeRecord)
+	normalize := normalizeRecord
+	if newest {
+		normalize = normalizeNewest
+	}
+	v, agree, err := pickQuorumCount(vals, errs, s.readQuorum(), normalize)
 	answered := 0
 	for _, e := range errs {
 		if e == nil || errors.Is(e, drive.ErrNotFound) {

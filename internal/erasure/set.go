@@ -125,13 +125,45 @@ func normalizeRecord(b []byte) []byte { return meta.NormalizeRecord(b) }
 // readRecords reads the object record of bucket/key from every drive of
 // the set, returning the raw values and errors by drive position.
 func (s *set) readRecords(ctx context.Context, bucket, key string) ([][]byte, []error) {
+	return s.readRecordsFor(ctx, bucket, key, false)
+}
+
+// readRecordsFor is readRecords that, with newest, reads each drive's
+// record for a read of its newest version only (drive.Drive.GetNewest).
+func (s *set) readRecordsFor(ctx context.Context, bucket, key string, newest bool) ([][]byte, []error) {
 	vals := make([][]byte, len(s.drives))
+	k := drive.ObjectKey(bucket, key)
 	errs := s.each(func(pos int, d drive.Drive) error {
-		v, err := d.Get(ctx, drive.NSObject, drive.ObjectKey(bucket, key))
+		var v []byte
+		var err error
+		if newest {
+			v, err = d.GetNewest(ctx, k)
+		} else {
+			v, err = d.Get(ctx, drive.NSObject, k)
+		}
 		vals[pos] = v
 		return err
 	})
 	return vals, errs
+}
+
+// normalizeNewest is normalizeRecord of the newest version alone: the
+// form records read with GetNewest compare in, whether a drive answered
+// with that version alone, with the next too, or with the whole record.
+func normalizeNewest(b []byte) []byte {
+	if cut, ok := meta.AppendNewest(nil, b); ok {
+		b = cut
+	}
+	return meta.NormalizeRecord(b)
+}
+
+// decodeRecordOf decodes the record of bucket/key.
+func decodeRecordOf(bucket, key string, v []byte) (*meta.Record, error) {
+	rec, err := meta.DecodeRecord(v)
+	if err != nil {
+		return nil, fmt.Errorf("erasure: object %s/%s: %w", bucket, key, err)
+	}
+	return rec, nil
 }
 
 // readRecord reads and decodes the object record of bucket/key;

@@ -124,6 +124,14 @@ func (s *slotDrive) Get(ctx context.Context, ns drive.Namespace, key string) ([]
 	return d.Get(ctx, ns, key)
 }
 
+func (s *slotDrive) GetNewest(ctx context.Context, key string) ([]byte, error) {
+	d, err := s.get()
+	if err != nil {
+		return nil, err
+	}
+	return d.GetNewest(ctx, key)
+}
+
 func (s *slotDrive) Walk(ctx context.Context, o drive.WalkOptions) (drive.WalkResult, error) {
 	d, err := s.get()
 	if err != nil {

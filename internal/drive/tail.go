@@ -1,0 +1,286 @@
+package drive
+
+import (
+	"bytes"
+	"encoding/binary"
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/hoardstore/hoard/internal/meta"
+)
+
+// How a Local drive stores object records (NSObject). The Drive interface
+// deals in whole records, all versions newest first; on the disk a
+// record of several versions is cut in two:
+//
+//   - the head, under the NSObject key, is a record of the newest version
+//     only, byte for byte what meta.AppendNewest makes of the whole
+//     record, so listings read it as it is;
+//   - every older version is its own key in the tail namespace: the
+//     object's key, a NUL and an 8-byte big-endian position, positions
+//     increasing from newer to older versions.
+//
+// Get and non-Newest walks join head and tail again, byte for byte the
+// record Apply was given. Apply writes only what differs from what is
+// stored (tail_plan.go), so adding, deleting or replacing one version
+// costs a constant number of key writes, and versions of ordinary size
+// stay in the sstables instead of one large value in a blob file.
+//
+// Records written before this layout hold every version in the head and
+// no tail; they read as before and are cut on their next write.
+
+// nsTail holds the older versions of object records (see above). It is
+// private to the local drive: the Drive interface never names it.
+const nsTail Namespace = 'v'
+
+// posLen is the length of a tail key's position.
+const posLen = 8
+
+// appendTailPrefix appends the prefix shared by the tail keys of the
+// object record key. Object keys hold no NUL, so no other object's tail
+// key shares it; readers still check the remaining length.
+func appendTailPrefix(dst []byte, key string) []byte {
+	dst = append(dst, byte(nsTail), '/')
+	dst = append(dst, key...)
+	return append(dst, 0)
+}
+
+// appendTailKey appends the tail key of position pos of key's record.
+func appendTailKey(dst []byte, key string, pos uint64) []byte {
+	return binary.BigEndian.AppendUint64(appendTailPrefix(dst, key), pos)
+}
+
+// tailIter returns an iterator over the tail keys whose object keys
+// start with scope (all of them for "").
+func tailIter(r pebble.Reader, scope string) (*pebble.Iterator, error) {
+	lower := dbKey(nsTail, scope)
+	return r.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: []byte(Successor(string(lower)))})
+}
+
+// readTail appends to out the tail entries of the record whose tail
+// prefix is prefix, in position order, seeking them with it; limit > 0
+// stops after that many. The values are copied into buf (returned
+// grown); out's values alias it.
+func readTail(it *pebble.Iterator, prefix, buf []byte, out []tailEntry, limit int) ([]byte, []tailEntry, error) {
+	first, at := len(out), len(buf)
+	var ends []int
+	for ok := it.SeekGE(prefix); ok && (limit <= 0 || len(ends) < limit); ok = it.Next() {
+		k := it.Key()
+		if !bytes.HasPrefix(k, prefix) {
+			break
+		}
+		if len(k) != len(prefix)+posLen {
+			continue // the record of another object: never written so
+		}
+		v, err := it.ValueAndErr()
+		if err != nil {
+			return buf, out, err
+		}
+		buf = append(buf, v...)
+		ends = append(ends, len(buf))
+		out = append(out, tailEntry{pos: binary.BigEndian.Uint64(k[len(prefix):])})
+	}
+	if err := it.Error(); err != nil {
+		return buf, out, err
+	}
+	// Slice the values out of buf only now that it no longer moves.
+	for i, end := range ends {
+		out[first+i].val = buf[at:end:end]
+		at = end
+	}
+	return buf, out, nil
+}
+
+// appendJoined appends the whole record made of head and the tail
+// entries: the header counting every version, the head's versions, then
+// the tail's. A head that does not decode is appended as it is (the
+// reader reports it corrupt).
+func appendJoined(dst, head []byte, tail []tailEntry) []byte {
+	if len(tail) == 0 {
+		return append(dst, head...)
+	}
+	var spans [4]int
+	ends, start, ok := meta.VersionSpans(spans[:0], head)
+	if !ok {
+		return append(dst, head...)
+	}
+	dst = meta.AppendJoinedHeader(dst, len(ends)+len(tail))
+	dst = append(dst, head[start:]...)
+	for _, e := range tail {
+		dst = append(dst, e.val...)
+	}
+	return dst
+}
+
+// getRecord reads the whole object record key from r: its head joined
+// with its tail. newest asks for the newest version only; when that is
+// the null version the next one is added, so the reader still sees that
+// the object has older versions (a version-less record of one version
+// is an unversioned object's).
+func (l *Local) getRecord(r pebble.Reader, key string, newest bool) ([]byte, error) {
+	head, err := l.getFrom(r, dbKey(NSObject, key))
+	if err != nil || !meta.SingleVersion(head) {
+		return head, err // not found, or written before tails existed
+	}
+	if newest && !meta.NullNewest(head) {
+		return head, nil
+	}
+	it, err := tailIter(r, key)
+	if err != nil {
+		return nil, l.metaErr("read versions", err)
+	}
+	defer it.Close()
+	limit := 0
+	if newest {
+		limit = 1
+	}
+	_, tail, err := readTail(it, appendTailPrefix(nil, key), nil, nil, limit)
+	if err != nil {
+		return nil, l.metaErr("read versions", err)
+	}
+	if ferr := l.faultErr(); ferr != nil {
+		return nil, ferr
+	}
+	return appendJoined(nil, head, tail), nil
+}
+
+// getFrom reads one value from r as get does from the store.
+func (l *Local) getFrom(r pebble.Reader, key []byte) ([]byte, error) {
+	v, closer, err := r.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		if ferr := l.faultErr(); ferr != nil {
+			return nil, ferr
+		}
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, l.metaErr("read metadata", err)
+	}
+	out := append([]byte(nil), v...)
+	// A value kept in a blob file is fetched lazily: a failure to read it
+	// leaves v empty and is returned only by the closer.
+	if err := closer.Close(); err != nil {
+		return nil, l.metaErr("read metadata value", err)
+	}
+	if ferr := l.faultErr(); ferr != nil {
+		return nil, ferr
+	}
+	return out, nil
+}
+
+// lockRecords locks the stripes of recordMu the object keys of muts
+// fall in, in order, and returns the unlock.
+func (l *Local) lockRecords(muts []Mutation) func() {
+	var held [len(l.recordMu)]bool
+	for _, m := range muts {
+		if m.NS == NSObject {
+			held[maphash.String(recordSeed, m.Key)%uint64(len(held))] = true
+		}
+	}
+	for i, h := range held {
+		if h {
+			l.recordMu[i].Lock()
+		}
+	}
+	return func() {
+		for i, h := range held {
+			if h {
+				l.recordMu[i].Unlock()
+			}
+		}
+	}
+}
+
+// recordSeed hashes object keys to recordMu stripes; a fixed seed made
+// once, never changed.
+var recordSeed = maphash.MakeSeed()
+
+// writeRecord adds to batch (an indexed batch, so earlier mutations of
+// the same commit are seen) what makes the stored record of m.Key equal
+// m: its head and only the tail entries that differ. It returns the bytes
+// it adds and whether it writes a tail entry.
+func (l *Local) writeRecord(batch *pebble.Batch, m Mutation) (need uint64, tailed bool, err error) {
+	headKey := dbKey(NSObject, m.Key)
+	prefix := appendTailPrefix(nil, m.Key)
+	it, err := tailIter(batch, m.Key)
+	if err != nil {
+		return 0, false, l.metaErr("read versions", err)
+	}
+	_, old, err := readTail(it, prefix, nil, nil, 0)
+	if cerr := it.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, false, l.metaErr("read versions", err)
+	}
+	var want [][]byte
+	head := m.Value
+	if m.Delete {
+		head = nil
+	} else if ends, start, ok := meta.VersionSpans(nil, m.Value); ok && len(ends) > 1 {
+		head = append(meta.AppendJoinedHeader(make([]byte, 0, 4+ends[0]-start), 1), m.Value[start:ends[0]]...)
+		want = make([][]byte, len(ends)-1)
+		for i := range want {
+			want[i] = m.Value[ends[i]:ends[i+1]]
+		}
+	}
+	// Records that do not decode are stored whole, as before tails.
+	writes := int64(0)
+	switch cur, gerr := l.getFrom(batch, headKey); {
+	case gerr != nil && !errors.Is(gerr, ErrNotFound):
+		return 0, false, gerr
+	case m.Delete && gerr == nil:
+		err, writes = batch.Delete(headKey, nil), 1
+	case !m.Delete && (gerr != nil || !bytes.Equal(cur, head)):
+		err, writes, need = batch.Set(headKey, head, nil), 1, uint64(len(headKey)+len(head))
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("drive: batch record: %w", err)
+	}
+	p := planTail(old, want)
+	var k []byte
+	for _, pos := range p.del {
+		k = appendTailKey(k[:0], m.Key, pos)
+		if err := batch.Delete(k, nil); err != nil {
+			return 0, false, fmt.Errorf("drive: batch version delete: %w", err)
+		}
+	}
+	for _, e := range p.set {
+		k = appendTailKey(k[:0], m.Key, e.pos)
+		need += uint64(len(k) + len(e.val))
+		if err := batch.Set(k, e.val, nil); err != nil {
+			return 0, false, fmt.Errorf("drive: batch version: %w", err)
+		}
+	}
+	l.recordWrites.Add(writes + int64(len(p.del)+len(p.set)))
+	return need, len(p.set) > 0, nil
+}
+
+// markLayout raises the drive's format version to FormatVersion before
+// the first tail is stored, so an older binary, which would read only the
+// newest version of every object cut in two, refuses the drive instead.
+// A drive without a format yet gets the new version when formatted.
+func (l *Local) markLayout() error {
+	l.layoutMu.Lock()
+	defer l.layoutMu.Unlock()
+	if l.layoutMarked.Load() {
+		return nil
+	}
+	f, err := l.ReadFormat(context.Background())
+	switch {
+	case errors.Is(err, ErrUnformatted):
+	case err != nil:
+		return fmt.Errorf("drive: raise format version: %w", err)
+	case f.Version < FormatVersion:
+		f.Version = FormatVersion
+		if err := l.WriteFormat(context.Background(), f); err != nil {
+			return fmt.Errorf("drive: raise format version: %w", err)
+		}
+	}
+	l.layoutMarked.Store(true)
+	return nil
+}

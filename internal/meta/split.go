@@ -1,0 +1,65 @@
+package meta
+
+// VersionSpans appends to dst where each version of the object record b
+// lies: version i is b[ends[i-1]:ends[i]], the first starting at the
+// returned start, newest first, each checked as the decoders check it.
+// It allocates nothing beyond growing dst, so a drive can store each
+// version of a record under its own key and join them again byte for
+// byte (AppendJoinedHeader). ok is false when b is not a whole object record
+// (bad header, a version that does not decode, or bytes after the last
+// version).
+func VersionSpans(dst []int, b []byte) (ends []int, start int, ok bool) {
+	c := cursor{b: b}
+	if v := c.byte1("format version"); c.bad || v != FormatVersion {
+		return dst, 0, false
+	}
+	if k := c.byte1("record kind"); c.bad || k != kindObject {
+		return dst, 0, false
+	}
+	n := c.int("version count", maxCount)
+	if c.bad || n > len(b) {
+		return dst, 0, false
+	}
+	start = c.i
+	for i := 0; i < n; i++ {
+		c.skipVersion()
+		if c.bad {
+			return dst, 0, false
+		}
+		dst = append(dst, c.i)
+	}
+	return dst, start, c.i == len(b)
+}
+
+// AppendJoinedHeader appends the header of an object record holding n
+// versions; the encoded versions, newest first, follow it to make the
+// whole record.
+func AppendJoinedHeader(dst []byte, n int) []byte {
+	dst = append(dst, FormatVersion, kindObject)
+	return appendUvarint(dst, uint64(n))
+}
+
+// SingleVersion reports whether b looks like an object record of exactly
+// one version (its header says so; the version itself is not checked).
+func SingleVersion(b []byte) bool {
+	return len(b) > 3 && b[0] == FormatVersion && b[1] == kindObject && b[2] == 1
+}
+
+// NullNewest reports whether the newest version of object record b is
+// the null version (it has no version ID); false if b cannot be read
+// that far.
+func NullNewest(b []byte) bool {
+	c := cursor{b: b}
+	if v := c.byte1("format version"); c.bad || v != FormatVersion {
+		return false
+	}
+	if k := c.byte1("record kind"); c.bad || k != kindObject {
+		return false
+	}
+	if n := c.int("version count", maxCount); c.bad || n == 0 {
+		return false
+	}
+	c.byte1("version flags")
+	id := c.bytes("version id")
+	return !c.bad && len(id) == 0
+}
