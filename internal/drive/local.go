@@ -97,6 +97,8 @@ type Local struct {
 	// version when the drive first stores a tail (tail.go).
 	layoutMu     sync.Mutex
 	layoutMarked atomic.Bool
+	// tailScratch pools the buffers reads of tails use (tail.go).
+	tailScratch sync.Pool
 	// recordWrites counts the head and tail keys written or deleted for
 	// object records, for tests.
 	recordWrites atomic.Int64

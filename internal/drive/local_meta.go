@@ -233,22 +233,24 @@ func (l *Local) commitMeta(b *Batch) (err error) {
 	for _, m := range b.Mutations {
 		objects = objects || m.NS == NSObject
 	}
-	var batch *pebble.Batch
+	// Object records are written as a difference from what is stored
+	// (tail.go), read under the records' locks; from the batch itself
+	// when it changes one record twice.
+	batch, reader := l.db.NewBatch(), pebble.Reader(l.db)
 	if objects {
-		// Object records are written as a difference from what is
-		// stored (tail.go): read it, and earlier mutations of this
-		// batch, under the records' locks.
-		batch = l.db.NewIndexedBatch()
 		defer l.lockRecords(b.Mutations)()
-	} else {
-		batch = l.db.NewBatch()
+		if sameRecordTwice(b.Mutations) {
+			batch.Close()
+			batch = l.db.NewIndexedBatch()
+			reader = batch
+		}
 	}
 	defer batch.Close()
 	var need uint64
 	tailed := false
 	for _, m := range b.Mutations {
 		if m.NS == NSObject {
-			n, t, err := l.writeRecord(batch, m)
+			n, t, err := l.writeRecord(batch, reader, m)
 			if err != nil {
 				return err
 			}

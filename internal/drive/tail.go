@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"slices"
 
 	"github.com/cockroachdb/pebble/v2"
 
@@ -61,14 +62,19 @@ func tailIter(r pebble.Reader, scope string) (*pebble.Iterator, error) {
 	return r.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: []byte(Successor(string(lower)))})
 }
 
-// readTail appends to out the tail entries of the record whose tail
-// prefix is prefix, in position order, seeking them with it; limit > 0
-// stops after that many. The values are copied into buf (returned
-// grown); out's values alias it.
-func readTail(it *pebble.Iterator, prefix, buf []byte, out []tailEntry, limit int) ([]byte, []tailEntry, error) {
-	first, at := len(out), len(buf)
-	var ends []int
-	for ok := it.SeekGE(prefix); ok && (limit <= 0 || len(ends) < limit); ok = it.Next() {
+// tailScratch holds the buffers a read of tail entries reuses.
+type tailScratch struct {
+	buf     []byte
+	ends    []int
+	entries []tailEntry
+}
+
+// read returns the tail entries of the record whose tail prefix is
+// prefix, in position order, seeking them with it; limit > 0 stops after
+// that many. The entries and their values live in s until its next read.
+func (s *tailScratch) read(it *pebble.Iterator, prefix []byte, limit int) ([]tailEntry, error) {
+	s.buf, s.ends, s.entries = s.buf[:0], s.ends[:0], s.entries[:0]
+	for ok := it.SeekGE(prefix); ok && (limit <= 0 || len(s.ends) < limit); ok = it.Next() {
 		k := it.Key()
 		if !bytes.HasPrefix(k, prefix) {
 			break
@@ -78,21 +84,38 @@ func readTail(it *pebble.Iterator, prefix, buf []byte, out []tailEntry, limit in
 		}
 		v, err := it.ValueAndErr()
 		if err != nil {
-			return buf, out, err
+			return nil, err
 		}
-		buf = append(buf, v...)
-		ends = append(ends, len(buf))
-		out = append(out, tailEntry{pos: binary.BigEndian.Uint64(k[len(prefix):])})
+		s.buf = append(s.buf, v...)
+		s.ends = append(s.ends, len(s.buf))
+		s.entries = append(s.entries, tailEntry{pos: binary.BigEndian.Uint64(k[len(prefix):])})
 	}
 	if err := it.Error(); err != nil {
-		return buf, out, err
+		return nil, err
 	}
 	// Slice the values out of buf only now that it no longer moves.
-	for i, end := range ends {
-		out[first+i].val = buf[at:end:end]
+	at := 0
+	for i, end := range s.ends {
+		s.entries[i].val = s.buf[at:end:end]
 		at = end
 	}
-	return buf, out, nil
+	return s.entries, nil
+}
+
+// scratch takes a tailScratch from the drive's pool; put it back with
+// release.
+func (l *Local) scratch() *tailScratch {
+	if s, ok := l.tailScratch.Get().(*tailScratch); ok {
+		return s
+	}
+	return new(tailScratch)
+}
+
+// release returns s to the pool, unless it grew past 1 MiB.
+func (l *Local) release(s *tailScratch) {
+	if cap(s.buf) <= 1<<20 {
+		l.tailScratch.Put(s)
+	}
 }
 
 // appendJoined appends the whole record made of head and the tail
@@ -103,6 +126,11 @@ func appendJoined(dst, head []byte, tail []tailEntry) []byte {
 	if len(tail) == 0 {
 		return append(dst, head...)
 	}
+	size := len(head) + binary.MaxVarintLen64
+	for _, e := range tail {
+		size += len(e.val)
+	}
+	dst = slices.Grow(dst, size)
 	var spans [4]int
 	ends, start, ok := meta.VersionSpans(spans[:0], head)
 	if !ok {
@@ -138,7 +166,9 @@ func (l *Local) getRecord(r pebble.Reader, key string, newest bool) ([]byte, err
 	if newest {
 		limit = 1
 	}
-	_, tail, err := readTail(it, appendTailPrefix(nil, key), nil, nil, limit)
+	sc := l.scratch()
+	defer l.release(sc)
+	tail, err := sc.read(it, appendTailPrefix(nil, key), limit)
 	if err != nil {
 		return nil, l.metaErr("read versions", err)
 	}
@@ -178,7 +208,7 @@ func (l *Local) lockRecords(muts []Mutation) func() {
 	var held [len(l.recordMu)]bool
 	for _, m := range muts {
 		if m.NS == NSObject {
-			held[maphash.String(recordSeed, m.Key)%uint64(len(held))] = true
+			held[maphash.String(hashSeed, m.Key)%uint64(len(held))] = true
 		}
 	}
 	for i, h := range held {
@@ -195,47 +225,38 @@ func (l *Local) lockRecords(muts []Mutation) func() {
 	}
 }
 
-// recordSeed hashes object keys to recordMu stripes; a fixed seed made
-// once, never changed.
-var recordSeed = maphash.MakeSeed()
+// hashSeed hashes object keys to recordMu stripes and tail entries in
+// keptIndexes: made once, never changed.
+var hashSeed = maphash.MakeSeed()
 
-// writeRecord adds to batch (an indexed batch, so earlier mutations of
-// the same commit are seen) what makes the stored record of m.Key equal
-// m: its head and only the tail entries that differ. It returns the bytes
-// it adds and whether it writes a tail entry.
-func (l *Local) writeRecord(batch *pebble.Batch, m Mutation) (need uint64, tailed bool, err error) {
+// writeRecord adds to batch what makes the stored record of m.Key equal
+// m: its head and only the tail entries that differ, reading what is
+// stored from r (the store, or batch itself when it is indexed because an
+// earlier mutation of the commit wrote the same key). It returns the
+// bytes it adds and whether it writes a tail entry.
+func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, m Mutation) (need uint64, tailed bool, err error) {
 	headKey := dbKey(NSObject, m.Key)
-	prefix := appendTailPrefix(nil, m.Key)
-	it, err := tailIter(batch, m.Key)
-	if err != nil {
-		return 0, false, l.metaErr("read versions", err)
+	cur, err := l.getFrom(r, headKey)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return 0, false, err
 	}
-	_, old, err := readTail(it, prefix, nil, nil, 0)
-	if cerr := it.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return 0, false, l.metaErr("read versions", err)
-	}
-	var want [][]byte
-	head := m.Value
-	if m.Delete {
-		head = nil
-	} else if ends, start, ok := meta.VersionSpans(nil, m.Value); ok && len(ends) > 1 {
-		head = append(meta.AppendJoinedHeader(make([]byte, 0, 4+ends[0]-start), 1), m.Value[start:ends[0]]...)
-		want = make([][]byte, len(ends)-1)
-		for i := range want {
-			want[i] = m.Value[ends[i]:ends[i+1]]
+	found := err == nil
+	var old []tailEntry
+	// Only a head of one version has a tail: no head means no record,
+	// and a head of several versions was written before tails existed.
+	if found && meta.SingleVersion(cur) {
+		sc := l.scratch()
+		defer l.release(sc)
+		if old, err = l.readStoredTail(r, sc, m.Key); err != nil {
+			return 0, false, err
 		}
 	}
-	// Records that do not decode are stored whole, as before tails.
+	head, want := cutRecord(m)
 	writes := int64(0)
-	switch cur, gerr := l.getFrom(batch, headKey); {
-	case gerr != nil && !errors.Is(gerr, ErrNotFound):
-		return 0, false, gerr
-	case m.Delete && gerr == nil:
+	switch {
+	case m.Delete && found:
 		err, writes = batch.Delete(headKey, nil), 1
-	case !m.Delete && (gerr != nil || !bytes.Equal(cur, head)):
+	case !m.Delete && (!found || !bytes.Equal(cur, head)):
 		err, writes, need = batch.Set(headKey, head, nil), 1, uint64(len(headKey)+len(head))
 	}
 	if err != nil {
@@ -258,6 +279,57 @@ func (l *Local) writeRecord(batch *pebble.Batch, m Mutation) (need uint64, taile
 	}
 	l.recordWrites.Add(writes + int64(len(p.del)+len(p.set)))
 	return need, len(p.set) > 0, nil
+}
+
+// readStoredTail reads the tail entries of the record key from r into sc.
+func (l *Local) readStoredTail(r pebble.Reader, sc *tailScratch, key string) ([]tailEntry, error) {
+	it, err := tailIter(r, key)
+	if err != nil {
+		return nil, l.metaErr("read versions", err)
+	}
+	old, err := sc.read(it, appendTailPrefix(nil, key), 0)
+	if cerr := it.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, l.metaErr("read versions", err)
+	}
+	return old, nil
+}
+
+// cutRecord returns the head to store for m and the older versions for
+// its tail, newest first. A record of one version, of none, or that does
+// not decode is stored whole, as before tails, with no tail.
+func cutRecord(m Mutation) (head []byte, want [][]byte) {
+	if m.Delete {
+		return nil, nil
+	}
+	ends, start, ok := meta.VersionSpans(nil, m.Value)
+	if !ok || len(ends) < 2 {
+		return m.Value, nil
+	}
+	head = append(meta.AppendJoinedHeader(make([]byte, 0, 4+ends[0]-start), 1), m.Value[start:ends[0]]...)
+	want = make([][]byte, len(ends)-1)
+	for i := range want {
+		want[i] = m.Value[ends[i]:ends[i+1]]
+	}
+	return head, want
+}
+
+// sameRecordTwice reports whether muts changes one object record twice:
+// the commit then reads through its own batch.
+func sameRecordTwice(muts []Mutation) bool {
+	seen := map[string]bool{}
+	for _, m := range muts {
+		if m.NS != NSObject {
+			continue
+		}
+		if seen[m.Key] {
+			return true
+		}
+		seen[m.Key] = true
+	}
+	return false
 }
 
 // markLayout raises the drive's format version to FormatVersion before

@@ -2,6 +2,7 @@ package drive
 
 import (
 	"bytes"
+	"hash/maphash"
 	"math"
 	"sort"
 )
@@ -70,14 +71,16 @@ func planTail(old []tailEntry, want [][]byte) tailPlan {
 // entry it keeps or -1: a longest run of wanted versions whose bytes are
 // old entries in increasing order.
 func keptIndexes(old []tailEntry, want [][]byte) []int {
-	byVal := make(map[string]int, len(old))
+	// Entries are found by a hash of their bytes (no copy of them as map
+	// keys), then compared.
+	byVal := make(map[uint64]int, len(old))
 	for i := len(old) - 1; i >= 0; i-- {
-		byVal[string(old[i].val)] = i
+		byVal[maphash.Bytes(hashSeed, old[i].val)] = i
 	}
 	idx := make([]int, len(want))
 	for j, v := range want {
-		i, ok := byVal[string(v)]
-		if !ok {
+		i, ok := byVal[maphash.Bytes(hashSeed, v)]
+		if !ok || !bytes.Equal(old[i].val, v) {
 			i = -1
 		}
 		idx[j] = i

@@ -136,8 +136,7 @@ type tailReader struct {
 	span   string // every walked key starts with it
 	it     *pebble.Iterator
 	prefix []byte
-	tail   []tailEntry
-	buf    []byte
+	tail   tailScratch
 	joined []byte
 }
 
@@ -152,13 +151,14 @@ func (t *tailReader) join(l *Local, name, v []byte) (_ []byte, err error) {
 	}
 	t.prefix = append(append(append(t.prefix[:0], byte(nsTail), '/'), t.scope...), name...)
 	t.prefix = append(t.prefix, 0)
-	if t.buf, t.tail, err = readTail(t.it, t.prefix, t.buf[:0], t.tail[:0], 0); err != nil {
+	tail, err := t.tail.read(t.it, t.prefix, 0)
+	if err != nil {
 		return nil, l.metaErr("walk versions", err)
 	}
-	if len(t.tail) == 0 {
+	if len(tail) == 0 {
 		return v, nil
 	}
-	t.joined = appendJoined(t.joined[:0], v, t.tail)
+	t.joined = appendJoined(t.joined[:0], v, tail)
 	return t.joined, nil
 }
 

@@ -1,0 +1,53 @@
+package drive
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/hoardstore/hoard/internal/meta"
+)
+
+// BenchmarkRecordPush measures a new version pushed onto a key holding
+// n versions: the head-and-tail diff against a plain set of the whole
+// record under a namespace without tails (how every record was stored
+// before). Each key alternates between a push and a delete of the newest
+// version, each after a read of the record, as a write does.
+func BenchmarkRecordPush(b *testing.B) {
+	for _, n := range []int{1, 10, 100} {
+		for _, ns := range []Namespace{NSObject, NSSystem} {
+			b.Run(fmt.Sprintf("versions=%d/ns=%c", n, ns), func(b *testing.B) {
+				l, err := OpenLocal(b.TempDir(), Options{NoSync: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer l.Close()
+				ctx := context.Background()
+				vs := make([]meta.Version, 0, n+b.N)
+				for i := range n {
+					vs = append(vs, tver(fmt.Sprintf("v%d", i), i))
+				}
+				const keys = 64
+				for k := range keys {
+					m := Mutation{NS: ns, Key: ObjectKey("b", fmt.Sprint(k)), Value: trec(vs...)}
+					if err := l.Apply(ctx, Batch{Mutations: []Mutation{m}}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				recs := [2][]byte{trec(append([]meta.Version{tver("new", n+1)}, vs...)...), trec(vs...)}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					k := i % keys
+					key := ObjectKey("b", fmt.Sprint(k))
+					if _, err := l.Get(ctx, ns, key); err != nil {
+						b.Fatal(err)
+					}
+					m := Mutation{NS: ns, Key: key, Value: recs[(i/keys)%2]}
+					if err := l.Apply(ctx, Batch{Mutations: []Mutation{m}}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
