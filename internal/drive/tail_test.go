@@ -418,3 +418,23 @@ func TestPlanTail(t *testing.T) {
 		})
 	}
 }
+
+// TestTailSameRecordTwice: a commit that changes one record twice reads
+// its own first change (the later mutation wins, as for any key).
+func TestTailSameRecordTwice(t *testing.T) {
+	l := openLocal(t, t.TempDir())
+	key := ObjectKey("b", "twice")
+	v := tvers("v0", "v1", "v2", "v3")
+	applyRecord(t, l, key, trec(v[2:]...))
+	muts := []Mutation{
+		{NS: NSObject, Key: key, Value: trec(v[1:]...)},
+		{NS: NSObject, Key: key, Value: trec(v...)},
+	}
+	if err := l.Apply(context.Background(), Batch{Mutations: muts}); err != nil {
+		t.Fatal(err)
+	}
+	checkStored(t, l, key, trec(v...))
+	if n := len(tailKeys(t, l, key)); n != 3 {
+		t.Errorf("tail keys: got %d, want 3", n)
+	}
+}
