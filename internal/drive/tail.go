@@ -23,7 +23,13 @@ import (
 //     record, so listings read it as it is;
 //   - every older version is its own key in the tail namespace: the
 //     object's key, a NUL and an 8-byte big-endian position, positions
-//     increasing from newer to older versions.
+//     increasing from newer to older versions;
+//   - the tail's marker, the object's key and the NUL alone (empty
+//     value), exists exactly while the tail is not empty: a point read,
+//     which the tables' bloom filters answer for the absent, tells an
+//     object without older versions from one with, where an iterator
+//     would cost several times more on every read of an unversioned
+//     object.
 //
 // Get and non-Newest walks join head and tail again, byte for byte the
 // record Apply was given. Apply writes only what differs from what is
@@ -157,6 +163,9 @@ func (l *Local) getRecord(r pebble.Reader, key string, newest bool) ([]byte, err
 	if newest && !meta.NullNewest(head) {
 		return head, nil
 	}
+	if tailed, err := l.hasTail(r, key); err != nil || !tailed {
+		return head, err
+	}
 	it, err := tailIter(r, key)
 	if err != nil {
 		return nil, l.metaErr("read versions", err)
@@ -176,6 +185,16 @@ func (l *Local) getRecord(r pebble.Reader, key string, newest bool) ([]byte, err
 		return nil, ferr
 	}
 	return appendJoined(nil, head, tail), nil
+}
+
+// hasTail reports whether the record key has a tail: whether its
+// marker exists.
+func (l *Local) hasTail(r pebble.Reader, key string) (bool, error) {
+	_, err := l.getFrom(r, appendTailPrefix(nil, key))
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // getFrom reads one value from r as get does from the store.
@@ -234,7 +253,7 @@ var hashSeed = maphash.MakeSeed()
 // stored from r (the store, or batch itself when it is indexed because an
 // earlier mutation of the commit wrote the same key). It returns the
 // bytes it adds and whether it writes a tail entry.
-func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, m Mutation) (need uint64, tailed bool, err error) {
+func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, m Mutation) (need uint64, wrote bool, err error) {
 	headKey := dbKey(NSObject, m.Key)
 	cur, err := l.getFrom(r, headKey)
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -244,7 +263,13 @@ func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, m Mutation) (n
 	var old []tailEntry
 	// Only a head of one version has a tail: no head means no record,
 	// and a head of several versions was written before tails existed.
+	tailed := false
 	if found && meta.SingleVersion(cur) {
+		if tailed, err = l.hasTail(r, m.Key); err != nil {
+			return 0, false, err
+		}
+	}
+	if tailed {
 		sc := l.scratch()
 		defer l.release(sc)
 		if old, err = l.readStoredTail(r, sc, m.Key); err != nil {
@@ -263,6 +288,15 @@ func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, m Mutation) (n
 		return 0, false, fmt.Errorf("drive: batch record: %w", err)
 	}
 	p := planTail(old, want)
+	switch marker := appendTailPrefix(nil, m.Key); {
+	case !tailed && len(want) > 0:
+		err, writes = batch.Set(marker, nil, nil), writes+1
+	case tailed && len(want) == 0:
+		err, writes = batch.Delete(marker, nil), writes+1
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("drive: batch version marker: %w", err)
+	}
 	var k []byte
 	for _, pos := range p.del {
 		k = appendTailKey(k[:0], m.Key, pos)

@@ -51,3 +51,46 @@ func BenchmarkRecordPush(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRecordGetNewest measures the read of a GET of the current
+// version: of a null version alone (an unversioned object, which costs
+// one seek for a tail that is not there), of the newest of 100 versions,
+// and a plain read of a one-version record under a namespace without
+// tails.
+func BenchmarkRecordGetNewest(b *testing.B) {
+	ctx := context.Background()
+	l, err := OpenLocal(b.TempDir(), Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	var vs []meta.Version
+	for i := range 100 {
+		vs = append(vs, tver(fmt.Sprintf("v%d", i), i))
+	}
+	muts := []Mutation{
+		{NS: NSObject, Key: ObjectKey("b", "null"), Value: trec(tver("", 1))},
+		{NS: NSObject, Key: ObjectKey("b", "hundred"), Value: trec(vs...)},
+		{NS: NSSystem, Key: ObjectKey("b", "null"), Value: trec(tver("", 1))},
+	}
+	if err := l.Apply(ctx, Batch{Mutations: muts}); err != nil {
+		b.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		read func() ([]byte, error)
+	}{
+		{"null alone", func() ([]byte, error) { return l.GetNewest(ctx, ObjectKey("b", "null")) }},
+		{"newest of 100", func() ([]byte, error) { return l.GetNewest(ctx, ObjectKey("b", "hundred")) }},
+		{"whole record of 100", func() ([]byte, error) { return l.Get(ctx, NSObject, ObjectKey("b", "hundred")) }},
+		{"plain get", func() ([]byte, error) { return l.Get(ctx, NSSystem, ObjectKey("b", "null")) }},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := tt.read(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

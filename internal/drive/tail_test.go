@@ -135,19 +135,19 @@ func TestTailDiff(t *testing.T) {
 		wantWrites int64
 	}{
 		{"first version", nil, v[:1], 1},
-		{"second version pushed", v[1:2], v[:2], 2},
+		{"second version pushed (tail marker too)", v[1:2], v[:2], 3},
 		{"push onto five", v[1:], append([]meta.Version{tver("new", 0)}, v[1:]...), 2},
 		{"delete newest", v, v[1:], 2},
 		{"delete middle", v, append(append([]meta.Version{}, v[:2]...), v[3:]...), 1},
 		{"delete oldest", v, v[:4], 1},
-		{"delete all but newest", v, v[:1], 4},
+		{"delete all but newest (tail marker too)", v, v[:1], 5},
 		{"null replaced in suspended bucket", []meta.Version{v[0], null0, v[1]}, []meta.Version{null1, v[0], v[1]}, 2},
 		{"null replaced when newest", []meta.Version{null0, v[0], v[1]}, []meta.Version{null1, v[0], v[1]}, 1},
 		{"one version's tags changed", v, []meta.Version{v[0], v[1], func() meta.Version { x := v[2]; x.Tags = map[string]string{"k": "v"}; return x }(), v[3], v[4]}, 1},
 		{"unchanged", v, v, 0},
 		{"heal rewrite, oldest moved first", v, []meta.Version{v[4], v[0], v[1], v[2], v[3]}, 3},
 		{"heal rewrite, reversed", v, []meta.Version{v[4], v[3], v[2], v[1], v[0]}, 6},
-		{"delete object", v, nil, 5},
+		{"delete object", v, nil, 6},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,7 +179,7 @@ func TestTailPushIsConstant(t *testing.T) {
 	var vs []meta.Version
 	for i := range 200 {
 		vs = append([]meta.Version{tver(fmt.Sprintf("v%03d", i), i)}, vs...)
-		if got := applyRecord(t, l, key, trec(vs...)); i > 0 && got != 2 {
+		if got := applyRecord(t, l, key, trec(vs...)); i > 1 && got != 2 {
 			t.Fatalf("push %d: wrote %d keys, want 2", i, got)
 		}
 	}
@@ -204,6 +204,7 @@ func TestTailRenumber(t *testing.T) {
 			// Store v0 as head, v1 and v2 at the given positions.
 			b := l.db.NewBatch()
 			b.Set(dbKey(NSObject, key), trec(v[0]), nil)
+			b.Set(appendTailPrefix(nil, key), nil, nil)
 			for i, pos := range tt.old {
 				enc := trec(v[i+1])
 				_, start, _ := meta.VersionSpans(nil, enc)
@@ -248,8 +249,8 @@ func TestTailLegacyRecord(t *testing.T) {
 	}
 	// The next write cuts it: a new head, every older version a tail key.
 	next := trec(append([]meta.Version{tver("v9", 9)}, v...)...)
-	if got := applyRecord(t, l, key, next); got != 5 {
-		t.Errorf("migration writes: got %d, want 5", got)
+	if got := applyRecord(t, l, key, next); got != 6 {
+		t.Errorf("migration writes (head, 4 tail keys, marker): got %d, want 6", got)
 	}
 	checkStored(t, l, key, next)
 	if n := len(tailKeys(t, l, key)); n != 4 {
