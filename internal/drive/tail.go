@@ -260,6 +260,7 @@ func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, m Mutation) (n
 		return 0, false, err
 	}
 	found := err == nil
+	err = nil
 	var old []tailEntry
 	// Only a head of one version has a tail: no head means no record,
 	// and a head of several versions was written before tails existed.

@@ -438,4 +438,11 @@ func TestTailSameRecordTwice(t *testing.T) {
 	if n := len(tailKeys(t, l, key)); n != 3 {
 		t.Errorf("tail keys: got %d, want 3", n)
 	}
+	// Deleted twice (two versions removed by one DeleteObjects), and a
+	// delete of a record that is not there: nothing to do, no error.
+	muts = []Mutation{{NS: NSObject, Key: key, Delete: true}, {NS: NSObject, Key: key, Delete: true}, {NS: NSObject, Key: ObjectKey("b", "none"), Delete: true}}
+	if err := l.Apply(context.Background(), Batch{Mutations: muts}); err != nil {
+		t.Fatal(err)
+	}
+	checkStored(t, l, key, nil)
 }
