@@ -166,18 +166,40 @@ func (l *Local) getRecord(r pebble.Reader, key string, newest bool) ([]byte, err
 	if tailed, err := l.hasTail(r, key); err != nil || !tailed {
 		return head, err
 	}
-	it, err := tailIter(r, key)
-	if err != nil {
-		return nil, l.metaErr("read versions", err)
-	}
-	defer it.Close()
 	limit := 0
 	if newest {
 		limit = 1
 	}
+	return l.getJoined(r, key, limit)
+}
+
+// getJoined reads the head and up to limit tail entries (0: all) of the
+// record key through one iterator, so both are of one moment, and joins
+// them.
+func (l *Local) getJoined(r pebble.Reader, key string, limit int) ([]byte, error) {
+	headKey, prefix := dbKey(NSObject, key), appendTailPrefix(nil, key)
+	it, err := r.NewIter(&pebble.IterOptions{LowerBound: headKey, UpperBound: []byte(Successor(string(prefix)))})
+	if err != nil {
+		return nil, l.metaErr("read versions", err)
+	}
+	defer it.Close()
+	if !it.SeekGE(headKey) || !bytes.Equal(it.Key(), headKey) {
+		if err := l.metaErr("read metadata", it.Error()); err != nil {
+			return nil, err
+		}
+		return nil, ErrNotFound // deleted since the first read
+	}
+	v, err := it.ValueAndErr()
+	if err != nil {
+		return nil, l.metaErr("read metadata value", err)
+	}
+	head := append([]byte(nil), v...)
+	if !meta.SingleVersion(head) {
+		return head, nil
+	}
 	sc := l.scratch()
 	defer l.release(sc)
-	tail, err := sc.read(it, appendTailPrefix(nil, key), limit)
+	tail, err := sc.read(it, prefix, limit)
 	if err != nil {
 		return nil, l.metaErr("read versions", err)
 	}

@@ -69,7 +69,7 @@ func (l *Local) Walk(ctx context.Context, o WalkOptions) (_ WalkResult, err erro
 			}
 			head := o.NS == NSObject && meta.SingleVersion(v)
 			if head && !o.Newest {
-				if v, err = tails.join(l, name, v); err != nil {
+				if v, err = tails.join(l, it, name, v); err != nil {
 					return WalkResult{}, err
 				}
 			}
@@ -143,9 +143,13 @@ type tailReader struct {
 // join returns the whole record of the head v of the object named name:
 // v itself when it has no tail, else head and tail joined in a buffer
 // valid until the next call.
-func (t *tailReader) join(l *Local, name, v []byte) (_ []byte, err error) {
+func (t *tailReader) join(l *Local, heads *pebble.Iterator, name, v []byte) (_ []byte, err error) {
 	if t.it == nil {
-		if t.it, err = tailIter(l.db, t.span); err != nil {
+		// A clone sees the store as of the heads' iterator, so every
+		// head is joined with the tail written with it.
+		lower := dbKey(nsTail, t.span)
+		o := &pebble.IterOptions{LowerBound: lower, UpperBound: []byte(Successor(string(lower)))}
+		if t.it, err = heads.Clone(pebble.CloneOptions{IterOptions: o}); err != nil {
 			return nil, l.metaErr("walk versions", err)
 		}
 	}
