@@ -45,13 +45,14 @@ func (l *Layer) readRecordHealing(ctx context.Context, s *set, bucket, key strin
 	if len(s.drives) == 1 && !newest {
 		return s.readRecord(ctx, bucket, key)
 	}
-	vals, errs := s.readRecordsFor(ctx, bucket, key, newest)
 	if len(s.drives) == 1 {
-		if errs[0] != nil {
-			return nil, errs[0]
+		v, err := s.drives[0].GetNewest(ctx, drive.ObjectKey(bucket, key))
+		if err != nil {
+			return nil, err
 		}
-		return decodeRecordOf(bucket, key, vals[0])
+		return decodeRecordOf(bucket, key, v)
 	}
+	vals, errs := s.readRecordsFor(ctx, bucket, key, newest)
 	errs = s.votes(errs) // a stale drive is rebuilt as a whole, not queued
 	normalize := normalizeRecord
 	if newest {
