@@ -159,10 +159,8 @@ type Drive interface {
 	// Get reads one record; ErrNotFound if absent.
 	Get(ctx context.Context, ns Namespace, key string) ([]byte, error)
 	// GetNewest reads the object record (NSObject) key for a read of its
-	// newest version: a record of that version alone, or of it and the
-	// next one when it is the null version (so the reader sees the object
-	// has older versions). A drive may answer with the whole record,
-	// which is as correct; ErrNotFound if absent.
+	// newest version: a record of that version alone. A drive may answer
+	// with the whole record, which is as correct; ErrNotFound if absent.
 	GetNewest(ctx context.Context, key string) ([]byte, error)
 	// Walk reads a sorted page of records.
 	Walk(ctx context.Context, opts WalkOptions) (WalkResult, error)

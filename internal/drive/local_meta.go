@@ -206,19 +206,19 @@ func (l *Local) Get(ctx context.Context, ns Namespace, key string) (v []byte, er
 	}
 	defer l.guard("read", &err)
 	if ns == NSObject {
-		return l.getRecord(l.db, key, false)
+		return l.getRecord(key, false)
 	}
 	return l.get(dbKey(ns, key))
 }
 
-// GetNewest reads the object record key cut to its newest version (see
-// getRecord); ErrNotFound if absent.
+// GetNewest reads the object record key cut to its newest version: its
+// head; ErrNotFound if absent.
 func (l *Local) GetNewest(ctx context.Context, key string) (v []byte, err error) {
 	if err := l.usable(); err != nil {
 		return nil, err
 	}
 	defer l.guard("read", &err)
-	return l.getRecord(l.db, key, true)
+	return l.getRecord(key, true)
 }
 
 // get reads one record. A read that met damage (pebble checks every

@@ -23,13 +23,7 @@ import (
 //     record, so listings read it as it is;
 //   - every older version is its own key in the tail namespace: the
 //     object's key, a NUL and an 8-byte big-endian position, positions
-//     increasing from newer to older versions;
-//   - the tail's marker, the object's key and the NUL alone (empty
-//     value), exists exactly while the tail is not empty: a point read,
-//     which the tables' bloom filters answer for the absent, tells an
-//     object without older versions from one with, where an iterator
-//     would cost several times more on every read of an unversioned
-//     object.
+//     increasing from newer to older versions.
 //
 // Get and non-Newest walks join head and tail again, byte for byte the
 // record Apply was given. Apply writes only what differs from what is
@@ -150,73 +144,40 @@ func appendJoined(dst, head []byte, tail []tailEntry) []byte {
 	return dst
 }
 
-// getRecord reads the whole object record key from r: its head joined
-// with its tail. newest asks for the newest version only; when that is
-// the null version the next one is added, so the reader still sees that
-// the object has older versions (a version-less record of one version
-// is an unversioned object's).
-func (l *Local) getRecord(r pebble.Reader, key string, newest bool) ([]byte, error) {
-	head, err := l.getFrom(r, dbKey(NSObject, key))
+// getRecord reads the whole object record key: its head joined with its
+// tail. newest asks for the newest version only: the head.
+func (l *Local) getRecord(key string, newest bool) ([]byte, error) {
+	if newest {
+		// The head, or a record written before tails (whole: as correct).
+		return l.get(dbKey(NSObject, key))
+	}
+	return l.getJoined(key)
+}
+
+// getJoined reads the head and the tail of the record key from one
+// snapshot of the store, so both are of one moment, and joins them. The
+// head is a point read (bloom filters answer it for a missing key), and
+// the tail is looked for only behind a head of one version, by an
+// iterator bounded to the record's tail keys: an iterator spanning from
+// the head to the tail would open every table in between and cost a
+// whole-record read of an unversioned object tens of µs.
+func (l *Local) getJoined(key string) ([]byte, error) {
+	snap := l.db.NewSnapshot()
+	defer snap.Close()
+	head, err := l.getFrom(snap, dbKey(NSObject, key))
 	if err != nil || !meta.SingleVersion(head) {
 		return head, err // not found, or written before tails existed
 	}
-	if newest && !meta.NullNewest(head) {
-		return head, nil
-	}
-	if tailed, err := l.hasTail(r, key); err != nil || !tailed {
-		return head, err
-	}
-	limit := 0
-	if newest {
-		limit = 1
-	}
-	return l.getJoined(r, key, limit)
-}
-
-// getJoined reads the head and up to limit tail entries (0: all) of the
-// record key through one iterator, so both are of one moment, and joins
-// them.
-func (l *Local) getJoined(r pebble.Reader, key string, limit int) ([]byte, error) {
-	headKey, prefix := dbKey(NSObject, key), appendTailPrefix(nil, key)
-	it, err := r.NewIter(&pebble.IterOptions{LowerBound: headKey, UpperBound: []byte(Successor(string(prefix)))})
-	if err != nil {
-		return nil, l.metaErr("read versions", err)
-	}
-	defer it.Close()
-	if !it.SeekGE(headKey) || !bytes.Equal(it.Key(), headKey) {
-		if err := l.metaErr("read metadata", it.Error()); err != nil {
-			return nil, err
-		}
-		return nil, ErrNotFound // deleted since the first read
-	}
-	v, err := it.ValueAndErr()
-	if err != nil {
-		return nil, l.metaErr("read metadata value", err)
-	}
-	head := append([]byte(nil), v...)
-	if !meta.SingleVersion(head) {
-		return head, nil
-	}
 	sc := l.scratch()
 	defer l.release(sc)
-	tail, err := sc.read(it, prefix, limit)
+	tail, err := l.readStoredTail(snap, sc, key)
 	if err != nil {
-		return nil, l.metaErr("read versions", err)
+		return nil, err
 	}
 	if ferr := l.faultErr(); ferr != nil {
 		return nil, ferr
 	}
 	return appendJoined(nil, head, tail), nil
-}
-
-// hasTail reports whether the record key has a tail: whether its
-// marker exists.
-func (l *Local) hasTail(r pebble.Reader, key string) (bool, error) {
-	_, err := l.getFrom(r, appendTailPrefix(nil, key))
-	if errors.Is(err, ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
 }
 
 // getFrom reads one value from r as get does from the store.
@@ -286,13 +247,7 @@ func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, m Mutation) (n
 	var old []tailEntry
 	// Only a head of one version has a tail: no head means no record,
 	// and a head of several versions was written before tails existed.
-	tailed := false
 	if found && meta.SingleVersion(cur) {
-		if tailed, err = l.hasTail(r, m.Key); err != nil {
-			return 0, false, err
-		}
-	}
-	if tailed {
 		sc := l.scratch()
 		defer l.release(sc)
 		if old, err = l.readStoredTail(r, sc, m.Key); err != nil {
@@ -311,15 +266,6 @@ func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, m Mutation) (n
 		return 0, false, fmt.Errorf("drive: batch record: %w", err)
 	}
 	p := planTail(old, want)
-	switch marker := appendTailPrefix(nil, m.Key); {
-	case !tailed && len(want) > 0:
-		err, writes = batch.Set(marker, nil, nil), writes+1
-	case tailed && len(want) == 0:
-		err, writes = batch.Delete(marker, nil), writes+1
-	}
-	if err != nil {
-		return 0, false, fmt.Errorf("drive: batch version marker: %w", err)
-	}
 	var k []byte
 	for _, pos := range p.del {
 		k = appendTailKey(k[:0], m.Key, pos)

@@ -115,9 +115,6 @@ func checkStored(t *testing.T, l *Local, key string, want []byte) {
 		t.Fatal(err)
 	}
 	keep := min(1, len(rec.Versions))
-	if keep == 1 && rec.Versions[0].ID == "" && len(rec.Versions) > 1 {
-		keep = 2 // the null version and the next: the object has older ones
-	}
 	if legacy := len(tailKeys(t, l, key)) == 0 && len(rec.Versions) > 1; !legacy {
 		rec.Versions = rec.Versions[:keep]
 	}
@@ -135,19 +132,19 @@ func TestTailDiff(t *testing.T) {
 		wantWrites int64
 	}{
 		{"first version", nil, v[:1], 1},
-		{"second version pushed (tail marker too)", v[1:2], v[:2], 3},
+		{"second version pushed", v[1:2], v[:2], 2},
 		{"push onto five", v[1:], append([]meta.Version{tver("new", 0)}, v[1:]...), 2},
 		{"delete newest", v, v[1:], 2},
 		{"delete middle", v, append(append([]meta.Version{}, v[:2]...), v[3:]...), 1},
 		{"delete oldest", v, v[:4], 1},
-		{"delete all but newest (tail marker too)", v, v[:1], 5},
+		{"delete all but newest", v, v[:1], 4},
 		{"null replaced in suspended bucket", []meta.Version{v[0], null0, v[1]}, []meta.Version{null1, v[0], v[1]}, 2},
 		{"null replaced when newest", []meta.Version{null0, v[0], v[1]}, []meta.Version{null1, v[0], v[1]}, 1},
 		{"one version's tags changed", v, []meta.Version{v[0], v[1], func() meta.Version { x := v[2]; x.Tags = map[string]string{"k": "v"}; return x }(), v[3], v[4]}, 1},
 		{"unchanged", v, v, 0},
 		{"heal rewrite, oldest moved first", v, []meta.Version{v[4], v[0], v[1], v[2], v[3]}, 3},
 		{"heal rewrite, reversed", v, []meta.Version{v[4], v[3], v[2], v[1], v[0]}, 6},
-		{"delete object", v, nil, 6},
+		{"delete object", v, nil, 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,7 +201,6 @@ func TestTailRenumber(t *testing.T) {
 			// Store v0 as head, v1 and v2 at the given positions.
 			b := l.db.NewBatch()
 			b.Set(dbKey(NSObject, key), trec(v[0]), nil)
-			b.Set(appendTailPrefix(nil, key), nil, nil)
 			for i, pos := range tt.old {
 				enc := trec(v[i+1])
 				_, start, _ := meta.VersionSpans(nil, enc)
@@ -249,8 +245,8 @@ func TestTailLegacyRecord(t *testing.T) {
 	}
 	// The next write cuts it: a new head, every older version a tail key.
 	next := trec(append([]meta.Version{tver("v9", 9)}, v...)...)
-	if got := applyRecord(t, l, key, next); got != 6 {
-		t.Errorf("migration writes (head, 4 tail keys, marker): got %d, want 6", got)
+	if got := applyRecord(t, l, key, next); got != 5 {
+		t.Errorf("migration writes (head, 4 tail keys): got %d, want 5", got)
 	}
 	checkStored(t, l, key, next)
 	if n := len(tailKeys(t, l, key)); n != 4 {

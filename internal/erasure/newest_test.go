@@ -12,8 +12,8 @@ import (
 
 // TestPickQuorumNewest: records read for their newest version agree
 // whether a drive answered with that version alone (a drive that stores
-// tails), with the next one too (a null newest), or with the whole record
-// (an older node ignoring the newest-only request); shard indexes differ.
+// tails) or with the whole record (an older node ignoring the newest-only
+// request); shard indexes differ.
 func TestPickQuorumNewest(t *testing.T) {
 	ver := func(id string, i, index int) meta.Version {
 		return meta.Version{ID: id, ModTime: time.Unix(int64(i), 0).UTC(), ETag: id,

@@ -149,7 +149,7 @@ func (s *set) readRecordsFor(ctx context.Context, bucket, key string, newest boo
 
 // normalizeNewest is normalizeRecord of the newest version alone: the
 // form records read with GetNewest compare in, whether a drive answered
-// with that version alone, with the next too, or with the whole record.
+// with that version alone or (an older node) with the whole record.
 func normalizeNewest(b []byte) []byte {
 	if cut, ok := meta.AppendNewest(nil, b); ok {
 		b = cut

@@ -44,22 +44,3 @@ func AppendJoinedHeader(dst []byte, n int) []byte {
 func SingleVersion(b []byte) bool {
 	return len(b) > 3 && b[0] == FormatVersion && b[1] == kindObject && b[2] == 1
 }
-
-// NullNewest reports whether the newest version of object record b is
-// the null version (it has no version ID); false if b cannot be read
-// that far.
-func NullNewest(b []byte) bool {
-	c := cursor{b: b}
-	if v := c.byte1("format version"); c.bad || v != FormatVersion {
-		return false
-	}
-	if k := c.byte1("record kind"); c.bad || k != kindObject {
-		return false
-	}
-	if n := c.int("version count", maxCount); c.bad || n == 0 {
-		return false
-	}
-	c.byte1("version flags")
-	id := c.bytes("version id")
-	return !c.bad && len(id) == 0
-}

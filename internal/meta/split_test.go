@@ -15,24 +15,20 @@ func TestVersionSpans(t *testing.T) {
 		rec      []byte
 		versions int
 		ok       bool
-		null     bool
 	}{
-		{"none", EncodeRecord(&Record{}), 0, true, false},
-		{"one", EncodeRecord(&Record{Versions: []Version{v("a")}}), 1, true, false},
-		{"three, null newest", EncodeRecord(&Record{Versions: []Version{v(""), v("b"), v("c")}}), 3, true, true},
-		{"trailing bytes", append(EncodeRecord(&Record{Versions: []Version{v("a")}}), 0), 0, false, false},
-		{"truncated", EncodeRecord(&Record{Versions: []Version{v("a"), v("b")}})[:20], 0, false, false},
-		{"upload record", EncodeUpload(&Upload{ID: "u"}), 0, false, false},
-		{"empty", nil, 0, false, false},
+		{"none", EncodeRecord(&Record{}), 0, true},
+		{"one", EncodeRecord(&Record{Versions: []Version{v("a")}}), 1, true},
+		{"three, null newest", EncodeRecord(&Record{Versions: []Version{v(""), v("b"), v("c")}}), 3, true},
+		{"trailing bytes", append(EncodeRecord(&Record{Versions: []Version{v("a")}}), 0), 0, false},
+		{"truncated", EncodeRecord(&Record{Versions: []Version{v("a"), v("b")}})[:20], 0, false},
+		{"upload record", EncodeUpload(&Upload{ID: "u"}), 0, false},
+		{"empty", nil, 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ends, start, ok := VersionSpans(nil, tt.rec)
 			if ok != tt.ok || (ok && len(ends) != tt.versions) {
 				t.Fatalf("got %d versions, %v; want %d, %v", len(ends), ok, tt.versions, tt.ok)
-			}
-			if got := NullNewest(tt.rec); got != tt.null {
-				t.Errorf("NullNewest: got %v, want %v", got, tt.null)
 			}
 			if !ok || len(ends) == 0 {
 				return
