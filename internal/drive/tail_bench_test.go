@@ -53,10 +53,9 @@ func BenchmarkRecordPush(b *testing.B) {
 }
 
 // BenchmarkRecordGetNewest measures the read of a GET of the current
-// version: of a null version alone (an unversioned object, which costs
-// one seek for a tail that is not there), of the newest of 100 versions,
-// and a plain read of a one-version record under a namespace without
-// tails.
+// version (the head): of a null version alone and of the newest of 100
+// versions; the whole record of 100 versions (head and tail joined); and
+// a plain read of a one-version record under a namespace without tails.
 func BenchmarkRecordGetNewest(b *testing.B) {
 	ctx := context.Background()
 	l, err := OpenLocal(b.TempDir(), Options{NoSync: true})
