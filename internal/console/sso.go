@@ -30,38 +30,72 @@ type SSO interface {
 const (
 	ssoPendingTTL = 10 * time.Minute
 	ssoMaxPending = 10000
+	// ssoMaxPerClient bounds one client address's sign-ins in progress:
+	// past it, its oldest is dropped, so nobody fills the table.
+	ssoMaxPerClient = 16
 )
 
-// ssoPending holds the sign-ins in progress, by state.
+// ssoPending holds the sign-ins in progress, by state. A full table
+// drops its oldest sign-in rather than refuse a new one, and one client
+// address holds at most ssoMaxPerClient, so starting sign-ins in bulk
+// cannot lock others out.
 type ssoPending struct {
-	mu sync.Mutex
-	m  map[string]ssoEntry
+	mu       sync.Mutex
+	m        map[string]ssoEntry
+	byClient map[string]int
 }
 
 type ssoEntry struct {
 	pending any
+	client  string
 	created time.Time
 }
 
-// put keeps a sign-in, dropping expired ones (and refusing when full).
-func (p *ssoPending) put(state string, pending any, now time.Time) bool {
+// put keeps a sign-in of client.
+func (p *ssoPending) put(state, client string, pending any, now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.m == nil {
-		p.m = map[string]ssoEntry{}
+		p.m, p.byClient = map[string]ssoEntry{}, map[string]int{}
+	}
+	if p.byClient[client] >= ssoMaxPerClient {
+		p.dropOldest(func(e ssoEntry) bool { return e.client == client })
 	}
 	if len(p.m) >= ssoMaxPending {
 		for k, e := range p.m {
 			if now.Sub(e.created) > ssoPendingTTL {
-				delete(p.m, k)
+				p.drop(k, e)
 			}
 		}
 		if len(p.m) >= ssoMaxPending {
-			return false
+			p.dropOldest(func(ssoEntry) bool { return true })
 		}
 	}
-	p.m[state] = ssoEntry{pending: pending, created: now}
-	return true
+	p.m[state] = ssoEntry{pending: pending, client: client, created: now}
+	p.byClient[client]++
+}
+
+// dropOldest forgets the oldest sign-in that match accepts. The caller
+// holds p.mu.
+func (p *ssoPending) dropOldest(match func(ssoEntry) bool) {
+	var oldest string
+	var at time.Time
+	for k, e := range p.m {
+		if match(e) && (oldest == "" || e.created.Before(at)) {
+			oldest, at = k, e.created
+		}
+	}
+	if oldest != "" {
+		p.drop(oldest, p.m[oldest])
+	}
+}
+
+// drop forgets one sign-in. The caller holds p.mu.
+func (p *ssoPending) drop(state string, e ssoEntry) {
+	delete(p.m, state)
+	if p.byClient[e.client]--; p.byClient[e.client] <= 0 {
+		delete(p.byClient, e.client)
+	}
 }
 
 // take returns and forgets the sign-in of state, if it is still fresh.
@@ -69,8 +103,11 @@ func (p *ssoPending) take(state string, now time.Time) (any, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	e, ok := p.m[state]
-	delete(p.m, state)
-	if !ok || now.Sub(e.created) > ssoPendingTTL {
+	if !ok {
+		return nil, false
+	}
+	p.drop(state, e)
+	if now.Sub(e.created) > ssoPendingTTL {
 		return nil, false
 	}
 	return e.pending, true
@@ -107,10 +144,7 @@ func (h *Handler) ssoStart(w http.ResponseWriter, r *http.Request) {
 		h.ssoFail(w, r, "The identity provider cannot be reached; try again later.")
 		return
 	}
-	if !h.sso.put(state, pending, h.cfg.Now()) {
-		h.ssoFail(w, r, "Too many sign-ins are in progress; try again later.")
-		return
-	}
+	h.sso.put(state, clientAddr(r), pending, h.cfg.Now())
 	http.SetCookie(w, &http.Cookie{Name: h.ssoCookie(r), Value: state, Path: "/", MaxAge: int(ssoPendingTTL / time.Second),
 		HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteLaxMode})
 	w.Header().Set("Cache-Control", "no-store")

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -16,12 +15,19 @@ import (
 // deployment defines: its session could do nothing.
 var ErrNoPolicy = errors.New("iam: the identity token names no policy defined here")
 
+// ErrClaims refuses a web identity whose claims cannot all be carried
+// (too many, too long, or names that differ only in case).
+var ErrClaims = errors.New("iam: the identity token's claims cannot be used")
+
 // Bounds on what a web identity session token carries (it travels with
 // every request the session signs).
 const (
 	maxWebPolicies   = 32
-	maxWebClaims     = 16
-	maxWebClaimBytes = 256
+	maxWebClaims     = 48
+	maxWebClaimBytes = 1024
+	// maxWebClaimsTotal bounds names and values together, so the
+	// session token stays well inside a request's header limit.
+	maxWebClaimsTotal = 3072
 )
 
 // WebIdentity is who an OpenID Connect identity token says its holder
@@ -80,9 +86,13 @@ func (m *Manager) IssueWebSession(w WebIdentity, d time.Duration, doc string) (S
 	if !slices.ContainsFunc(pols, func(n string) bool { _, ok := named[n]; return ok }) {
 		return Session{}, fmt.Errorf("%w: %q", ErrNoPolicy, pols)
 	}
+	claims, err := sessionClaimsOf(w.Claims)
+	if err != nil {
+		return Session{}, err
+	}
 	c := sessionClaims{AccessKey: "ASIA" + randomKey(16, upperAlnum), Secret: randomKey(40, secretChars),
 		Expiry: m.cfg.Now().Add(d).UTC().Truncate(time.Second), Policy: doc, Version: sessionVersion,
-		Web: &webClaims{Issuer: w.Issuer, Subject: w.Subject, Policies: pols, Claims: keptClaims(w.Claims)}}
+		Web: &webClaims{Issuer: w.Issuer, Subject: w.Subject, Policies: pols, Claims: claims}}
 	data, err := json.Marshal(c)
 	if err != nil {
 		return Session{}, fmt.Errorf("iam: %w", err)
@@ -94,19 +104,32 @@ func (m *Manager) IssueWebSession(w WebIdentity, d time.Duration, doc string) (S
 	return Session{AccessKey: c.AccessKey, Secret: c.Secret, Token: token, Parent: FederatedUser(w.Subject), Expiry: c.Expiry}, nil
 }
 
-// keptClaims bounds the claims a token carries: short values only, at
-// most maxWebClaims of them, by name order.
-func keptClaims(in map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, k := range slices.Sorted(maps.Keys(in)) {
-		if len(out) == maxWebClaims {
-			break
-		}
-		if v := in[k]; v != "" && len(v) <= maxWebClaimBytes && len(k) <= 64 && !strings.ContainsAny(k, "{}$") {
-			out[k] = v
-		}
+// sessionClaimsOf returns the claims a session carries for the
+// ${jwt:NAME} variables and condition keys, names lower-cased (policy
+// keys are case-insensitive). Nothing is dropped silently: a policy's
+// Deny conditioned on a claim must see it, so a token with claims past
+// the bounds, or two claims whose names differ only in case (either
+// could stand for the other), is refused.
+func sessionClaimsOf(in map[string]string) (map[string]string, error) {
+	if len(in) > maxWebClaims {
+		return nil, fmt.Errorf("%w: the token has %d string claims, at most %d are accepted", ErrClaims, len(in), maxWebClaims)
 	}
-	return out
+	out := make(map[string]string, len(in))
+	total := 0
+	for k, v := range in {
+		if total += len(k) + len(v); total > maxWebClaimsTotal {
+			return nil, fmt.Errorf("%w: the token's string claims hold more than %d bytes", ErrClaims, maxWebClaimsTotal)
+		}
+		lk := strings.ToLower(k)
+		if len(k) > 64 || len(v) > maxWebClaimBytes {
+			return nil, fmt.Errorf("%w: claim %.64q is longer than %d bytes", ErrClaims, k, maxWebClaimBytes)
+		}
+		if _, dup := out[lk]; dup {
+			return nil, fmt.Errorf("%w: claims named %q differ only in case", ErrClaims, lk)
+		}
+		out[lk] = v
+	}
+	return out, nil
 }
 
 // webIdentity is the identity of an open web identity session: the

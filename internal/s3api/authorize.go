@@ -39,7 +39,10 @@ func (a *access) allows(bucket, key, action string) bool {
 func (a *access) decide(bucket, key, version, action string) authz.Decision {
 	b, err := a.req.authzBucket(bucket)
 	if err != nil && !errors.Is(err, storage.ErrBucketNotFound) {
+		// A bucket policy's deny or a public access block could not be
+		// read: refuse rather than decide without them.
 		a.req.h.cfg.Logger.Warn("reading a bucket's access settings", "request_id", a.req.id, "bucket", bucket, "err", err)
+		return authz.Decision{Reason: "the bucket's access settings could not be read"}
 	}
 	if key != "" {
 		b.ObjectACL = func() acl.List { return a.req.objectGrants(bucket, key, version) }
@@ -48,8 +51,8 @@ func (a *access) decide(bucket, key, version, action string) authz.Decision {
 }
 
 // authzBucket returns what authz needs of bucket: its policy and ACL
-// settings (a bucket that cannot be read has none: only policies of the
-// caller then decide).
+// settings (none for a bucket that does not exist; an error for one that
+// cannot be read, which decide refuses).
 func (req *request) authzBucket(bucket string) (authz.Bucket, error) {
 	b := authz.Bucket{Owner: req.h.owner.ID}
 	if bucket == "" {
@@ -140,7 +143,10 @@ func (req *request) authorize() error {
 	}
 	bp, err := req.bucketPolicy()
 	if err != nil && !errors.Is(err, storage.ErrBucketNotFound) {
-		req.h.cfg.Logger.Warn("reading a bucket policy", "request_id", req.id, "bucket", req.route.Bucket, "err", err)
+		// The bucket's policy may deny this caller, and its access
+		// settings may block what an identity policy allows: without
+		// them nothing is decided (a lost quorum answers 503).
+		return err
 	}
 	uses := usesKey(caller, bp)
 	tags, err := req.requestTagBody(uses)

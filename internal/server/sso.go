@@ -49,6 +49,9 @@ func (s *consoleSSO) Finish(ctx context.Context, pending any, code string, ttl t
 		return sigv4.Credentials{}, "", err
 	}
 	sess, err := s.iam.IssueWebSession(iam.WebIdentity{Issuer: c.Issuer, Subject: c.Subject, Policies: c.Policies, Claims: c.Strings}, ttl, "")
+	if errors.Is(err, iam.ErrClaims) {
+		return sigv4.Credentials{}, "", &console.SSOError{Message: "Your identity token cannot be used here: " + err.Error()}
+	}
 	if errors.Is(err, iam.ErrNoPolicy) {
 		return sigv4.Credentials{}, "", &console.SSOError{Message: "Your account names no policy of this server: ask an administrator to grant you one."}
 	}

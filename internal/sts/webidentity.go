@@ -127,6 +127,9 @@ func (h *Handler) assumeRoleWithWebIdentity(w http.ResponseWriter, r *http.Reque
 		Policies: claims.Policies, Claims: claims.Strings}, d, form.Get("Policy"))
 	var pe *policy.Error
 	switch {
+	case errors.Is(err, iam.ErrClaims):
+		writeError(w, http.StatusBadRequest, "InvalidIdentityToken", "The web identity token is not usable here: "+err.Error())
+		return
 	case errors.Is(err, iam.ErrNoPolicy):
 		writeError(w, http.StatusForbidden, "AccessDenied", "The token's claims name no policy defined on this server.")
 		return
