@@ -31,6 +31,12 @@ import (
 // costs a constant number of key writes, and versions of ordinary size
 // stay in the sstables instead of one large value in a blob file.
 //
+// A head that has a tail is stored behind one marker byte (tailMarker),
+// where a record's first byte is otherwise meta's format version: heads
+// of records without older versions (every unversioned object) are
+// stored exactly as given, and reading or overwriting them never looks
+// for a tail, which costs an iterator.
+//
 // Records written before this layout hold every version in the head and
 // no tail; they read as before and are cut on their next write.
 
@@ -40,6 +46,21 @@ const nsTail Namespace = 'v'
 
 // posLen is the length of a tail key's position.
 const posLen = 8
+
+// tailMarker opens a stored head whose record has older versions in the
+// tail namespace. It is never a record's first byte (meta.FormatVersion).
+const tailMarker byte = 0xFE
+
+// storedHead splits a stored object record value into the head and
+// whether a tail goes with it: the marker, then a head of one version.
+// Any other value (a record without older versions, one written before
+// tails, or bytes that are no record) is returned as it is.
+func storedHead(v []byte) (head []byte, hasTail bool) {
+	if len(v) > 0 && v[0] == tailMarker && meta.SingleVersion(v[1:]) {
+		return v[1:], true
+	}
+	return v, false
+}
 
 // appendTailPrefix appends the prefix shared by the tail keys of the
 // object record key. Object keys hold no NUL, so no other object's tail
@@ -149,24 +170,30 @@ func appendJoined(dst, head []byte, tail []tailEntry) []byte {
 func (l *Local) getRecord(key string, newest bool) ([]byte, error) {
 	if newest {
 		// The head, or a record written before tails (whole: as correct).
-		return l.get(dbKey(NSObject, key))
+		v, err := l.get(dbKey(NSObject, key))
+		head, _ := storedHead(v)
+		return head, err
 	}
 	return l.getJoined(key)
 }
 
-// getJoined reads the head and the tail of the record key from one
-// snapshot of the store, so both are of one moment, and joins them. The
-// head is a point read (bloom filters answer it for a missing key), and
-// the tail is looked for only behind a head of one version, by an
-// iterator bounded to the record's tail keys: an iterator spanning from
-// the head to the tail would open every table in between and cost a
-// whole-record read of an unversioned object tens of µs.
+// getJoined reads the head and, when it is marked as having one, the
+// tail of the record key, from one snapshot of the store so both are of
+// one moment, and joins them. The head is a point read (bloom filters
+// answer it for a missing key); the tail, read by an iterator bounded to
+// the record's tail keys, is looked for only behind a marked head, so a
+// record without older versions costs one point read.
 func (l *Local) getJoined(key string) ([]byte, error) {
+	v, err := l.get(dbKey(NSObject, key))
+	if head, hasTail := storedHead(v); err != nil || !hasTail {
+		return head, err // not found, no older versions, or written before tails
+	}
 	snap := l.db.NewSnapshot()
 	defer snap.Close()
-	head, err := l.getFrom(snap, dbKey(NSObject, key))
-	if err != nil || !meta.SingleVersion(head) {
-		return head, err // not found, or written before tails existed
+	v, err = l.getFrom(snap, dbKey(NSObject, key))
+	head, hasTail := storedHead(v)
+	if err != nil || !hasTail {
+		return head, err // its older versions went meanwhile
 	}
 	sc := l.scratch()
 	defer l.release(sc)
@@ -245,9 +272,9 @@ func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, m Mutation) (n
 	found := err == nil
 	err = nil
 	var old []tailEntry
-	// Only a head of one version has a tail: no head means no record,
-	// and a head of several versions was written before tails existed.
-	if found && meta.SingleVersion(cur) {
+	// Only a marked head has a tail: no head means no record, and a
+	// head of several versions was written before tails existed.
+	if _, hasTail := storedHead(cur); found && hasTail {
 		sc := l.scratch()
 		defer l.release(sc)
 		if old, err = l.readStoredTail(r, sc, m.Key); err != nil {
@@ -255,6 +282,9 @@ func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, m Mutation) (n
 		}
 	}
 	head, want := cutRecord(m)
+	if len(want) > 0 {
+		head = append([]byte{tailMarker}, head...)
+	}
 	writes := int64(0)
 	switch {
 	case m.Delete && found:

@@ -137,7 +137,7 @@ func TestTailDiff(t *testing.T) {
 		{"delete newest", v, v[1:], 2},
 		{"delete middle", v, append(append([]meta.Version{}, v[:2]...), v[3:]...), 1},
 		{"delete oldest", v, v[:4], 1},
-		{"delete all but newest", v, v[:1], 4},
+		{"delete all but newest", v, v[:1], 5}, // 4 tail keys, and the head loses its marker
 		{"null replaced in suspended bucket", []meta.Version{v[0], null0, v[1]}, []meta.Version{null1, v[0], v[1]}, 2},
 		{"null replaced when newest", []meta.Version{null0, v[0], v[1]}, []meta.Version{null1, v[0], v[1]}, 1},
 		{"one version's tags changed", v, []meta.Version{v[0], v[1], func() meta.Version { x := v[2]; x.Tags = map[string]string{"k": "v"}; return x }(), v[3], v[4]}, 1},
@@ -200,7 +200,7 @@ func TestTailRenumber(t *testing.T) {
 			key := ObjectKey("b", "k")
 			// Store v0 as head, v1 and v2 at the given positions.
 			b := l.db.NewBatch()
-			b.Set(dbKey(NSObject, key), trec(v[0]), nil)
+			b.Set(dbKey(NSObject, key), append([]byte{tailMarker}, trec(v[0])...), nil)
 			for i, pos := range tt.old {
 				enc := trec(v[i+1])
 				_, start, _ := meta.VersionSpans(nil, enc)
@@ -492,5 +492,38 @@ func TestTailReadsDuringWrites(t *testing.T) {
 			t.Fatalf("Walk: got %+v, %v", res, err)
 		}
 		check("Walk", res.Entries[0].Value)
+	}
+}
+
+// TestTailMarker: only a head whose record has older versions is stored
+// behind the marker; a record of one version (every unversioned object)
+// is stored exactly as given, so reading or overwriting it never looks
+// for a tail.
+func TestTailMarker(t *testing.T) {
+	l := openLocal(t, t.TempDir())
+	key := ObjectKey("b", "m")
+	v := tvers("v0", "v1", "v2")
+	raw := func() []byte {
+		val, closer, err := l.db.Get(dbKey(NSObject, key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer closer.Close()
+		return append([]byte(nil), val...)
+	}
+	for _, step := range []struct {
+		versions []meta.Version
+		marked   bool
+	}{{v[:1], false}, {v, true}, {v[:2], true}, {v[:1], false}} {
+		rec := trec(step.versions...)
+		applyRecord(t, l, key, rec)
+		got := raw()
+		if marked := got[0] == tailMarker; marked != step.marked {
+			t.Fatalf("%d versions: stored head marked %v, want %v", len(step.versions), marked, step.marked)
+		}
+		if !step.marked && !bytes.Equal(got, rec) {
+			t.Fatalf("%d versions: stored %x, want the record as given", len(step.versions), got)
+		}
+		checkStored(t, l, key, rec)
 	}
 }

@@ -67,18 +67,23 @@ func (l *Local) Walk(ctx context.Context, o WalkOptions) (_ WalkResult, err erro
 			if err != nil {
 				return WalkResult{}, l.metaErr("walk value", err)
 			}
-			head := o.NS == NSObject && meta.SingleVersion(v)
-			if head && !o.Newest {
-				if v, err = tails.join(l, it, name, v); err != nil {
-					return WalkResult{}, err
+			whole := true // v holds every version of its record
+			if o.NS == NSObject {
+				var hasTail bool
+				v, hasTail = storedHead(v)
+				if hasTail && !o.Newest {
+					if v, err = tails.join(l, it, name, v); err != nil {
+						return WalkResult{}, err
+					}
 				}
+				whole = !hasTail
 			}
 			if cap(arena)-len(arena) < len(v) {
 				arena = make([]byte, 0, max(64<<10, len(v)))
 			}
 			at := len(arena)
 			cut := false
-			if o.Newest && o.NS == NSObject && !head {
+			if o.Newest && o.NS == NSObject && whole && !meta.SingleVersion(v) {
 				arena, cut = meta.AppendNewest(arena, v) // written before tails
 			}
 			if !cut {
