@@ -15,6 +15,7 @@ type Error struct {
 	ArgumentName, ArgumentValue string
 }
 
+// Error returns the S3 code and message.
 func (e *Error) Error() string { return "acl: " + e.Code + ": " + e.Message }
 
 func invalidArgument(msg, name, value string) *Error {

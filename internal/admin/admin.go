@@ -324,10 +324,7 @@ var errInvalidToken = errors.New("admin: invalid session token")
 // openSession returns the identity of the request's session token (the
 // X-Amz-Security-Token header or query value), nil when it has none.
 func (h *Handler) openSession(r *http.Request) (*iam.Identity, error) {
-	token := r.Header.Get("X-Amz-Security-Token")
-	if token == "" {
-		token = r.URL.Query().Get("X-Amz-Security-Token")
-	}
+	token := sigv4.SessionToken(r)
 	if token == "" {
 		return nil, nil
 	}

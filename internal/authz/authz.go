@@ -2,7 +2,6 @@ package authz
 
 import (
 	"maps"
-	"strings"
 
 	"github.com/hoardstore/hoard/internal/acl"
 	"github.com/hoardstore/hoard/internal/iam"
@@ -153,7 +152,7 @@ func identityContext(id *iam.Identity, ctx map[string]string) string {
 		ctx["aws:PrincipalType"] = "AssumedRole"
 		ctx["aws:userid"] = id.User
 		for k, v := range id.Claims {
-			ctx["jwt:"+strings.ToLower(k)] = v
+			ctx["jwt:"+k] = v // names lower-cased when the session was issued
 		}
 		return "arn:aws:sts::" + Account + ":assumed-role/" + id.User
 	}

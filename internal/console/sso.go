@@ -199,6 +199,7 @@ func (h *Handler) ssoFail(w http.ResponseWriter, r *http.Request, message string
 // person signing in.
 type SSOError struct{ Message string }
 
+// Error returns the message shown on the sign-in page.
 func (e *SSOError) Error() string { return e.Message }
 
 // ssoMessage is what the sign-in page says of a failed Finish.

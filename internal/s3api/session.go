@@ -63,10 +63,7 @@ func (h *Handler) lookup(accessKey string) (sigv4.Credentials, bool) {
 // openSession checks the request's session token, if it has one: a token
 // this deployment issued, not expired, for the key that signs.
 func (h *Handler) openSession(req *request, accessKey string) error {
-	token := req.r.Header.Get("X-Amz-Security-Token")
-	if token == "" {
-		token = req.r.URL.Query().Get("X-Amz-Security-Token")
-	}
+	token := sigv4.SessionToken(req.r)
 	if token == "" {
 		return nil
 	}

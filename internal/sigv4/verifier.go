@@ -64,6 +64,16 @@ func NewVerifier(region string, lookup Lookup) *Verifier {
 	return &Verifier{Region: region, Lookup: lookup}
 }
 
+// SessionToken returns the session token a request carries with
+// temporary credentials (the X-Amz-Security-Token header, or query
+// parameter of a presigned URL), "" when none.
+func SessionToken(r *http.Request) string {
+	if t := r.Header.Get("X-Amz-Security-Token"); t != "" {
+		return t
+	}
+	return r.URL.Query().Get("X-Amz-Security-Token")
+}
+
 // ForKey returns a new Verifier with v's settings that knows one key
 // only: the temporary key of a session, whose secret came with its
 // token rather than from v's Lookup.

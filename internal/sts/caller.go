@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/hoardstore/hoard/internal/iam"
+	"github.com/hoardstore/hoard/internal/sigv4"
 )
 
 // account is the one account ID Hoard reports (as in ARNs of policies).
@@ -24,10 +25,7 @@ type getCallerIdentityResponse struct {
 // openSession returns the identity of the request's session token, nil
 // when it carries none.
 func (h *Handler) openSession(r *http.Request) (*iam.Identity, error) {
-	token := r.Header.Get("X-Amz-Security-Token")
-	if token == "" {
-		token = r.URL.Query().Get("X-Amz-Security-Token")
-	}
+	token := sigv4.SessionToken(r)
 	if token == "" {
 		return nil, nil
 	}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -178,16 +179,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // assumeRole issues temporary credentials to the IAM user that signed.
 func (h *Handler) assumeRole(w http.ResponseWriter, caller string, form url.Values) {
-	for k := range form {
-		switch k {
-		case "Action", "Version", "DurationSeconds", "Policy", "RoleArn", "RoleSessionName":
-		default:
-			writeError(w, http.StatusBadRequest, "InvalidParameterValue", "Hoard's AssumeRole does not support "+k)
-			return
-		}
-	}
-	if v := form.Get("Version"); v != "2011-06-15" {
-		writeError(w, http.StatusBadRequest, "InvalidParameterValue", "Version must be 2011-06-15")
+	if !checkForm(w, "AssumeRole", form) {
 		return
 	}
 	if caller == h.cfg.RootAccessKey {
@@ -199,14 +191,9 @@ func (h *Handler) assumeRole(w http.ResponseWriter, caller string, form url.Valu
 		writeError(w, http.StatusForbidden, "AccessDenied", "Only an IAM user (not a service account) can assume a role.")
 		return
 	}
-	d := iam.DefaultSessionDuration
-	if v := form.Get("DurationSeconds"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || time.Duration(n)*time.Second < iam.MinSessionDuration || time.Duration(n)*time.Second > iam.MaxSessionDuration {
-			writeError(w, http.StatusBadRequest, "ValidationError", "DurationSeconds must be an integer from 900 to 43200")
-			return
-		}
-		d = time.Duration(n) * time.Second
+	d, ok := sessionDuration(w, form)
+	if !ok {
+		return
 	}
 	name := form.Get("RoleSessionName")
 	if len(name) > 64 {
@@ -226,7 +213,48 @@ func (h *Handler) assumeRole(w http.ResponseWriter, caller string, form url.Valu
 	out := assumeRoleResponse{Xmlns: stsNS, RequestID: requestID()}
 	out.Result.AssumedRoleUser.Arn = "arn:aws:sts::000000000000:assumed-role/" + id.User + "/" + name
 	out.Result.AssumedRoleUser.AssumedRoleID = s.AccessKey + ":" + name
-	out.Result.Credentials = credentialsXML{AccessKeyID: s.AccessKey, SecretAccessKey: s.Secret, SessionToken: s.Token,
-		Expiration: s.Expiry.UTC().Format(time.RFC3339)}
+	out.Result.Credentials = credentialsOf(s)
 	writeXML(w, http.StatusOK, out)
+}
+
+// checkForm refuses, for action, a form with a parameter it does not
+// take or without Version 2011-06-15, and reports whether it passed.
+func checkForm(w http.ResponseWriter, action string, form url.Values, extra ...string) bool {
+	for k := range form {
+		switch k {
+		case "Action", "Version", "DurationSeconds", "Policy", "RoleArn", "RoleSessionName":
+		default:
+			if !slices.Contains(extra, k) {
+				writeError(w, http.StatusBadRequest, "InvalidParameterValue", "Hoard's "+action+" does not support "+k)
+				return false
+			}
+		}
+	}
+	if v := form.Get("Version"); v != "2011-06-15" {
+		writeError(w, http.StatusBadRequest, "InvalidParameterValue", "Version must be 2011-06-15")
+		return false
+	}
+	return true
+}
+
+// sessionDuration reads DurationSeconds (default one hour), refusing a
+// value outside AWS's 900 to 43200 seconds.
+func sessionDuration(w http.ResponseWriter, form url.Values) (time.Duration, bool) {
+	v := form.Get("DurationSeconds")
+	if v == "" {
+		return iam.DefaultSessionDuration, true
+	}
+	n, err := strconv.Atoi(v)
+	d := time.Duration(n) * time.Second
+	if err != nil || d < iam.MinSessionDuration || d > iam.MaxSessionDuration {
+		writeError(w, http.StatusBadRequest, "ValidationError", "DurationSeconds must be an integer from 900 to 43200")
+		return 0, false
+	}
+	return d, true
+}
+
+// credentialsOf is the Credentials element of a session.
+func credentialsOf(s iam.Session) credentialsXML {
+	return credentialsXML{AccessKeyID: s.AccessKey, SecretAccessKey: s.Secret, SessionToken: s.Token,
+		Expiration: s.Expiry.UTC().Format(time.RFC3339)}
 }

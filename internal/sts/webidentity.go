@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strconv"
-	"time"
 
 	"github.com/hoardstore/hoard/internal/iam"
 	"github.com/hoardstore/hoard/internal/oidc"
@@ -72,16 +70,7 @@ func (h *Handler) serveUnsigned(w http.ResponseWriter, r *http.Request) {
 // assumeRoleWithWebIdentity trades an OpenID Connect identity token for
 // temporary credentials with the policies its claims name.
 func (h *Handler) assumeRoleWithWebIdentity(w http.ResponseWriter, r *http.Request, form url.Values) {
-	for k := range form {
-		switch k {
-		case "Action", "Version", "DurationSeconds", "Policy", "RoleArn", "RoleSessionName", "WebIdentityToken":
-		default:
-			writeError(w, http.StatusBadRequest, "InvalidParameterValue", "Hoard's AssumeRoleWithWebIdentity does not support "+k)
-			return
-		}
-	}
-	if v := form.Get("Version"); v != "2011-06-15" {
-		writeError(w, http.StatusBadRequest, "InvalidParameterValue", "Version must be 2011-06-15")
+	if !checkForm(w, "AssumeRoleWithWebIdentity", form, "WebIdentityToken") {
 		return
 	}
 	if h.cfg.WebIdentity == nil {
@@ -98,14 +87,9 @@ func (h *Handler) assumeRoleWithWebIdentity(w http.ResponseWriter, r *http.Reque
 		writeError(w, http.StatusBadRequest, "ValidationError", "RoleSessionName must have 2 to 64 characters of letters, digits and +=,.@_-")
 		return
 	}
-	d := iam.DefaultSessionDuration
-	if v := form.Get("DurationSeconds"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || time.Duration(n)*time.Second < iam.MinSessionDuration || time.Duration(n)*time.Second > iam.MaxSessionDuration {
-			writeError(w, http.StatusBadRequest, "ValidationError", "DurationSeconds must be an integer from 900 to 43200")
-			return
-		}
-		d = time.Duration(n) * time.Second
+	d, ok := sessionDuration(w, form)
+	if !ok {
+		return
 	}
 	claims, err := h.cfg.WebIdentity.Verify(r.Context(), token)
 	switch {
@@ -146,8 +130,7 @@ func (h *Handler) assumeRoleWithWebIdentity(w http.ResponseWriter, r *http.Reque
 	out.Result.Provider = claims.Issuer
 	out.Result.AssumedRoleUser.Arn = "arn:aws:sts::000000000000:assumed-role/" + iam.FederatedUser(claims.Subject) + "/" + name
 	out.Result.AssumedRoleUser.AssumedRoleID = s.AccessKey + ":" + name
-	out.Result.Credentials = credentialsXML{AccessKeyID: s.AccessKey, SecretAccessKey: s.Secret, SessionToken: s.Token,
-		Expiration: s.Expiry.UTC().Format(time.RFC3339)}
+	out.Result.Credentials = credentialsOf(s)
 	h.cfg.Logger.Info("sts: web identity session issued", "issuer", claims.Issuer, "subject", claims.Subject, "user", claims.Username, "policies", claims.Policies, "expires", s.Expiry)
 	writeXML(w, http.StatusOK, out)
 }
