@@ -90,9 +90,12 @@ type Local struct {
 
 	dio directIO // direct-write state and buffers (direct.go)
 
-	// recordMu serialises the read-compare-write of one object's head
-	// and tail keys (tail.go), striped by key.
-	recordMu [64]sync.Mutex
+	// records serialises the read-compare-write of one object's head
+	// and tail keys (tail.go), key by key.
+	records recordLocks
+	// hints spares a write the read of what the engine's read just saw
+	// (head_hint.go).
+	hints headHints
 	// layoutMu and layoutMarked guard the one-time raise of the format
 	// version when the drive first stores a tail (tail.go).
 	layoutMu     sync.Mutex

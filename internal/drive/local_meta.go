@@ -238,7 +238,15 @@ func (l *Local) commitMeta(b *Batch) (err error) {
 	// when it changes one record twice.
 	batch, reader := l.db.NewBatch(), pebble.Reader(l.db)
 	if objects {
-		defer l.lockRecords(b.Mutations)()
+		held := l.records.lock(b.Mutations)
+		defer l.records.unlock(held)
+		// Runs before the unlock: whatever became of the write, hints of
+		// these keys read before it are void.
+		defer func() {
+			for _, k := range held.keys {
+				l.hints.wrote(k)
+			}
+		}()
 		if sameRecordTwice(b.Mutations) {
 			batch.Close()
 			batch = l.db.NewIndexedBatch()
@@ -250,7 +258,7 @@ func (l *Local) commitMeta(b *Batch) (err error) {
 	tailed := false
 	for _, m := range b.Mutations {
 		if m.NS == NSObject {
-			n, t, err := l.writeRecord(batch, reader, m)
+			n, t, err := l.writeRecord(batch, reader, reader == l.db, m)
 			if err != nil {
 				return err
 			}

@@ -183,15 +183,23 @@ func (l *Local) getRecord(key string, newest bool) ([]byte, error) {
 // answer it for a missing key); the tail, read by an iterator bounded to
 // the record's tail keys, is looked for only behind a marked head, so a
 // record without older versions costs one point read.
+//
+// What the head read finds is kept as a hint (head_hint.go) for the
+// write that usually follows.
 func (l *Local) getJoined(key string) ([]byte, error) {
+	epoch := l.hints.begin(key)
 	v, err := l.get(dbKey(NSObject, key))
-	if head, hasTail := storedHead(v); err != nil || !hasTail {
+	head, hasTail := storedHead(v)
+	if err == nil || errors.Is(err, ErrNotFound) {
+		l.hints.saw(key, epoch, err == nil, hasTail)
+	}
+	if err != nil || !hasTail {
 		return head, err // not found, no older versions, or written before tails
 	}
 	snap := l.db.NewSnapshot()
 	defer snap.Close()
 	v, err = l.getFrom(snap, dbKey(NSObject, key))
-	head, hasTail := storedHead(v)
+	head, hasTail = storedHead(v)
 	if err != nil || !hasTail {
 		return head, err // its older versions went meanwhile
 	}
@@ -231,50 +239,36 @@ func (l *Local) getFrom(r pebble.Reader, key []byte) ([]byte, error) {
 	return out, nil
 }
 
-// lockRecords locks the stripes of recordMu the object keys of muts
-// fall in, in order, and returns the unlock.
-func (l *Local) lockRecords(muts []Mutation) func() {
-	var held [len(l.recordMu)]bool
-	for _, m := range muts {
-		if m.NS == NSObject {
-			held[maphash.String(hashSeed, m.Key)%uint64(len(held))] = true
-		}
-	}
-	for i, h := range held {
-		if h {
-			l.recordMu[i].Lock()
-		}
-	}
-	return func() {
-		for i, h := range held {
-			if h {
-				l.recordMu[i].Unlock()
-			}
-		}
-	}
-}
-
-// hashSeed hashes object keys to recordMu stripes and tail entries in
-// keptIndexes: made once, never changed.
+// hashSeed hashes tail entries in keptIndexes: made once, never changed.
 var hashSeed = maphash.MakeSeed()
 
 // writeRecord adds to batch what makes the stored record of m.Key equal
 // m: its head and only the tail entries that differ, reading what is
 // stored from r (the store, or batch itself when it is indexed because an
-// earlier mutation of the commit wrote the same key). It returns the
-// bytes it adds and whether it writes a tail entry.
-func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, m Mutation) (need uint64, wrote bool, err error) {
+// earlier mutation of the commit wrote the same key). hinted says r is the
+// store, so a hint of what is stored may stand for the read of a head
+// without older versions. It returns the bytes it adds and whether it
+// writes a tail entry.
+func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, hinted bool, m Mutation) (need uint64, wrote bool, err error) {
 	headKey := dbKey(NSObject, m.Key)
-	cur, err := l.getFrom(r, headKey)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return 0, false, err
+	found, hasTail, known := false, false, false
+	if hinted {
+		found, hasTail, known = l.hints.lookup(m.Key)
+		known = known && !hasTail // a tail must be read to be diffed
 	}
-	found := err == nil
-	err = nil
+	var cur []byte
+	if !known {
+		cur, err = l.getFrom(r, headKey)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return 0, false, err
+		}
+		found, err = err == nil, nil
+		_, hasTail = storedHead(cur)
+	}
 	var old []tailEntry
 	// Only a marked head has a tail: no head means no record, and a
 	// head of several versions was written before tails existed.
-	if _, hasTail := storedHead(cur); found && hasTail {
+	if found && hasTail {
 		sc := l.scratch()
 		defer l.release(sc)
 		if old, err = l.readStoredTail(r, sc, m.Key); err != nil {
@@ -289,7 +283,7 @@ func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, m Mutation) (n
 	switch {
 	case m.Delete && found:
 		err, writes = batch.Delete(headKey, nil), 1
-	case !m.Delete && (!found || !bytes.Equal(cur, head)):
+	case !m.Delete && (!found || known || !bytes.Equal(cur, head)):
 		err, writes, need = batch.Set(headKey, head, nil), 1, uint64(len(headKey)+len(head))
 	}
 	if err != nil {
