@@ -2,25 +2,27 @@ package drive
 
 import "sync"
 
-// headHints remembers, for object records read moments ago, whether the
-// stored head was there and whether it had a tail, so the write that
-// follows skips reading it again. Every object write is such a pair: the
-// engine reads the record under the object's lock, then commits the new
-// one, and the drive writes only the difference from what is stored
-// (tail.go), for which it needs exactly those two facts. Reading them
-// twice cost a point read per write, which is most of a small PUT's
-// metadata work when the key is new (its lookup visits every table whose
-// range holds it).
+// headHints remembers, for object records read moments ago, what the
+// drive stores for them (the stored head and its tail entries), so the
+// write that follows skips reading them again. Every object write is such
+// a pair: the engine reads the record under the object's lock, then
+// commits the new one, and the drive writes only the difference from
+// what is stored (tail.go), for which it needs exactly what that read
+// saw. Reading it twice cost a point read per write (most of a small
+// PUT's metadata work when the key is new: its lookup visits every table
+// whose range holds it) and, for a key with older versions, an iterator
+// over its tail.
 //
 // A hint is trusted only if no write of its key completed after its
 // read began. Writes count an epoch: each completed write of a key
 // leaves a mark with the epoch it completed at, which replaces any hint
-// of the key and refuses hints of reads begun before it. When the table
-// is full it is emptied, and reads begun before that moment are refused
+// of the key and refuses hints of reads begun before it. When a table is
+// full it is emptied, and reads begun before that moment are refused
 // too, so a dropped mark cannot let a stale hint in. A writer holds its
 // key's record lock from before its lookup until after its mark, and
 // every write of an object record goes through commitMeta, so a hint it
-// finds is what the store holds.
+// finds is what the store holds. Hints hold copies, never bytes a caller
+// was given, and are never changed once stored.
 type headHints struct {
 	shards [recordShards]hintShard
 }
@@ -33,6 +35,7 @@ type hintShard struct {
 	epoch uint64
 	floor uint64 // reads begun before floor are refused (marks were dropped)
 	m     map[string]headHint
+	bytes int // stored bytes the hints of m hold
 }
 
 // headHint is what the table holds for one key: a read's facts, or the
@@ -41,13 +44,28 @@ type headHint struct {
 	epoch   uint64 // when the read began, or when the write completed
 	written bool   // a mark: the key changed at epoch, its state is unknown
 	found   bool   // the stored head exists
-	hasTail bool   // the stored head is marked as having older versions
+	stored  []byte // the stored head value, marker included
+	tail    []tailEntry
 }
 
-// maxShardHints bounds each shard's table: a hint lives from the
-// engine's read to its write, so the drive's 32 x 256 cover thousands of
-// writes in flight.
-const maxShardHints = 256
+// size is what h holds in stored bytes.
+func (h headHint) size() int {
+	n := len(h.stored)
+	for _, e := range h.tail {
+		n += len(e.val)
+	}
+	return n
+}
+
+// Bounds of each shard's table: a hint lives from the engine's read to
+// its write, so the drive's 32 x 256 cover thousands of writes in flight,
+// and a drive holds at most 32 x 128 KiB of stored bytes; a record larger
+// than maxHintBytes is read again by its write.
+const (
+	maxShardHints     = 256
+	maxShardHintBytes = 128 << 10
+	maxHintBytes      = 32 << 10
+)
 
 // begin returns the epoch a read of key starting now belongs to.
 func (h *headHints) begin(key string) uint64 {
@@ -57,9 +75,31 @@ func (h *headHints) begin(key string) uint64 {
 	return s.epoch
 }
 
-// saw records what a read of key begun at epoch found, unless a write of
-// key completed since (its mark says so) or marks were dropped since.
-func (h *headHints) saw(key string, epoch uint64, found, hasTail bool) {
+// saw records what a read of key begun at epoch found: stored (the head
+// value, marker included; nil when found is false) and the tail entries
+// behind a marked head. It keeps copies, and nothing when a write of key
+// completed since the read began (its mark says so) or marks were
+// dropped since.
+func (h *headHints) saw(key string, epoch uint64, found bool, stored []byte, tail []tailEntry) {
+	e := headHint{epoch: epoch, found: found}
+	n := len(stored)
+	for _, t := range tail {
+		n += len(t.val)
+	}
+	if n > maxHintBytes {
+		return
+	}
+	buf := make([]byte, 0, n)
+	buf = append(buf, stored...)
+	e.stored = buf[:len(stored):len(stored)]
+	if len(tail) > 0 {
+		e.tail = make([]tailEntry, len(tail))
+		for i, t := range tail {
+			at := len(buf)
+			buf = append(buf, t.val...)
+			e.tail[i] = tailEntry{pos: t.pos, val: buf[at:len(buf):len(buf)]}
+		}
+	}
 	s := &h.shards[recordShard(key)]
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -69,7 +109,7 @@ func (h *headHints) saw(key string, epoch uint64, found, hasTail bool) {
 	if cur, ok := s.m[key]; ok && cur.epoch > epoch {
 		return // a write completed after the read began, or a newer read
 	}
-	s.put(key, headHint{epoch: epoch, found: found, hasTail: hasTail})
+	s.put(key, e)
 }
 
 // wrote marks that a write of key completed (or failed: either way the
@@ -84,25 +124,32 @@ func (h *headHints) wrote(key string) {
 
 // put stores e for key, emptying a full table first; s.mu is held.
 func (s *hintShard) put(key string, e headHint) {
-	if _, ok := s.m[key]; !ok && len(s.m) >= maxShardHints {
+	cur, ok := s.m[key]
+	if ok {
+		s.bytes -= cur.size()
+	}
+	if (!ok && len(s.m) >= maxShardHints) || s.bytes+e.size() > maxShardHintBytes {
 		clear(s.m)
+		s.bytes = 0
 		s.floor = s.epoch
 	}
 	if s.m == nil {
 		s.m = make(map[string]headHint)
 	}
 	s.m[key] = e
+	s.bytes += e.size()
 }
 
-// lookup returns what the last read of key found, if it can be trusted.
-// The caller holds key's record lock, so no write of key is in flight.
-func (h *headHints) lookup(key string) (found, hasTail, ok bool) {
+// lookup returns what the last read of key found, if it can be trusted;
+// the hint's bytes are shared and must not be changed. The caller holds
+// key's record lock, so no write of key is in flight.
+func (h *headHints) lookup(key string) (headHint, bool) {
 	s := &h.shards[recordShard(key)]
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.m[key]
 	if !ok || e.written {
-		return false, false, false
+		return headHint{}, false
 	}
-	return e.found, e.hasTail, true
+	return e, true
 }

@@ -16,6 +16,8 @@ import (
 func TestHeadHintRules(t *testing.T) {
 	const k = "b\x00key"
 	other := func(i int) string { return fmt.Sprintf("b\x00other-%d", i) }
+	plain, marked := []byte{1, 2, 3}, []byte{tailMarker, 1, 2}
+	someTail := []tailEntry{{pos: tailFirst, val: []byte{4, 5}}}
 	tests := []struct {
 		name string
 		run  func(h *headHints)
@@ -23,55 +25,75 @@ func TestHeadHintRules(t *testing.T) {
 		tail bool // and it says the head has a tail
 	}{
 		{"no read", func(h *headHints) {}, false, false},
-		{"read", func(h *headHints) { h.saw(k, h.begin(k), true, true) }, true, true},
+		{"read", func(h *headHints) { h.saw(k, h.begin(k), true, marked, someTail) }, true, true},
 		{"read then write", func(h *headHints) {
-			h.saw(k, h.begin(k), true, false)
+			h.saw(k, h.begin(k), true, plain, nil)
 			h.wrote(k)
 		}, false, false},
 		{"write during read", func(h *headHints) {
 			e := h.begin(k)
 			h.wrote(k)
-			h.saw(k, e, true, false)
+			h.saw(k, e, true, plain, nil)
 		}, false, false},
 		{"write, then a read", func(h *headHints) {
 			h.wrote(k)
-			h.saw(k, h.begin(k), true, true)
+			h.saw(k, h.begin(k), true, marked, someTail)
 		}, true, true},
 		{"an older read does not replace a newer", func(h *headHints) {
 			e := h.begin(k)
 			h.wrote(k)
-			h.saw(k, h.begin(k), true, true)
-			h.saw(k, e, false, false)
+			h.saw(k, h.begin(k), true, marked, someTail)
+			h.saw(k, e, false, nil, nil)
 		}, true, true},
 		{"write of another key during read", func(h *headHints) {
 			e := h.begin(k)
 			for i := range 10 {
 				h.wrote(other(i))
 			}
-			h.saw(k, e, true, true)
+			h.saw(k, e, true, marked, someTail)
 		}, true, true},
 		{"mark dropped by a full table during read", func(h *headHints) {
 			e := h.begin(k)
 			h.wrote(k)
 			// Fill k's shard until it is emptied, dropping k's mark.
-			for i := 0; len(h.shards[recordShard(k)].m) > 0 && i < 1<<20; i++ {
+			for i := 0; h.holds(k) && i < 1<<20; i++ {
 				if recordShard(other(i)) == recordShard(k) {
-					h.saw(other(i), h.begin(other(i)), false, false)
+					h.saw(other(i), h.begin(other(i)), false, nil, nil)
 				}
 			}
-			h.saw(k, e, true, false)
+			h.saw(k, e, true, plain, nil)
+		}, false, false},
+		{"a record past maxHintBytes is not kept", func(h *headHints) {
+			h.saw(k, h.begin(k), true, marked, []tailEntry{{pos: tailFirst, val: make([]byte, maxHintBytes)}})
+		}, false, false},
+		{"bytes past the shard's budget empty it, and older reads are refused", func(h *headHints) {
+			e := h.begin(k)
+			h.wrote(k)
+			big := make([]byte, maxHintBytes-8)
+			for i := 0; h.holds(k) && i < 1<<20; i++ {
+				if recordShard(other(i)) == recordShard(k) {
+					h.saw(other(i), h.begin(other(i)), true, big, nil)
+				}
+			}
+			h.saw(k, e, true, plain, nil)
 		}, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var h headHints
 			tt.run(&h)
-			_, tail, ok := h.lookup(k)
-			if ok != tt.ok || tail != tt.tail {
+			e, ok := h.lookup(k)
+			if tail := len(e.tail) > 0; ok != tt.ok || tail != tt.tail {
 				t.Fatalf("lookup: got ok=%v tail=%v, want ok=%v tail=%v", ok, tail, tt.ok, tt.tail)
 			}
 		})
 	}
+}
+
+// holds reports whether h has an entry (hint or mark) for key.
+func (h *headHints) holds(key string) bool {
+	_, ok := h.shards[recordShard(key)].m[key]
+	return ok
 }
 
 // TestHintedWriteAfterForeignWrite: a read's hint (one version, no tail)

@@ -190,18 +190,18 @@ func (l *Local) getJoined(key string) ([]byte, error) {
 	epoch := l.hints.begin(key)
 	v, err := l.get(dbKey(NSObject, key))
 	head, hasTail := storedHead(v)
-	if err == nil || errors.Is(err, ErrNotFound) {
-		l.hints.saw(key, epoch, err == nil, hasTail)
-	}
 	if err != nil || !hasTail {
-		return head, err // not found, no older versions, or written before tails
+		// Not found, no older versions, or written before tails.
+		l.sawHead(key, epoch, v, err)
+		return head, err
 	}
 	snap := l.db.NewSnapshot()
 	defer snap.Close()
 	v, err = l.getFrom(snap, dbKey(NSObject, key))
 	head, hasTail = storedHead(v)
 	if err != nil || !hasTail {
-		return head, err // its older versions went meanwhile
+		l.sawHead(key, epoch, v, err) // its older versions went meanwhile
+		return head, err
 	}
 	sc := l.scratch()
 	defer l.release(sc)
@@ -212,7 +212,19 @@ func (l *Local) getJoined(key string) ([]byte, error) {
 	if ferr := l.faultErr(); ferr != nil {
 		return nil, ferr
 	}
+	l.hints.saw(key, epoch, true, v, tail)
 	return appendJoined(nil, head, tail), nil
+}
+
+// sawHead keeps as a hint what a read of key's head without a tail
+// found: the stored value v, or no record.
+func (l *Local) sawHead(key string, epoch uint64, v []byte, err error) {
+	switch {
+	case err == nil:
+		l.hints.saw(key, epoch, true, v, nil)
+	case errors.Is(err, ErrNotFound):
+		l.hints.saw(key, epoch, false, nil, nil)
+	}
 }
 
 // getFrom reads one value from r as get does from the store.
@@ -251,28 +263,32 @@ var hashSeed = maphash.MakeSeed()
 // writes a tail entry.
 func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, hinted bool, m Mutation) (need uint64, wrote bool, err error) {
 	headKey := dbKey(NSObject, m.Key)
-	found, hasTail, known := false, false, false
+	var (
+		cur   []byte
+		old   []tailEntry
+		found bool
+		h     headHint
+		known bool
+	)
 	if hinted {
-		found, hasTail, known = l.hints.lookup(m.Key)
-		known = known && !hasTail // a tail must be read to be diffed
+		h, known = l.hints.lookup(m.Key)
 	}
-	var cur []byte
-	if !known {
+	if known {
+		cur, found, old = h.stored, h.found, h.tail
+	} else {
 		cur, err = l.getFrom(r, headKey)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return 0, false, err
 		}
 		found, err = err == nil, nil
-		_, hasTail = storedHead(cur)
-	}
-	var old []tailEntry
-	// Only a marked head has a tail: no head means no record, and a
-	// head of several versions was written before tails existed.
-	if found && hasTail {
-		sc := l.scratch()
-		defer l.release(sc)
-		if old, err = l.readStoredTail(r, sc, m.Key); err != nil {
-			return 0, false, err
+		// Only a marked head has a tail: no head means no record, and a
+		// head of several versions was written before tails existed.
+		if _, hasTail := storedHead(cur); found && hasTail {
+			sc := l.scratch()
+			defer l.release(sc)
+			if old, err = l.readStoredTail(r, sc, m.Key); err != nil {
+				return 0, false, err
+			}
 		}
 	}
 	head, want := cutRecord(m)
@@ -283,7 +299,7 @@ func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, hinted bool, m
 	switch {
 	case m.Delete && found:
 		err, writes = batch.Delete(headKey, nil), 1
-	case !m.Delete && (!found || known || !bytes.Equal(cur, head)):
+	case !m.Delete && (!found || !bytes.Equal(cur, head)):
 		err, writes, need = batch.Set(headKey, head, nil), 1, uint64(len(headKey)+len(head))
 	}
 	if err != nil {
