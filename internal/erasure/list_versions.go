@@ -170,6 +170,18 @@ func agreedRecord(same []drive.WalkEntry) drive.WalkEntry {
 	if len(same) == 1 || same[0].IsPrefix || same[0].Value == nil {
 		return same[0]
 	}
+	// Usually every drive holds the same writes: compare bytes (all but
+	// the erasure indexes), and decode only when they differ.
+	all := true
+	for _, e := range same[1:] {
+		if !meta.SameRecordEncoding(same[0].Value, e.Value) {
+			all = false
+			break
+		}
+	}
+	if all {
+		return same[0]
+	}
 	return mostAgreed(same, func(b []byte) ([]meta.Version, bool) {
 		vs, err := meta.DecodeVersions(b)
 		return vs, err == nil && len(vs) > 0

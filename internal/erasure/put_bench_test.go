@@ -3,6 +3,7 @@ package erasure
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -10,12 +11,12 @@ import (
 )
 
 // BenchmarkPutSmall writes 1 KiB objects from 32 writers on one drive and
-// on one set of four: new keys, overwrites of 200 keys in an unversioned
-// bucket, and new versions of 200 keys in a versioned one (each key
-// gains about b.N/200 versions during the run).
+// on one set of four: new keys and overwrites of 200 keys in an
+// unversioned bucket; new keys and new versions of 200 keys in a
+// versioned one (each key gains about b.N/200 versions during the run).
 func BenchmarkPutSmall(b *testing.B) {
 	for _, drives := range []int{1, 4} {
-		for _, mode := range []string{"new", "overwrite", "versioned"} {
+		for _, mode := range []string{"new", "overwrite", "versioned-new", "versioned"} {
 			b.Run(fmt.Sprintf("drives=%d/%s", drives, mode), func(b *testing.B) {
 				benchPutSmall(b, drives, mode)
 			})
@@ -28,14 +29,15 @@ func benchPutSmall(b *testing.B, drives int, mode string) {
 	ctx := context.Background()
 	l, _ := openTest(b, drives, nil)
 	var configs map[string][]byte
-	if mode == "versioned" {
+	if strings.HasPrefix(mode, "versioned") {
 		configs = map[string][]byte{storage.ConfigVersioning: []byte("Enabled")}
 	}
 	if err := l.MakeBucketWithConfigs(ctx, "bkt", configs); err != nil {
 		b.Fatal(err)
 	}
 	body := randBytes(1<<10, 1)
-	if mode != "new" {
+	overwrite := mode == "overwrite" || mode == "versioned"
+	if overwrite {
 		for i := range keys {
 			if _, err := l.PutObject(ctx, "bkt", fmt.Sprintf("k%d", i), newPayload(body), storage.PutOptions{}); err != nil {
 				b.Fatal(err)
@@ -51,7 +53,7 @@ func benchPutSmall(b *testing.B, drives int, mode string) {
 		for pb.Next() {
 			n := seq.Add(1)
 			key := fmt.Sprintf("new%d", n)
-			if mode != "new" {
+			if overwrite {
 				key = fmt.Sprintf("k%d", n%keys)
 			}
 			if _, err := l.PutObject(ctx, "bkt", key, newPayload(body), storage.PutOptions{}); err != nil {

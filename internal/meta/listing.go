@@ -125,8 +125,9 @@ func AppendNewest(dst, b []byte) ([]byte, bool) {
 }
 
 // skipVersion moves past one encoded version, checking each field as the
-// decoders do, without allocating.
-func (c *cursor) skipVersion() {
+// decoders do, without allocating. It returns where the version's erasure
+// index lies (b[indexAt:indexEnd]).
+func (c *cursor) skipVersion() (indexAt, indexEnd int) {
 	flags := c.byte1("version flags")
 	c.bytes("version id")
 	if !c.bad && len(c.b)-c.i < DataDirLen {
@@ -152,7 +153,9 @@ func (c *cursor) skipVersion() {
 	c.int("erasure data", 256)
 	c.int("erasure parity", 256)
 	c.int("erasure block size", 1<<40)
+	indexAt = c.i
 	c.int("erasure index", 256)
+	indexEnd = c.i
 	c.bytes("erasure distribution")
 	c.byte1("bitrot algorithm")
 	parts := c.int("part count", maxCount)
@@ -167,6 +170,7 @@ func (c *cursor) skipVersion() {
 		c.bytes("checksum type")
 		c.bytes("checksum value")
 	}
+	return indexAt, indexEnd
 }
 
 // skipLock moves past a version's object lock state (see appendLock).

@@ -50,3 +50,84 @@ func TestVersionSpans(t *testing.T) {
 		})
 	}
 }
+
+// checkSameRecordEncoding fails if SameRecordEncoding vouches for a b
+// whose versions differ from a's in anything but their erasure index.
+func checkSameRecordEncoding(t *testing.T, a, b []byte) bool {
+	t.Helper()
+	if !SameRecordEncoding(a, b) {
+		return false
+	}
+	ra, err := DecodeRecord(a)
+	if err != nil || len(ra.Versions) == 0 {
+		t.Fatalf("SameRecordEncoding true but DecodeRecord(a): %d versions, %v", len(ra.Versions), err)
+	}
+	rb, err := DecodeRecord(b)
+	if err != nil {
+		t.Fatalf("SameRecordEncoding true but DecodeRecord(b): %v", err)
+	}
+	for i := range rb.Versions {
+		rb.Versions[i].Erasure.Index = 0
+	}
+	for i := range ra.Versions {
+		ra.Versions[i].Erasure.Index = 0
+	}
+	if !bytes.Equal(EncodeRecord(ra), EncodeRecord(rb)) {
+		t.Fatalf("SameRecordEncoding true but records differ:\n%+v\n%+v", ra, rb)
+	}
+	return true
+}
+
+func TestSameRecordEncoding(t *testing.T) {
+	rec := func(indexes []int, change func(r *Record)) []byte {
+		r := sampleRecord()
+		for i := range r.Versions {
+			r.Versions[i].Erasure.Index = indexes[i%len(indexes)]
+		}
+		if change != nil {
+			change(r)
+		}
+		return EncodeRecord(r)
+	}
+	a := rec([]int{1}, nil)
+	tests := []struct {
+		name string
+		a, b []byte
+		want bool
+	}{
+		{"same bytes", a, a, true},
+		{"other drive", a, rec([]int{3, 4}, nil), true},
+		{"longer index varint in one version", a, rec([]int{1, 200}, nil), true},
+		{"index out of range", a, rec([]int{1, 300}, nil), false},
+		{"an older version differs", a, rec([]int{2}, func(r *Record) { r.Versions[1].ETag = "x" }), false},
+		{"a version more", a, rec([]int{2}, func(r *Record) { r.Versions = append(r.Versions, r.Versions[0]) }), false},
+		{"a version fewer", a, rec([]int{2}, func(r *Record) { r.Versions = r.Versions[:1] }), false},
+		{"b truncated", a, a[:len(a)-3], false},
+		{"b longer", a, append(append([]byte{}, a...), 0), false},
+		{"a has trailing bytes", append(append([]byte{}, a...), 0), append(append([]byte{}, a...), 0), false},
+		{"no versions", EncodeRecord(&Record{}), EncodeRecord(&Record{}), false},
+		{"upload record", EncodeUpload(&Upload{ID: "u"}), EncodeUpload(&Upload{ID: "u"}), false},
+		{"empty", nil, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := checkSameRecordEncoding(t, tt.a, tt.b); got != tt.want {
+				t.Fatalf("SameRecordEncoding: got %v, want %v", got, tt.want)
+			}
+			if allocs := testing.AllocsPerRun(10, func() { SameRecordEncoding(tt.a, tt.b) }); allocs != 0 {
+				t.Errorf("SameRecordEncoding allocates %v times", allocs)
+			}
+		})
+	}
+}
+
+// FuzzSameRecordEncoding checks SameRecordEncoding never vouches for a
+// record that decodes to other versions.
+func FuzzSameRecordEncoding(f *testing.F) {
+	a := EncodeRecord(sampleRecord())
+	r := sampleRecord()
+	r.Versions[1].Erasure.Index = 130
+	f.Add(a, EncodeRecord(r))
+	f.Add(a, a[:40])
+	f.Fuzz(func(t *testing.T, a, b []byte) { checkSameRecordEncoding(t, a, b) })
+}
