@@ -73,6 +73,7 @@ type Local struct {
 	db       *pebble.DB // nil when the store could not be opened (faulty)
 	bucketMu sync.Mutex
 	reserve  uint64
+	space    spaceGauge // the free space checks' last reading (space.go)
 
 	// faultState is set once the drive is taken out of service (fault.go).
 	faultState atomic.Pointer[Fault]
@@ -253,33 +254,6 @@ func (l *Local) DiskInfo(ctx context.Context) (DiskInfo, error) {
 		return DiskInfo{}, err
 	}
 	return DiskInfo{Endpoint: l.root, TotalBytes: total, FreeBytes: free, UsedBytes: total - free, ReserveBytes: l.reserve}, nil
-}
-
-// checkSpace fails with ErrFull unless need bytes fit above the reserve.
-func (l *Local) checkSpace(need uint64) error {
-	_, free, err := statfs(l.sys)
-	if err != nil {
-		return err
-	}
-	if free < l.reserve || free-l.reserve < need {
-		return fmt.Errorf("%w: %d bytes free, %d reserved, %d needed", ErrFull, free, l.reserve, need)
-	}
-	return nil
-}
-
-// deleteFloor is the free space below which even deletes are refused, so
-// the metadata store's write-ahead log always has room.
-const deleteFloor = 8 << 20
-
-func (l *Local) checkDeleteSpace() error {
-	_, free, err := statfs(l.sys)
-	if err != nil {
-		return err
-	}
-	if free < deleteFloor {
-		return fmt.Errorf("%w: %d bytes free", ErrFull, free)
-	}
-	return nil
 }
 
 func statfs(path string) (total, free uint64, err error) {

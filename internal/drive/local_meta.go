@@ -206,7 +206,7 @@ func (l *Local) Get(ctx context.Context, ns Namespace, key string) (v []byte, er
 	}
 	defer l.guard("read", &err)
 	if ns == NSObject {
-		return l.getRecord(key, false)
+		return l.getJoined(key)
 	}
 	return l.get(dbKey(ns, key))
 }
@@ -218,7 +218,10 @@ func (l *Local) GetNewest(ctx context.Context, key string) (v []byte, err error)
 		return nil, err
 	}
 	defer l.guard("read", &err)
-	return l.getRecord(key, true)
+	// The head, or a record written before tails (whole: as correct).
+	v, err = l.get(dbKey(NSObject, key))
+	head, _ := storedHead(v)
+	return head, err
 }
 
 // get reads one record. A read that met damage (pebble checks every
@@ -243,9 +246,7 @@ func (l *Local) commitMeta(b *Batch) (err error) {
 		// Runs before the unlock: whatever became of the write, hints of
 		// these keys read before it are void.
 		defer func() {
-			for _, k := range held.keys {
-				l.hints.wrote(k)
-			}
+			held.each(func(k string, _ *recordLock) { l.hints.wrote(k) })
 		}()
 		if sameRecordTwice(b.Mutations) {
 			batch.Close()

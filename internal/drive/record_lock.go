@@ -42,49 +42,79 @@ type recordLock struct {
 	users int
 }
 
-// heldRecords is what lock returns: the keys locked and their locks.
+// heldRecords is what lock returns: the keys locked and their locks. A
+// commit of one object record (nearly all) holds it in one and first,
+// without allocating.
 type heldRecords struct {
+	one   bool
+	first string
+	lock1 *recordLock
 	keys  []string
 	locks []*recordLock
+}
+
+// each calls f for every key held and its lock.
+func (h *heldRecords) each(f func(key string, l *recordLock)) {
+	if h.one {
+		f(h.first, h.lock1)
+		return
+	}
+	for i, k := range h.keys {
+		f(k, h.locks[i])
+	}
 }
 
 // lock locks the object keys of muts, in sorted order so two commits of
 // the same keys cannot deadlock. The caller passes the result to unlock.
 func (r *recordLocks) lock(muts []Mutation) heldRecords {
 	var h heldRecords
+	n := 0
+	for _, m := range muts {
+		if m.NS == NSObject {
+			n++
+			h.first = m.Key
+		}
+	}
+	if n == 1 {
+		h.one = true
+		h.lock1 = r.acquire(h.first)
+		return h
+	}
 	for _, m := range muts {
 		if m.NS == NSObject {
 			h.keys = append(h.keys, m.Key)
 		}
 	}
-	if len(h.keys) > 1 {
-		slices.Sort(h.keys)
-		h.keys = slices.Compact(h.keys)
-	}
+	slices.Sort(h.keys)
+	h.keys = slices.Compact(h.keys)
 	h.locks = make([]*recordLock, len(h.keys))
 	for i, k := range h.keys {
-		s := &r.shards[recordShard(k)]
-		s.mu.Lock()
-		l := s.held[k]
-		if l == nil {
-			l = s.take()
-			if s.held == nil {
-				s.held = map[string]*recordLock{}
-			}
-			s.held[k] = l
-		}
-		l.users++
-		s.mu.Unlock()
-		l.mu.Lock()
-		h.locks[i] = l
+		h.locks[i] = r.acquire(k)
 	}
 	return h
 }
 
+// acquire takes key's lock, waiting for its holder.
+func (r *recordLocks) acquire(key string) *recordLock {
+	s := &r.shards[recordShard(key)]
+	s.mu.Lock()
+	l := s.held[key]
+	if l == nil {
+		l = s.take()
+		if s.held == nil {
+			s.held = map[string]*recordLock{}
+		}
+		s.held[key] = l
+	}
+	l.users++
+	s.mu.Unlock()
+	l.mu.Lock()
+	return l
+}
+
 // unlock releases what lock took.
 func (r *recordLocks) unlock(h heldRecords) {
-	for i, k := range h.keys {
-		l := h.locks[i]
+	h.each(func(k string, l *recordLock) {
 		l.mu.Unlock()
 		s := &r.shards[recordShard(k)]
 		s.mu.Lock()
@@ -95,7 +125,7 @@ func (r *recordLocks) unlock(h heldRecords) {
 			}
 		}
 		s.mu.Unlock()
-	}
+	})
 }
 
 // take returns an unused lock; s.mu is held. A few are kept for reuse.

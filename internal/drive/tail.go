@@ -165,18 +165,6 @@ func appendJoined(dst, head []byte, tail []tailEntry) []byte {
 	return dst
 }
 
-// getRecord reads the whole object record key: its head joined with its
-// tail. newest asks for the newest version only: the head.
-func (l *Local) getRecord(key string, newest bool) ([]byte, error) {
-	if newest {
-		// The head, or a record written before tails (whole: as correct).
-		v, err := l.get(dbKey(NSObject, key))
-		head, _ := storedHead(v)
-		return head, err
-	}
-	return l.getJoined(key)
-}
-
 // getJoined reads the head and, when it is marked as having one, the
 // tail of the record key, from one snapshot of the store so both are of
 // one moment, and joins them. The head is a point read (bloom filters
@@ -195,10 +183,17 @@ func (l *Local) getJoined(key string) ([]byte, error) {
 		l.sawHead(key, epoch, v, err)
 		return head, err
 	}
+	return l.getWithTail(key, epoch)
+}
+
+// getWithTail is getJoined of a record whose head was found marked: head
+// and tail read again from one snapshot (kept apart so the common read,
+// of a head alone, runs on a small stack frame).
+func (l *Local) getWithTail(key string, epoch uint64) ([]byte, error) {
 	snap := l.db.NewSnapshot()
 	defer snap.Close()
-	v, err = l.getFrom(snap, dbKey(NSObject, key))
-	head, hasTail = storedHead(v)
+	v, err := l.getFrom(snap, dbKey(NSObject, key))
+	head, hasTail := storedHead(v)
 	if err != nil || !hasTail {
 		l.sawHead(key, epoch, v, err) // its older versions went meanwhile
 		return head, err
@@ -346,6 +341,9 @@ func (l *Local) readStoredTail(r pebble.Reader, sc *tailScratch, key string) ([]
 func cutRecord(m Mutation) (head []byte, want [][]byte) {
 	if m.Delete {
 		return nil, nil
+	}
+	if meta.SingleVersion(m.Value) {
+		return m.Value, nil // stored whole whether or not it decodes: no need to look
 	}
 	ends, start, ok := meta.VersionSpans(nil, m.Value)
 	if !ok || len(ends) < 2 {
