@@ -35,7 +35,7 @@ type hintShard struct {
 	epoch uint64
 	floor uint64 // reads begun before floor are refused (marks were dropped)
 	m     map[string]headHint
-	bytes int // stored bytes the hints of m hold
+	bytes int // bytes the entries of m hold: keys, stored values
 }
 
 // headHint is what the table holds for one key: a read's facts, or the
@@ -59,8 +59,9 @@ func (h headHint) size() int {
 
 // Bounds of each shard's table: a hint lives from the engine's read to
 // its write, so the drive's 32 x 256 cover thousands of writes in flight,
-// and a drive holds at most 32 x 128 KiB of stored bytes; a record larger
-// than maxHintBytes is read again by its write.
+// and a drive holds at most 32 x 128 KiB of keys and stored bytes (plus
+// the maps' own overhead); a record larger than maxHintBytes is read again
+// by its write.
 const (
 	maxShardHints     = 256
 	maxShardHintBytes = 128 << 10
@@ -126,9 +127,9 @@ func (h *headHints) wrote(key string) {
 func (s *hintShard) put(key string, e headHint) {
 	cur, ok := s.m[key]
 	if ok {
-		s.bytes -= cur.size()
+		s.bytes -= len(key) + cur.size()
 	}
-	if (!ok && len(s.m) >= maxShardHints) || s.bytes+e.size() > maxShardHintBytes {
+	if (!ok && len(s.m) >= maxShardHints) || s.bytes+len(key)+e.size() > maxShardHintBytes {
 		clear(s.m)
 		s.bytes = 0
 		s.floor = s.epoch
@@ -137,7 +138,7 @@ func (s *hintShard) put(key string, e headHint) {
 		s.m = make(map[string]headHint)
 	}
 	s.m[key] = e
-	s.bytes += e.size()
+	s.bytes += len(key) + e.size()
 }
 
 // lookup returns what the last read of key found, if it can be trusted;

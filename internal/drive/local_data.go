@@ -59,7 +59,7 @@ func (l *Local) CreateShard(ctx context.Context, stage, name string, size int64)
 	if !validStage(stage) || !validShardName(name) {
 		return nil, fmt.Errorf("%w: stage %q shard %q", ErrInvalidArgument, stage, name)
 	}
-	if err := l.checkSpace(uint64(max(size, 0)) + 4096); err != nil {
+	if err := l.checkSpace(uint64(max(size, 0))+4096, size < 0); err != nil {
 		return nil, err
 	}
 	dir := l.stagePath(stage)

@@ -167,7 +167,7 @@ func (l *Local) MakeBucket(ctx context.Context, name string, value []byte) (err 
 		return err
 	}
 	defer l.guard("make bucket", &err)
-	if err := l.checkSpace(uint64(len(value)) + 4096); err != nil {
+	if err := l.checkSpace(uint64(len(value))+4096, false); err != nil {
 		return err
 	}
 	// An indexed batch reads its own pending writes; the check-and-set is
@@ -294,7 +294,7 @@ func (l *Local) commitMeta(b *Batch) (err error) {
 		}
 	}
 	if need > 0 {
-		err = l.checkSpace(need + 4096)
+		err = l.checkSpace(need+4096, false)
 	} else {
 		err = l.checkDeleteSpace()
 	}
