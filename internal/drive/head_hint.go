@@ -154,3 +154,12 @@ func (h *headHints) lookup(key string) (headHint, bool) {
 	}
 	return e, true
 }
+
+// releaseRecords ends a commit of the records held: it marks each key as
+// written, then unlocks it, in that order, so no writer of the key can
+// take its lock and still find a hint this commit made stale. It runs
+// whatever became of the commit.
+func (l *Local) releaseRecords(held heldRecords) {
+	held.each(func(k string, _ *recordLock) { l.hints.wrote(k) })
+	l.records.unlock(held)
+}

@@ -241,13 +241,7 @@ func (l *Local) commitMeta(b *Batch) (err error) {
 	// when it changes one record twice.
 	batch, reader := l.db.NewBatch(), pebble.Reader(l.db)
 	if objects {
-		held := l.records.lock(b.Mutations)
-		defer l.records.unlock(held)
-		// Runs before the unlock: whatever became of the write, hints of
-		// these keys read before it are void.
-		defer func() {
-			held.each(func(k string, _ *recordLock) { l.hints.wrote(k) })
-		}()
+		defer l.releaseRecords(l.records.lock(b.Mutations))
 		if sameRecordTwice(b.Mutations) {
 			batch.Close()
 			batch = l.db.NewIndexedBatch()
