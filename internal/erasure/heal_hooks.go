@@ -58,7 +58,7 @@ func (l *Layer) readRecordHealing(ctx context.Context, s *set, bucket, key strin
 	if newest {
 		normalize = normalizeNewest
 	}
-	v, agree, err := pickQuorumCount(vals, errs, s.readQuorum(), normalize)
+	v, agree, err := pickRecordQuorum(vals, errs, s.readQuorum(), normalize)
 	answered := 0
 	for _, e := range errs {
 		if e == nil || errors.Is(e, drive.ErrNotFound) {

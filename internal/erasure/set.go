@@ -46,6 +46,10 @@ func (s *set) getQuorum(ctx context.Context, ns drive.Namespace, key string, nor
 		vals[pos] = v
 		return err
 	})
+	if ns == drive.NSObject {
+		v, _, err := pickRecordQuorum(vals, s.votes(errs), s.readQuorum(), normalize)
+		return v, err
+	}
 	return pickQuorum(vals, s.votes(errs), s.readQuorum(), normalize)
 }
 
@@ -54,6 +58,34 @@ func (s *set) getQuorum(ctx context.Context, ns drive.Namespace, key string, nor
 func pickQuorum(vals [][]byte, errs []error, quorum int, normalize func([]byte) []byte) ([]byte, error) {
 	v, _, err := pickQuorumCount(vals, errs, quorum, normalize)
 	return v, err
+}
+
+// pickRecordQuorum is pickQuorumCount for object records (normalize
+// being normalizeRecord or normalizeNewest). When every drive that
+// answered with a record holds the same bytes but for the erasure indexes
+// (meta.SameRecordEncoding: then their normalized forms are equal too),
+// the vote has one candidate and is settled without normalizing, which
+// decodes and encodes every version of every copy; otherwise it is
+// pickQuorumCount's vote. The answer is the same either way.
+func pickRecordQuorum(vals [][]byte, errs []error, quorum int, normalize func([]byte) []byte) ([]byte, int, error) {
+	first, count, notFound := -1, 0, 0
+	for i, err := range errs {
+		switch {
+		case errors.Is(err, drive.ErrNotFound):
+			notFound++
+		case err != nil:
+		case first < 0:
+			first, count = i, 1
+		case meta.SameRecordEncoding(vals[first], vals[i]):
+			count++
+		default:
+			return pickQuorumCount(vals, errs, quorum, normalize)
+		}
+	}
+	if first >= 0 && count >= quorum && count >= notFound {
+		return vals[first], count, nil
+	}
+	return pickQuorumCount(vals, errs, quorum, normalize)
 }
 
 // pickQuorumCount is pickQuorum that also returns how many drives gave

@@ -22,7 +22,7 @@ func (s *set) readRecordStrays(ctx context.Context, bucket, key string) (*meta.R
 		return rec, nil, err
 	}
 	vals, errs := s.readRecords(ctx, bucket, key)
-	v, err := pickQuorum(vals, s.votes(errs), s.readQuorum(), normalizeRecord)
+	v, _, err := pickRecordQuorum(vals, s.votes(errs), s.readQuorum(), normalizeRecord)
 	var rec *meta.Record
 	switch {
 	case err == nil:
@@ -32,20 +32,26 @@ func (s *set) readRecordStrays(ctx context.Context, bucket, key string) (*meta.R
 	case !errors.Is(err, drive.ErrNotFound):
 		return nil, nil, err
 	}
-	keep := map[meta.DataDir]bool{}
-	if rec != nil {
-		for _, ver := range rec.Versions {
-			keep[ver.DataDir] = true
-		}
-	}
+	var keep map[meta.DataDir]bool // built for the first copy that differs
 	var strays [][]meta.Version
 	for pos := range vals {
 		if errs[pos] != nil {
 			continue
 		}
+		if rec != nil && meta.SameRecordEncoding(v, vals[pos]) {
+			continue // the quorum's versions, so none of its own
+		}
 		own, derr := meta.DecodeRecord(vals[pos])
 		if derr != nil {
 			continue
+		}
+		if keep == nil {
+			keep = map[meta.DataDir]bool{}
+			if rec != nil {
+				for _, ver := range rec.Versions {
+					keep[ver.DataDir] = true
+				}
+			}
 		}
 		for _, ver := range own.Versions {
 			if ver.DeleteMarker || keep[ver.DataDir] {
