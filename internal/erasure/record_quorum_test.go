@@ -41,12 +41,15 @@ func TestPickRecordQuorum(t *testing.T) {
 		{"a copy that does not decode", [][]byte{rec(1, "c"), []byte("junk"), rec(3, "c"), rec(4, "c")}, make([]error, 4)},
 		{"only undecodable copies", [][]byte{[]byte("junk"), []byte("junk"), []byte("junk"), nil}, []error{nil, nil, nil, nf}},
 		{"nothing answered", make([][]byte, 4), []error{bad, bad, bad, bad}},
+		{"trailing bytes on one copy", [][]byte{rec(1, "c"), append(rec(2, "c"), 0), rec(3, "c"), rec(4, "c")}, make([]error, 4)},
+		{"records without versions", [][]byte{rec(1), rec(2), rec(3), rec(4)}, make([]error, 4)},
+		{"newest only beside whole records", [][]byte{rec(1, "c"), rec(2, "c", "b"), rec(3, "c"), rec(4, "c", "b")}, make([]error, 4)},
 	}
 	for _, tt := range tests {
 		for _, norm := range []struct {
 			name string
 			f    func([]byte) []byte
-		}{{"record", normalizeRecord}, {"newest", normalizeNewest}} {
+		}{{"record", normalizeRecord}, {"newest", normalizeNewest}, {"raw", nil}} {
 			t.Run(tt.name+"/"+norm.name, func(t *testing.T) {
 				gv, gn, gerr := pickRecordQuorum(tt.vals, tt.errs, 3, norm.f)
 				wv, wn, werr := pickQuorumCount(tt.vals, tt.errs, 3, norm.f)

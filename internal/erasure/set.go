@@ -68,6 +68,11 @@ func pickQuorum(vals [][]byte, errs []error, quorum int, normalize func([]byte) 
 // decodes and encodes every version of every copy; otherwise it is
 // pickQuorumCount's vote. The answer is the same either way.
 func pickRecordQuorum(vals [][]byte, errs []error, quorum int, normalize func([]byte) []byte) ([]byte, int, error) {
+	if normalize == nil {
+		// Raw bytes are compared: copies differing in their indexes are
+		// different answers, which the shortcut would merge.
+		return pickQuorumCount(vals, errs, quorum, normalize)
+	}
 	first, count, notFound := -1, 0, 0
 	for i, err := range errs {
 		switch {

@@ -126,7 +126,9 @@ func AppendNewest(dst, b []byte) ([]byte, bool) {
 
 // skipVersion moves past one encoded version, checking each field as the
 // decoders do, without allocating. It returns where the version's erasure
-// index lies (b[indexAt:indexEnd]).
+// index lies (b[indexAt:indexEnd]). It must accept exactly what
+// reader.version accepts: SameRecordEncoding, and the votes that trust it
+// instead of decoding, rely on that (FuzzSameRecordEncoding checks it).
 func (c *cursor) skipVersion() (indexAt, indexEnd int) {
 	flags := c.byte1("version flags")
 	c.bytes("version id")
