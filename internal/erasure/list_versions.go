@@ -172,14 +172,7 @@ func agreedRecord(same []drive.WalkEntry) drive.WalkEntry {
 	}
 	// Usually every drive holds the same writes: compare bytes (all but
 	// the erasure indexes), and decode only when they differ.
-	all := true
-	for _, e := range same[1:] {
-		if !meta.SameRecordEncoding(same[0].Value, e.Value) {
-			all = false
-			break
-		}
-	}
-	if all {
+	if allSameAs(same, meta.SameRecordEncoding) {
 		return same[0]
 	}
 	return mostAgreed(same, func(b []byte) ([]meta.Version, bool) {

@@ -97,22 +97,26 @@ func agreedEntry(same []drive.WalkEntry) drive.WalkEntry {
 	if len(same) == 1 || same[0].IsPrefix || same[0].Value == nil {
 		return same[0]
 	}
-	if first, ok, err := meta.DecodeListed(same[0].Value); err == nil && ok {
-		all := true // usually every drive holds the same write: compare bytes, not decodes
-		for _, e := range same[1:] {
-			if !first.SameEncoding(same[0].Value, e.Value) {
-				all = false
-				break
-			}
-		}
-		if all {
-			return same[0]
-		}
+	// Usually every drive holds the same write: compare bytes, not decodes.
+	if first, ok, err := meta.DecodeListed(same[0].Value); err == nil && ok && allSameAs(same, first.SameEncoding) {
+		return same[0]
 	}
 	return mostAgreed(same, func(b []byte) (meta.Listed, bool) {
 		v, ok, err := meta.DecodeListed(b)
 		return v, err == nil && ok
 	}, (*meta.Listed).SameWrite, func(v *meta.Listed) time.Time { return v.ModTime })
+}
+
+// allSameAs reports whether every entry of same holds what the first
+// does, as same (a byte comparison that allows for what differs between
+// drives' copies of one write) judges.
+func allSameAs(entries []drive.WalkEntry, same func(a, b []byte) bool) bool {
+	for _, e := range entries[1:] {
+		if !same(entries[0].Value, e.Value) {
+			return false
+		}
+	}
+	return true
 }
 
 // mostAgreed returns the entry of same whose decoded value most drives
