@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -88,6 +89,7 @@ func ilmTable(views []ilmRuleView) string {
 		for k, val := range v.Tags {
 			tags = append(tags, k+"="+val)
 		}
+		sort.Strings(tags) // map order is random; the table must read the same every time
 		size := ""
 		if v.SizeGreaterThan > 0 {
 			size = ">" + strconv.FormatInt(v.SizeGreaterThan, 10)
