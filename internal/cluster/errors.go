@@ -46,6 +46,7 @@ var errorCodes = []struct {
 	{storage.ErrStorageFull, "full", http.StatusInsufficientStorage},
 	{drive.ErrInvalidArgument, "invalid", http.StatusBadRequest},
 	{drive.ErrClosed, "closed", http.StatusServiceUnavailable},
+	{drive.ErrRecordChanged, "changed", http.StatusConflict},
 	{drive.ErrFaulty, "faulty", http.StatusServiceUnavailable},
 	{storage.ErrCorrupt, "corrupt", http.StatusInternalServerError},
 	{ErrAuth, "auth", http.StatusForbidden},

@@ -39,6 +39,7 @@ func TestEveryDriveMarkerIsMapped(t *testing.T) {
 		"ErrFull": drive.ErrFull, "ErrInvalidArgument": drive.ErrInvalidArgument, "ErrClosed": drive.ErrClosed,
 		"ErrFormatCorrupt": drive.ErrFormatCorrupt,
 		"ErrFaulty":        drive.ErrFaulty,
+		"ErrRecordChanged": drive.ErrRecordChanged,
 	}
 	fset := token.NewFileSet()
 	for _, f := range files {

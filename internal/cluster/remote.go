@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -137,8 +138,19 @@ func (r *Remote) Walk(ctx context.Context, opts drive.WalkOptions) (drive.WalkRe
 }
 
 // Apply commits a batch atomically and durably on the remote drive.
+//
+// A node older than pushes (drive.Mutation.Push) refuses a batch with
+// them as malformed, having done nothing; Apply then sends the batch
+// again with each push made an ordinary write of the whole record, read
+// from that node (withoutPushes), so a cluster in a rolling upgrade
+// keeps its write quorum.
 func (r *Remote) Apply(ctx context.Context, b drive.Batch) error {
 	_, err := r.peer.call(ctx, http.MethodPost, "drive/apply", r.query(), encodeBatch(b))
+	if err != nil && errors.Is(err, ErrProtocol) && hasPush(b) {
+		if b, err = r.withoutPushes(ctx, b); err == nil {
+			_, err = r.peer.call(ctx, http.MethodPost, "drive/apply", r.query(), encodeBatch(b))
+		}
+	}
 	return r.wrap("apply", err)
 }
 

@@ -188,7 +188,57 @@ func encodeBatch(b drive.Batch) []byte {
 	}
 	e.dataDirs(b.Ref)
 	e.dataDirs(b.Unref)
+	return appendPushes(e, b.Mutations)
+}
+
+// appendPushes appends, after everything else of a batch, the pushes
+// among muts (drive.Mutation.Push): their count, then each one's index
+// and Expect. A batch without pushes ends before, so it reads as it did
+// before pushes existed, and a node older than pushes refuses a batch
+// with them (trailing bytes) instead of storing a pushed version as a
+// whole record.
+func appendPushes(e encoder, muts []drive.Mutation) []byte {
+	n := 0
+	for _, m := range muts {
+		if m.Push {
+			n++
+		}
+	}
+	if n == 0 {
+		return e.b
+	}
+	e.uvarint(uint64(n))
+	for i, m := range muts {
+		if m.Push {
+			e.uvarint(uint64(i))
+			e.optBytes(m.Expect)
+		}
+	}
 	return e.b
+}
+
+// pushes is the inverse of appendPushes: it marks the pushes of muts.
+func (d *decoder) pushes(muts []drive.Mutation) {
+	if d.err != nil || len(d.b) == 0 {
+		return
+	}
+	n := d.count(2)
+	if n == 0 {
+		d.fail("push count") // an encoder writes no count for no push
+	}
+	next := uint64(0) // indexes increase, as an encoder writes them
+	for range n {
+		i := d.uvarint()
+		if d.err == nil && (i < next || i >= uint64(len(muts))) {
+			d.fail("push index")
+		}
+		next = i + 1
+		expect := d.optBytes()
+		if d.err != nil {
+			return
+		}
+		muts[i].Push, muts[i].Expect = true, expect
+	}
 }
 
 // decodeBatch is the inverse of encodeBatch.
@@ -214,6 +264,7 @@ func decodeBatch(p []byte) (drive.Batch, error) {
 	}
 	b.Ref = d.dataDirs()
 	b.Unref = d.dataDirs()
+	d.pushes(b.Mutations)
 	return b, d.finish("batch")
 }
 

@@ -25,11 +25,40 @@ func TestBatchRoundTrip(t *testing.T) {
 			Ref:   []meta.DataDir{{9}},
 			Unref: []meta.DataDir{{7}, {8}},
 		},
+		{Mutations: []drive.Mutation{
+			{NS: drive.NSInline, Key: "i", Value: []byte("x")},
+			{NS: drive.NSObject, Key: "b\x00k", Value: []byte("v"), Push: true, Expect: []byte("old")},
+			{NS: drive.NSObject, Key: "b\x00n", Value: []byte("w"), Push: true},
+		}},
 	}
 	for i, b := range cases {
 		got, err := decodeBatch(encodeBatch(b))
 		if err != nil || !reflect.DeepEqual(got, b) {
 			t.Fatalf("case %d: got %+v, %v; want %+v", i, got, err, b)
+		}
+	}
+}
+
+// TestBatchPushesAfterEverything checks a batch with pushes is the same
+// batch without them plus a suffix, which a node older than pushes
+// refuses as trailing bytes rather than store a pushed version as a
+// whole record.
+func TestBatchPushesAfterEverything(t *testing.T) {
+	t.Parallel()
+	plain := drive.Batch{Stage: "s", Mutations: []drive.Mutation{{NS: drive.NSObject, Key: "b\x00k", Value: []byte("v")}}, Unref: []meta.DataDir{{3}}}
+	pushed := plain
+	pushed.Mutations = []drive.Mutation{{NS: drive.NSObject, Key: "b\x00k", Value: []byte("v"), Push: true, Expect: []byte("e")}}
+	a, b := encodeBatch(plain), encodeBatch(pushed)
+	if len(b) <= len(a) || !bytes.Equal(b[:len(a)], a) {
+		t.Fatalf("batch with a push: %x, want %x and a suffix", b, a)
+	}
+	for _, bad := range [][]byte{
+		append(bytes.Clone(a), 0),             // no push counted
+		append(bytes.Clone(a), 1, 1, 0),       // index past the mutations
+		append(bytes.Clone(a), 2, 0, 0, 0, 0), // one index twice
+	} {
+		if _, err := decodeBatch(bad); !errors.Is(err, ErrProtocol) {
+			t.Errorf("decodeBatch(%x): got %v, want ErrProtocol", bad, err)
 		}
 	}
 }
@@ -91,6 +120,7 @@ func TestDecodersRejectGarbage(t *testing.T) {
 
 func FuzzDecodeBatch(f *testing.F) {
 	f.Add(encodeBatch(drive.Batch{Stage: "s", Mutations: []drive.Mutation{{NS: 'o', Key: "k", Value: []byte("v")}}}))
+	f.Add(encodeBatch(drive.Batch{Mutations: []drive.Mutation{{NS: 'o', Key: "k", Value: []byte("v"), Push: true, Expect: []byte("e")}, {NS: 'o', Key: "n", Push: true}}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		got, err := decodeBatch(b)
 		if err != nil {

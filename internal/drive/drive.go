@@ -24,6 +24,10 @@ var (
 	ErrInvalidArgument = errors.New("drive: invalid argument")
 	// ErrClosed marks a call on a closed drive.
 	ErrClosed = errors.New("drive: closed")
+	// ErrRecordChanged marks a push (Mutation.Push) refused because the
+	// drive's record is no longer what the caller read; none of the
+	// batch's records was written.
+	ErrRecordChanged = errors.New("drive: record changed since it was read")
 )
 
 // Namespace selects one keyspace of the metadata store.
@@ -53,6 +57,16 @@ type Mutation struct {
 	Key    string
 	Value  []byte
 	Delete bool
+	// Push, for an object record (NSObject), makes Value a record of one
+	// version to put in front of every version the drive stores for Key,
+	// as meta.Record.Add does with a fresh version ID: the caller neither
+	// reads nor sends the older versions, so a new version of a key with
+	// many costs what one of a key with one does. Expect is the record
+	// GetNewest returned from this drive when the caller read it (nil: no
+	// record); the drive refuses the batch with ErrRecordChanged unless
+	// the newest version it stores is still exactly that.
+	Push   bool
+	Expect []byte
 }
 
 // Batch is one atomic, durable commit. Apply first moves the staged shard

@@ -39,13 +39,30 @@ type hintShard struct {
 }
 
 // headHint is what the table holds for one key: a read's facts, or the
-// mark of a completed write.
+// mark of a completed write, which may know what that write left.
 type headHint struct {
 	epoch   uint64 // when the read began, or when the write completed
-	written bool   // a mark: the key changed at epoch, its state is unknown
+	written bool   // a mark: the key changed at epoch
+	left    bool   // a mark that knows the state its write left (below)
 	found   bool   // the stored head exists
 	stored  []byte // the stored head value, marker included
 	tail    []tailEntry
+	// partial says the tail behind a marked head was not read (a mark
+	// knows only where it starts): tail is nil and first is the position
+	// of its first entry.
+	partial bool
+	first   uint64
+}
+
+// leftState is what a committed write of an object record left stored:
+// the head value (marker included) or none, and, behind a marked head,
+// the position of the first tail entry. A push needs nothing more, so
+// consecutive pushes of one key read nothing before writing.
+type leftState struct {
+	key   string
+	found bool
+	head  []byte
+	first uint64
 }
 
 // size is what h holds in stored bytes.
@@ -114,13 +131,22 @@ func (h *headHints) saw(key string, epoch uint64, found bool, stored []byte, tai
 }
 
 // wrote marks that a write of key completed (or failed: either way the
-// store may differ from any hint).
-func (h *headHints) wrote(key string) {
+// store may differ from any hint). left, when not nil, is what the write
+// committed left stored; the mark keeps a copy of it as a hint for the
+// next write of key.
+func (h *headHints) wrote(key string, left *leftState) {
+	e := headHint{written: true}
+	if left != nil && len(left.head) <= maxHintBytes {
+		e.left, e.found, e.first = true, left.found, left.first
+		e.stored = append([]byte(nil), left.head...)
+		_, e.partial = storedHead(e.stored)
+	}
 	s := &h.shards[recordShard(key)]
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.epoch++
-	s.put(key, headHint{epoch: s.epoch, written: true})
+	e.epoch = s.epoch
+	s.put(key, e)
 }
 
 // put stores e for key, emptying a full table first; s.mu is held.
@@ -149,17 +175,33 @@ func (h *headHints) lookup(key string) (headHint, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.m[key]
-	if !ok || e.written {
+	if !ok || (e.written && !e.left) {
 		return headHint{}, false
 	}
 	return e, true
 }
 
+// maxLeftStates bounds the object records of a commit whose marks keep
+// what it left (found by a scan of the commit's writes for each key).
+const maxLeftStates = 8
+
 // releaseRecords ends a commit of the records held: it marks each key as
 // written, then unlocks it, in that order, so no writer of the key can
 // take its lock and still find a hint this commit made stale. It runs
-// whatever became of the commit.
-func (l *Local) releaseRecords(held heldRecords) {
-	held.each(func(k string, _ *recordLock) { l.hints.wrote(k) })
+// whatever became of the commit; left, the states its writes left in
+// mutation order, is given only when it committed.
+func (l *Local) releaseRecords(held heldRecords, left []leftState) {
+	if len(left) > maxLeftStates {
+		left = nil
+	}
+	held.each(func(k string, _ *recordLock) {
+		var st *leftState
+		for i := len(left) - 1; i >= 0 && st == nil; i-- {
+			if left[i].key == k {
+				st = &left[i] // the last write of k in the commit
+			}
+		}
+		l.hints.wrote(k, st)
+	})
 	l.records.unlock(held)
 }

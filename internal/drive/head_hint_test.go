@@ -16,45 +16,46 @@ import (
 func TestHeadHintRules(t *testing.T) {
 	const k = "b\x00key"
 	other := func(i int) string { return fmt.Sprintf("b\x00other-%d", i) }
-	plain, marked := []byte{1, 2, 3}, []byte{tailMarker, 1, 2}
+	plain, marked := []byte{1, 2, 3}, append([]byte{tailMarker}, trec(tver("v0", 0))...)
 	someTail := []tailEntry{{pos: tailFirst, val: []byte{4, 5}}}
 	tests := []struct {
-		name string
-		run  func(h *headHints)
-		ok   bool // lookup(k) trusts a hint
-		tail bool // and it says the head has a tail
+		name  string
+		run   func(h *headHints)
+		ok    bool   // lookup(k) trusts a hint
+		tail  bool   // and it says the head has a tail
+		first uint64 // and knows only where the tail starts (a mark's state)
 	}{
-		{"no read", func(h *headHints) {}, false, false},
-		{"read", func(h *headHints) { h.saw(k, h.begin(k), true, marked, someTail) }, true, true},
+		{"no read", func(h *headHints) {}, false, false, 0},
+		{"read", func(h *headHints) { h.saw(k, h.begin(k), true, marked, someTail) }, true, true, 0},
 		{"read then write", func(h *headHints) {
 			h.saw(k, h.begin(k), true, plain, nil)
-			h.wrote(k)
-		}, false, false},
+			h.wrote(k, nil)
+		}, false, false, 0},
 		{"write during read", func(h *headHints) {
 			e := h.begin(k)
-			h.wrote(k)
+			h.wrote(k, nil)
 			h.saw(k, e, true, plain, nil)
-		}, false, false},
+		}, false, false, 0},
 		{"write, then a read", func(h *headHints) {
-			h.wrote(k)
+			h.wrote(k, nil)
 			h.saw(k, h.begin(k), true, marked, someTail)
-		}, true, true},
+		}, true, true, 0},
 		{"an older read does not replace a newer", func(h *headHints) {
 			e := h.begin(k)
-			h.wrote(k)
+			h.wrote(k, nil)
 			h.saw(k, h.begin(k), true, marked, someTail)
 			h.saw(k, e, false, nil, nil)
-		}, true, true},
+		}, true, true, 0},
 		{"write of another key during read", func(h *headHints) {
 			e := h.begin(k)
 			for i := range 10 {
-				h.wrote(other(i))
+				h.wrote(other(i), nil)
 			}
 			h.saw(k, e, true, marked, someTail)
-		}, true, true},
+		}, true, true, 0},
 		{"mark dropped by a full table during read", func(h *headHints) {
 			e := h.begin(k)
-			h.wrote(k)
+			h.wrote(k, nil)
 			// Fill k's shard until it is emptied, dropping k's mark.
 			for i := 0; h.holds(k) && i < 1<<20; i++ {
 				if recordShard(other(i)) == recordShard(k) {
@@ -62,13 +63,13 @@ func TestHeadHintRules(t *testing.T) {
 				}
 			}
 			h.saw(k, e, true, plain, nil)
-		}, false, false},
+		}, false, false, 0},
 		{"a record past maxHintBytes is not kept", func(h *headHints) {
 			h.saw(k, h.begin(k), true, marked, []tailEntry{{pos: tailFirst, val: make([]byte, maxHintBytes)}})
-		}, false, false},
+		}, false, false, 0},
 		{"bytes past the shard's budget empty it, and older reads are refused", func(h *headHints) {
 			e := h.begin(k)
-			h.wrote(k)
+			h.wrote(k, nil)
 			big := make([]byte, maxHintBytes-8)
 			for i := 0; h.holds(k) && i < 1<<20; i++ {
 				if recordShard(other(i)) == recordShard(k) {
@@ -76,15 +77,36 @@ func TestHeadHintRules(t *testing.T) {
 				}
 			}
 			h.saw(k, e, true, plain, nil)
-		}, false, false},
+		}, false, false, 0},
+		{"a write that left a marked head", func(h *headHints) {
+			h.wrote(k, &leftState{key: k, found: true, head: marked, first: 7})
+		}, true, false, 7},
+		{"a write that left a plain head", func(h *headHints) {
+			h.wrote(k, &leftState{key: k, found: true, head: plain})
+		}, true, false, 0},
+		{"a write that left no record", func(h *headHints) {
+			h.wrote(k, &leftState{key: k})
+		}, true, false, 0},
+		{"a read begun before a write does not replace what it left", func(h *headHints) {
+			e := h.begin(k)
+			h.wrote(k, &leftState{key: k, found: true, head: marked, first: 7})
+			h.saw(k, e, true, plain, nil)
+		}, true, false, 7},
+		{"a write that left its state, then one that did not", func(h *headHints) {
+			h.wrote(k, &leftState{key: k, found: true, head: marked, first: 7})
+			h.wrote(k, nil)
+		}, false, false, 0},
+		{"a left head past maxHintBytes is not kept", func(h *headHints) {
+			h.wrote(k, &leftState{key: k, found: true, head: make([]byte, maxHintBytes+1)})
+		}, false, false, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var h headHints
 			tt.run(&h)
 			e, ok := h.lookup(k)
-			if tail := len(e.tail) > 0; ok != tt.ok || tail != tt.tail {
-				t.Fatalf("lookup: got ok=%v tail=%v, want ok=%v tail=%v", ok, tail, tt.ok, tt.tail)
+			if tail := len(e.tail) > 0; ok != tt.ok || tail != tt.tail || e.first != tt.first || e.partial != (tt.first != 0) {
+				t.Fatalf("lookup: got ok=%v tail=%v first=%d partial=%v, want ok=%v tail=%v first=%d", ok, tail, e.first, e.partial, tt.ok, tt.tail, tt.first)
 			}
 		})
 	}
@@ -161,7 +183,7 @@ func TestHintedWritesRace(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		applyRecord(t, l, key, want)
+		applyRecordRaced(t, l, key, want)
 		if got, want := len(tailKeys(t, l, key)), max(len(model)-1, 0); got != want {
 			t.Fatalf("write %d (%d versions): %d tail keys, want %d", gen, len(model), got, want)
 		}
@@ -286,10 +308,10 @@ func TestReleaseMarksBeforeUnlock(t *testing.T) {
 		go func() {
 			next := l.records.lock(muts)
 			_, ok := l.hints.lookup(key)
-			l.releaseRecords(next)
+			l.releaseRecords(next, nil)
 			got <- ok
 		}()
-		l.releaseRecords(held)
+		l.releaseRecords(held, nil)
 		if <-got {
 			t.Fatalf("round %d: the next writer trusted a hint read before the commit it waited for", i)
 		}

@@ -240,8 +240,15 @@ func (l *Local) commitMeta(b *Batch) (err error) {
 	// (tail.go), read under the records' locks; from the batch itself
 	// when it changes one record twice.
 	batch, reader := l.db.NewBatch(), pebble.Reader(l.db)
+	var left []leftState // what each object write leaves, for its mark
 	if objects {
-		defer l.releaseRecords(l.records.lock(b.Mutations))
+		held := l.records.lock(b.Mutations)
+		defer func() {
+			if err != nil {
+				left = nil // not committed: the marks know nothing
+			}
+			l.releaseRecords(held, left)
+		}()
 		if sameRecordTwice(b.Mutations) {
 			batch.Close()
 			batch = l.db.NewIndexedBatch()
@@ -253,11 +260,14 @@ func (l *Local) commitMeta(b *Batch) (err error) {
 	tailed := false
 	for _, m := range b.Mutations {
 		if m.NS == NSObject {
-			n, t, err := l.writeRecord(batch, reader, reader == l.db, m)
+			n, t, st, err := l.writeRecord(batch, reader, reader == l.db, m)
 			if err != nil {
 				return err
 			}
 			need, tailed = need+n, tailed || t
+			if len(left) < maxLeftStates+1 {
+				left = append(left, st)
+			}
 			continue
 		}
 		k := dbKey(m.NS, m.Key)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"slices"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -254,53 +255,96 @@ var hashSeed = maphash.MakeSeed()
 // stored from r (the store, or batch itself when it is indexed because an
 // earlier mutation of the commit wrote the same key). hinted says r is the
 // store, so a hint of what is stored may stand for the read of a head
-// without older versions. It returns the bytes it adds and whether it
-// writes a tail entry.
-func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, hinted bool, m Mutation) (need uint64, wrote bool, err error) {
-	headKey := dbKey(NSObject, m.Key)
-	var (
-		cur   []byte
-		old   []tailEntry
-		found bool
-		h     headHint
-		known bool
-	)
+// without older versions. A push (Mutation.Push) adds one version in front
+// of what is stored, reading no more of the tail than its first position
+// (tail_push.go). It returns the bytes it adds and whether it writes a
+// tail entry.
+func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, hinted bool, m Mutation) (need uint64, wrote bool, left leftState, err error) {
+	st := storedRecord{key: m.Key}
+	defer st.release(l)
 	if hinted {
-		h, known = l.hints.lookup(m.Key)
+		st.useHint(l.hints.lookup(m.Key))
 	}
-	if known {
-		cur, found, old = h.stored, h.found, h.tail
-	} else {
-		cur, err = l.getFrom(r, headKey)
+	if !st.hinted {
+		st.cur, err = l.getFrom(r, dbKey(NSObject, m.Key))
 		if err != nil && !errors.Is(err, ErrNotFound) {
-			return 0, false, err
+			return 0, false, left, err
 		}
-		found, err = err == nil, nil
-		// Only a marked head has a tail: no head means no record, and a
-		// head of several versions was written before tails existed.
-		if _, hasTail := storedHead(cur); found && hasTail {
-			sc := l.scratch()
-			defer l.release(sc)
-			if old, err = l.readStoredTail(r, sc, m.Key); err != nil {
-				return 0, false, err
-			}
+		st.found, err = err == nil, nil
+	}
+	var (
+		head []byte
+		p    tailPlan
+		done bool
+	)
+	if m.Push {
+		if head, p, done, err = l.planPush(r, &st, &m); err != nil {
+			return 0, false, left, err
 		}
 	}
-	head, want := cutRecord(m)
-	if len(want) > 0 {
-		head = append([]byte{tailMarker}, head...)
+	first := uint64(0) // the first tail position the write leaves
+	if done {
+		if len(p.set) > 0 {
+			first = p.set[0].pos
+		}
+	} else {
+		if err := st.readTail(l, r); err != nil {
+			return 0, false, left, err
+		}
+		var want [][]byte
+		head, want = cutRecord(m)
+		if len(want) > 0 {
+			head = append([]byte{tailMarker}, head...)
+		}
+		p = planTail(st.tail, want)
+		first = firstAfter(st.tail, p)
 	}
+	need, wrote, err = l.addRecordWrites(batch, &st, m, head, p)
+	return need, wrote, leftState{key: m.Key, found: !m.Delete, head: head, first: first}, err
+}
+
+// firstAfter is the first position of the tail old once the plan p
+// has changed it (0: none). p.del is in ascending order, as planTail
+// makes it.
+func firstAfter(old []tailEntry, p tailPlan) uint64 {
+	first := uint64(math.MaxUint64)
+	for _, e := range p.set {
+		first = min(first, e.pos)
+	}
+	d := 0
+	for _, e := range old {
+		if e.pos >= first {
+			break
+		}
+		for d < len(p.del) && p.del[d] < e.pos {
+			d++
+		}
+		if d < len(p.del) && p.del[d] == e.pos {
+			continue
+		}
+		return e.pos
+	}
+	if first == math.MaxUint64 {
+		return 0
+	}
+	return first
+}
+
+// addRecordWrites adds to batch the head write (or delete) of m and the
+// tail plan p, and returns the bytes added and whether a tail entry is
+// among them.
+func (l *Local) addRecordWrites(batch *pebble.Batch, st *storedRecord, m Mutation, head []byte, p tailPlan) (need uint64, wrote bool, err error) {
+	headKey := dbKey(NSObject, m.Key)
 	writes := int64(0)
 	switch {
-	case m.Delete && found:
+	case m.Delete && st.found:
 		err, writes = batch.Delete(headKey, nil), 1
-	case !m.Delete && (!found || !bytes.Equal(cur, head)):
+	case !m.Delete && (!st.found || !bytes.Equal(st.cur, head)):
 		err, writes, need = batch.Set(headKey, head, nil), 1, uint64(len(headKey)+len(head))
 	}
 	if err != nil {
 		return 0, false, fmt.Errorf("drive: batch record: %w", err)
 	}
-	p := planTail(old, want)
 	var k []byte
 	for _, pos := range p.del {
 		k = appendTailKey(k[:0], m.Key, pos)
@@ -317,6 +361,64 @@ func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, hinted bool, m
 	}
 	l.recordWrites.Add(writes + int64(len(p.del)+len(p.set)))
 	return need, len(p.set) > 0, nil
+}
+
+// storedRecord is what a write found stored for its key: the head value
+// (marker included) and, once read, the tail entries behind it.
+type storedRecord struct {
+	key      string
+	cur      []byte
+	found    bool
+	tail     []tailEntry
+	tailRead bool // tail holds the whole tail (none behind an unmarked head)
+	// first is the position of the first tail entry, when a hint knew it
+	// without the tail (firstKnown).
+	first      uint64
+	firstKnown bool
+	hinted     bool // cur and found come from a hint
+	sc         *tailScratch
+}
+
+// useHint takes what hint h (if ok) says is stored.
+func (s *storedRecord) useHint(h headHint, ok bool) {
+	if !ok {
+		return
+	}
+	s.hinted, s.cur, s.found = true, h.stored, h.found
+	if h.partial {
+		s.first, s.firstKnown = h.first, true
+	} else {
+		s.tail, s.tailRead = h.tail, true
+	}
+}
+
+// readTail reads the tail behind a marked head, once. Only a marked head
+// has a tail: no head means no record, and a head of several versions
+// was written before tails existed.
+func (s *storedRecord) readTail(l *Local, r pebble.Reader) (err error) {
+	if s.tailRead {
+		return nil
+	}
+	s.tailRead = true
+	if _, hasTail := storedHead(s.cur); s.found && hasTail {
+		s.tail, err = l.readStoredTail(r, s.scratch(l), s.key)
+	}
+	return err
+}
+
+// scratch returns the buffers of s's tail reads, taken from l's pool.
+func (s *storedRecord) scratch(l *Local) *tailScratch {
+	if s.sc == nil {
+		s.sc = l.scratch()
+	}
+	return s.sc
+}
+
+// release returns s's buffers to l's pool.
+func (s *storedRecord) release(l *Local) {
+	if s.sc != nil {
+		l.release(s.sc)
+	}
 }
 
 // readStoredTail reads the tail entries of the record key from r into sc.

@@ -39,7 +39,17 @@ func tvers(ids ...string) []meta.Version {
 
 // applyRecord writes full as the record of key and returns how many
 // object keys (head and tail) the commit wrote or deleted.
+// The mark the commit leaves must know what it stored (checkLeft).
 func applyRecord(t *testing.T, l *Local, key string, full []byte) int64 {
+	t.Helper()
+	n := applyRecordRaced(t, l, key, full)
+	checkLeft(t, l, key)
+	return n
+}
+
+// applyRecordRaced is applyRecord while reads of key run: one may have
+// replaced the commit's mark already.
+func applyRecordRaced(t *testing.T, l *Local, key string, full []byte) int64 {
 	t.Helper()
 	before := l.recordWrites.Load()
 	m := Mutation{NS: NSObject, Key: key, Value: full, Delete: full == nil}
@@ -47,6 +57,32 @@ func applyRecord(t *testing.T, l *Local, key string, full []byte) int64 {
 		t.Fatalf("Apply %q: %v", key, err)
 	}
 	return l.recordWrites.Load() - before
+}
+
+// checkLeft asserts that the mark the last write of key left knows
+// exactly what is stored: the head value, and where the tail starts.
+func checkLeft(t *testing.T, l *Local, key string) {
+	t.Helper()
+	h, ok := l.hints.lookup(key)
+	if !ok || !h.written || !h.left {
+		t.Fatalf("%q: no mark with the state its write left", key)
+	}
+	raw, closer, err := l.db.Get(dbKey(NSObject, key))
+	found := err == nil
+	if found {
+		raw = bytes.Clone(raw)
+		closer.Close()
+	}
+	if h.found != found || !bytes.Equal(h.stored, raw) {
+		t.Fatalf("%q: mark says found=%v head %x; stored: found=%v head %x", key, h.found, h.stored, found, raw)
+	}
+	pos := tailKeys(t, l, key)
+	switch {
+	case h.partial && (len(pos) == 0 || h.first != pos[0]):
+		t.Fatalf("%q: mark says the tail starts at %d; stored positions %v", key, h.first, pos)
+	case !h.partial && len(pos) > 0:
+		t.Fatalf("%q: mark says no tail; stored positions %v", key, pos)
+	}
 }
 
 // tailKeys counts the tail keys stored for key.

@@ -91,7 +91,9 @@ type commitOptions struct {
 // the replaced version's data once no reader holds it. extra adds
 // mutations to every drive's batch (multipart: the upload's records),
 // given the version committed (its ID set) and whether the bucket is
-// versioned or suspended.
+// versioned or suspended. A new version of a bucket with versioning
+// enabled is pushed onto the newest version when the drives agree on it
+// (push.go), without reading the older ones.
 func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w *written, v meta.Version, co commitOptions, extra func(pos int, b *drive.Batch, v *meta.Version, versioned bool)) (storage.ObjectInfo, error) {
 	unlock, err := l.locker.Lock(ctx, objectLock(bucket, key))
 	if err != nil {
@@ -121,6 +123,11 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 	var more func(pos int, b *drive.Batch)
 	if extra != nil {
 		more = func(pos int, b *drive.Batch) { extra(pos, b, &v, st != meta.Unversioned) }
+	}
+	if st == meta.VersioningEnabled {
+		if nr, ok := s.readNewestAgreed(ctx, bucket, key); ok {
+			return l.pushVersion(ctx, s, bucket, key, w, v, co, more, nr)
+		}
 	}
 	rec, strays, err := s.readRecordStrays(ctx, bucket, key)
 	if errors.Is(err, drive.ErrNotFound) {
@@ -208,17 +215,34 @@ func (l *Layer) finishPhase(ctx context.Context, s *set, first []error, mk func(
 // revertVersion undoes a first-phase commit on the drives that accepted
 // it: the previous record comes back and the new data is dropped.
 func (l *Layer) revertVersion(ctx context.Context, s *set, errs []error, bucket, key string, prev *meta.Record, w *written, v meta.Version) {
-	ctx = context.WithoutCancel(ctx)
-	batches := make([]drive.Batch, len(s.drives))
-	for pos := range batches {
-		if errs[pos] != nil {
-			continue
-		}
-		b := &batches[pos]
+	l.revertWrite(ctx, s, errs, bucket, key, w, v, func(pos int, _ drive.Drive) (drive.Mutation, bool) {
 		m := drive.Mutation{NS: drive.NSObject, Key: drive.ObjectKey(bucket, key), Delete: true}
 		if len(prev.Versions) > 0 {
 			m.Delete, m.Value = false, encodeFor(prev, pos)
 		}
+		return m, true
+	})
+}
+
+// revertWrite undoes a first-phase commit of v on the drives that
+// accepted it: record(pos, d) gives the mutation that restores d's record
+// (false: leave d as it is), and v's new data is dropped with it. The
+// batches are built one drive after the other (record may use shared
+// state), then applied together.
+func (l *Layer) revertWrite(ctx context.Context, s *set, errs []error, bucket, key string, w *written, v meta.Version, record func(pos int, d drive.Drive) (drive.Mutation, bool)) {
+	ctx = context.WithoutCancel(ctx)
+	batches := make([]drive.Batch, len(s.drives))
+	undo := make([]bool, len(s.drives))
+	for pos, d := range s.drives {
+		if errs[pos] != nil {
+			continue
+		}
+		m, ok := record(pos, d)
+		if !ok {
+			continue
+		}
+		undo[pos] = true
+		b := &batches[pos]
 		b.Mutations = append(b.Mutations, m)
 		if v.Inline {
 			b.Mutations = append(b.Mutations, drive.Mutation{NS: drive.NSInline, Key: drive.InlineKey(v.DataDir), Delete: true})
@@ -227,7 +251,7 @@ func (l *Layer) revertVersion(ctx context.Context, s *set, errs []error, bucket,
 		}
 	}
 	s.each(func(pos int, d drive.Drive) error {
-		if errs[pos] != nil {
+		if !undo[pos] {
 			return nil
 		}
 		if err := d.Apply(ctx, batches[pos]); err != nil {

@@ -85,3 +85,41 @@ func SameRecordEncoding(a, b []byte) bool {
 	}
 	return c.i == len(a) && bytes.Equal(b[bi:], a[ai:])
 }
+
+// AppendPushed appends the object record whose versions are the one
+// version of newest (a record of exactly one version) followed by every
+// version of whole (a whole record, possibly of none): what adding a
+// version with a fresh ID to whole makes (Record.Add), byte for byte,
+// without decoding either. ok is false when either is not such a record;
+// dst is then returned unchanged.
+func AppendPushed(dst, newest, whole []byte) ([]byte, bool) {
+	var spans [2]int
+	nEnds, nStart, ok := VersionSpans(spans[:0], newest)
+	if !ok || len(nEnds) != 1 {
+		return dst, false
+	}
+	c := cursor{b: whole}
+	if v := c.byte1("format version"); c.bad || v != FormatVersion {
+		return dst, false
+	}
+	if k := c.byte1("record kind"); c.bad || k != kindObject {
+		return dst, false
+	}
+	n := c.int("version count", maxCount-1)
+	if c.bad {
+		return dst, false
+	}
+	start := c.i
+	for i := 0; i < n; i++ {
+		c.skipVersion()
+		if c.bad {
+			return dst, false
+		}
+	}
+	if c.i != len(whole) {
+		return dst, false
+	}
+	dst = AppendJoinedHeader(dst, n+1)
+	dst = append(dst, newest[nStart:]...)
+	return append(dst, whole[start:]...), true
+}

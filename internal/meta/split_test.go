@@ -131,3 +131,46 @@ func FuzzSameRecordEncoding(f *testing.F) {
 	f.Add(a, a[:40])
 	f.Fuzz(func(t *testing.T, a, b []byte) { checkSameRecordEncoding(t, a, b) })
 }
+
+func TestAppendPushed(t *testing.T) {
+	whole := sampleRecord()
+	one := &Record{Versions: []Version{whole.Versions[0]}}
+	one.Versions[0].ID = "fresh"
+	added := func(r *Record) []byte {
+		c := &Record{Versions: append([]Version(nil), r.Versions...)}
+		c.Add(one.Versions[0])
+		return EncodeRecord(c)
+	}
+	tests := []struct {
+		name          string
+		newest, whole []byte
+		want          []byte // nil: refused
+	}{
+		{"onto several versions", EncodeRecord(one), EncodeRecord(whole), added(whole)},
+		{"onto one version", EncodeRecord(one), EncodeRecord(&Record{Versions: whole.Versions[1:2]}), added(&Record{Versions: whole.Versions[1:2]})},
+		{"onto no versions", EncodeRecord(one), EncodeRecord(&Record{}), added(&Record{})},
+		{"newest of two versions", EncodeRecord(whole), EncodeRecord(whole), nil},
+		{"newest of none", EncodeRecord(&Record{}), EncodeRecord(whole), nil},
+		{"whole truncated", EncodeRecord(one), EncodeRecord(whole)[:20], nil},
+		{"whole with trailing bytes", EncodeRecord(one), append(EncodeRecord(whole), 0), nil},
+		{"whole an upload", EncodeRecord(one), EncodeUpload(&Upload{ID: "u"}), nil},
+		{"empty whole", EncodeRecord(one), nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := AppendPushed([]byte("x"), tt.newest, tt.whole)
+			if tt.want == nil {
+				if ok || string(got) != "x" {
+					t.Fatalf("AppendPushed: got %q, %v; want refused, dst unchanged", got, ok)
+				}
+				return
+			}
+			if !ok || !bytes.Equal(got[1:], tt.want) {
+				t.Fatalf("AppendPushed: got %v, want the record Add makes", ok)
+			}
+			if _, err := DecodeRecord(got[1:]); err != nil {
+				t.Fatalf("pushed record does not decode: %v", err)
+			}
+		})
+	}
+}
