@@ -14,8 +14,10 @@ import (
 // Version 2 says object records may be stored cut into a head and a tail
 // of older versions (tail.go): a binary that reads only version 1 would
 // see the newest version of such objects alone, so it refuses the drive.
-// A drive of version 1 is raised to 2 when it first stores a tail.
-const FormatVersion = 2
+// Version 3 says a head may name where its tail starts (tailMarkerAt),
+// which a binary of version 2 would take for a corrupt record. A drive of
+// an older version is raised to 3 when it first stores either.
+const FormatVersion = 3
 
 // oldestFormatVersion is the oldest format version this code reads.
 const oldestFormatVersion = 1

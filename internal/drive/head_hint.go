@@ -48,21 +48,19 @@ type headHint struct {
 	stored  []byte // the stored head value, marker included
 	tail    []tailEntry
 	// partial says the tail behind a marked head was not read (a mark
-	// knows only where it starts): tail is nil and first is the position
-	// of its first entry.
+	// knows only the head): tail is nil, and the head names where the
+	// tail starts (storedFirst).
 	partial bool
-	first   uint64
 }
 
 // leftState is what a committed write of an object record left stored:
-// the head value (marker included) or none, and, behind a marked head,
-// the position of the first tail entry. A push needs nothing more, so
-// consecutive pushes of one key read nothing before writing.
+// the head value (marker included, which names where a tail starts) or
+// none. A push needs nothing more, so consecutive pushes of one key read
+// nothing before writing.
 type leftState struct {
 	key   string
 	found bool
 	head  []byte
-	first uint64
 }
 
 // size is what h holds in stored bytes.
@@ -137,7 +135,7 @@ func (h *headHints) saw(key string, epoch uint64, found bool, stored []byte, tai
 func (h *headHints) wrote(key string, left *leftState) {
 	e := headHint{written: true}
 	if left != nil && len(left.head) <= maxHintBytes {
-		e.left, e.found, e.first = true, left.found, left.first
+		e.left, e.found = true, left.found
 		e.stored = append([]byte(nil), left.head...)
 		_, e.partial = storedHead(e.stored)
 	}

@@ -19,40 +19,40 @@ func TestHeadHintRules(t *testing.T) {
 	plain, marked := []byte{1, 2, 3}, append([]byte{tailMarker}, trec(tver("v0", 0))...)
 	someTail := []tailEntry{{pos: tailFirst, val: []byte{4, 5}}}
 	tests := []struct {
-		name  string
-		run   func(h *headHints)
-		ok    bool   // lookup(k) trusts a hint
-		tail  bool   // and it says the head has a tail
-		first uint64 // and knows only where the tail starts (a mark's state)
+		name    string
+		run     func(h *headHints)
+		ok      bool // lookup(k) trusts a hint
+		tail    bool // and it says the head has a tail
+		partial bool // and knows the head only (a mark's state)
 	}{
-		{"no read", func(h *headHints) {}, false, false, 0},
-		{"read", func(h *headHints) { h.saw(k, h.begin(k), true, marked, someTail) }, true, true, 0},
+		{"no read", func(h *headHints) {}, false, false, false},
+		{"read", func(h *headHints) { h.saw(k, h.begin(k), true, marked, someTail) }, true, true, false},
 		{"read then write", func(h *headHints) {
 			h.saw(k, h.begin(k), true, plain, nil)
 			h.wrote(k, nil)
-		}, false, false, 0},
+		}, false, false, false},
 		{"write during read", func(h *headHints) {
 			e := h.begin(k)
 			h.wrote(k, nil)
 			h.saw(k, e, true, plain, nil)
-		}, false, false, 0},
+		}, false, false, false},
 		{"write, then a read", func(h *headHints) {
 			h.wrote(k, nil)
 			h.saw(k, h.begin(k), true, marked, someTail)
-		}, true, true, 0},
+		}, true, true, false},
 		{"an older read does not replace a newer", func(h *headHints) {
 			e := h.begin(k)
 			h.wrote(k, nil)
 			h.saw(k, h.begin(k), true, marked, someTail)
 			h.saw(k, e, false, nil, nil)
-		}, true, true, 0},
+		}, true, true, false},
 		{"write of another key during read", func(h *headHints) {
 			e := h.begin(k)
 			for i := range 10 {
 				h.wrote(other(i), nil)
 			}
 			h.saw(k, e, true, marked, someTail)
-		}, true, true, 0},
+		}, true, true, false},
 		{"mark dropped by a full table during read", func(h *headHints) {
 			e := h.begin(k)
 			h.wrote(k, nil)
@@ -63,10 +63,10 @@ func TestHeadHintRules(t *testing.T) {
 				}
 			}
 			h.saw(k, e, true, plain, nil)
-		}, false, false, 0},
+		}, false, false, false},
 		{"a record past maxHintBytes is not kept", func(h *headHints) {
 			h.saw(k, h.begin(k), true, marked, []tailEntry{{pos: tailFirst, val: make([]byte, maxHintBytes)}})
-		}, false, false, 0},
+		}, false, false, false},
 		{"bytes past the shard's budget empty it, and older reads are refused", func(h *headHints) {
 			e := h.begin(k)
 			h.wrote(k, nil)
@@ -77,36 +77,36 @@ func TestHeadHintRules(t *testing.T) {
 				}
 			}
 			h.saw(k, e, true, plain, nil)
-		}, false, false, 0},
+		}, false, false, false},
 		{"a write that left a marked head", func(h *headHints) {
-			h.wrote(k, &leftState{key: k, found: true, head: marked, first: 7})
-		}, true, false, 7},
+			h.wrote(k, &leftState{key: k, found: true, head: marked})
+		}, true, false, true},
 		{"a write that left a plain head", func(h *headHints) {
 			h.wrote(k, &leftState{key: k, found: true, head: plain})
-		}, true, false, 0},
+		}, true, false, false},
 		{"a write that left no record", func(h *headHints) {
 			h.wrote(k, &leftState{key: k})
-		}, true, false, 0},
+		}, true, false, false},
 		{"a read begun before a write does not replace what it left", func(h *headHints) {
 			e := h.begin(k)
-			h.wrote(k, &leftState{key: k, found: true, head: marked, first: 7})
+			h.wrote(k, &leftState{key: k, found: true, head: marked})
 			h.saw(k, e, true, plain, nil)
-		}, true, false, 7},
+		}, true, false, true},
 		{"a write that left its state, then one that did not", func(h *headHints) {
-			h.wrote(k, &leftState{key: k, found: true, head: marked, first: 7})
+			h.wrote(k, &leftState{key: k, found: true, head: marked})
 			h.wrote(k, nil)
-		}, false, false, 0},
+		}, false, false, false},
 		{"a left head past maxHintBytes is not kept", func(h *headHints) {
 			h.wrote(k, &leftState{key: k, found: true, head: make([]byte, maxHintBytes+1)})
-		}, false, false, 0},
+		}, false, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var h headHints
 			tt.run(&h)
 			e, ok := h.lookup(k)
-			if tail := len(e.tail) > 0; ok != tt.ok || tail != tt.tail || e.first != tt.first || e.partial != (tt.first != 0) {
-				t.Fatalf("lookup: got ok=%v tail=%v first=%d partial=%v, want ok=%v tail=%v first=%d", ok, tail, e.first, e.partial, tt.ok, tt.tail, tt.first)
+			if tail := len(e.tail) > 0; ok != tt.ok || tail != tt.tail || e.partial != tt.partial {
+				t.Fatalf("lookup: got ok=%v tail=%v partial=%v, want ok=%v tail=%v partial=%v", ok, tail, e.partial, tt.ok, tt.tail, tt.partial)
 			}
 		})
 	}

@@ -32,11 +32,15 @@ import (
 // costs a constant number of key writes, and versions of ordinary size
 // stay in the sstables instead of one large value in a blob file.
 //
-// A head that has a tail is stored behind one marker byte (tailMarker),
-// where a record's first byte is otherwise meta's format version: heads
-// of records without older versions (every unversioned object) are
-// stored exactly as given, and reading or overwriting them never looks
-// for a tail, which costs an iterator.
+// A head that has a tail is stored behind a marker byte (tailMarkerAt)
+// and the position of the first tail entry, where a record's first byte
+// is otherwise meta's format version: heads of records without older
+// versions (every unversioned object) are stored exactly as given, and
+// reading or overwriting them never looks for a tail, which costs an
+// iterator; and a push (tail_push.go) learns from the head alone where to
+// put the version it moves into the tail. Heads written before the
+// position was kept there (drive format version 2) carry tailMarker
+// alone; they read the same and get the position on their next write.
 //
 // Records written before this layout hold every version in the head and
 // no tail; they read as before and are cut on their next write.
@@ -48,19 +52,46 @@ const nsTail Namespace = 'v'
 // posLen is the length of a tail key's position.
 const posLen = 8
 
-// tailMarker opens a stored head whose record has older versions in the
-// tail namespace. It is never a record's first byte (meta.FormatVersion).
-const tailMarker byte = 0xFE
+// The markers of a stored head whose record has older versions in the
+// tail namespace; neither is ever a record's first byte
+// (meta.FormatVersion). tailMarkerAt is followed by the position of the
+// first tail entry (posLen bytes, big-endian), tailMarker (written by
+// drive format version 2) by the head directly.
+const (
+	tailMarker   byte = 0xFE
+	tailMarkerAt byte = 0xFD
+)
 
 // storedHead splits a stored object record value into the head and
-// whether a tail goes with it: the marker, then a head of one version.
+// whether a tail goes with it: a marker, then a head of one version.
 // Any other value (a record without older versions, one written before
 // tails, or bytes that are no record) is returned as it is.
 func storedHead(v []byte) (head []byte, hasTail bool) {
-	if len(v) > 0 && v[0] == tailMarker && meta.SingleVersion(v[1:]) {
+	switch {
+	case len(v) > 0 && v[0] == tailMarker && meta.SingleVersion(v[1:]):
 		return v[1:], true
+	case len(v) > 1+posLen && v[0] == tailMarkerAt && meta.SingleVersion(v[1+posLen:]):
+		return v[1+posLen:], true
 	}
 	return v, false
+}
+
+// storedFirst returns the position of the first tail entry a stored head
+// value v names; ok is false when it names none (no tail, or a head of
+// drive format version 2).
+func storedFirst(v []byte) (pos uint64, ok bool) {
+	if len(v) > 1+posLen && v[0] == tailMarkerAt && meta.SingleVersion(v[1+posLen:]) {
+		return binary.BigEndian.Uint64(v[1 : 1+posLen]), true
+	}
+	return 0, false
+}
+
+// appendMarkedHead appends the stored value of head (a record of one
+// version) whose tail starts at position first.
+func appendMarkedHead(dst []byte, first uint64, head []byte) []byte {
+	dst = append(dst, tailMarkerAt)
+	dst = binary.BigEndian.AppendUint64(dst, first)
+	return append(dst, head...)
 }
 
 // appendTailPrefix appends the prefix shared by the tail keys of the
@@ -258,7 +289,8 @@ var hashSeed = maphash.MakeSeed()
 // without older versions. A push (Mutation.Push) adds one version in front
 // of what is stored, reading no more of the tail than its first position
 // (tail_push.go). It returns the bytes it adds and whether it writes a
-// tail entry.
+// tail entry or a head that names one, which only drive format version 3
+// reads.
 func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, hinted bool, m Mutation) (need uint64, wrote bool, left leftState, err error) {
 	st := storedRecord{key: m.Key}
 	defer st.release(l)
@@ -282,25 +314,20 @@ func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, hinted bool, m
 			return 0, false, left, err
 		}
 	}
-	first := uint64(0) // the first tail position the write leaves
-	if done {
-		if len(p.set) > 0 {
-			first = p.set[0].pos
-		}
-	} else {
+	if !done {
 		if err := st.readTail(l, r); err != nil {
 			return 0, false, left, err
 		}
 		var want [][]byte
 		head, want = cutRecord(m)
-		if len(want) > 0 {
-			head = append([]byte{tailMarker}, head...)
-		}
 		p = planTail(st.tail, want)
-		first = firstAfter(st.tail, p)
+		if len(want) > 0 {
+			head = appendMarkedHead(make([]byte, 0, 1+posLen+len(head)), firstAfter(st.tail, p), head)
+		}
 	}
 	need, wrote, err = l.addRecordWrites(batch, &st, m, head, p)
-	return need, wrote, leftState{key: m.Key, found: !m.Delete, head: head, first: first}, err
+	wrote = wrote || (!m.Delete && len(head) > 0 && head[0] == tailMarkerAt)
+	return need, wrote, leftState{key: m.Key, found: !m.Delete, head: head}, err
 }
 
 // firstAfter is the first position of the tail old once the plan p
@@ -371,12 +398,8 @@ type storedRecord struct {
 	found    bool
 	tail     []tailEntry
 	tailRead bool // tail holds the whole tail (none behind an unmarked head)
-	// first is the position of the first tail entry, when a hint knew it
-	// without the tail (firstKnown).
-	first      uint64
-	firstKnown bool
-	hinted     bool // cur and found come from a hint
-	sc         *tailScratch
+	hinted   bool // cur and found come from a hint
+	sc       *tailScratch
 }
 
 // useHint takes what hint h (if ok) says is stored.
@@ -385,9 +408,7 @@ func (s *storedRecord) useHint(h headHint, ok bool) {
 		return
 	}
 	s.hinted, s.cur, s.found = true, h.stored, h.found
-	if h.partial {
-		s.first, s.firstKnown = h.first, true
-	} else {
+	if !h.partial {
 		s.tail, s.tailRead = h.tail, true
 	}
 }

@@ -11,9 +11,9 @@ import (
 
 // A push (Mutation.Push) adds a version in front of a record without the
 // record: the stored head becomes the newest tail entry, at a position
-// before the first one, and the pushed version becomes the head. So the
-// drive reads the head and the position of the first tail entry, not the
-// older versions, and the caller sends one version, not all of them.
+// before the first one (which the head names), and the pushed version
+// becomes the head. So the drive reads the head alone, not the older
+// versions, and the caller sends one version, not all of them.
 
 // planPush plans the push m onto the stored record st: the head to store
 // and the tail entry to add. It checks first that the newest version
@@ -60,7 +60,7 @@ func (l *Local) planPush(r pebble.Reader, st *storedRecord, m *Mutation) (head [
 		m.Value = joined
 		return nil, p, false, nil
 	}
-	head = append(append(make([]byte, 0, 1+len(m.Value)), tailMarker), m.Value...)
+	head = appendMarkedHead(make([]byte, 0, 1+posLen+len(m.Value)), pos, m.Value)
 	p.set = []tailEntry{{pos: pos, val: oldHead[start:]}}
 	return head, p, true, nil
 }
@@ -77,16 +77,17 @@ func headVersion(cur []byte) (head []byte, start int, ok bool) {
 
 // pushPosition returns the position for the version a push moves from
 // the head to the tail: the first of a new tail, or tailStep before the
-// first entry of the stored one. room is false when the first entry is
-// too close to position 0 (the tail is then renumbered by an ordinary
-// write).
+// first entry of the stored one, which the stored head names (a head of
+// drive format version 2 does not: its tail is then sought). room is
+// false when the first entry is too close to position 0 (the tail is then
+// renumbered by an ordinary write).
 func (l *Local) pushPosition(r pebble.Reader, st *storedRecord, hasTail bool) (pos uint64, room bool, err error) {
 	if !hasTail {
 		return tailFirst, true, nil
 	}
 	first := st.tail
-	if !st.tailRead && st.firstKnown {
-		first = []tailEntry{{pos: st.first}}
+	if at, ok := storedFirst(st.cur); ok && !st.tailRead {
+		first = []tailEntry{{pos: at}}
 	} else if !st.tailRead {
 		it, err := tailIter(r, st.key)
 		if err != nil {

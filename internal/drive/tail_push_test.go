@@ -168,3 +168,22 @@ func TestTailPushTwiceInOneBatch(t *testing.T) {
 	}
 	checkStored(t, l, key, trec(v...))
 }
+
+// TestTailFormatRaisedByNamedHead: a drive of format version 2 whose
+// write stores a head naming its tail's start, and no tail entry, is
+// raised to the version that reads such heads first.
+func TestTailFormatRaisedByNamedHead(t *testing.T) {
+	ctx := context.Background()
+	l := openLocal(t, t.TempDir())
+	if err := l.WriteFormat(ctx, Format{Version: 2, Deployment: "d", DriveID: "x", Sets: [][]string{{"x"}}}); err != nil {
+		t.Fatal(err)
+	}
+	key := ObjectKey("b", "k")
+	v := tvers("v0", "v1", "v2")
+	storeRaw(t, l, key, v, true, []uint64{tailFirst, tailFirst + tailStep}) // as version 2 stores it
+	applyRecord(t, l, key, trec(v[1:]...))                                  // the newest deleted: no tail entry written
+	if f, err := l.ReadFormat(ctx); err != nil || f.Version != FormatVersion {
+		t.Fatalf("format: got %+v, %v; want version %d", f, err, FormatVersion)
+	}
+	checkStored(t, l, key, trec(v[1:]...))
+}
