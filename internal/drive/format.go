@@ -79,6 +79,7 @@ func (l *Local) ReadFormat(ctx context.Context) (Format, error) {
 	if err := f.Validate(); err != nil {
 		return Format{}, fmt.Errorf("%s: %w", l.root, err)
 	}
+	l.formatSeen.Store(true)
 	return f, nil
 }
 
@@ -96,7 +97,11 @@ func (l *Local) WriteFormat(ctx context.Context, f Format) error {
 	if err := os.Rename(tmp, filepath.Join(l.sys, formatFile)); err != nil {
 		return fmt.Errorf("drive: install format: %w", err)
 	}
-	return syncDir(l.sys)
+	if err := syncDir(l.sys); err != nil {
+		return err
+	}
+	l.formatSeen.Store(true)
+	return nil
 }
 
 func writeFileSync(path string, b []byte) error {

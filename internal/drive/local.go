@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -101,6 +102,9 @@ type Local struct {
 	// version when the drive first stores a tail (tail.go).
 	layoutMu     sync.Mutex
 	layoutMarked atomic.Bool
+	// formatSeen says the drive's format was read or written: from then on
+	// a missing format file means the folder was wiped (formatGone).
+	formatSeen atomic.Bool
 	// tailScratch pools the buffers reads of tails use (tail.go).
 	tailScratch sync.Pool
 	// recordWrites counts the head and tail keys written or deleted for
@@ -253,7 +257,26 @@ func (l *Local) DiskInfo(ctx context.Context) (DiskInfo, error) {
 	if err != nil {
 		return DiskInfo{}, err
 	}
+	if err := l.formatGone(); err != nil {
+		return DiskInfo{Endpoint: l.root}, err
+	}
 	return DiskInfo{Endpoint: l.root, TotalBytes: total, FreeBytes: free, UsedBytes: total - free, ReserveBytes: l.reserve}, nil
+}
+
+// formatGone fails with ErrUnformatted when the drive was formatted and
+// its format file is gone: the folder was wiped while in service, and a
+// write since may have made its folders again, so the filesystem answers
+// while everything the drive held is lost. Such a drive must not answer
+// as in service (the watchdog's probe would put it back) until the engine
+// formats it again in place.
+func (l *Local) formatGone() error {
+	if !l.formatSeen.Load() {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(l.sys, formatFile)); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: %s: its format file is gone (the folder was wiped while in service)", ErrUnformatted, l.root)
+	}
+	return nil
 }
 
 func statfs(path string) (total, free uint64, err error) {

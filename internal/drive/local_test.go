@@ -185,3 +185,38 @@ func TestSuccessor(t *testing.T) {
 		}
 	}
 }
+
+// TestDiskInfoAfterWipe: a drive whose folder is wiped while in service
+// does not answer its capacity query as usable, even once a write has
+// made its folders again, so nothing puts it back in service until it is
+// formatted again; a drive never formatted answers (startup probes it).
+func TestDiskInfoAfterWipe(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	l := openLocal(t, dir)
+	if _, err := l.DiskInfo(ctx); err != nil {
+		t.Fatalf("DiskInfo of a blank drive: %v", err)
+	}
+	f := Format{Version: FormatVersion, Deployment: "d", DriveID: "x", Sets: [][]string{{"x"}}}
+	if err := l.WriteFormat(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.DiskInfo(ctx); err != nil {
+		t.Fatalf("DiskInfo of a formatted drive: %v", err)
+	}
+	if err := os.RemoveAll(filepath.Join(dir, sysDir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, sysDir, tmpDir), 0o700); err != nil { // as a write may
+		t.Fatal(err)
+	}
+	if _, err := l.DiskInfo(ctx); !errors.Is(err, ErrUnformatted) {
+		t.Fatalf("DiskInfo after the wipe: got %v, want ErrUnformatted", err)
+	}
+	if err := l.WriteFormat(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.DiskInfo(ctx); err != nil {
+		t.Fatalf("DiskInfo once formatted again: %v", err)
+	}
+}
