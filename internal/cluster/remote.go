@@ -127,6 +127,16 @@ func (r *Remote) GetNewest(ctx context.Context, key string) ([]byte, error) {
 	return b, nil
 }
 
+// GetNewestToWrite is GetNewest for a write that follows (newest=write,
+// which a node older than it takes for a whole-record read: as correct).
+func (r *Remote) GetNewestToWrite(ctx context.Context, key string) ([]byte, error) {
+	b, err := r.peer.call(ctx, http.MethodGet, "drive/record", r.query("ns", string(rune(drive.NSObject)), "key", key, "newest", "write"), nil)
+	if err != nil {
+		return nil, r.wrap("get", err)
+	}
+	return b, nil
+}
+
 // Walk reads a sorted page of records.
 func (r *Remote) Walk(ctx context.Context, opts drive.WalkOptions) (drive.WalkResult, error) {
 	b, err := r.peer.call(ctx, http.MethodPost, "drive/walk", r.query(), encodeWalkOptions(opts))

@@ -182,8 +182,13 @@ func driveOps() map[string]driveOp {
 			if len(ns) != 1 {
 				return nil, fmt.Errorf("%w: namespace %q", drive.ErrInvalidArgument, ns)
 			}
-			if q.Get("newest") == "1" && drive.Namespace(ns[0]) == drive.NSObject {
-				return d.GetNewest(r.Context(), q.Get("key"))
+			if drive.Namespace(ns[0]) == drive.NSObject {
+				switch q.Get("newest") {
+				case "1":
+					return d.GetNewest(r.Context(), q.Get("key"))
+				case "write":
+					return d.GetNewestToWrite(r.Context(), q.Get("key"))
+				}
 			}
 			return d.Get(r.Context(), drive.Namespace(ns[0]), q.Get("key"))
 		},

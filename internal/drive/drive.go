@@ -176,6 +176,10 @@ type Drive interface {
 	// newest version: a record of that version alone. A drive may answer
 	// with the whole record, which is as correct; ErrNotFound if absent.
 	GetNewest(ctx context.Context, key string) ([]byte, error)
+	// GetNewestToWrite is GetNewest for a write of key that follows under
+	// the object's lock (a push, Mutation.Push): it answers the same, and
+	// the drive may keep what it read for that write.
+	GetNewestToWrite(ctx context.Context, key string) ([]byte, error)
 	// Walk reads a sorted page of records.
 	Walk(ctx context.Context, opts WalkOptions) (WalkResult, error)
 	// Apply commits a batch atomically and durably.

@@ -235,6 +235,14 @@ func (f *Faulty) GetNewest(ctx context.Context, key string) ([]byte, error) {
 	return f.inner.GetNewest(ctx, key)
 }
 
+// GetNewestToWrite passes through unless a fault applies.
+func (f *Faulty) GetNewestToWrite(ctx context.Context, key string) ([]byte, error) {
+	if err := f.check(ctx, "get", false); err != nil {
+		return nil, err
+	}
+	return f.inner.GetNewestToWrite(ctx, key)
+}
+
 // Walk passes through unless a fault applies.
 func (f *Faulty) Walk(ctx context.Context, o WalkOptions) (WalkResult, error) {
 	if err := f.check(ctx, "walk", false); err != nil {

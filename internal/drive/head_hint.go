@@ -116,6 +116,25 @@ func (h *headHints) saw(key string, epoch uint64, found bool, stored []byte, tai
 			e.tail[i] = tailEntry{pos: t.pos, val: buf[at:len(buf):len(buf)]}
 		}
 	}
+	h.keep(key, epoch, e)
+}
+
+// sawHead records what a read of key's head alone (GetNewestToWrite)
+// found: stored, nil when found is false. Behind a marked head the tail
+// was not read, so the hint is partial: it serves a push, and an
+// ordinary write reads the tail.
+func (h *headHints) sawHead(key string, epoch uint64, found bool, stored []byte) {
+	if len(stored) > maxHintBytes {
+		return
+	}
+	e := headHint{epoch: epoch, found: found, stored: append([]byte(nil), stored...)}
+	_, e.partial = storedHead(e.stored)
+	h.keep(key, epoch, e)
+}
+
+// keep stores e, the facts of a read of key begun at epoch, unless a
+// write of key completed since the read began or marks were dropped.
+func (h *headHints) keep(key string, epoch uint64, e headHint) {
 	s := &h.shards[recordShard(key)]
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -78,6 +78,13 @@ func TestHeadHintRules(t *testing.T) {
 			}
 			h.saw(k, e, true, plain, nil)
 		}, false, false, false},
+		{"a read of a marked head alone", func(h *headHints) { h.sawHead(k, h.begin(k), true, marked) }, true, false, true},
+		{"a read of a plain head alone", func(h *headHints) { h.sawHead(k, h.begin(k), true, plain) }, true, false, false},
+		{"a read of a head alone during a write", func(h *headHints) {
+			e := h.begin(k)
+			h.wrote(k, nil)
+			h.sawHead(k, e, true, marked)
+		}, false, false, false},
 		{"a write that left a marked head", func(h *headHints) {
 			h.wrote(k, &leftState{key: k, found: true, head: marked})
 		}, true, false, true},

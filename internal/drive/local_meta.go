@@ -224,6 +224,25 @@ func (l *Local) GetNewest(ctx context.Context, key string) (v []byte, err error)
 	return head, err
 }
 
+// GetNewestToWrite is GetNewest for a push that follows: what it reads
+// is kept as a hint (head_hint.go), so the push reads nothing again.
+func (l *Local) GetNewestToWrite(ctx context.Context, key string) (v []byte, err error) {
+	if err := l.usable(); err != nil {
+		return nil, err
+	}
+	defer l.guard("read", &err)
+	epoch := l.hints.begin(key)
+	v, err = l.get(dbKey(NSObject, key))
+	switch {
+	case err == nil:
+		l.hints.sawHead(key, epoch, true, v)
+	case errors.Is(err, ErrNotFound):
+		l.hints.sawHead(key, epoch, false, nil)
+	}
+	head, _ := storedHead(v)
+	return head, err
+}
+
 // get reads one record. A read that met damage (pebble checks every
 // block it reads) fails, and the drive is taken out of service: a record
 // that fails its checksum is never returned.

@@ -38,13 +38,14 @@ func TestTailPush(t *testing.T) {
 		name string
 		// setup stores the record before the push; nil: none.
 		setup func(t *testing.T, l *Local, key string)
-		// readFirst reads the whole record before the push (a hint).
-		readFirst  bool
-		expect     []byte // the push's Expect
-		value      []byte // the pushed value; trec(fresh) when nil
-		want       []byte // the record after; nil when refused
-		wantErr    error
-		wantWrites int64
+		// readFirst reads the whole record before the push (a hint);
+		// readNewest its head alone, as the engine does (a partial one).
+		readFirst, readNewest bool
+		expect                []byte // the push's Expect
+		value                 []byte // the pushed value; trec(fresh) when nil
+		want                  []byte // the record after; nil when refused
+		wantErr               error
+		wantWrites            int64
 	}{
 		{name: "onto no record", want: pushed(), wantWrites: 1},
 		{name: "onto one version", setup: func(t *testing.T, l *Local, k string) { applyRecord(t, l, k, trec(v[0])) },
@@ -53,6 +54,8 @@ func TestTailPush(t *testing.T) {
 			expect: trec(v[0]), want: pushed(v...), wantWrites: 2},
 		{name: "onto a tail read just before", setup: func(t *testing.T, l *Local, k string) { applyRecord(t, l, k, trec(v...)) },
 			readFirst: true, expect: trec(v[0]), want: pushed(v...), wantWrites: 2},
+		{name: "onto a tail whose head was read to write", setup: func(t *testing.T, l *Local, k string) { applyRecord(t, l, k, trec(v...)) },
+			readNewest: true, expect: trec(v[0]), want: pushed(v...), wantWrites: 2},
 		{name: "onto a record written before tails", setup: func(t *testing.T, l *Local, k string) { storeRaw(t, l, k, v, false, nil) },
 			expect: trec(v[0]), want: pushed(v...), wantWrites: 5},
 		{name: "first position near 0", setup: func(t *testing.T, l *Local, k string) {
@@ -83,6 +86,11 @@ func TestTailPush(t *testing.T) {
 			}
 			if tt.readFirst {
 				if _, err := l.Get(ctx, NSObject, key); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.readNewest {
+				if _, err := l.GetNewestToWrite(ctx, key); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -186,4 +194,33 @@ func TestTailFormatRaisedByNamedHead(t *testing.T) {
 		t.Fatalf("format: got %+v, %v; want version %d", f, err, FormatVersion)
 	}
 	checkStored(t, l, key, trec(v[1:]...))
+}
+
+// TestTailOrdinaryWriteAfterHeadRead: a read of a marked head alone
+// (GetNewestToWrite) leaves a hint that knows nothing of the tail; an
+// ordinary write after it must still read the tail to change it.
+func TestTailOrdinaryWriteAfterHeadRead(t *testing.T) {
+	ctx := context.Background()
+	v := tvers("v0", "v1", "v2", "v3")
+	for name, to := range map[string][]meta.Version{
+		"all but the newest deleted": v[:1],
+		"the oldest deleted":         v[:3],
+		"a version pushed":           append([]meta.Version{tver("new", 9)}, v...),
+		"the object deleted":         nil,
+	} {
+		t.Run(name, func(t *testing.T) {
+			l := openLocal(t, t.TempDir())
+			key := ObjectKey("b", "k")
+			applyRecord(t, l, key, trec(v...))
+			if _, err := l.GetNewestToWrite(ctx, key); err != nil {
+				t.Fatal(err)
+			}
+			var want []byte
+			if to != nil {
+				want = trec(to...)
+			}
+			applyRecord(t, l, key, want)
+			checkStored(t, l, key, want)
+		})
+	}
 }

@@ -270,6 +270,12 @@ func (w *Watchdog) GetNewest(ctx context.Context, key string) ([]byte, error) {
 	return run(w, "get", call, func() ([]byte, error) { return w.inner.GetNewest(ctx, key) })
 }
 
+// GetNewestToWrite is GetNewest for a write that follows, within the
+// deadline.
+func (w *Watchdog) GetNewestToWrite(ctx context.Context, key string) ([]byte, error) {
+	return run(w, "get", call, func() ([]byte, error) { return w.inner.GetNewestToWrite(ctx, key) })
+}
+
 // Walk reads a page of records within the deadline.
 func (w *Watchdog) Walk(ctx context.Context, o WalkOptions) (WalkResult, error) {
 	return run(w, "walk", call, func() (WalkResult, error) { return w.inner.Walk(ctx, o) })

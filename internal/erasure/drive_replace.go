@@ -101,6 +101,12 @@ func (r *reopenDrive) GetNewest(ctx context.Context, key string) ([]byte, error)
 	return r.d.GetNewest(ctx, key)
 }
 
+func (r *reopenDrive) GetNewestToWrite(ctx context.Context, key string) ([]byte, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.d.GetNewestToWrite(ctx, key)
+}
+
 func (r *reopenDrive) Walk(ctx context.Context, o drive.WalkOptions) (drive.WalkResult, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()

@@ -42,7 +42,7 @@ func (s *set) readNewestAgreed(ctx context.Context, bucket, key string) (nr newe
 	k := drive.ObjectKey(bucket, key)
 	raw := make([][]byte, len(s.drives))
 	errs := s.each(func(pos int, d drive.Drive) error {
-		v, err := d.GetNewest(ctx, k)
+		v, err := d.GetNewestToWrite(ctx, k)
 		raw[pos] = v
 		return err
 	})

@@ -132,6 +132,14 @@ func (s *slotDrive) GetNewest(ctx context.Context, key string) ([]byte, error) {
 	return d.GetNewest(ctx, key)
 }
 
+func (s *slotDrive) GetNewestToWrite(ctx context.Context, key string) ([]byte, error) {
+	d, err := s.get()
+	if err != nil {
+		return nil, err
+	}
+	return d.GetNewestToWrite(ctx, key)
+}
+
 func (s *slotDrive) Walk(ctx context.Context, o drive.WalkOptions) (drive.WalkResult, error) {
 	d, err := s.get()
 	if err != nil {
