@@ -156,3 +156,43 @@ func fillVersions(ctx context.Context, l *Layer, s *set, bucket string, keys []s
 	}
 	return nil
 }
+
+// BenchmarkListVersionsWritten lists 1,000-version pages of stores written
+// the way a server gets them, by PutObject on a 2+2 set: 1,000 keys given
+// 20 versions round by round in a versioned bucket, beside 1,000 keys in
+// an unversioned one (a page of the same call there holds all of them).
+// BenchmarkListVersioned writes each key's versions in one batch, which
+// leaves every tail in one place.
+func BenchmarkListVersionsWritten(b *testing.B) {
+	ctx := context.Background()
+	l, _ := openTest(b, 4, nil)
+	if err := l.MakeBucketWithConfigs(ctx, "vers", map[string][]byte{storage.ConfigVersioning: []byte("Enabled")}); err != nil {
+		b.Fatal(err)
+	}
+	mustBucket(b, l, "flat")
+	body := randBytes(1<<10, 1)
+	for round := range 20 {
+		for i := range 1000 {
+			key := fmt.Sprintf("p/%04d", i)
+			if _, err := l.PutObject(ctx, "vers", key, newPayload(body), storage.PutOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			if round == 0 {
+				if _, err := l.PutObject(ctx, "flat", key, newPayload(body), storage.PutOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+	for _, bucket := range []string{"vers", "flat"} {
+		b.Run(bucket, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := l.ListObjectVersions(ctx, bucket, storage.ListVersionsOptions{MaxKeys: 1000})
+				if err != nil || len(res.Versions) != 1000 {
+					b.Fatalf("list versions: got %d, %v; want 1000", len(res.Versions), err)
+				}
+			}
+		})
+	}
+}
