@@ -229,8 +229,8 @@ func (d *decoder) pushes(muts []drive.Mutation) {
 	next := uint64(0) // indexes increase, as an encoder writes them
 	for range n {
 		i := d.uvarint()
-		if d.err == nil && (i < next || i >= uint64(len(muts))) {
-			d.fail("push index")
+		if d.err == nil && (i < next || i >= uint64(len(muts)) || muts[i].NS != drive.NSObject || muts[i].Delete) {
+			d.fail("push index") // out of order or range, or not a write of an object record
 		}
 		next = i + 1
 		expect := d.optBytes()

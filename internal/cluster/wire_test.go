@@ -56,6 +56,8 @@ func TestBatchPushesAfterEverything(t *testing.T) {
 		append(bytes.Clone(a), 0),             // no push counted
 		append(bytes.Clone(a), 1, 1, 0),       // index past the mutations
 		append(bytes.Clone(a), 2, 0, 0, 0, 0), // one index twice
+		append(encodeBatch(drive.Batch{Mutations: []drive.Mutation{{NS: drive.NSInline, Key: "i", Value: []byte("v")}}}), 1, 0, 0), // a push of no object record
+		append(encodeBatch(drive.Batch{Mutations: []drive.Mutation{{NS: drive.NSObject, Key: "k", Delete: true}}}), 1, 0, 0),       // a push that deletes
 	} {
 		if _, err := decodeBatch(bad); !errors.Is(err, ErrProtocol) {
 			t.Errorf("decodeBatch(%x): got %v, want ErrProtocol", bad, err)

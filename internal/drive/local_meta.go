@@ -260,11 +260,12 @@ func (l *Local) commitMeta(b *Batch) (err error) {
 	// when it changes one record twice.
 	batch, reader := l.db.NewBatch(), pebble.Reader(l.db)
 	var left []leftState // what each object write leaves, for its mark
+	committed := false   // set only once the batch is applied
 	if objects {
 		held := l.records.lock(b.Mutations)
 		defer func() {
-			if err != nil {
-				left = nil // not committed: the marks know nothing
+			if !committed {
+				left = nil // failed or panicked: the marks know nothing
 			}
 			l.releaseRecords(held, left)
 		}()
@@ -329,5 +330,7 @@ func (l *Local) commitMeta(b *Batch) (err error) {
 			return err
 		}
 	}
-	return l.metaErr("commit metadata", l.db.Apply(batch, l.writeOpts()))
+	err = l.metaErr("commit metadata", l.db.Apply(batch, l.writeOpts()))
+	committed = err == nil
+	return err
 }

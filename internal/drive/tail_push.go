@@ -79,8 +79,9 @@ func headVersion(cur []byte) (head []byte, start int, ok bool) {
 // the head to the tail: the first of a new tail, or tailStep before the
 // first entry of the stored one, which the stored head names (a head of
 // drive format version 2 does not: its tail is then sought). room is
-// false when the first entry is too close to position 0 (the tail is then
-// renumbered by an ordinary write).
+// false when the first entry is too close to position 0: the push is then
+// made by an ordinary write, which places the version inside the gap left
+// before the first entry, or renumbers the tail once that gap is full.
 func (l *Local) pushPosition(r pebble.Reader, st *storedRecord, hasTail bool) (pos uint64, room bool, err error) {
 	if !hasTail {
 		return tailFirst, true, nil

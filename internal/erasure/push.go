@@ -20,7 +20,9 @@ import (
 // does. Anything else (a drive that does not answer or disagrees, a
 // stale drive, a record that is not cut, another versioning state) takes
 // the whole-record write of commitVersion, which also repairs what
-// differs.
+// differs. A difference in older versions alone (a drive that missed a
+// version's removal) is not seen here: the write that missed it queued
+// the key for healing (queuePartial), which writes the whole record.
 
 // newestRead is what every drive of a set answered for an object's
 // newest version, when they agree.
