@@ -287,8 +287,8 @@ var hashSeed = maphash.MakeSeed()
 // earlier mutation of the commit wrote the same key). hinted says r is the
 // store, so a hint of what is stored may stand for the read of a head
 // without older versions. A push (Mutation.Push) adds one version in front
-// of what is stored, reading no more of the tail than its first position
-// (tail_push.go). It returns the bytes it adds and whether it writes a
+// of what is stored, reading none of the tail (the head names where it
+// starts; tail_push.go). It returns the bytes it adds and whether it writes a
 // tail entry or a head that names one, which only drive format version 3
 // reads.
 func (l *Local) writeRecord(batch *pebble.Batch, r pebble.Reader, hinted bool, m Mutation) (need uint64, wrote bool, left leftState, err error) {

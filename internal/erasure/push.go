@@ -14,7 +14,7 @@ import (
 // every version there is and puts the new one in front: it needs the
 // newest version (for the conditions and the usage), not the older ones.
 // So when every drive of the set holds the same newest version, the
-// write reads only that (Drive.GetNewest) and hands each drive a push
+// write reads only that (Drive.GetNewestToWrite) and hands each drive a push
 // (drive.Mutation.Push) of the new version onto the newest it read: a new
 // version of a key with a thousand costs what one of a key with one
 // does. Anything else (a drive that does not answer or disagrees, a
@@ -88,20 +88,14 @@ func (l *Layer) pushVersion(ctx context.Context, s *set, bucket, key string, w *
 	one := &meta.Record{Versions: []meta.Version{v}}
 	twoPhase := len(s.drives) > 1
 	errs := s.applyEach(ctx, w, func(pos int) drive.Batch {
-		b := drive.Batch{DataDir: v.DataDir}
-		if w != nil {
-			b.Stage = w.stage
-			if v.Inline {
-				b.Mutations = append(b.Mutations, drive.Mutation{NS: drive.NSInline, Key: drive.InlineKey(v.DataDir), Value: w.inline[pos]})
-			}
-		}
+		b := dataBatch(w, &v, pos)
 		b.Mutations = append(b.Mutations, drive.Mutation{NS: drive.NSObject, Key: drive.ObjectKey(bucket, key), Value: encodeFor(one, pos), Push: true, Expect: nr.raw[pos]})
 		if !twoPhase && more != nil {
 			more(pos, &b)
 		}
 		return b
 	})
-	quorum := max(s.writeQuorum(), s.quorumOf(v.Erasure.Data, v.Erasure.Parity))
+	quorum := s.versionQuorum(&v)
 	if err := l.settle(ctx, s, errs, quorum); err != nil {
 		if twoPhase {
 			l.revertWrite(ctx, s, errs, bucket, key, w, v, func(pos int, d drive.Drive) (drive.Mutation, bool) {

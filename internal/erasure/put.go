@@ -147,13 +147,7 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 	// drops the replaced version and runs extra once the quorum is reached.
 	twoPhase := len(s.drives) > 1
 	errs := s.applyEach(ctx, w, func(pos int) drive.Batch {
-		b := drive.Batch{DataDir: v.DataDir}
-		if w != nil {
-			b.Stage = w.stage
-			if v.Inline {
-				b.Mutations = append(b.Mutations, drive.Mutation{NS: drive.NSInline, Key: drive.InlineKey(v.DataDir), Value: w.inline[pos]})
-			}
-		}
+		b := dataBatch(w, &v, pos)
 		b.Mutations = append(b.Mutations, drive.Mutation{NS: drive.NSObject, Key: drive.ObjectKey(bucket, key), Value: encodeFor(rec, pos)})
 		if !twoPhase {
 			finishVersion(&b, pos, old, v.DataDir, more)
@@ -161,7 +155,7 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 		return b
 	})
 	finishErrs := errs
-	quorum := max(s.writeQuorum(), s.quorumOf(v.Erasure.Data, v.Erasure.Parity))
+	quorum := s.versionQuorum(&v)
 	if err := l.settle(ctx, s, errs, quorum); err != nil {
 		if twoPhase {
 			l.revertVersion(ctx, s, errs, bucket, key, prev, w, v)
@@ -188,6 +182,29 @@ func (l *Layer) commitVersion(ctx context.Context, s *set, bucket, key string, w
 	return info, nil
 }
 
+// dataBatch starts the first-phase batch of drive pos for version v
+// written as w (nil: metadata only): v's staged shard files, or its
+// inline shard.
+func dataBatch(w *written, v *meta.Version, pos int) drive.Batch {
+	b := drive.Batch{DataDir: v.DataDir}
+	if w != nil {
+		b.Stage = w.stage
+		if v.Inline {
+			b.Mutations = append(b.Mutations, drive.Mutation{NS: drive.NSInline, Key: drive.InlineKey(v.DataDir), Value: w.inline[pos]})
+		}
+	}
+	return b
+}
+
+// versionQuorum is the write quorum a commit of v needs on s: the set's,
+// or that of v's own layout when it is stricter.
+func (s *set) versionQuorum(v *meta.Version) int {
+	return max(s.writeQuorum(), s.quorumOf(v.Erasure.Data, v.Erasure.Parity))
+}
+
+// finishVersion adds to b the second-phase work of a commit: dropping
+// the replaced version old (unless its data lives on in keep), then
+// extra.
 func finishVersion(b *drive.Batch, pos int, old *meta.Version, keep meta.DataDir, extra func(pos int, b *drive.Batch)) {
 	dropVersion(b, old, keep)
 	if extra != nil {
